@@ -1,0 +1,190 @@
+/**
+ * One collection run: sources -> samples -> series -> bodies -> Datadog, and a summary of it.
+ *
+ * Both sources and the API key read run concurrently; one failing does not stop the other's
+ * metrics from being sent. Errors are gathered into the summary instead of thrown, so the
+ * caller can log the summary and then fail the run.
+ */
+import type { BudgetsClient } from '@aws-sdk/client-budgets';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Config } from './config';
+import { buildSeries, type MetricSeries } from './datadog/series';
+import { packBodies } from './datadog/payload';
+import { submitBodies, type ApiKeySource } from './datadog/submit';
+import { describeError } from './errors';
+import type { Logger } from './log';
+import type { RunStatus } from './metrics';
+import { increment, type CallCounter, type Sample, type SkipReason, type SourceResult } from './samples';
+import { collectBudgets } from './sources/budgets';
+import { collectEstimatedCharges } from './sources/estimated-charges';
+
+export interface CollectDependencies {
+  readonly config: Config;
+  /** The account whose billing data is read, sent as `account_id`. */
+  readonly accountId: string;
+  /** Budgets client in us-east-1 with that account's credentials. */
+  readonly budgets: BudgetsClient;
+  /** CloudWatch client in us-east-1 with that account's credentials. */
+  readonly cloudWatch: CloudWatchClient;
+  readonly apiKey: ApiKeySource;
+  readonly log: Logger;
+  /** Epoch milliseconds by which the run must have finished sending. */
+  readonly deadline: number;
+  /** The clock; tests inject one to run on any day of the month. @default () => new Date() */
+  readonly now?: () => Date;
+  /** Build everything but send nothing (the command-line tool's preview). @default false */
+  readonly dryRun?: boolean;
+}
+
+/** What a run did; logged as one JSON line and returned to the caller. */
+export interface RunSummary {
+  readonly status: RunStatus;
+  readonly accountId: string;
+  /** Series built, per metric name (health metrics included). */
+  readonly series: Record<string, number>;
+  readonly seriesTotal: number;
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  readonly awsCalls: CallCounter;
+  readonly datadog: { readonly requests: number; readonly bytes: number; readonly seriesSent: number };
+  /** Hours since the newest CloudWatch billing point, when there was one. */
+  readonly billingDataAgeHours?: number;
+  readonly durationMs: number;
+  readonly warnings: number;
+  readonly errors: readonly string[];
+  readonly dryRun: boolean;
+}
+
+export interface RunResult {
+  readonly summary: RunSummary;
+  /** Everything that was (or, in a dry run, would have been) sent. */
+  readonly series: readonly MetricSeries[];
+}
+
+export async function collect(deps: CollectDependencies): Promise<RunResult> {
+  const clock = deps.now ?? (() => new Date());
+  const startedAt = clock();
+  const { config, log } = deps;
+  const errors: string[] = [];
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const awsCalls: CallCounter = {};
+  const readsBefore = deps.apiKey.reads;
+
+  // Read the key while the sources run, so the secret is off the critical path.
+  const keyReady = deps.dryRun ? Promise.resolve(true) : deps.apiKey.get().then(() => true, (error: unknown) => {
+    errors.push(describeError(error));
+    return false;
+  });
+
+  const sources: Promise<SourceResult>[] = [];
+  if (config.collectBudgets) {
+    sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, now: startedAt, log, calls: awsCalls }));
+  }
+  if (config.collectEstimatedCharges) {
+    sources.push(
+      collectEstimatedCharges(deps.cloudWatch, {
+        accountId: deps.accountId,
+        now: startedAt,
+        includeLinkedAccountServices: config.collectLinkedAccountServices,
+        serviceAllowlist: config.serviceAllowlist,
+        serviceDenylist: config.serviceDenylist,
+        calls: awsCalls,
+      }),
+    );
+  }
+
+  const samples: Sample[] = [];
+  let newestDataTime: Date | undefined;
+  for (const settled of await Promise.allSettled(sources)) {
+    if (settled.status === 'rejected') {
+      errors.push(describeError(settled.reason));
+      continue;
+    }
+    samples.push(...settled.value.samples);
+    for (const [reason, count] of Object.entries(settled.value.skipped)) increment(skipped, reason as SkipReason, count);
+    newestDataTime = settled.value.newestDataTime ?? newestDataTime;
+  }
+  const billingDataAgeHours =
+    newestDataTime === undefined ? undefined : round((startedAt.getTime() - newestDataTime.getTime()) / 3_600_000, 2);
+
+  const status: RunStatus = errors.length === 0 ? 'success' : samples.length > 0 ? 'partial' : 'failure';
+  const health = config.sendHealthMetrics
+    ? healthSamples({ accountId: deps.accountId, status, billingSeries: samples.length, startedAt, now: clock(), billingDataAgeHours })
+    : [];
+  const built = buildSeries([...samples, ...health], {
+    metricPrefix: config.metricPrefix,
+    globalTags: config.globalTags,
+    timestamp: Math.floor(startedAt.getTime() / 1000),
+  });
+  for (const warning of built.warnings) log.warn(warning);
+
+  let datadog = { requests: 0, bytes: 0, seriesSent: 0 };
+  if (!deps.dryRun && built.series.length > 0 && (await keyReady)) {
+    const sent = await submitBodies(packBodies(built.series), {
+      apiOrigin: config.apiOrigin,
+      apiKey: deps.apiKey,
+      deadline: deps.deadline,
+      log,
+    });
+    datadog = { requests: sent.requests, bytes: sent.bytesSent, seriesSent: sent.seriesSent };
+    errors.push(...sent.errors);
+  }
+  const secretReads = deps.apiKey.reads - readsBefore;
+  if (secretReads > 0) increment(awsCalls, 'GetSecretValue', secretReads);
+
+  const summary: RunSummary = {
+    // A failure to send turns a clean collection into a partial or failed run.
+    status: errors.length === 0 ? 'success' : datadog.seriesSent > 0 ? 'partial' : 'failure',
+    accountId: deps.accountId,
+    series: countByMetric(built.series),
+    seriesTotal: built.series.length,
+    skipped,
+    awsCalls,
+    datadog,
+    ...(billingDataAgeHours === undefined ? {} : { billingDataAgeHours }),
+    durationMs: clock().getTime() - startedAt.getTime(),
+    warnings: built.warnings.length,
+    errors,
+    dryRun: deps.dryRun ?? false,
+  };
+  return { summary, series: built.series };
+}
+
+interface HealthInput {
+  readonly accountId: string;
+  readonly status: RunStatus;
+  readonly billingSeries: number;
+  readonly startedAt: Date;
+  readonly now: Date;
+  readonly billingDataAgeHours: number | undefined;
+}
+
+/** The collector's own metrics: a fixed, small number of series per run. */
+function healthSamples(input: HealthInput): Sample[] {
+  const account = ['account_id', input.accountId] as const;
+  const samples: Sample[] = [
+    { metric: 'collectorRun', value: 1, tags: [account, ['status', input.status]] },
+    { metric: 'collectorSeries', value: input.billingSeries, tags: [account] },
+    {
+      metric: 'collectorDuration',
+      value: round((input.now.getTime() - input.startedAt.getTime()) / 1000, 3),
+      unit: 'second',
+      tags: [account],
+    },
+  ];
+  if (input.billingDataAgeHours !== undefined) {
+    samples.push({ metric: 'estimatedChargesAge', value: input.billingDataAgeHours, unit: 'hour', tags: [account] });
+  }
+  return samples;
+}
+
+function countByMetric(series: readonly MetricSeries[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of series) increment(counts, item.metric);
+  return counts;
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+

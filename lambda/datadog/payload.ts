@@ -1,0 +1,55 @@
+/**
+ * Series to request bodies within Datadog's intake limits. Pure CPU work, no I/O.
+ */
+import { gzipSync } from 'node:zlib';
+import type { MetricSeries } from './series';
+
+/** Datadog refuses a request body larger than this, measured after compression. */
+export const MAX_COMPRESSED_BYTES = 512_000;
+/** ...and a compressed body that decompresses to more than this. */
+export const MAX_UNCOMPRESSED_BYTES = 5_242_880;
+
+export interface Body {
+  /** The gzipped JSON bytes to send. */
+  readonly gzipped: Buffer;
+  /** Size of the JSON before compression. */
+  readonly rawBytes: number;
+  readonly seriesCount: number;
+}
+
+const PREFIX = '{"series":[';
+const SUFFIX = ']}';
+
+/**
+ * Packs series into as few bodies as the limits allow: fill up to the uncompressed limit, then
+ * halve any chunk whose compressed size is still too large. Billing series compress about
+ * tenfold, so in practice the uncompressed limit decides.
+ */
+export function packBodies(series: readonly MetricSeries[], limits = { raw: MAX_UNCOMPRESSED_BYTES, gzipped: MAX_COMPRESSED_BYTES }): Body[] {
+  const encoded = series.map((item) => JSON.stringify(item));
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let size = PREFIX.length + SUFFIX.length;
+  for (const item of encoded) {
+    const added = Buffer.byteLength(item) + (current.length > 0 ? 1 : 0);
+    if (current.length > 0 && size + added > limits.raw) {
+      chunks.push(current);
+      current = [];
+      size = PREFIX.length + SUFFIX.length;
+    }
+    current.push(item);
+    size += Buffer.byteLength(item) + (current.length > 1 ? 1 : 0);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks.flatMap((chunk) => compressWithinLimit(chunk, limits.gzipped));
+}
+
+function compressWithinLimit(chunk: readonly string[], maxGzipped: number): Body[] {
+  const json = `${PREFIX}${chunk.join(',')}${SUFFIX}`;
+  const gzipped = gzipSync(json);
+  if (gzipped.length <= maxGzipped || chunk.length === 1) {
+    return [{ gzipped, rawBytes: Buffer.byteLength(json), seriesCount: chunk.length }];
+  }
+  const half = Math.ceil(chunk.length / 2);
+  return [...compressWithinLimit(chunk.slice(0, half), maxGzipped), ...compressWithinLimit(chunk.slice(half), maxGzipped)];
+}

@@ -1,0 +1,75 @@
+/**
+ * Typed errors. Each message says what went wrong and what to do about it, and none of them
+ * ever carries the API key: they name the secret, never its value.
+ */
+
+/** One or more environment variables are missing or malformed. */
+export class ConfigError extends Error {
+  public override readonly name = 'ConfigError';
+  constructor(public readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/** The Datadog API key could not be read from its secret, or is not usable. */
+export class ApiKeyError extends Error {
+  public override readonly name = 'ApiKeyError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** AWS refused an API call for lack of permission; the message names the IAM action. */
+export class AccessDeniedError extends Error {
+  public override readonly name = 'AccessDeniedError';
+  constructor(
+    public readonly action: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `AWS denied ${action}: the function's role needs the IAM permission "${action}". ` +
+        'Redeploy the stack, or add the permission if you deploy the function yourself.',
+      options,
+    );
+  }
+}
+
+/** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
+export class NoBillingMetricsError extends Error {
+  public override readonly name = 'NoBillingMetricsError';
+  constructor() {
+    super(
+      'No AWS/Billing EstimatedCharges metrics in us-east-1. Turn on "Receive Billing Alerts" ' +
+        '(Billing and Cost Management console > Billing preferences > Alert preferences); the ' +
+        'first figures appear within about a day. Or turn this source off with ' +
+        'COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges).',
+    );
+  }
+}
+
+/** Datadog refused or failed a request, after any retries that made sense. */
+export class DatadogSubmitError extends Error {
+  public override readonly name = 'DatadogSubmitError';
+  constructor(
+    message: string,
+    /** HTTP status of the last attempt; undefined for a network error or a time-out. */
+    public readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The run finished with errors after sending what it could; thrown so Lambda counts an error. */
+export class CollectionError extends Error {
+  public override readonly name = 'CollectionError';
+  constructor(public readonly errors: readonly string[]) {
+    super(`Collection finished with ${errors.length} error(s): ${errors.join(' | ')}`);
+  }
+}
+
+/** A short, key-free description of any thrown value, for logs and summaries. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

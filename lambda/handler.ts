@@ -1,0 +1,87 @@
+/**
+ * The Lambda entry point. Thin on purpose: configuration and clients are made once per
+ * execution environment, each invocation runs one collection, logs its summary, and throws
+ * when the run had errors so that Lambda's Errors metric and the stack's alarm see it.
+ */
+import { BudgetsClient } from '@aws-sdk/client-budgets';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretApiKey } from './api-key';
+import { BILLING_REGION } from './billing-facts';
+import { collect, type RunSummary } from './collect';
+import { loadConfig, type Config } from './config';
+import { CollectionError, describeError } from './errors';
+import { createLogger, type Logger } from './log';
+
+/** The part of Lambda's context object the collector uses. */
+export interface InvocationContext {
+  readonly invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** Kept free at the end of the invocation for logging the summary after the last retry. */
+const SUMMARY_RESERVE_MS = 1_500;
+
+/** AWS SDK retries: throttled billing APIs get a few more tries than the default three. */
+const AWS_MAX_ATTEMPTS = 5;
+
+interface Environment {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly budgets: BudgetsClient;
+  readonly cloudWatch: CloudWatchClient;
+  readonly apiKey: SecretApiKey;
+}
+
+let environment: Environment | undefined;
+
+/** Built on first use rather than at import, so a configuration error is reported by the invocation. */
+function setUp(): Environment {
+  if (environment !== undefined) return environment;
+  const config = loadConfig(process.env);
+  environment = {
+    config,
+    log: createLogger(config.logLevel),
+    // Billing data lives in us-east-1 only, whatever region the function runs in.
+    budgets: new BudgetsClient({ region: BILLING_REGION, maxAttempts: AWS_MAX_ATTEMPTS }),
+    cloudWatch: new CloudWatchClient({ region: BILLING_REGION, maxAttempts: AWS_MAX_ATTEMPTS }),
+    apiKey: new SecretApiKey(new SecretsManagerClient({ region: config.apiKeySecretRegion, maxAttempts: AWS_MAX_ATTEMPTS }), {
+      secretArn: config.apiKeySecretArn,
+      secretRegion: config.apiKeySecretRegion,
+      maxAgeMs: config.apiKeyMaxAgeMs,
+    }),
+  };
+  return environment;
+}
+
+/** The account id is the fifth field of the function's ARN: no STS call needed. */
+export function accountIdFromArn(functionArn: string): string {
+  const accountId = functionArn.split(':')[4] ?? '';
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`Cannot read the account id from the function ARN "${functionArn}"`);
+  }
+  return accountId;
+}
+
+export async function handler(_event: unknown, context: InvocationContext): Promise<RunSummary> {
+  let env: Environment;
+  try {
+    env = setUp();
+  } catch (error) {
+    createLogger('ERROR').error('The collector is misconfigured', { error: describeError(error) });
+    throw error;
+  }
+  const { summary } = await collect({
+    config: env.config,
+    accountId: accountIdFromArn(context.invokedFunctionArn),
+    budgets: env.budgets,
+    cloudWatch: env.cloudWatch,
+    apiKey: env.apiKey,
+    log: env.log,
+    deadline: Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS,
+  });
+  const level = summary.errors.length === 0 ? 'info' : 'error';
+  env.log[level]('run summary', { ...summary });
+  if (summary.errors.length > 0) throw new CollectionError(summary.errors);
+  return summary;
+}

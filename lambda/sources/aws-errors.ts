@@ -1,0 +1,17 @@
+import { AccessDeniedError } from '../errors';
+
+const ACCESS_DENIED_NAMES = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+
+/** Whether an AWS SDK error means the caller lacks an IAM permission. */
+export function isAccessDenied(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return ACCESS_DENIED_NAMES.has(error.name);
+}
+
+/**
+ * Turns an AWS access-denied error into one that names the IAM action to grant; any other
+ * error passes through unchanged.
+ */
+export function explainAccessDenied(error: unknown, action: string): unknown {
+  return isAccessDenied(error) ? new AccessDeniedError(action, { cause: error }) : error;
+}

@@ -1,0 +1,110 @@
+/**
+ * AWS Budgets: actual spend, forecasted spend and limit of every COST budget of one account.
+ */
+import { DescribeBudgetsCommand, type Budget, type BudgetsClient, type Spend } from '@aws-sdk/client-budgets';
+import { BUDGETS_PAGE_SIZE } from '../billing-facts';
+import type { Logger } from '../log';
+import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
+import { parseAmount } from './amount';
+import { explainAccessDenied } from './aws-errors';
+
+export interface BudgetsSourceOptions {
+  /** The account whose budgets are read (12 digits). */
+  readonly accountId: string;
+  /** The collection time; planned limits are chosen relative to it. */
+  readonly now: Date;
+  readonly log: Logger;
+  /** Incremented once per AWS call. */
+  readonly calls: CallCounter;
+}
+
+/**
+ * Reads every page of `DescribeBudgets` and turns each COST budget into samples.
+ * @param client a Budgets client in us-east-1, with the credentials of the account to read.
+ * @throws AccessDeniedError naming `budgets:ViewBudget` when the role lacks it.
+ */
+export async function collectBudgets(client: BudgetsClient, options: BudgetsSourceOptions): Promise<SourceResult> {
+  const samples: Sample[] = [];
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  let budgetCount = 0;
+  let nextToken: string | undefined;
+  do {
+    increment(options.calls, 'DescribeBudgets');
+    const page = await client
+      .send(
+        new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken }),
+      )
+      .catch((error: unknown) => {
+        throw explainAccessDenied(error, 'budgets:ViewBudget');
+      });
+    for (const budget of page.Budgets ?? []) {
+      budgetCount += 1;
+      if (budget.BudgetType !== 'COST') {
+        // Usage budgets count units and RI/Savings Plans budgets percentages: not money.
+        increment(skipped, 'not_a_cost_budget');
+        continue;
+      }
+      samples.push(...budgetSamples(budget, options, skipped));
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+
+  if (budgetCount === 0) {
+    options.log.info('The account has no budgets; nothing to send from AWS Budgets', { accountId: options.accountId });
+  }
+  return { samples, skipped };
+}
+
+/** The samples of one COST budget; a point whose amount is unusable is skipped with a warning. */
+export function budgetSamples(
+  budget: Budget,
+  options: Pick<BudgetsSourceOptions, 'accountId' | 'now' | 'log'>,
+  skipped: Partial<Record<SkipReason, number>>,
+): Sample[] {
+  const limit = budget.BudgetLimit ?? currentPlannedLimit(budget.PlannedBudgetLimits, options.now);
+  const spend = budget.CalculatedSpend;
+  const currency = limit?.Unit ?? spend?.ActualSpend?.Unit ?? 'USD';
+  const tags: RawTag[] = [
+    ['budget_name', budget.BudgetName ?? ''],
+    ['budget_type', 'cost'],
+    ['time_unit', (budget.TimeUnit ?? 'unknown').toLowerCase()],
+    ['currency', currency.toLowerCase()],
+    ['account_id', options.accountId],
+  ];
+
+  const samples: Sample[] = [];
+  const add = (metric: Sample['metric'], field: string, amount: Spend | undefined): void => {
+    const parsed = parseAmount(amount?.Amount);
+    if ('problem' in parsed) {
+      increment(skipped, 'invalid_amount');
+      options.log.warn(`Skipped a point of budget "${budget.BudgetName}": ${field} ${parsed.problem}`, {
+        budgetName: budget.BudgetName,
+        field,
+      });
+      return;
+    }
+    samples.push({ metric, value: parsed.value, currency, tags });
+  };
+
+  add('actualSpend', 'CalculatedSpend.ActualSpend', spend?.ActualSpend);
+  // AWS has no forecast for a new budget or an account with little history: nothing to send.
+  if (spend?.ForecastedSpend !== undefined) add('forecastedSpend', 'CalculatedSpend.ForecastedSpend', spend.ForecastedSpend);
+  if (limit !== undefined) add('budgetLimit', budget.BudgetLimit ? 'BudgetLimit' : 'PlannedBudgetLimits', limit);
+  return samples;
+}
+
+/**
+ * The planned limit in force at `now`: the entry with the newest start (epoch-seconds key)
+ * that is not after `now`.
+ */
+export function currentPlannedLimit(planned: Record<string, Spend> | undefined, now: Date): Spend | undefined {
+  if (planned === undefined) return undefined;
+  const nowSeconds = now.getTime() / 1000;
+  let best: { start: number; spend: Spend } | undefined;
+  for (const [key, spend] of Object.entries(planned)) {
+    const start = Number(key);
+    if (!Number.isFinite(start) || start > nowSeconds) continue;
+    if (best === undefined || start > best.start) best = { start, spend };
+  }
+  return best?.spend;
+}
