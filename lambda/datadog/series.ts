@@ -45,7 +45,7 @@ export function buildSeries(samples: readonly Sample[], options: SeriesOptions):
   }
 
   const series = samples.map((sample): MetricSeries => {
-    const tags = sample.tags.map(([key, value]) => normalizer.tag(key, value));
+    const tags = normalizer.tags(sample.tags);
     const unit = sample.unit ?? (sample.currency?.toUpperCase() === 'USD' ? 'dollar' : undefined);
     return {
       metric: metricName(options.metricPrefix, sample.metric),

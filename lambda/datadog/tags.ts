@@ -35,29 +35,40 @@ export function shortHash(raw: string): string {
 }
 
 /**
- * Normalizes `key:value`, and when a different raw value already took the same tag under this
- * key, appends a short hash of the raw value so the two stay separate series.
+ * Normalizes the tags of each series, and keeps series apart that normalization would merge.
+ *
+ * Two series collide when their raw tags differ but their normalized tags are the same (two
+ * budgets named "Team A" and "team-a"): Datadog would store them as one. The later one gets a
+ * short hash of its raw value appended to the first differing tag, with a warning. The same
+ * raw value always gets the same tag, so all metrics of one budget stay consistent.
  */
 export class TagNormalizer {
-  /** normalized tag -> the raw value that claimed it first. */
-  private readonly claimed = new Map<string, string>();
+  /** sorted normalized tags -> the raw tags that claimed them first. */
+  private readonly claimed = new Map<string, readonly (readonly [string, string])[]>();
+  /** `key\0raw value` -> the tag chosen for it after a collision. */
+  private readonly renamed = new Map<string, string>();
   public readonly warnings: string[] = [];
 
-  public tag(key: string, rawValue: string): string {
-    const normalized = normalizeTag(`${key}:${rawValue}`);
-    const owner = this.claimed.get(normalized);
+  public tags(raw: readonly (readonly [key: string, value: string])[]): string[] {
+    const tags = raw.map(([key, value]) => this.renamed.get(`${key}\0${value}`) ?? normalizeTag(`${key}:${value}`));
+    const identity = [...tags].sort().join('\n');
+    const owner = this.claimed.get(identity);
     if (owner === undefined) {
-      this.claimed.set(normalized, rawValue);
-      return normalized;
+      this.claimed.set(identity, raw);
+      return tags;
     }
-    if (owner === rawValue) return normalized;
-    const suffix = `_${shortHash(rawValue)}`;
-    const distinct = Array.from(normalized).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
-    this.claimed.set(distinct, rawValue);
+    const index = raw.findIndex(([key, value], i) => owner[i]?.[0] !== key || owner[i]?.[1] !== value);
+    if (index === -1) return tags;
+    const [key, value] = raw[index];
+    const suffix = `_${shortHash(value)}`;
+    const distinct = Array.from(tags[index]).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
+    this.renamed.set(`${key}\0${value}`, distinct);
     this.warnings.push(
-      `${key} "${rawValue}" normalizes to the same Datadog tag as "${owner}" (${normalized}); ` +
-        `sent as ${distinct} to keep them apart`,
+      `${key} "${value}" normalizes to the same Datadog tag as "${owner[index]?.[1]}" (${tags[index]}); ` +
+        `sent as ${distinct} to keep the two series apart`,
     );
-    return distinct;
+    tags[index] = distinct;
+    this.claimed.set([...tags].sort().join('\n'), raw);
+    return tags;
   }
 }

@@ -15,3 +15,15 @@ export function isAccessDenied(error: unknown): boolean {
 export function explainAccessDenied(error: unknown, action: string): unknown {
   return isAccessDenied(error) ? new AccessDeniedError(action, { cause: error }) : error;
 }
+
+/**
+ * Makes one AWS call; an access-denied failure becomes an error naming `action`, the IAM
+ * permission the call needs.
+ */
+export async function callNeeding<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw explainAccessDenied(error, action);
+  }
+}

@@ -6,7 +6,7 @@ import { BUDGETS_PAGE_SIZE } from '../billing-facts';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
 import { parseAmount } from './amount';
-import { explainAccessDenied } from './aws-errors';
+import { callNeeding } from './aws-errors';
 
 export interface BudgetsSourceOptions {
   /** The account whose budgets are read (12 digits). */
@@ -30,13 +30,8 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   let nextToken: string | undefined;
   do {
     increment(options.calls, 'DescribeBudgets');
-    const page = await client
-      .send(
-        new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken }),
-      )
-      .catch((error: unknown) => {
-        throw explainAccessDenied(error, 'budgets:ViewBudget');
-      });
+    const request = new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken });
+    const page = await callNeeding('budgets:ViewBudget', () => client.send(request));
     for (const budget of page.Budgets ?? []) {
       budgetCount += 1;
       if (budget.BudgetType !== 'COST') {

@@ -18,7 +18,7 @@ import {
 } from '../billing-facts';
 import { NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
-import { explainAccessDenied } from './aws-errors';
+import { callNeeding } from './aws-errors';
 import { runWithConcurrency } from '../concurrency';
 
 export interface EstimatedChargesOptions {
@@ -134,11 +134,8 @@ async function listBillingSeries(client: CloudWatchClient, calls: CallCounter): 
   let nextToken: string | undefined;
   do {
     increment(calls, 'ListMetrics');
-    const page = await client
-      .send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken }))
-      .catch((error: unknown) => {
-        throw explainAccessDenied(error, 'cloudwatch:ListMetrics');
-      });
+    const request = new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken });
+    const page = await callNeeding('cloudwatch:ListMetrics', () => client.send(request));
     for (const metric of page.Metrics ?? []) {
       const dimensions = toRecord(metric.Dimensions ?? []);
       // The same series can be listed more than once; keep one.
@@ -198,19 +195,14 @@ async function readNewestPoints(
     let nextToken: string | undefined;
     do {
       increment(options.calls, 'GetMetricData');
-      const page = await client
-        .send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: startTime,
-            EndTime: endTime,
-            ScanBy: 'TimestampDescending',
-            NextToken: nextToken,
-          }),
-        )
-        .catch((error: unknown) => {
-          throw explainAccessDenied(error, 'cloudwatch:GetMetricData');
-        });
+      const request = new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: startTime,
+        EndTime: endTime,
+        ScanBy: 'TimestampDescending',
+        NextToken: nextToken,
+      });
+      const page = await callNeeding('cloudwatch:GetMetricData', () => client.send(request));
       for (const result of page.MetricDataResults ?? []) {
         const index = Number(result.Id?.slice(1));
         const timestamps = result.Timestamps ?? [];
