@@ -16,6 +16,8 @@ export interface BudgetsSourceOptions {
   readonly log: Logger;
   /** Incremented once per AWS call. */
   readonly calls: CallCounter;
+  /** Aborts AWS calls still running when the run must move on to sending. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   do {
     increment(options.calls, 'DescribeBudgets');
     const request = new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken });
-    const page = await callNeeding('budgets:ViewBudget', () => client.send(request));
+    const page = await callNeeding('budgets:ViewBudget', () => client.send(request, { abortSignal: options.signal }));
     for (const budget of page.Budgets ?? []) {
       budgetCount += 1;
       if (budget.BudgetType !== 'COST') {

@@ -34,6 +34,8 @@ export interface EstimatedChargesOptions {
   readonly serviceDenylist: ReadonlySet<string>;
   /** Incremented once per AWS call. */
   readonly calls: CallCounter;
+  /** Aborts AWS calls still running when the run must move on to sending. */
+  readonly signal?: AbortSignal;
   /** How many GetMetricData calls may be in flight at once. @default 8 */
   readonly concurrency?: number;
 }
@@ -76,7 +78,7 @@ export async function collectEstimatedCharges(
 ): Promise<SourceResult> {
   const skipped: Partial<Record<SkipReason, number>> = {};
 
-  const listed = await listBillingSeries(client, options.calls);
+  const listed = await listBillingSeries(client, options);
   if (listed.length === 0) throw new NoBillingMetricsError();
 
   const wanted = listed.filter((dimensions) => {
@@ -129,13 +131,16 @@ function filterReason(dimensions: Dimensions, options: EstimatedChargesOptions):
 }
 
 /** Every distinct dimension set of `EstimatedCharges`, in a stable order. */
-async function listBillingSeries(client: CloudWatchClient, calls: CallCounter): Promise<Dimensions[]> {
+async function listBillingSeries(
+  client: CloudWatchClient,
+  options: Pick<EstimatedChargesOptions, 'calls' | 'signal'>,
+): Promise<Dimensions[]> {
   const byKey = new Map<string, Dimensions>();
   let nextToken: string | undefined;
   do {
-    increment(calls, 'ListMetrics');
+    increment(options.calls, 'ListMetrics');
     const request = new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken });
-    const page = await callNeeding('cloudwatch:ListMetrics', () => client.send(request));
+    const page = await callNeeding('cloudwatch:ListMetrics', () => client.send(request, { abortSignal: options.signal }));
     for (const metric of page.Metrics ?? []) {
       const dimensions = toRecord(metric.Dimensions ?? []);
       // The same series can be listed more than once; keep one.
@@ -143,7 +148,20 @@ async function listBillingSeries(client: CloudWatchClient, calls: CallCounter): 
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, dimensions]) => dimensions);
+  return [...byKey.values()].sort(compareSeries);
+}
+
+const SCOPE_ORDER: readonly BillingScope[] = ['total', 'service', 'linked_account', 'linked_account_service'];
+
+/** Account total first, then services, linked accounts, and linked account services: the order of the dry run's table. */
+function compareSeries(a: Dimensions, b: Dimensions): number {
+  const byScope = SCOPE_ORDER.indexOf(billingScope(a)) - SCOPE_ORDER.indexOf(billingScope(b));
+  if (byScope !== 0) return byScope;
+  for (const name of ['LinkedAccount', 'ServiceName', 'Currency']) {
+    const order = (a[name] ?? '').localeCompare(b[name] ?? '');
+    if (order !== 0) return order;
+  }
+  return 0;
 }
 
 function toRecord(dimensions: readonly Dimension[]): Dimensions {
@@ -202,7 +220,7 @@ async function readNewestPoints(
         ScanBy: 'TimestampDescending',
         NextToken: nextToken,
       });
-      const page = await callNeeding('cloudwatch:GetMetricData', () => client.send(request));
+      const page = await callNeeding('cloudwatch:GetMetricData', () => client.send(request, { abortSignal: options.signal }));
       for (const result of page.MetricDataResults ?? []) {
         const index = Number(result.Id?.slice(1));
         const timestamps = result.Timestamps ?? [];

@@ -141,8 +141,8 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
     expect(byMetric('aws.billing.forecasted_spend')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 1210.5 }] });
     expect(byMetric('aws.billing.budget_limit')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 1000 }] });
     expect(byMetric('aws.billing.estimated_charges').map((s) => [s.tags, s.points[0].value])).toEqual([
-      [[`account_id:${ACCOUNT}`, 'billing_scope:service', 'servicename:amazonec2', 'currency:usd', 'env:prod'], 812.5],
       [[`account_id:${ACCOUNT}`, 'billing_scope:total', 'currency:usd', 'env:prod'], 70.25],
+      [[`account_id:${ACCOUNT}`, 'billing_scope:service', 'servicename:amazonec2', 'currency:usd', 'env:prod'], 812.5],
     ]);
     expect(byMetric('aws.billing.collector.run')[0]).toMatchObject({ tags: [`account_id:${ACCOUNT}`, 'status:success', 'env:prod'] });
     expect(byMetric('aws.billing.collector.series')[0].points[0].value).toBe(5);
