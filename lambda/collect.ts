@@ -78,7 +78,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   // AWS calls that hang must not eat the time needed to send what was collected and to log
   // the summary: they are aborted when a quarter of the remaining time (at most 10 s) is left.
   const remainingMs = deps.deadline - startedAt.getTime();
-  const signal = AbortSignal.timeout(Math.max(0, remainingMs - Math.min(10_000, remainingMs / 4)));
+  const signal = AbortSignal.timeout(Math.max(0, Math.floor(remainingMs - Math.min(10_000, remainingMs / 4))));
   const sources: Promise<SourceResult>[] = [];
   if (config.collectBudgets) {
     sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, now: startedAt, log, calls: awsCalls, signal }));

@@ -133,7 +133,7 @@ async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs
         'DD-API-KEY': apiKey,
       },
       body: body.gzipped,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))),
     });
     text = await response.text();
   } catch (error) {
