@@ -13,8 +13,9 @@ const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 
 /**
- * Lowercases, turns every character Datadog does not allow into `_` (collapsing runs), drops
- * leading characters until a letter, and trims the tail (`_`, `:`) and the length to 200.
+ * Lowercases, turns every character Datadog does not allow into `_` (collapsing runs of `_`,
+ * whether converted or literal), drops leading characters until a letter, and trims the tail
+ * (`_`, `:`) and the length to 200.
  * @returns the normalized tag, or `''` when nothing valid is left.
  */
 export function normalizeTag(raw: string): string {
@@ -22,7 +23,8 @@ export function normalizeTag(raw: string): string {
   for (const char of raw.toLowerCase()) {
     if (out === '' && !LETTER.test(char)) continue;
     const allowed = LETTER.test(char) || DIGIT.test(char) || ALLOWED_PUNCTUATION.has(char);
-    if (allowed) out += char;
+    // Literal and converted underscores alike collapse into one, as Datadog does.
+    if (allowed && char !== '_') out += char;
     else if (!out.endsWith('_')) out += '_';
   }
   out = Array.from(out).slice(0, MAX_TAG_LENGTH).join('');

@@ -99,8 +99,9 @@ export function currentPlannedLimit(planned: Record<string, Spend> | undefined, 
   const nowSeconds = now.getTime() / 1000;
   let best: { start: number; spend: Spend } | undefined;
   for (const [key, spend] of Object.entries(planned)) {
+    if (!/^\d+$/.test(key)) continue;
     const start = Number(key);
-    if (!Number.isFinite(start) || start > nowSeconds) continue;
+    if (start > nowSeconds) continue;
     if (best === undefined || start > best.start) best = { start, spend };
   }
   return best?.spend;
