@@ -7,6 +7,7 @@ import { DEFAULTS, ENV } from './environment';
 import { ConfigError } from './errors';
 import { isDatadogSite, parseApiOrigin, siteApiOrigin, DATADOG_SITES } from './datadog/site';
 import { parseLogLevel, type LogLevel } from './log';
+import { METRIC_PREFIX_PATTERN } from './metrics';
 
 export interface Config {
   /** ARN of the Secrets Manager secret that holds the Datadog API key. */
@@ -37,7 +38,6 @@ export interface Config {
 type Environment = Readonly<Record<string, string | undefined>>;
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
-const METRIC_PREFIX = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
 
 /**
  * Reads and validates the configuration.
@@ -94,7 +94,7 @@ export function loadConfig(env: Environment): Config {
   }
 
   const metricPrefix = (read(ENV.metricPrefix) ?? DEFAULTS.metricPrefix).replace(/\.+$/, '');
-  if (!METRIC_PREFIX.test(metricPrefix)) {
+  if (!METRIC_PREFIX_PATTERN.test(metricPrefix)) {
     problems.push(
       `${ENV.metricPrefix} "${metricPrefix}" must start with a letter and hold only ASCII letters, ` +
         'digits, "_" and "." (at most 100 characters)',

@@ -46,12 +46,13 @@ export const API_KEY_PLACEHOLDER = 'REPLACE-WITH-YOUR-DATADOG-API-KEY';
 
 /**
  * The shell command that puts the key in the secret. It reads the key from standard input, so
- * the key lands neither in the shell history nor in the process list. Both arguments may be
+ * the key lands neither in the shell history nor in the process list: run it, paste the key,
+ * then press Enter and Ctrl-D (the collector trims the newline). Both arguments may be
  * CDK tokens: the string is built by interpolation only.
  */
 export function putApiKeyCommand(secretArn: string, region: string): string {
   return (
     `aws secretsmanager put-secret-value --region ${region} --secret-id '${secretArn}' ` +
-    `--secret-string file:///dev/stdin   (paste the key, then press Ctrl-D)`
+    '--secret-string file:///dev/stdin'
   );
 }

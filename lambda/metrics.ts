@@ -57,6 +57,9 @@ export const METRICS = {
 
 export type MetricKey = keyof typeof METRICS;
 
+/** A valid metric prefix: Datadog metric-name characters, starting with a letter. */
+export const METRIC_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+
 /** The full metric name under a prefix. */
 export function metricName(prefix: string, key: MetricKey): string {
   return `${prefix}.${METRICS[key].suffix}`;

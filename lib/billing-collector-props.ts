@@ -1,0 +1,280 @@
+/**
+ * The props of {@link BillingCollector}: what a user can set, the defaults of the deployment
+ * side, the checks a value must pass before any resource is made, and the environment the
+ * function receives.
+ *
+ * The collector's own defaults (metric prefix, switches, key cache age) live in
+ * `lambda/environment.ts`; a setting the user leaves out is left out of the environment, so the
+ * collector applies its default and the two sides cannot disagree.
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { DATADOG_SITES, isDatadogSite } from '../lambda/datadog/site';
+import { DEFAULTS, ENV } from '../lambda/environment';
+import { InvalidSettingError } from './errors';
+import { alarmPeriodProblem, CollectorSchedule } from './schedule';
+
+export interface BillingCollectorProps {
+  /**
+   * The Secrets Manager secret that holds the Datadog API key, as a plain string (or as JSON
+   * `{"DD_API_KEY": "..."}`). The function may read it and nothing else in Secrets Manager.
+   * @default - a new secret holding a placeholder, kept when the stack is deleted; put the key
+   *   in it with the command in `lambda/environment.ts#putApiKeyCommand`
+   */
+  readonly apiKeySecret?: secretsmanager.ISecret;
+
+  /**
+   * The customer-managed KMS key that encrypts `apiKeySecret`, if any. The function may decrypt
+   * with it only through Secrets Manager in the secret's region.
+   * @default - no KMS permission: the secret uses the AWS managed key `aws/secretsmanager`
+   */
+  readonly apiKeySecretKmsKey?: kms.IKey;
+
+  /**
+   * The Datadog site the account lives on, such as `datadoghq.eu`.
+   * @default 'datadoghq.com'
+   */
+  readonly datadogSite?: string;
+
+  /**
+   * When the collector runs. AWS refreshes billing data a few times a day, so hourly is plenty.
+   * @default - every hour: CollectorSchedule.rate(Duration.hours(1))
+   */
+  readonly schedule?: CollectorSchedule;
+
+  /**
+   * Datadog tags added to every series, such as `team:finops`.
+   * @default - none
+   */
+  readonly tags?: readonly string[];
+
+  /**
+   * The `env` tag added to every series.
+   * @default - no `env` tag
+   */
+  readonly env?: string;
+
+  /**
+   * The `service` tag added to every series.
+   * @default - no `service` tag
+   */
+  readonly service?: string;
+
+  /**
+   * The prefix of every metric name. Change it when Datadog's AWS Billing integration also
+   * collects billing metrics, so the two sources stay apart.
+   * @default 'aws.billing'
+   */
+  readonly metricPrefix?: string;
+
+  /**
+   * Whether to send the spend, forecast and limit of each AWS Budgets cost budget.
+   * @default true
+   */
+  readonly collectBudgets?: boolean;
+
+  /**
+   * Whether to send CloudWatch `AWS/Billing` `EstimatedCharges`.
+   * @default true
+   */
+  readonly collectEstimatedCharges?: boolean;
+
+  /**
+   * Whether to send estimated charges per linked account and service (payer accounts only);
+   * this level has the most series.
+   * @default true
+   */
+  readonly collectLinkedAccountServices?: boolean;
+
+  /**
+   * CloudWatch `ServiceName` values to send, such as `AmazonEC2`.
+   * @default - every service
+   */
+  readonly serviceAllowlist?: readonly string[];
+
+  /**
+   * CloudWatch `ServiceName` values not to send.
+   * @default - none
+   */
+  readonly serviceDenylist?: readonly string[];
+
+  /**
+   * How long the function keeps the API key before reading the secret again. A key rotated in
+   * Datadog is picked up within this time, or at once when Datadog refuses the old one.
+   * @default Duration.hours(6)
+   */
+  readonly apiKeyMaxAge?: Duration;
+
+  /**
+   * Whether to send the collector's own health metrics (runs, series sent, duration, data age).
+   * @default true
+   */
+  readonly sendHealthMetrics?: boolean;
+
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The lowest level of the function's log lines that reach CloudWatch Logs.
+   * @default lambda.ApplicationLogLevel.INFO
+   */
+  readonly logLevel?: lambda.ApplicationLogLevel;
+
+  /**
+   * Where the alarms send their notifications (when they fire and when they recover).
+   * @default - the alarms have no actions; watch them in the CloudWatch console
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/** The deployment side's defaults, resolved here and nowhere else. */
+export const BILLING_COLLECTOR_DEFAULTS = {
+  datadogSite: DEFAULTS.site,
+  scheduleRate: Duration.hours(1),
+  logRetention: logs.RetentionDays.ONE_MONTH,
+  logLevel: lambda.ApplicationLogLevel.INFO,
+  /** A run makes a handful of paginated AWS calls and one or two Datadog requests. */
+  timeout: Duration.minutes(2),
+  memorySize: 256,
+  /** Lambda's maximum: a run that failed on a passing fault gets two more tries. */
+  retryAttempts: 2,
+  /** An event older than this is dropped: the next scheduled run will do the same work. */
+  maxEventAge: Duration.hours(1),
+} as const;
+
+/** Props with every deployment-side default applied. */
+export interface ResolvedBillingCollectorProps {
+  readonly datadogSite: string;
+  readonly schedule: CollectorSchedule;
+  readonly logRetention: logs.RetentionDays;
+  readonly logLevel: lambda.ApplicationLogLevel;
+}
+
+/**
+ * Checks the props and applies the defaults.
+ * @throws InvalidSettingError naming the first prop at fault.
+ */
+export function resolveBillingCollectorProps(props: BillingCollectorProps): ResolvedBillingCollectorProps {
+  const resolved: ResolvedBillingCollectorProps = {
+    datadogSite: props.datadogSite ?? BILLING_COLLECTOR_DEFAULTS.datadogSite,
+    schedule: props.schedule ?? CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.scheduleRate),
+    logRetention: props.logRetention ?? BILLING_COLLECTOR_DEFAULTS.logRetention,
+    logLevel: props.logLevel ?? BILLING_COLLECTOR_DEFAULTS.logLevel,
+  };
+  validate(props, resolved);
+  return resolved;
+}
+
+/** The collector's own rule for a prefix; the tail of the name is added by the collector. */
+const METRIC_PREFIX = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+
+/** Datadog keeps at most this many characters of a tag. */
+const MAX_TAG_LENGTH = 200;
+
+function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollectorProps): void {
+  const site = resolved.datadogSite;
+  if (!Token.isUnresolved(site) && !isDatadogSite(site)) {
+    throw new InvalidSettingError(
+      'datadogSite',
+      `"${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`,
+    );
+  }
+  if (props.metricPrefix !== undefined && !Token.isUnresolved(props.metricPrefix)) {
+    if (!METRIC_PREFIX.test(props.metricPrefix)) {
+      throw new InvalidSettingError(
+        'metricPrefix',
+        `"${props.metricPrefix}" must start with a letter and hold only ASCII letters, digits, ` +
+          '"_" and "." (at most 100 characters), such as aws.billing or custom.aws.billing',
+      );
+    }
+  }
+  checkListItems('tags', props.tags, MAX_TAG_LENGTH);
+  checkListItems('serviceAllowlist', props.serviceAllowlist);
+  checkListItems('serviceDenylist', props.serviceDenylist);
+  checkTagValue('env', props.env);
+  checkTagValue('service', props.service);
+
+  if (props.collectBudgets === false && props.collectEstimatedCharges === false) {
+    throw new InvalidSettingError(
+      'collectBudgets',
+      'and `collectEstimatedCharges` are both false, so there is nothing to collect; turn one of them on',
+    );
+  }
+  if (props.apiKeyMaxAge !== undefined && !props.apiKeyMaxAge.isUnresolved()) {
+    if (!Number.isInteger(props.apiKeyMaxAge.toSeconds({ integral: false }))) {
+      throw new InvalidSettingError('apiKeyMaxAge', 'must be a whole number of seconds');
+    }
+  }
+  if (props.apiKeySecretKmsKey !== undefined && props.apiKeySecret === undefined) {
+    throw new InvalidSettingError(
+      'apiKeySecretKmsKey',
+      'is given without `apiKeySecret`; a secret this construct creates uses the AWS managed key, ' +
+        'so give the key only with the existing secret it encrypts',
+    );
+  }
+  const periodProblem = alarmPeriodProblem(resolved.schedule.period);
+  if (periodProblem !== undefined) throw new InvalidSettingError('schedule', periodProblem);
+}
+
+/**
+ * Items travel comma-separated in one environment variable, so an item may not hold a comma
+ * and may not be blank.
+ */
+function checkListItems(prop: string, items: readonly string[] | undefined, maxLength?: number): void {
+  for (const item of items ?? []) {
+    if (Token.isUnresolved(item)) continue;
+    if (item.trim() === '' || item.includes(',')) {
+      throw new InvalidSettingError(prop, `has the item "${item}"; items may not be blank or hold a comma`);
+    }
+    if (maxLength !== undefined && item.length > maxLength) {
+      throw new InvalidSettingError(
+        prop,
+        `has an item of ${item.length} characters; Datadog keeps at most ${maxLength}`,
+      );
+    }
+  }
+}
+
+function checkTagValue(prop: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (value.trim() === '' || value.length > MAX_TAG_LENGTH) {
+    throw new InvalidSettingError(prop, `must be between 1 and ${MAX_TAG_LENGTH} characters, got "${value}"`);
+  }
+}
+
+/**
+ * The function's environment, less the secret ARN (the construct adds it once the secret
+ * exists). `DD_SITE` is always set; every other variable only when its prop is given.
+ */
+export function collectorEnvironment(
+  props: BillingCollectorProps,
+  resolved: ResolvedBillingCollectorProps,
+): Record<string, string> {
+  const environment: Record<string, string> = { [ENV.site]: resolved.datadogSite };
+  const set = (name: string, value: string | undefined): void => {
+    if (value !== undefined) environment[name] = value;
+  };
+  const list = (items: readonly string[] | undefined): string | undefined =>
+    items === undefined || items.length === 0 ? undefined : items.map((item) => item.trim()).join(',');
+  const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
+
+  set(ENV.tags, list(props.tags));
+  set(ENV.env, props.env?.trim());
+  set(ENV.service, props.service?.trim());
+  set(ENV.metricPrefix, props.metricPrefix);
+  set(ENV.collectBudgets, flag(props.collectBudgets));
+  set(ENV.collectEstimatedCharges, flag(props.collectEstimatedCharges));
+  set(ENV.collectLinkedAccountServices, flag(props.collectLinkedAccountServices));
+  set(ENV.serviceAllowlist, list(props.serviceAllowlist));
+  set(ENV.serviceDenylist, list(props.serviceDenylist));
+  set(ENV.apiKeyMaxAgeSeconds, props.apiKeyMaxAge?.toSeconds().toString());
+  set(ENV.sendHealthMetrics, flag(props.sendHealthMetrics));
+  return environment;
+}

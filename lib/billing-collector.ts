@@ -1,0 +1,204 @@
+/**
+ * The billing collector as one reusable construct: the function and its role, log group,
+ * schedule and alarms, and the API key secret when the user brings none.
+ */
+import * as path from 'node:path';
+import { ArnFormat, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { API_KEY_PLACEHOLDER, ENV } from '../lambda/environment';
+import {
+  BILLING_COLLECTOR_DEFAULTS,
+  BillingCollectorProps,
+  collectorEnvironment,
+  resolveBillingCollectorProps,
+} from './billing-collector-props';
+import { collectorPolicyDocument } from './collector-policy';
+import { NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
+
+/** Sends AWS Budgets and CloudWatch billing metrics to Datadog on a schedule. */
+export class BillingCollector extends Construct {
+  /** The collector function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The function's role; it holds only the collector's own policy. */
+  public readonly role: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** The secret the function reads the Datadog API key from. */
+  public readonly apiKeySecret: secretsmanager.ISecret;
+  /** Whether this construct created `apiKeySecret`, which then holds a placeholder until the key is put in it. */
+  public readonly createdApiKeySecret: boolean;
+  /** The rule that runs the function on its schedule. */
+  public readonly rule: events.Rule;
+  /** Fires when a run fails. */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+  /** Fires when no run has succeeded for three schedule periods, including when none ran at all. */
+  public readonly noSuccessAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: BillingCollectorProps = {}) {
+    super(scope, id);
+    const resolved = resolveBillingCollectorProps(props);
+
+    this.createdApiKeySecret = props.apiKeySecret === undefined;
+    this.apiKeySecret = props.apiKeySecret ?? this.createApiKeySecret();
+    const secret = this.apiKeySecret;
+
+    // Deleted with the stack: the logs are a run history, not a record to keep.
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: resolved.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Billing collector: reads AWS Budgets, billing metrics and its Datadog API key secret',
+      inlinePolicies: {
+        BillingCollector: collectorPolicyDocument(this, {
+          // A secret imported by name or partial ARN has no full ARN; IAM then needs the suffix wildcard.
+          apiKeySecretArn: secret.secretFullArn ?? `${secret.secretArn}-??????`,
+          apiKeySecretRegion: this.regionOf(secret),
+          apiKeySecretKmsKey: props.apiKeySecretKmsKey,
+          logGroup: this.logGroup,
+        }),
+      },
+    });
+    this.acknowledgeWildcards(this.role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Sends AWS Budgets and CloudWatch billing metrics to Datadog',
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: BILLING_COLLECTOR_DEFAULTS.memorySize,
+      timeout: BILLING_COLLECTOR_DEFAULTS.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: resolved.logLevel,
+      environment: {
+        ...collectorEnvironment(props, resolved),
+        [ENV.apiKeySecretArn]: secret.secretFullArn ?? secret.secretArn,
+      },
+      retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
+      maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        target: 'node24',
+        // The runtime's own SDK changes under us; the bundled one is the version the tests ran.
+        bundleAwsSDK: true,
+      },
+    });
+
+    this.rule = new events.Rule(this, 'Schedule', {
+      description: 'Runs the billing collector',
+      schedule: resolved.schedule.expression,
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
+          maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
+        }),
+      ],
+    });
+
+    const period = resolved.schedule.period;
+    const errors = this.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM });
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription:
+        'The billing collector failed a run. Its log group has a JSON line with "level":"ERROR" ' +
+        'that says why; the README lists each error and its fix.',
+      metric: errors,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const successes = new cloudwatch.MathExpression({
+      label: 'Successful runs',
+      // Lambda publishes Errors beside Invocations, but FILL keeps a missing Errors point from
+      // hiding a period that had successful runs.
+      expression: 'invocations - FILL(errors, 0)',
+      usingMetrics: {
+        invocations: this.function.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+        errors,
+      },
+      period,
+    });
+    this.noSuccessAlarm = new cloudwatch.Alarm(this, 'NoSuccessAlarm', {
+      alarmDescription:
+        `The billing collector has had no successful run for ${NO_SUCCESS_EVALUATION_PERIODS} schedule ` +
+        'periods: it fails every run, or is not running at all (rule disabled, function throttled).',
+      metric: successes,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: NO_SUCCESS_EVALUATION_PERIODS,
+      datapointsToAlarm: NO_SUCCESS_EVALUATION_PERIODS,
+      // No data means no run: that is exactly what this alarm is for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    if (props.alarmTopic !== undefined) this.notify(props.alarmTopic);
+  }
+
+  private createApiKeySecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'ApiKeySecret', {
+      description: 'Datadog API key of the billing collector. Replace the placeholder with the key.',
+      // Not a secret: the placeholder the collector recognises until the user puts the key in.
+      // CloudFormation writes it again only when it changes, so a deployment leaves the key the
+      // user put in alone; changing the placeholder text would overwrite every user's key.
+      secretStringValue: SecretValue.unsafePlainText(API_KEY_PLACEHOLDER),
+      // The key outlives the stack: deleting the stack must not lose it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A Datadog API key is issued and revoked in Datadog, which Secrets Manager rotation cannot do; ' +
+        'the user puts a new key in the secret and the collector reads it again within 6 hours or at once on a 403.',
+    });
+    return secret;
+  }
+
+  /** The secret's region, from its ARN: an imported secret may live in another region. */
+  private regionOf(secret: secretsmanager.ISecret): string {
+    const stack = Stack.of(this);
+    return stack.splitArn(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).region ?? stack.region;
+  }
+
+  private acknowledgeWildcards(role: iam.Role): void {
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData have no resource-level permissions.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:budgets::<AWS::AccountId>:budget/*]',
+      reason:
+        'budgets:ViewBudget is granted on the budgets of this account only; the collector lists them ' +
+        'all, and their names are not known at deploy time.',
+    });
+  }
+
+  private notify(topic: sns.ITopic): void {
+    const action = new cloudwatchActions.SnsAction(topic);
+    for (const alarm of [this.errorsAlarm, this.noSuccessAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Turns raw CDK context values into typed ones.
+ *
+ * A key set in `cdk.json` arrives as JSON (a boolean, a number, an array, an object); the same
+ * key given with `-c key=value` arrives as a string. Each reader accepts both, so a value means
+ * the same thing wherever it was set. An absent key, `null` and a blank string all mean "not
+ * set". A value of the wrong shape throws an {@link InvalidSettingError} naming the key.
+ */
+import { InvalidSettingError } from './errors';
+
+/** Reads one raw context value, as `app.node.tryGetContext` does. */
+export type ContextLookup = (key: string) => unknown;
+
+/** Shows a rejected value in a message, quoted and cut short. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return `"${short}"`;
+}
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A string; surrounding blanks are dropped. */
+export function readString(lookup: ContextLookup, key: string): string | undefined {
+  const value = lookup(key);
+  if (isUnset(value)) return undefined;
+  if (typeof value !== 'string') throw new InvalidSettingError(key, `must be a string, got ${shown(value)}`);
+  return value.trim();
+}
+
+/** `true`/`false`, as JSON booleans or as the strings "true"/"false" in any case. */
+export function readBoolean(lookup: ContextLookup, key: string): boolean | undefined {
+  const value = lookup(key);
+  if (isUnset(value)) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const word = value.trim().toLowerCase();
+    if (word === 'true') return true;
+    if (word === 'false') return false;
+  }
+  throw new InvalidSettingError(key, `must be true or false, got ${shown(value)}`);
+}
+
+/** A whole number, as a JSON number or a string of digits. */
+export function readWholeNumber(lookup: ContextLookup, key: string): number | undefined {
+  const value = lookup(key);
+  if (isUnset(value)) return undefined;
+  const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(number) || number < 0) {
+    throw new InvalidSettingError(key, `must be a whole number, got ${shown(value)}`);
+  }
+  return number;
+}
+
+/**
+ * A list of strings: a JSON array, a string holding a JSON array, or a comma-separated string.
+ * Blank items are dropped.
+ */
+export function readStringList(lookup: ContextLookup, key: string): string[] | undefined {
+  const value = lookup(key);
+  if (isUnset(value)) return undefined;
+  const items = typeof value === 'string' ? splitListText(value) : value;
+  if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
+    throw new InvalidSettingError(
+      key,
+      `must be a list of strings (a JSON array or a comma-separated string), got ${shown(value)}`,
+    );
+  }
+  return items.map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function splitListText(text: string): unknown {
+  const trimmed = text.trim();
+  return trimmed.startsWith('[') ? parseJson(trimmed) : trimmed.split(',');
+}
+
+/**
+ * A map of strings to strings: a JSON object, or a string holding one. Number and boolean
+ * values are taken as their text, since `{"Retain": true}` is a natural way to write a tag.
+ */
+export function readStringMap(lookup: ContextLookup, key: string): Record<string, string> | undefined {
+  const value = lookup(key);
+  if (isUnset(value)) return undefined;
+  const parsed = typeof value === 'string' ? parseJson(value.trim()) : value;
+  const isObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+  const entries = isObject ? Object.entries(parsed) : [];
+  const scalar = (item: unknown): item is string | number | boolean =>
+    typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
+  if (!isObject || !entries.every(([, item]) => scalar(item))) {
+    throw new InvalidSettingError(
+      key,
+      `must be a JSON object of strings, such as {"team":"finops"}, got ${shown(value)}`,
+    );
+  }
+  return Object.fromEntries(entries.map(([name, item]) => [name, String(item)]));
+}
+
+/** Text that is not JSON parses to `undefined`, which every reader then rejects by shape. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Reads the app's context keys (`cdk.json`, overridden with `-c key=value`) into stack props.
+ *
+ * This module checks what only the context knows: the shape of each value, the ARNs the stack
+ * imports, and the keys that go together. What a value means to the collector (a Datadog site,
+ * a metric prefix, the alarm limits) is checked by the construct, under the same name, so a
+ * user of the construct gets the same checks. Pure: no construct, no I/O.
+ */
+import { Duration, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { BillingCollectorStackProps } from './billing-collector-stack';
+import {
+  ContextLookup,
+  readBoolean,
+  readString,
+  readStringList,
+  readStringMap,
+  readWholeNumber,
+  shown,
+} from './context-values';
+import { InvalidSettingError } from './errors';
+import { CollectorSchedule, parseScheduleExpression } from './schedule';
+
+export type { ContextLookup } from './context-values';
+
+/** Everything the context sets; the app adds nothing but the stack's name. */
+export type AppSettings = Omit<BillingCollectorStackProps, keyof StackProps>;
+
+const PARTITION = 'aws(?:-[a-z]+)*';
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+const ACCOUNT = '\\d{12}';
+
+/** Secrets Manager appends `-` and six characters to a secret's name to make its complete ARN. */
+const SECRET_ARN = new RegExp(`^arn:${PARTITION}:secretsmanager:(${REGION}):${ACCOUNT}:secret:.+-[A-Za-z0-9]{6}$`);
+const KMS_KEY_ARN = new RegExp(`^arn:${PARTITION}:kms:(${REGION}):${ACCOUNT}:key/[A-Za-z0-9-]+$`);
+const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:${REGION}:${ACCOUNT}:[A-Za-z0-9_-]{1,256}$`);
+const IAM_POLICY_ARN = new RegExp(`^arn:${PARTITION}:iam::(?:${ACCOUNT}|aws):policy/[\\w+=,.@/-]+$`);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** CloudWatch Logs' retention values; the CDK's INFINITE is not one (it means "no retention"). */
+const LOG_RETENTION_DAYS = Object.values(logs.RetentionDays).filter(
+  (days): days is logs.RetentionDays => typeof days === 'number' && days !== logs.RetentionDays.INFINITE,
+);
+/** Lambda's application log levels, from the most to the least verbose. */
+const LOG_LEVELS: readonly lambda.ApplicationLogLevel[] = [
+  lambda.ApplicationLogLevel.TRACE,
+  lambda.ApplicationLogLevel.DEBUG,
+  lambda.ApplicationLogLevel.INFO,
+  lambda.ApplicationLogLevel.WARN,
+  lambda.ApplicationLogLevel.ERROR,
+  lambda.ApplicationLogLevel.FATAL,
+];
+
+/** AWS tag rules: key 1 to 128 characters, value up to 256, from this set; `aws:` is reserved. */
+const AWS_TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_RESOURCE_TAGS = 50;
+
+/**
+ * Reads and checks every context key.
+ * @param lookup reads one key, such as `(key) => app.node.tryGetContext(key)`.
+ * @throws InvalidSettingError naming the first key at fault.
+ */
+export function readAppSettings(lookup: ContextLookup): AppSettings {
+  const apiKeyMaxAgeSeconds = readWholeNumber(lookup, 'apiKeyMaxAgeSeconds');
+  return {
+    ...readApiKeySecret(lookup),
+    ...readAlarmTarget(lookup),
+    resourceTags: readResourceTags(lookup),
+    permissionsBoundaryArn: readMatching(lookup, 'permissionsBoundaryArn', IAM_POLICY_ARN, 'an IAM managed policy ARN'),
+    collector: {
+      datadogSite: readString(lookup, 'datadogSite'),
+      schedule: readSchedule(lookup),
+      tags: readStringList(lookup, 'tags'),
+      env: readString(lookup, 'env'),
+      service: readString(lookup, 'service'),
+      metricPrefix: readString(lookup, 'metricPrefix'),
+      collectBudgets: readBoolean(lookup, 'collectBudgets'),
+      collectEstimatedCharges: readBoolean(lookup, 'collectEstimatedCharges'),
+      collectLinkedAccountServices: readBoolean(lookup, 'collectLinkedAccountServices'),
+      serviceAllowlist: readStringList(lookup, 'serviceAllowlist'),
+      serviceDenylist: readStringList(lookup, 'serviceDenylist'),
+      apiKeyMaxAge: apiKeyMaxAgeSeconds === undefined ? undefined : Duration.seconds(apiKeyMaxAgeSeconds),
+      sendHealthMetrics: readBoolean(lookup, 'sendHealthMetrics'),
+      logRetention: readLogRetention(lookup),
+      logLevel: readLogLevel(lookup),
+    },
+  };
+}
+
+/** A string that must match `pattern`; `what` says in words what it must be. */
+function readMatching(lookup: ContextLookup, key: string, pattern: RegExp, what: string): string | undefined {
+  const arn = readString(lookup, key);
+  if (arn !== undefined && !pattern.test(arn)) {
+    throw new InvalidSettingError(key, `must be ${what}, got ${shown(arn)}`);
+  }
+  return arn;
+}
+
+function readApiKeySecret(lookup: ContextLookup): Pick<AppSettings, 'apiKeySecretArn' | 'apiKeySecretKmsKeyArn'> {
+  const apiKeySecretArn = readMatching(
+    lookup,
+    'apiKeySecretArn',
+    SECRET_ARN,
+    'the complete ARN of a Secrets Manager secret, with the 6 characters Secrets Manager adds to ' +
+      'the name (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf); ' +
+      '`aws secretsmanager describe-secret --secret-id <name> --query ARN` prints it',
+  );
+  const apiKeySecretKmsKeyArn = readMatching(
+    lookup,
+    'apiKeySecretKmsKeyArn',
+    KMS_KEY_ARN,
+    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias',
+  );
+  if (apiKeySecretKmsKeyArn !== undefined) {
+    if (apiKeySecretArn === undefined) {
+      throw new InvalidSettingError(
+        'apiKeySecretKmsKeyArn',
+        'is set without `apiKeySecretArn`; a secret the stack creates uses the AWS managed key, so ' +
+          'give the KMS key only with the existing secret it encrypts',
+      );
+    }
+    const secretRegion = SECRET_ARN.exec(apiKeySecretArn)?.[1];
+    const keyRegion = KMS_KEY_ARN.exec(apiKeySecretKmsKeyArn)?.[1];
+    if (secretRegion !== keyRegion) {
+      throw new InvalidSettingError(
+        'apiKeySecretKmsKeyArn',
+        `is in ${keyRegion} but the secret of \`apiKeySecretArn\` is in ${secretRegion}; ` +
+          'a secret is encrypted with a key of its own region',
+      );
+    }
+  }
+  return { apiKeySecretArn, apiKeySecretKmsKeyArn };
+}
+
+function readAlarmTarget(lookup: ContextLookup): Pick<AppSettings, 'alarmEmail' | 'alarmTopicArn'> {
+  const alarmEmail = readMatching(lookup, 'alarmEmail', EMAIL, 'an e-mail address');
+  const alarmTopicArn = readMatching(
+    lookup,
+    'alarmTopicArn',
+    SNS_TOPIC_ARN,
+    'a standard SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+  );
+  if (alarmEmail !== undefined && alarmTopicArn !== undefined) {
+    throw new InvalidSettingError(
+      'alarmEmail',
+      'and `alarmTopicArn` are both set; give one: the e-mail gets a new topic, or subscribe it to your topic',
+    );
+  }
+  return { alarmEmail, alarmTopicArn };
+}
+
+function readSchedule(lookup: ContextLookup): CollectorSchedule | undefined {
+  const expression = readString(lookup, 'schedule');
+  const periodMinutes = readWholeNumber(lookup, 'schedulePeriodMinutes');
+  if (periodMinutes === 0) {
+    throw new InvalidSettingError('schedulePeriodMinutes', 'must be at least 1');
+  }
+  if (expression === undefined) {
+    if (periodMinutes !== undefined) {
+      throw new InvalidSettingError('schedulePeriodMinutes', 'is set without a cron `schedule`');
+    }
+    return undefined;
+  }
+  const parsed = parseScheduleExpression(expression);
+  switch (parsed.kind) {
+    case 'invalid':
+      throw new InvalidSettingError('schedule', `${parsed.problem}, got ${shown(expression)}`);
+    case 'rate':
+      if (periodMinutes !== undefined) {
+        throw new InvalidSettingError(
+          'schedulePeriodMinutes',
+          'applies only to a cron `schedule`; a rate schedule is its own period, so remove it',
+        );
+      }
+      return CollectorSchedule.rate(parsed.interval);
+    case 'cron':
+      if (periodMinutes === undefined) {
+        throw new InvalidSettingError(
+          'schedulePeriodMinutes',
+          'is required with a cron `schedule`: the longest time in minutes between two runs, ' +
+            'which the "no successful run" alarm counts in',
+        );
+      }
+      return CollectorSchedule.cron(parsed.options, Duration.minutes(periodMinutes));
+  }
+}
+
+function readLogRetention(lookup: ContextLookup): logs.RetentionDays | undefined {
+  const days = readWholeNumber(lookup, 'logRetentionDays');
+  if (days === undefined) return undefined;
+  const retention = LOG_RETENTION_DAYS.find((allowed) => allowed === days);
+  if (retention === undefined) {
+    throw new InvalidSettingError(
+      'logRetentionDays',
+      `must be one of CloudWatch Logs' values: ${LOG_RETENTION_DAYS.join(', ')}; got ${days}`,
+    );
+  }
+  return retention;
+}
+
+function readLogLevel(lookup: ContextLookup): lambda.ApplicationLogLevel | undefined {
+  const text = readString(lookup, 'logLevel')?.toUpperCase();
+  if (text === undefined) return undefined;
+  const level = LOG_LEVELS.find((allowed) => allowed === text);
+  if (level === undefined) {
+    throw new InvalidSettingError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; got "${text}"`);
+  }
+  return level;
+}
+
+function readResourceTags(lookup: ContextLookup): Record<string, string> | undefined {
+  const tags = readStringMap(lookup, 'resourceTags');
+  if (tags === undefined) return undefined;
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_RESOURCE_TAGS) {
+    throw new InvalidSettingError('resourceTags', `has ${entries.length} tags; AWS allows ${MAX_RESOURCE_TAGS}`);
+  }
+  for (const [key, value] of entries) {
+    const keyOk = key.length >= 1 && key.length <= 128 && AWS_TAG_TEXT.test(key) && !/^aws:/i.test(key);
+    const valueOk = value.length <= 256 && AWS_TAG_TEXT.test(value);
+    if (!keyOk || !valueOk) {
+      throw new InvalidSettingError(
+        'resourceTags',
+        `has the tag ${shown(`${key}=${value}`)}; AWS tag keys are 1 to 128 characters and may not ` +
+          'start with "aws:", values at most 256, both only letters, digits, spaces and _ . : / = + - @',
+      );
+    }
+  }
+  return tags;
+}

@@ -1,0 +1,199 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { applyDatadogAssets, DatadogApiError, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../tools/datadog/apply';
+import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
+import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
+import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../tools/datadog/settings';
+import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog, type FakeDatadog } from './fake-datadog-api';
+
+let datadog: FakeDatadog;
+
+beforeEach(async () => {
+  datadog = await startFakeDatadog();
+});
+
+afterEach(async () => {
+  await datadog.close();
+});
+
+function options(settings: MonitorSettings = DEFAULT_ASSET_SETTINGS, extra: Partial<ApplyDatadogAssetsOptions> = {}): ApplyDatadogAssetsOptions {
+  return {
+    apiOrigin: datadog.origin,
+    apiKey: FAKE_API_KEY,
+    appKey: FAKE_APP_KEY,
+    dashboard: buildDashboard(settings),
+    monitors: buildMonitors(settings),
+    ...extra,
+  };
+}
+
+const ourMonitors = (): { id: number; name: string }[] =>
+  [...datadog.monitors.values()].filter((monitor) => (monitor.tags ?? []).includes(MANAGED_BY_TAG));
+const ourDashboards = () => [...datadog.dashboards.values()].filter((dashboard) => (dashboard.description ?? '').includes(DASHBOARD_MARKER));
+
+describe('applyDatadogAssets', () => {
+  it('creates the dashboard and the four monitors on a first run', async () => {
+    const result = await applyDatadogAssets(options());
+
+    expect(result.dryRun).toBe(false);
+    expect(result.steps.map((step) => [step.kind, step.action])).toEqual([
+      ['dashboard', 'create'],
+      ['monitor', 'create'],
+      ['monitor', 'create'],
+      ['monitor', 'create'],
+      ['monitor', 'create'],
+    ]);
+    expect(result.steps.every((step) => step.id !== undefined)).toBe(true);
+    expect(ourDashboards().map((dashboard) => dashboard.title)).toEqual([dashboardTitle('aws.billing')]);
+    expect(ourMonitors().map((monitor) => monitor.name).sort()).toEqual(Object.values(monitorNames('aws.billing')).sort());
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('updates the same dashboard and monitors on a second run, without duplicates', async () => {
+    const first = await applyDatadogAssets(options());
+    const second = await applyDatadogAssets(options());
+
+    expect(second.steps.map((step) => step.action)).toEqual(['update', 'update', 'update', 'update', 'update']);
+    expect(second.steps.map((step) => step.id)).toEqual(first.steps.map((step) => step.id));
+    expect(ourDashboards()).toHaveLength(1);
+    expect(ourMonitors()).toHaveLength(4);
+    expect(datadog.writes().filter((request) => request.method === 'PUT')).toHaveLength(5);
+    expect(datadog.writes().every((request) => request.status === 200)).toBe(true);
+  });
+
+  it('sends the new definition on an update: a changed share changes the monitor in place', async () => {
+    await applyDatadogAssets(options());
+    const before = ourMonitors().find((monitor) => monitor.name === monitorNames('aws.billing').actualNearLimit);
+
+    await applyDatadogAssets(options({ ...DEFAULT_ASSET_SETTINGS, actualShareOfLimit: 0.5 }));
+
+    const after = datadog.monitors.get(before?.id ?? -1);
+    expect(after?.query).toMatch(/ > 0\.5$/);
+    expect(ourMonitors()).toHaveLength(4);
+  });
+
+  it('in a dry run reads what exists, returns the plan, and writes nothing', async () => {
+    const plan = await applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { dryRun: true }));
+
+    expect(plan.dryRun).toBe(true);
+    expect(plan.steps.map((step) => `${step.action} ${step.kind} ${step.name}`)).toEqual([
+      `create dashboard ${dashboardTitle('aws.billing')}`,
+      ...buildMonitors(DEFAULT_ASSET_SETTINGS).map((monitor) => `create monitor ${monitor.name}`),
+    ]);
+    expect(datadog.writes()).toEqual([]);
+    expect(datadog.dashboards.size + datadog.monitors.size).toBe(0);
+  });
+
+  it('in a dry run after an apply plans updates with the existing ids, still writing nothing', async () => {
+    const applied = await applyDatadogAssets(options());
+    const writesBefore = datadog.writes().length;
+
+    const plan = await applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { dryRun: true }));
+
+    expect(plan.steps.map((step) => [step.action, step.id])).toEqual(applied.steps.map((step) => ['update', step.id]));
+    expect(datadog.writes()).toHaveLength(writesBefore);
+  });
+
+  it('leaves dashboards and monitors it does not manage alone, even with the same title or name', async () => {
+    const title = dashboardTitle('aws.billing');
+    const name = monitorNames('aws.billing').forecastAboveLimit;
+    const theirDashboard = datadog.seedDashboard({ title, description: 'made by hand', layout_type: 'ordered', widgets: [] });
+    const theirMonitor = datadog.seedMonitor({ name, type: 'query alert', query: 'avg(last_5m):avg:x{*} > 1', tags: ['team:finance'] });
+
+    await applyDatadogAssets(options());
+
+    expect(datadog.dashboards.get(theirDashboard.id)).toEqual(theirDashboard);
+    expect(datadog.monitors.get(theirMonitor.id)).toEqual(theirMonitor);
+    expect(ourDashboards()).toHaveLength(1);
+    expect(ourMonitors()).toHaveLength(4);
+  });
+
+  it('finds its dashboard on a later page of the dashboard list', async () => {
+    for (let i = 0; i < 150; i += 1) datadog.seedDashboard({ title: `Team dashboard ${i}`, description: null, layout_type: 'ordered', widgets: [] });
+    await applyDatadogAssets(options());
+    for (let i = 0; i < 60; i += 1) datadog.seedDashboard({ title: `Later dashboard ${i}`, description: null, layout_type: 'ordered', widgets: [] });
+
+    const second = await applyDatadogAssets(options());
+
+    expect(second.steps[0].action).toBe('update');
+    expect(ourDashboards()).toHaveLength(1);
+    expect(datadog.requests.some((request) => request.url.includes('start=200'))).toBe(true);
+  });
+
+  it('keeps the assets of two metric prefixes apart', async () => {
+    const other = { ...DEFAULT_ASSET_SETTINGS, metricPrefix: 'acme.cost' };
+    await applyDatadogAssets(options());
+    const otherFirst = await applyDatadogAssets(options(other));
+    const defaultAgain = await applyDatadogAssets(options());
+
+    expect(otherFirst.steps.every((step) => step.action === 'create')).toBe(true);
+    expect(defaultAgain.steps.every((step) => step.action === 'update')).toBe(true);
+    expect(ourDashboards()).toHaveLength(2);
+    expect(ourMonitors()).toHaveLength(8);
+    expect(defaultAgain.warnings).toEqual([]);
+  });
+
+  it('updates the oldest of duplicate monitors and says which ones to delete', async () => {
+    const name = monitorNames('aws.billing').collectorSilent;
+    const older = datadog.seedMonitor({ name, type: 'query alert', query: 'sum(last_3h):sum:x{*} < 1', tags: [MANAGED_BY_TAG] });
+    const newer = datadog.seedMonitor({ name, type: 'query alert', query: 'sum(last_3h):sum:x{*} < 1', tags: [MANAGED_BY_TAG] });
+
+    const result = await applyDatadogAssets(options());
+
+    expect(result.steps.find((step) => step.name === name)).toMatchObject({ action: 'update', id: older.id });
+    expect(result.warnings.join('\n')).toContain(`delete the others (${newer.id})`);
+  });
+
+  it('warns about a monitor of its own prefix that is no longer in the set', async () => {
+    const stale = datadog.seedMonitor({ name: '[aws.billing] An old monitor', type: 'query alert', query: 'avg(last_5m):avg:x{*} > 1', tags: [MANAGED_BY_TAG] });
+
+    const result = await applyDatadogAssets(options());
+
+    expect(result.warnings).toEqual([expect.stringContaining(`Monitor ${stale.id} "[aws.billing] An old monitor"`)]);
+    expect(datadog.monitors.get(stale.id)).toEqual(stale);
+  });
+
+  it('sends both keys as headers and says what to check when Datadog refuses them, without the keys', async () => {
+    const wrongAppKey = 'a'.repeat(40);
+    const failure = applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { appKey: wrongAppKey }));
+
+    await expect(failure).rejects.toThrow(DatadogApiError);
+    const error = (await failure.catch((caught: unknown) => caught)) as DatadogApiError;
+    expect(error.status).toBe(403);
+    expect(error.message).toContain('DD_APP_KEY');
+    expect(error.message).toContain('dashboards_write');
+    expect(error.message).not.toContain(wrongAppKey);
+    expect(error.message).not.toContain(FAKE_API_KEY);
+    expect(datadog.writes()).toEqual([]);
+  });
+
+  it("passes Datadog's own message on when it rejects a definition", async () => {
+    const dashboard = { ...buildDashboard(DEFAULT_ASSET_SETTINGS), layout_type: 'sideways' } as unknown as ApplyDatadogAssetsOptions['dashboard'];
+
+    await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { dashboard }))).rejects.toThrow(
+      /POST \/api\/v1\/dashboard answered 400: \/layout_type must be equal to one of the allowed values/,
+    );
+  });
+
+  it('names the origin when Datadog cannot be reached', async () => {
+    const origin = datadog.origin;
+    await datadog.close();
+    datadog = await startFakeDatadog();
+
+    await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { apiOrigin: origin, timeoutMs: 2000 }))).rejects.toThrow(
+      `could not reach ${origin}`,
+    );
+  });
+
+  it('refuses definitions a later run could not find again', async () => {
+    const dashboard = { ...buildDashboard(DEFAULT_ASSET_SETTINGS), description: 'no marker' };
+    const untagged = buildMonitors(DEFAULT_ASSET_SETTINGS).map((monitor) => ({ ...monitor, tags: [] }));
+    const monitors = buildMonitors(DEFAULT_ASSET_SETTINGS);
+
+    await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { dashboard }))).rejects.toThrow(UnfindableAssetError);
+    await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { monitors: untagged }))).rejects.toThrow(MANAGED_BY_TAG);
+    await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { monitors: [monitors[0], monitors[0]] }))).rejects.toThrow(
+      'names must be unique',
+    );
+    expect(datadog.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,344 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_PLACEHOLDER, ENV, putApiKeyCommand } from '../../lambda/environment';
+import { BillingCollectorStack } from '../../lib/billing-collector-stack';
+import { CRON_CONTEXT, EXISTING_SECRET_CONTEXT, templateOf } from './app-fixture';
+
+const SYNTH_TIMEOUT = 120_000;
+
+interface Synthesized {
+  readonly stack: BillingCollectorStack;
+  readonly template: Template;
+}
+
+let byDefault: Synthesized;
+let withExistingSecret: Synthesized;
+let withCron: Synthesized;
+
+beforeAll(() => {
+  byDefault = templateOf();
+  withExistingSecret = templateOf(EXISTING_SECRET_CONTEXT);
+  withCron = templateOf(CRON_CONTEXT);
+}, SYNTH_TIMEOUT);
+
+/** The CloudFormation value of a token of the synthesized stack, as a matcher would see it. */
+function cfn(synthesized: Synthesized, value: unknown): unknown {
+  return synthesized.stack.resolve(value);
+}
+
+function budgetsArn(): unknown {
+  return {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::', { Ref: 'AWS::AccountId' }, ':budget/*']],
+  };
+}
+
+function collectorStatements(s: Synthesized, secretArn: unknown, kmsStatement?: object): object[] {
+  return [
+    { Sid: 'ReadBudgets', Effect: 'Allow', Action: 'budgets:ViewBudget', Resource: budgetsArn() },
+    {
+      Sid: 'ReadBillingMetrics',
+      Effect: 'Allow',
+      Action: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+      Resource: '*',
+    },
+    { Sid: 'ReadApiKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+    ...(kmsStatement === undefined ? [] : [kmsStatement]),
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: cfn(s, s.stack.collector.logGroup.logGroupArn),
+    },
+  ];
+}
+
+/** Asserts the one role of the stack, whole: trust, inline policy, and any `extra` properties. */
+function expectRole(s: Synthesized, statements: object[], extra: object = {}): void {
+  s.template.resourceCountIs('AWS::IAM::Role', 1);
+  s.template.resourceCountIs('AWS::IAM::Policy', 0);
+  s.template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  s.template.hasResourceProperties(
+    'AWS::IAM::Role',
+    Match.objectEquals({
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
+      Description: Match.anyValue(),
+      Policies: [
+        {
+          PolicyName: 'BillingCollector',
+          PolicyDocument: Match.objectEquals({ Version: '2012-10-17', Statement: Match.arrayEquals(statements) }),
+        },
+      ],
+      ...extra,
+    }),
+  );
+}
+
+describe('the stack with its defaults', () => {
+  it('gives the role exactly the collector policy, with GetSecretValue on the created secret and no boundary', () => {
+    const secretArn = cfn(byDefault, byDefault.stack.collector.apiKeySecret.secretArn);
+    expectRole(byDefault, collectorStatements(byDefault, secretArn));
+  });
+
+  it('runs the function on Node.js 24, arm64, 256 MB, for at most 2 minutes, with JSON logs at INFO', () => {
+    byDefault.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 120,
+      Handler: 'index.handler',
+      LoggingConfig: {
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        LogGroup: cfn(byDefault, byDefault.stack.collector.logGroup.logGroupName),
+      },
+    });
+  });
+
+  it('sets only the secret ARN and the site in the environment, leaving the rest to the collector defaults', () => {
+    byDefault.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectEquals({
+          [ENV.site]: 'datadoghq.com',
+          [ENV.apiKeySecretArn]: cfn(byDefault, byDefault.stack.collector.apiKeySecret.secretArn),
+        }),
+      },
+    });
+  });
+
+  it('runs every hour, with two retries of events up to an hour old, on the rule and on the function', () => {
+    const fnArn = cfn(byDefault, byDefault.stack.collector.function.functionArn);
+    byDefault.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: fnArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } }),
+      ],
+    });
+    byDefault.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    byDefault.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: fnArn,
+    });
+  });
+
+  it('keeps logs 30 days in a log group deleted with the stack', () => {
+    byDefault.template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 30 },
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  it('creates the API key secret holding the placeholder, and keeps it when the stack is deleted', () => {
+    byDefault.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    byDefault.template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { SecretString: API_KEY_PLACEHOLDER },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('alarms on any failed run within an hour', () => {
+    byDefault.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: cfn(byDefault, byDefault.stack.collector.function.functionName) }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: Match.absent(),
+    });
+  });
+
+  it('alarms when three hourly periods pass without a successful run, counting no data as none', () => {
+    const fnName = cfn(byDefault, byDefault.stack.collector.function.functionName);
+    const lambdaMetric = (id: string, name: string): object => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: {
+        Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{ Name: 'FunctionName', Value: fnName }] },
+        Period: 3600,
+        Stat: 'Sum',
+      },
+    });
+    byDefault.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayEquals([
+        Match.objectLike({ Expression: 'invocations - FILL(errors, 0)', ReturnData: true }),
+        lambdaMetric('invocations', 'Invocations'),
+        lambdaMetric('errors', 'Errors'),
+      ]),
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: Match.absent(),
+    });
+  });
+
+  it('creates no alarm topic when neither alarmEmail nor alarmTopicArn is given', () => {
+    byDefault.template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('outputs the names, the secret, and the commands to put the key, invoke and read the logs', () => {
+    const { stack, template } = byDefault;
+    const { function: fn, logGroup, apiKeySecret } = stack.collector;
+    const value = (v: string): unknown => cfn(byDefault, v);
+    template.hasOutput('FunctionName', { Value: value(fn.functionName) });
+    template.hasOutput('LogGroupName', { Value: value(logGroup.logGroupName) });
+    template.hasOutput('ApiKeySecretArn', { Value: value(apiKeySecret.secretArn) });
+    template.hasOutput('PutApiKeyCommand', { Value: value(putApiKeyCommand(apiKeySecret.secretArn, stack.region)) });
+    template.hasOutput('SmokeTestCommand', {
+      Value: value(`aws lambda invoke --region ${stack.region} --function-name ${fn.functionName} /dev/stdout`),
+    });
+    template.hasOutput('LogsTailCommand', {
+      Value: value(`aws logs tail ${logGroup.logGroupName} --region ${stack.region} --since 15m`),
+    });
+  });
+
+  it('synthesizes without CDK warnings or errors', () => {
+    Annotations.fromStack(byDefault.stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(byDefault.stack).hasNoError('*', Match.anyValue());
+  });
+});
+
+describe('the stack with an existing secret, its KMS key, an alarm e-mail and every setting given as -c strings', () => {
+  it('grants GetSecretValue on the given ARN as is, and Decrypt on the key only through Secrets Manager in its region', () => {
+    expectRole(
+      withExistingSecret,
+      collectorStatements(withExistingSecret, EXISTING_SECRET_CONTEXT.apiKeySecretArn, {
+        Sid: 'DecryptApiKey',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: EXISTING_SECRET_CONTEXT.apiKeySecretKmsKeyArn,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      }),
+      { PermissionsBoundary: EXISTING_SECRET_CONTEXT.permissionsBoundaryArn, Tags: Match.anyValue() },
+    );
+  });
+
+  it('creates no secret and outputs no put-key command', () => {
+    withExistingSecret.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    withExistingSecret.template.hasOutput('ApiKeySecretArn', { Value: EXISTING_SECRET_CONTEXT.apiKeySecretArn });
+    expect(Object.keys(withExistingSecret.template.findOutputs('PutApiKeyCommand'))).toEqual([]);
+  });
+
+  it('passes each setting to the environment under its own variable, lists comma-separated', () => {
+    withExistingSecret.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectEquals({
+          [ENV.apiKeySecretArn]: EXISTING_SECRET_CONTEXT.apiKeySecretArn,
+          [ENV.site]: 'datadoghq.eu',
+          [ENV.tags]: 'team:finops,cost-center:42',
+          [ENV.env]: 'prod',
+          [ENV.service]: 'billing',
+          [ENV.metricPrefix]: 'custom.aws.billing',
+          [ENV.collectBudgets]: 'false',
+          [ENV.collectEstimatedCharges]: 'true',
+          [ENV.collectLinkedAccountServices]: 'false',
+          [ENV.serviceAllowlist]: 'AmazonEC2,AmazonS3',
+          [ENV.serviceDenylist]: 'AWSDataTransfer',
+          [ENV.apiKeyMaxAgeSeconds]: '3600',
+          [ENV.sendHealthMetrics]: 'false',
+        }),
+      },
+      LoggingConfig: Match.objectLike({ ApplicationLogLevel: 'DEBUG' }),
+    });
+  });
+
+  it('keeps logs for the configured 90 days', () => {
+    withExistingSecret.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('subscribes the e-mail to a new topic that only accepts TLS, and both alarms notify it on alarm and on recovery', () => {
+    const { template } = withExistingSecret;
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: EXISTING_SECRET_CONTEXT.alarmEmail,
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    const topicArn = Object.keys(template.findResources('AWS::SNS::Topic')).map((id) => ({ Ref: id }));
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmActions: topicArn, OKActions: topicArn },
+    });
+    expect(Object.keys(alarms)).toHaveLength(2);
+  });
+
+  it('puts the resource tags on every taggable resource', () => {
+    const tags = Match.arrayWith([
+      { Key: 'cost-center', Value: '42' },
+      { Key: 'team', Value: 'finops' },
+    ]);
+    for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Logs::LogGroup', 'AWS::Events::Rule', 'AWS::SNS::Topic']) {
+      withExistingSecret.template.hasResourceProperties(type, { Tags: tags });
+    }
+  });
+});
+
+describe('the stack with a cron schedule and an existing alarm topic', () => {
+  it('runs on the cron expression as given', () => {
+    withCron.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: CRON_CONTEXT.schedule });
+  });
+
+  it('counts runs in periods of schedulePeriodMinutes', () => {
+    const alarms = withCron.template.findResources('AWS::CloudWatch::Alarm');
+    const periods = Object.values(alarms).flatMap((alarm) => {
+      const props = alarm.Properties as { Period?: number; Metrics?: { MetricStat?: { Period: number } }[] };
+      return [props.Period, ...(props.Metrics ?? []).map((metric) => metric.MetricStat?.Period)].filter(
+        (period) => period !== undefined,
+      );
+    });
+    expect(periods).toEqual([14_400, 14_400, 14_400]);
+  });
+
+  it('sends both alarms to the given topic and creates none', () => {
+    withCron.template.resourceCountIs('AWS::SNS::Topic', 0);
+    const alarms = withCron.template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmActions: [CRON_CONTEXT.alarmTopicArn], OKActions: [CRON_CONTEXT.alarmTopicArn] },
+    });
+    expect(Object.keys(alarms)).toHaveLength(2);
+  });
+});
+
+describe('the API key', () => {
+  const KEY_LIKE = /\b[0-9a-f]{32}\b/i;
+
+  it.each([
+    ['the default stack', () => byDefault],
+    ['the stack with an existing secret', () => withExistingSecret],
+    ['the stack with a cron schedule', () => withCron],
+  ])('is nowhere in %s: no 32-hex value, no DD_API_KEY variable', (_name, synthesized) => {
+    const { template } = synthesized();
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(KEY_LIKE);
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    for (const fn of functions) {
+      const variables = Object.keys((fn.Properties as { Environment: { Variables: object } }).Environment.Variables);
+      expect(variables).not.toContain('DD_API_KEY');
+    }
+  });
+
+  it('placeholder appears only as the value of the created secret', () => {
+    const countIn = (template: Template): number =>
+      JSON.stringify(template.toJSON()).split(API_KEY_PLACEHOLDER).length - 1;
+    expect(countIn(byDefault.template)).toBe(1);
+    expect(countIn(withExistingSecret.template)).toBe(0);
+    expect(countIn(withCron.template)).toBe(1);
+  });
+});

@@ -1,0 +1,243 @@
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../lambda/environment';
+import { BILLING_COLLECTOR_DEFAULTS } from '../../lib/billing-collector-props';
+import { readAppSettings } from '../../lib/context';
+import { readBoolean, readStringList, readStringMap, readWholeNumber } from '../../lib/context-values';
+import { InvalidSettingError } from '../../lib/errors';
+import { buildApp, CDK_JSON } from './app-fixture';
+
+const lookupOf =
+  (context: Record<string, unknown>) =>
+  (key: string): unknown =>
+    context[key];
+
+describe('context values given in cdk.json or with -c', () => {
+  it.each([
+    [true, true],
+    ['true', true],
+    [' FALSE ', false],
+    [false, false],
+    ['', undefined],
+    [null, undefined],
+    [undefined, undefined],
+  ])('reads the boolean %j as %j', (raw, expected) => {
+    expect(readBoolean(lookupOf({ k: raw }), 'k')).toBe(expected);
+  });
+
+  it.each([
+    [90, 90],
+    ['90', 90],
+    [' 0 ', 0],
+  ])('reads the whole number %j as %j', (raw, expected) => {
+    expect(readWholeNumber(lookupOf({ k: raw }), 'k')).toBe(expected);
+  });
+
+  it.each([
+    [['a:b', 'c'], ['a:b', 'c']],
+    ['a:b, c', ['a:b', 'c']],
+    ['["a:b", "c"]', ['a:b', 'c']],
+    ['a:b,,', ['a:b']],
+    ['[]', []],
+  ])('reads the list %j as %j', (raw, expected) => {
+    expect(readStringList(lookupOf({ k: raw }), 'k')).toEqual(expected);
+  });
+
+  it.each([
+    [{ team: 'finops' }, { team: 'finops' }],
+    ['{"team":"finops","retain":true,"n":42}', { team: 'finops', retain: 'true', n: '42' }],
+  ])('reads the map %j as %j', (raw, expected) => {
+    expect(readStringMap(lookupOf({ k: raw }), 'k')).toEqual(expected);
+  });
+});
+
+describe('cdk.json', () => {
+  it('runs the app with tsx', () => {
+    expect(CDK_JSON.app).toBe('npx tsx bin/app.ts');
+  });
+
+  it('holds the same defaults as the construct, so leaving a key out changes nothing', () => {
+    const settings = readAppSettings(lookupOf(CDK_JSON.context));
+    expect(settings.collector?.datadogSite).toBe(BILLING_COLLECTOR_DEFAULTS.datadogSite);
+    expect(settings.collector?.datadogSite).toBe(DEFAULTS.site);
+    expect(settings.collector?.schedule?.expression.expressionString).toBe('rate(1 hour)');
+    expect(settings.collector?.schedule?.period.toSeconds()).toBe(BILLING_COLLECTOR_DEFAULTS.scheduleRate.toSeconds());
+    expect(settings.collector?.logRetention).toBe(BILLING_COLLECTOR_DEFAULTS.logRetention);
+    expect(settings.collector?.logLevel).toBe(BILLING_COLLECTOR_DEFAULTS.logLevel);
+  });
+
+  it('sets no collector setting, so the collector applies its own defaults', () => {
+    const collectorKeys = [
+      'metricPrefix',
+      'collectBudgets',
+      'collectEstimatedCharges',
+      'collectLinkedAccountServices',
+      'apiKeyMaxAgeSeconds',
+      'sendHealthMetrics',
+    ];
+    expect(Object.keys(CDK_JSON.context).filter((key) => collectorKeys.includes(key))).toEqual([]);
+  });
+});
+
+describe('valid context', () => {
+  it('reads every key of a full -c command line', () => {
+    const settings = readAppSettings(
+      lookupOf({
+        schedule: 'rate(30 minutes)',
+        apiKeyMaxAgeSeconds: '600',
+        logRetentionDays: '7',
+        logLevel: 'warn',
+        collectBudgets: 'true',
+        resourceTags: '{"team":"finops"}',
+      }),
+    );
+    expect(settings.collector?.schedule?.expression.expressionString).toBe('rate(30 minutes)');
+    expect(settings.collector?.schedule?.period.toMinutes()).toBe(30);
+    expect(settings.collector?.apiKeyMaxAge?.toSeconds()).toBe(600);
+    expect(settings.collector?.logRetention).toBe(logs.RetentionDays.ONE_WEEK);
+    expect(settings.collector?.logLevel).toBe(lambda.ApplicationLogLevel.WARN);
+    expect(settings.collector?.collectBudgets).toBe(true);
+    expect(settings.resourceTags).toEqual({ team: 'finops' });
+  });
+
+  it('pairs a cron schedule with schedulePeriodMinutes', () => {
+    const settings = readAppSettings(lookupOf({ schedule: 'cron(0 8 ? * MON-FRI *)', schedulePeriodMinutes: 480 }));
+    expect(settings.collector?.schedule?.expression.expressionString).toBe('cron(0 8 ? * MON-FRI *)');
+    expect(settings.collector?.schedule?.period.toSeconds()).toBe(Duration.hours(8).toSeconds());
+  });
+});
+
+/**
+ * Each invalid value and the message the README's troubleshooting section documents for it.
+ * The app is built as `bin/app.ts` builds it, so checks made by the construct count too.
+ */
+const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
+  [
+    'datadogSite',
+    { datadogSite: 'datadog.com' },
+    '`datadogSite` "datadog.com" is not a Datadog site; use one of datadoghq.com, us3.datadoghq.com, ' +
+      'us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com',
+  ],
+  [
+    'apiKeySecretArn',
+    { apiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog' },
+    '`apiKeySecretArn` must be the complete ARN of a Secrets Manager secret, with the 6 characters',
+  ],
+  [
+    'apiKeySecretKmsKeyArn',
+    { apiKeySecretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:alias/datadog' },
+    '`apiKeySecretKmsKeyArn` must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), not an alias',
+  ],
+  [
+    'apiKeySecretKmsKeyArn',
+    { apiKeySecretKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    '`apiKeySecretKmsKeyArn` is set without `apiKeySecretArn`',
+  ],
+  [
+    'apiKeySecretKmsKeyArn',
+    {
+      apiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog-AbCdEf',
+      apiKeySecretKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    },
+    '`apiKeySecretKmsKeyArn` is in us-east-1 but the secret of `apiKeySecretArn` is in eu-west-1',
+  ],
+  [
+    'schedule',
+    { schedule: 'every hour' },
+    '`schedule` must be a rate or cron expression, such as rate(1 hour), rate(30 minutes) or cron(15 */2 * * ? *), got "every hour"',
+  ],
+  ['schedule', { schedule: 'rate(0 hours)' }, '`schedule` must be a rate of at least 1, got "rate(0 hours)"'],
+  [
+    'schedule',
+    { schedule: 'cron(0 8 * *)', schedulePeriodMinutes: 60 },
+    '`schedule` must have six cron fields: minute hour day-of-month month day-of-week year',
+  ],
+  [
+    'schedule',
+    { schedule: 'cron(0 8 * * MON *)', schedulePeriodMinutes: 60 },
+    '`schedule` must have "?" in exactly one of day-of-month and day-of-week',
+  ],
+  [
+    'schedule',
+    { schedule: 'rate(12 hours)' },
+    '`schedule` gives a period of 12 hours; the "no successful run" alarm watches 3 periods and ' +
+      'CloudWatch limits an alarm to 1 day, so the period can be at most 8 hours',
+  ],
+  [
+    'schedule',
+    { schedule: 'cron(0 6 * * ? *)', schedulePeriodMinutes: 1440 },
+    '`schedule` gives a period of 1 day; the "no successful run" alarm watches 3 periods',
+  ],
+  [
+    'schedulePeriodMinutes',
+    { schedule: 'cron(0 */2 * * ? *)' },
+    '`schedulePeriodMinutes` is required with a cron `schedule`',
+  ],
+  [
+    'schedulePeriodMinutes',
+    { schedule: 'rate(1 hour)', schedulePeriodMinutes: '60' },
+    '`schedulePeriodMinutes` applies only to a cron `schedule`',
+  ],
+  ['schedulePeriodMinutes', { schedulePeriodMinutes: 'often' }, '`schedulePeriodMinutes` must be a whole number, got "often"'],
+  ['tags', { tags: { team: 'finops' } }, '`tags` must be a list of strings (a JSON array or a comma-separated string)'],
+  ['tags', { tags: ['team:finops,prod'] }, '`tags` has the item "team:finops,prod"; items may not be blank or hold a comma'],
+  ['env', { env: 'x'.repeat(201) }, '`env` must be between 1 and 200 characters'],
+  [
+    'metricPrefix',
+    { metricPrefix: '1password.billing' },
+    '`metricPrefix` "1password.billing" must start with a letter and hold only ASCII letters, digits, "_" and "."',
+  ],
+  ['collectBudgets', { collectBudgets: 'yes' }, '`collectBudgets` must be true or false, got "yes"'],
+  [
+    'collectBudgets',
+    { collectBudgets: 'false', collectEstimatedCharges: false },
+    '`collectBudgets` and `collectEstimatedCharges` are both false, so there is nothing to collect',
+  ],
+  ['sendHealthMetrics', { sendHealthMetrics: 1 }, '`sendHealthMetrics` must be true or false, got "1"'],
+  ['serviceAllowlist', { serviceAllowlist: '["AmazonEC2", 3]' }, '`serviceAllowlist` must be a list of strings'],
+  ['apiKeyMaxAgeSeconds', { apiKeyMaxAgeSeconds: '-1' }, '`apiKeyMaxAgeSeconds` must be a whole number, got "-1"'],
+  [
+    'logRetentionDays',
+    { logRetentionDays: '45' },
+    "`logRetentionDays` must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90,",
+  ],
+  ['logLevel', { logLevel: 'verbose' }, '`logLevel` must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL; got "VERBOSE"'],
+  ['alarmEmail', { alarmEmail: 'finops' }, '`alarmEmail` must be an e-mail address, got "finops"'],
+  [
+    'alarmTopicArn',
+    { alarmTopicArn: 'ops-alarms' },
+    '`alarmTopicArn` must be a standard SNS topic ARN (arn:aws:sns:<region>:<account>:<name>), got "ops-alarms"',
+  ],
+  [
+    'alarmEmail',
+    { alarmEmail: 'finops@example.com', alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' },
+    '`alarmEmail` and `alarmTopicArn` are both set',
+  ],
+  [
+    'resourceTags',
+    { resourceTags: 'team=finops' },
+    '`resourceTags` must be a JSON object of strings, such as {"team":"finops"}, got "team=finops"',
+  ],
+  ['resourceTags', { resourceTags: { 'aws:owner': 'me' } }, '`resourceTags` has the tag "aws:owner=me"'],
+  [
+    'permissionsBoundaryArn',
+    { permissionsBoundaryArn: 'developer-boundary' },
+    '`permissionsBoundaryArn` must be an IAM managed policy ARN, got "developer-boundary"',
+  ],
+];
+
+describe('invalid context', () => {
+  it.each(INVALID_CONTEXT)('names `%s` when given %j', (key, context, message) => {
+    let thrown: unknown;
+    try {
+      buildApp(context);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidSettingError);
+    expect((thrown as InvalidSettingError).setting).toBe(key);
+    expect((thrown as Error).message).toContain(message);
+  });
+});

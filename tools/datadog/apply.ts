@@ -1,0 +1,302 @@
+/**
+ * Creates or updates the dashboard and monitors through Datadog's v1 API, idempotently.
+ *
+ * Monitors are found by the {@link MANAGED_BY_TAG} tag and matched by name; the dashboard is
+ * found by the {@link DASHBOARD_MARKER} in its description (dashboard tags are restricted) and
+ * matched by title. What matches is updated in place, what does not is created, and nothing is
+ * ever deleted: a run that fails half-way is repaired by running again. A dry run reads the
+ * same lists and returns the plan without writing.
+ *
+ * The keys go into request headers and nowhere else: no message or error carries them.
+ */
+import type { DatadogDashboard, DatadogMonitor } from './model';
+import { DASHBOARD_MARKER, MANAGED_BY_TAG } from './settings';
+
+export interface ApplyDatadogAssetsOptions {
+  /** Origin of the Datadog API, such as `https://api.datadoghq.com` (`https://api.<site>`). */
+  readonly apiOrigin: string;
+  /** A Datadog API key (`DD-API-KEY`). */
+  readonly apiKey: string;
+  /** A Datadog application key (`DD-APPLICATION-KEY`) that may read and write dashboards and monitors. */
+  readonly appKey: string;
+  readonly dashboard: DatadogDashboard;
+  readonly monitors: readonly DatadogMonitor[];
+  /** Read what exists and return the plan, but create and update nothing. @default false */
+  readonly dryRun?: boolean;
+  /** The HTTP client; tests and proxies pass their own. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Milliseconds one request may take. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+export type ApplyAction = 'create' | 'update';
+
+/** One dashboard or monitor, and what was (or, in a dry run, would be) done to it. */
+export interface ApplyStep {
+  readonly kind: 'dashboard' | 'monitor';
+  readonly action: ApplyAction;
+  /** The dashboard's title or the monitor's name. */
+  readonly name: string;
+  /** Datadog's id: of the existing item for an update, of the new one after a create; none for a create in a dry run. */
+  readonly id?: string | number;
+}
+
+export interface ApplyResult {
+  readonly dryRun: boolean;
+  /** The dashboard first, then the monitors in the order given. */
+  readonly steps: readonly ApplyStep[];
+  /** Duplicates and leftovers found on the way, each saying what to do about it. */
+  readonly warnings: readonly string[];
+}
+
+/** Datadog refused or failed a request; the message says what to check. */
+export class DatadogApiError extends Error {
+  public override readonly name = 'DatadogApiError';
+  constructor(
+    message: string,
+    /** HTTP status; undefined when Datadog could not be reached. */
+    public readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A dashboard or monitor that a later run could not find again, so applying it twice would duplicate it. */
+export class UnfindableAssetError extends Error {
+  public override readonly name = 'UnfindableAssetError';
+}
+
+/** Page size of both list calls; Datadog's default for dashboards. */
+const PAGE_SIZE = 100;
+
+interface ExistingMonitor {
+  readonly id: number;
+  readonly name: string;
+}
+
+interface ExistingDashboard {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+}
+
+/**
+ * Creates or updates the dashboard and monitors, or with `dryRun` only plans it.
+ * @throws DatadogApiError when Datadog refuses a request; steps before it have been applied.
+ * @throws UnfindableAssetError when a later run could not find a definition again (no tag, no marker, a repeated name).
+ */
+export async function applyDatadogAssets(options: ApplyDatadogAssetsOptions): Promise<ApplyResult> {
+  checkFindable(options.dashboard, options.monitors);
+  const api = new DatadogApi(options);
+  const warnings: string[] = [];
+
+  const dashboards = await api.listManagedDashboards();
+  const sameTitle = dashboards.filter((dashboard) => dashboard.title === options.dashboard.title);
+  if (sameTitle.length > 1) {
+    warnings.push(
+      `${sameTitle.length} dashboards are titled "${options.dashboard.title}" and carry ${DASHBOARD_MARKER}: ` +
+        `updating ${sameTitle[0].id}; delete the others (${sameTitle.slice(1).map((d) => d.id).join(', ')}) in Datadog`,
+    );
+  }
+
+  const existingMonitors = await api.listManagedMonitors();
+  const byName = new Map<string, ExistingMonitor[]>();
+  for (const monitor of existingMonitors) byName.set(monitor.name, [...(byName.get(monitor.name) ?? []), monitor]);
+  for (const [name, found] of byName) {
+    if (found.length > 1) {
+      warnings.push(
+        `${found.length} monitors named "${name}" carry the tag ${MANAGED_BY_TAG}: updating ${found[0].id}; ` +
+          `delete the others (${found.slice(1).map((m) => m.id).join(', ')}) in Datadog`,
+      );
+    }
+  }
+  const wanted = new Set(options.monitors.map((monitor) => monitor.name));
+  const ours = new Set(options.monitors.map((monitor) => namePrefix(monitor.name)));
+  for (const monitor of existingMonitors) {
+    if (!wanted.has(monitor.name) && ours.has(namePrefix(monitor.name))) {
+      warnings.push(
+        `Monitor ${monitor.id} "${monitor.name}" carries the tag ${MANAGED_BY_TAG} but is not one of the monitors ` +
+          'being applied (an older name?): delete it in Datadog if it is obsolete',
+      );
+    }
+  }
+
+  const plan: ApplyStep[] = [
+    planStep('dashboard', options.dashboard.title, sameTitle[0]?.id),
+    ...options.monitors.map((monitor) => planStep('monitor', monitor.name, byName.get(monitor.name)?.[0].id)),
+  ];
+  if (options.dryRun) return { dryRun: true, steps: plan, warnings };
+
+  const steps: ApplyStep[] = [];
+  const [dashboardStep, ...monitorSteps] = plan;
+  steps.push(await api.putDashboard(dashboardStep, options.dashboard));
+  for (const [index, monitor] of options.monitors.entries()) {
+    steps.push(await api.putMonitor(monitorSteps[index], monitor));
+  }
+  return { dryRun: false, steps, warnings };
+}
+
+function planStep(kind: ApplyStep['kind'], name: string, id: string | number | undefined): ApplyStep {
+  return id === undefined ? { kind, action: 'create', name } : { kind, action: 'update', name, id };
+}
+
+/** `[aws.billing]` of `[aws.billing] Budget forecast above its limit`; the whole name when it has none. */
+function namePrefix(name: string): string {
+  return /^\[[^\]]*\]/.exec(name)?.[0] ?? name;
+}
+
+/** Refuses definitions a later run could not find, since applying them twice would duplicate them. */
+function checkFindable(dashboard: DatadogDashboard, monitors: readonly DatadogMonitor[]): void {
+  if (!dashboard.description.includes(DASHBOARD_MARKER)) {
+    throw new UnfindableAssetError(`The dashboard's description must contain ${DASHBOARD_MARKER}: it is how a later run finds the dashboard`);
+  }
+  const names = new Set<string>();
+  for (const monitor of monitors) {
+    if (!monitor.tags.includes(MANAGED_BY_TAG)) {
+      throw new UnfindableAssetError(`Monitor "${monitor.name}" must carry the tag ${MANAGED_BY_TAG}: it is how a later run finds it`);
+    }
+    if (names.has(monitor.name)) {
+      throw new UnfindableAssetError(`Two monitors are named "${monitor.name}": monitors are matched by name, so names must be unique`);
+    }
+    names.add(monitor.name);
+  }
+}
+
+/** The few v1 endpoints `apply` needs, with Datadog's errors turned into messages that say what to check. */
+class DatadogApi {
+  private readonly fetch: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ApplyDatadogAssetsOptions) {
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Every live dashboard whose description carries the marker. */
+  async listManagedDashboards(): Promise<ExistingDashboard[]> {
+    const found: ExistingDashboard[] = [];
+    for (let start = 0; ; start += PAGE_SIZE) {
+      const query = new URLSearchParams({ count: String(PAGE_SIZE), start: String(start) });
+      const page = await this.request('GET', `/api/v1/dashboard?${query.toString()}`);
+      const dashboards = isRecord(page) && Array.isArray(page.dashboards) ? page.dashboards : undefined;
+      if (dashboards === undefined) throw this.unexpected('GET /api/v1/dashboard', 'no "dashboards" list');
+      for (const item of dashboards) {
+        if (!isRecord(item) || typeof item.id !== 'string') continue;
+        const description = typeof item.description === 'string' ? item.description : '';
+        if (description.includes(DASHBOARD_MARKER)) {
+          found.push({ id: item.id, title: typeof item.title === 'string' ? item.title : '', description });
+        }
+      }
+      if (dashboards.length < PAGE_SIZE) return found;
+    }
+  }
+
+  /** Every monitor that carries the managed-by tag, lowest id first. */
+  async listManagedMonitors(): Promise<ExistingMonitor[]> {
+    const found: ExistingMonitor[] = [];
+    for (let page = 0; ; page += 1) {
+      const query = new URLSearchParams({ monitor_tags: MANAGED_BY_TAG, page: String(page), page_size: String(PAGE_SIZE) });
+      const monitors = await this.request('GET', `/api/v1/monitor?${query.toString()}`);
+      if (!Array.isArray(monitors)) throw this.unexpected('GET /api/v1/monitor', 'not a list of monitors');
+      for (const item of monitors) {
+        // The tag filter is Datadog's; checking it again costs nothing and protects other monitors.
+        if (isRecord(item) && typeof item.id === 'number' && typeof item.name === 'string' && hasTag(item, MANAGED_BY_TAG)) {
+          found.push({ id: item.id, name: item.name });
+        }
+      }
+      if (monitors.length < PAGE_SIZE) return found.sort((a, b) => a.id - b.id);
+    }
+  }
+
+  async putDashboard(step: ApplyStep, dashboard: DatadogDashboard): Promise<ApplyStep> {
+    const saved =
+      step.action === 'update'
+        ? await this.request('PUT', `/api/v1/dashboard/${encodeURIComponent(String(step.id))}`, dashboard)
+        : await this.request('POST', '/api/v1/dashboard', dashboard);
+    const id = isRecord(saved) && typeof saved.id === 'string' ? saved.id : undefined;
+    if (id === undefined) throw this.unexpected('the dashboard answer', 'no dashboard id');
+    return { ...step, id };
+  }
+
+  async putMonitor(step: ApplyStep, monitor: DatadogMonitor): Promise<ApplyStep> {
+    const saved =
+      step.action === 'update'
+        ? await this.request('PUT', `/api/v1/monitor/${encodeURIComponent(String(step.id))}`, monitor)
+        : await this.request('POST', '/api/v1/monitor', monitor);
+    const id = isRecord(saved) && typeof saved.id === 'number' ? saved.id : undefined;
+    if (id === undefined) throw this.unexpected('the monitor answer', 'no monitor id');
+    return { ...step, id };
+  }
+
+  private async request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
+    const what = `${method} ${path.split('?')[0]}`;
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.options.apiOrigin}${path}`, {
+        method,
+        headers: {
+          Accept: 'application/json',
+          'DD-API-KEY': this.options.apiKey,
+          'DD-APPLICATION-KEY': this.options.appKey,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new DatadogApiError(
+        `${what}: could not reach ${this.options.apiOrigin} (${reason}); check the site (DD_SITE) and the network`,
+        undefined,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    if (!response.ok) throw new DatadogApiError(`${what} answered ${response.status}: ${explain(response.status, text)}`, response.status);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new DatadogApiError(`${what} answered ${response.status} with a body that is not JSON`, response.status, { cause: error });
+    }
+  }
+
+  private unexpected(where: string, problem: string): DatadogApiError {
+    return new DatadogApiError(`${where} has ${problem}; is ${this.options.apiOrigin} Datadog's API?`, undefined);
+  }
+}
+
+/** Datadog's own error list, and what to do about the status. */
+function explain(status: number, body: string): string {
+  const errors = datadogErrors(body);
+  const said = errors.length > 0 ? `${errors.join('; ')}. ` : '';
+  if (status === 401 || status === 403) {
+    return (
+      `${said}Check that DD_API_KEY and DD_APP_KEY are keys of the same organization on this site (DD_SITE), and that ` +
+      'the application key may read and write dashboards and monitors (scopes dashboards_read, dashboards_write, ' +
+      'monitors_read, monitors_write)'
+    );
+  }
+  if (status === 404) return `${said}It was probably deleted while this ran; run again to create it`;
+  if (status === 429) return `${said}Datadog is rate limiting; wait a minute and run again (applying twice is safe)`;
+  if (status >= 500) return `${said}Datadog failed; run again later (applying twice is safe)`;
+  return `${said}Datadog rejected the request`;
+}
+
+function datadogErrors(body: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (isRecord(parsed) && Array.isArray(parsed.errors)) return parsed.errors.map((error) => String(error)).slice(0, 5);
+  } catch {
+    // Not JSON: the status alone has to do.
+  }
+  return [];
+}
+
+function hasTag(item: Record<string, unknown>, tag: string): boolean {
+  return Array.isArray(item.tags) && item.tags.includes(tag);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,253 @@
+/**
+ * The Datadog dashboard for the collector's metrics, built from `lambda/metrics.ts`. Pure: the
+ * same settings always give the same JSON, which is what the committed `datadog/dashboard.json`
+ * is checked against.
+ */
+import type { MetricKey } from '../../lambda/metrics';
+import type { BillingScope } from '../../lambda/sources/estimated-charges';
+import type {
+  ConditionalFormat,
+  DatadogDashboard,
+  FormulaRequest,
+  MetricQueryDefinition,
+  Widget,
+  WidgetAggregator,
+  WidgetDefinition,
+  WidgetLiveSpan,
+} from './model';
+import { liveSpanCovering, metricQuery, TEMPLATE_VARIABLES, type MetricQuery, type ScopeItem } from './queries';
+import { checkDashboardSettings, DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, sharePercent, type DashboardSettings } from './settings';
+
+/** The dashboard's title; `apply` matches it together with {@link DASHBOARD_MARKER}. */
+export function dashboardTitle(metricPrefix: string): string {
+  return `AWS billing and budgets (${metricPrefix})`;
+}
+
+/**
+ * Builds the dashboard: month-to-date spend, top services, linked accounts, budgets against
+ * their limits and forecasts, and the collector's health.
+ * @throws InvalidAssetSettingError when a setting cannot give a valid dashboard.
+ */
+export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
+  checkDashboardSettings(settings);
+  const { metricPrefix: prefix, scheduleMinutes } = settings;
+  const period = scheduleMinutes * 60;
+  // Utilization turns yellow where the "actual spend near its limit" monitor alerts.
+  const warningPercent = sharePercent(settings.actualShareOfLimit ?? DEFAULT_ASSET_SETTINGS.actualShareOfLimit);
+  // Sparse data (one point a run): scalar widgets look back over a few runs so the latest
+  // point of every account is inside the window, and trends show a month.
+  const recent = liveSpanCovering(3 * scheduleMinutes);
+  const health = liveSpanCovering(24 * scheduleMinutes);
+  const month: WidgetLiveSpan = '1mo';
+
+  const q = <K extends MetricKey>(name: string, query: MetricQuery<K>, aggregator?: WidgetAggregator): MetricQueryDefinition => ({
+    data_source: 'metrics',
+    name,
+    query: metricQuery(prefix, { ...query, scope: [...(query.scope ?? []), ...dashboardFilters<K>()] }),
+    ...(aggregator === undefined ? {} : { aggregator }),
+  });
+  // Each run's point lands in one bucket of a schedule period, so a sum across accounts adds
+  // up one point of each account instead of whichever account reported last.
+  const latest = { method: 'max', seconds: period } as const;
+  const charges = (scope: BillingScope, groupBy?: MetricQuery<'estimatedCharges'>['groupBy']): MetricQuery<'estimatedCharges'> => ({
+    metric: 'estimatedCharges',
+    aggregation: 'sum',
+    scope: [{ tag: 'billing_scope', value: scope }],
+    groupBy,
+    rollup: latest,
+  });
+  const budget = <K extends 'actualSpend' | 'forecastedSpend' | 'budgetLimit'>(metric: K, groupBy: MetricQuery<K>['groupBy']): MetricQuery<K> => ({
+    metric,
+    aggregation: 'max',
+    groupBy,
+    rollup: latest,
+  });
+  const budgetKeys = ['account_id', 'budget_name', 'time_unit'] as const;
+
+  const spend = group('Spend this month (CloudWatch estimated charges)', [
+    {
+      type: 'query_value',
+      title: 'Month-to-date total',
+      time: { live_span: recent },
+      precision: 2,
+      autoscale: true,
+      requests: [scalar([q('total', charges('total'), 'last')], [{ formula: 'total' }])],
+    },
+    {
+      type: 'timeseries',
+      title: 'Month-to-date total per account',
+      time: { live_span: month },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('total', charges('total', ['account_id']))], [{ formula: 'total' }], 'line')],
+    },
+    {
+      type: 'toplist',
+      title: 'Top services, month to date',
+      time: { live_span: recent },
+      requests: [
+        scalar(
+          [q('charges', charges('service', ['servicename']), 'last')],
+          [{ formula: 'charges', limit: { count: 10, order: 'desc' } }],
+        ),
+      ],
+    },
+    {
+      type: 'toplist',
+      title: 'Per linked account, month to date',
+      time: { live_span: recent },
+      requests: [
+        scalar(
+          [q('charges', charges('linked_account', ['linkedaccount']), 'last')],
+          [{ formula: 'charges', limit: { count: 25, order: 'desc' } }],
+        ),
+      ],
+    },
+  ]);
+
+  const budgets = group('Budgets (AWS Budgets, current period)', [
+    {
+      type: 'query_table',
+      title: 'Budgets: actual and forecast against the limit',
+      time: { live_span: recent },
+      has_search_bar: 'auto',
+      requests: [
+        scalar(
+          [
+            q('actual', budget('actualSpend', budgetKeys), 'last'),
+            q('forecast', budget('forecastedSpend', budgetKeys), 'last'),
+            q('limit', budget('budgetLimit', budgetKeys), 'last'),
+          ],
+          [
+            { formula: 'actual', alias: 'Actual', limit: { count: 500, order: 'desc' } },
+            { formula: 'forecast', alias: 'Forecast' },
+            { formula: 'limit', alias: 'Limit' },
+            { formula: '100 * actual / limit', alias: 'Actual, % of limit', conditional_formats: utilizationFormats(warningPercent) },
+            { formula: '100 * forecast / limit', alias: 'Forecast, % of limit', conditional_formats: utilizationFormats(warningPercent) },
+          ],
+        ),
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Actual spend, % of the budget limit',
+      time: { live_span: month },
+      show_legend: true,
+      legend_layout: 'auto',
+      markers: [
+        { value: 'y = 100', display_type: 'error dashed', label: 'limit' },
+        { value: `y = ${warningPercent}`, display_type: 'warning dashed', label: `${warningPercent} %` },
+      ],
+      yaxis: { include_zero: true },
+      requests: [
+        series(
+          [q('actual', budget('actualSpend', ['account_id', 'budget_name'])), q('limit', budget('budgetLimit', ['account_id', 'budget_name']))],
+          [{ formula: '100 * actual / limit', alias: 'actual, % of limit' }],
+          'line',
+        ),
+      ],
+    },
+  ]);
+
+  const collector = group('Collector health', [
+    {
+      type: 'timeseries',
+      title: 'Runs by status',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [
+        series(
+          [q('runs', { metric: 'collectorRun', aggregation: 'sum', groupBy: ['status'], rollup: { method: 'sum', seconds: period } })],
+          [{ formula: 'runs' }],
+          'bars',
+        ),
+      ],
+    },
+    {
+      type: 'query_value',
+      title: 'Age of the newest billing data (hours)',
+      time: { live_span: recent },
+      precision: 1,
+      autoscale: false,
+      custom_unit: 'h',
+      requests: [
+        {
+          ...scalar([q('age', { metric: 'estimatedChargesAge', aggregation: 'max' }, 'last')], [{ formula: 'age' }]),
+          conditional_formats: [
+            { comparator: '>', value: 24, palette: 'white_on_red' },
+            { comparator: '<=', value: 24, palette: 'white_on_green' },
+          ],
+        },
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Billing series sent per run',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('series', { metric: 'collectorSeries', aggregation: 'sum', groupBy: ['account_id'] })], [{ formula: 'series' }], 'bars')],
+    },
+    {
+      type: 'timeseries',
+      title: 'Run duration (seconds)',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('duration', { metric: 'collectorDuration', aggregation: 'max', groupBy: ['account_id'] })], [{ formula: 'duration' }], 'line')],
+    },
+  ]);
+
+  return {
+    title: dashboardTitle(prefix),
+    description:
+      `AWS spend, budgets and the health of the aws-billing-to-datadog collector, from the metrics under \`${prefix}.*\` ` +
+      `(collector schedule: every ${scheduleMinutes} minutes). Generated from the collector's metric definitions; ` +
+      'changes made here are overwritten the next time the dashboard is applied.\n\n' +
+      DASHBOARD_MARKER,
+    layout_type: 'ordered',
+    reflow_type: 'auto',
+    template_variables: TEMPLATE_VARIABLES.map((name) => ({ name, prefix: name, available_values: [], defaults: ['*'] })),
+    widgets: [spend, budgets, collector],
+  };
+}
+
+/** Every query on the dashboard follows its template variables. */
+function dashboardFilters<K extends MetricKey>(): ScopeItem<K>[] {
+  // Every metric carries `account_id`, and `env` is a global tag: both apply to all of them.
+  return TEMPLATE_VARIABLES.map((variable) => ({ variable }) as ScopeItem<K>);
+}
+
+function group(title: string, definitions: readonly WidgetDefinition[]): Widget {
+  return {
+    definition: {
+      type: 'group',
+      title,
+      layout_type: 'ordered',
+      show_title: true,
+      widgets: definitions.map((definition) => ({ definition })),
+    },
+  };
+}
+
+function scalar(queries: readonly MetricQueryDefinition[], formulas: FormulaRequest['formulas']): FormulaRequest {
+  return { response_format: 'scalar', queries, formulas };
+}
+
+function series(
+  queries: readonly MetricQueryDefinition[],
+  formulas: FormulaRequest['formulas'],
+  displayType: NonNullable<FormulaRequest['display_type']>,
+): FormulaRequest {
+  return { response_format: 'timeseries', queries, formulas, display_type: displayType };
+}
+
+/** Red at or above the limit, yellow from the warning share, green below it. */
+function utilizationFormats(warningPercent: number): ConditionalFormat[] {
+  return [
+    { comparator: '>=', value: 100, palette: 'white_on_red' },
+    { comparator: '>=', value: warningPercent, palette: 'white_on_yellow' },
+    { comparator: '<', value: warningPercent, palette: 'white_on_green' },
+  ];
+}

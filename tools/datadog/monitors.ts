@@ -1,0 +1,146 @@
+/**
+ * The Datadog monitors for the collector's metrics, built from `lambda/metrics.ts`. Pure: the
+ * same settings always give the same JSON, which is what the committed `datadog/monitors.json`
+ * is checked against.
+ *
+ * Names carry the metric prefix and never a threshold: `apply` finds a monitor by its name, so a
+ * changed threshold updates the monitor instead of creating a second one.
+ */
+import { metricName } from '../../lambda/metrics';
+import { dashboardTitle } from './dashboard';
+import type { DatadogMonitor, DatadogMonitorOptions } from './model';
+import { metricQuery, timeWindow } from './queries';
+import { checkMonitorSettings, MANAGED_BY_TAG, sharePercent, type MonitorSettings } from './settings';
+
+/** How many schedule periods without a run make the collector "silent". */
+export const SILENT_PERIODS = 3;
+
+/** Age of the newest CloudWatch billing point, in hours, above which billing data is stale. */
+export const STALE_BILLING_HOURS = 24;
+
+/** The name of each monitor under a prefix; `apply` matches monitors by these names. */
+export function monitorNames(metricPrefix: string) {
+  const name = (text: string): string => `[${metricPrefix}] ${text}`;
+  return {
+    forecastAboveLimit: name('Budget forecast above its limit'),
+    actualNearLimit: name('Budget actual spend near its limit'),
+    collectorSilent: name('Billing collector silent'),
+    billingDataStale: name('AWS billing data stale'),
+  } as const;
+}
+
+/**
+ * Builds the four monitors: forecast above limit, actual spend above a share of the limit,
+ * collector silent for {@link SILENT_PERIODS} schedule periods, billing data older than
+ * {@link STALE_BILLING_HOURS} hours.
+ * @throws InvalidAssetSettingError when a setting cannot give valid monitors.
+ */
+export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
+  checkMonitorSettings(settings);
+  const { metricPrefix: prefix, scheduleMinutes, actualShareOfLimit: share } = settings;
+  const names = monitorNames(prefix);
+  const dashboard = `the "${dashboardTitle(prefix)}" dashboard`;
+  const percent = `${sharePercent(share)} %`;
+  // Budget and age points arrive once a run: two periods always hold at least one of them.
+  const recent = `last_${timeWindow(2 * scheduleMinutes)}`;
+  const silentMinutes = SILENT_PERIODS * scheduleMinutes;
+  const perBudget = ['account_id', 'budget_name'] as const;
+  const notify = settings.notify ?? [];
+
+  const message = (...paragraphs: string[]): string =>
+    [...paragraphs, ...(notify.length > 0 ? [notify.join(' ')] : [])].join('\n\n');
+  const options = (critical: number, noData?: { minutes: number }): DatadogMonitorOptions => ({
+    thresholds: { critical },
+    notify_no_data: noData !== undefined,
+    ...(noData === undefined ? {} : { no_data_timeframe: noData.minutes }),
+    // One point a run is a sparse metric: never wait for a full window.
+    require_full_window: false,
+    include_tags: true,
+    notify_audit: false,
+  });
+  const tags = [MANAGED_BY_TAG];
+
+  const forecast = metricQuery(prefix, { metric: 'forecastedSpend', aggregation: 'max', groupBy: perBudget });
+  const actual = metricQuery(prefix, { metric: 'actualSpend', aggregation: 'max', groupBy: perBudget });
+  const limit = metricQuery(prefix, { metric: 'budgetLimit', aggregation: 'max', groupBy: perBudget });
+  const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
+  const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
+
+  return [
+    {
+      name: names.forecastAboveLimit,
+      type: 'query alert',
+      query: `max(${recent}):${forecast} / ${limit} > 1`,
+      message: message(
+        'AWS forecasts that budget **{{budget_name.name}}** of account {{account_id.name}} ends its period at ' +
+          '{{value}} times its limit.',
+        'What to check:\n' +
+          '- Cost Explorer for account {{account_id.name}}: which services grew this period.\n' +
+          `- ${capitalize(dashboard)}: top services, linked accounts and the budget table.\n` +
+          '- The budget in the AWS Budgets console: is its limit still right for this period?',
+        'AWS Budgets refreshes forecasts a few times a day; the monitor recovers when the forecast is back under the limit.',
+      ),
+      tags,
+      priority: 2,
+      options: options(1),
+    },
+    {
+      name: names.actualNearLimit,
+      type: 'query alert',
+      query: `max(${recent}):${actual} / ${limit} > ${share}`,
+      message: message(
+        `Budget **{{budget_name.name}}** of account {{account_id.name}} has used more than ${percent} of its limit ` +
+          '(actual spend is {{value}} times the limit).',
+        'What to check:\n' +
+          '- Cost Explorer for account {{account_id.name}}: what was spent this period, by service.\n' +
+          `- ${capitalize(dashboard)}: the budget table shows actual, forecast and limit side by side.\n` +
+          '- Whether the spend is expected; if so, raise the budget limit in the AWS Budgets console.',
+      ),
+      tags,
+      priority: 3,
+      options: options(share),
+    },
+    {
+      name: names.collectorSilent,
+      type: 'query alert',
+      query: `sum(last_${timeWindow(silentMinutes)}):${runs} < 1`,
+      message: message(
+        `No run of the aws-billing-to-datadog collector for account {{account_id.name}} has reported to Datadog for ` +
+          `${SILENT_PERIODS} schedule periods (${silentMinutes} minutes; it runs every ${scheduleMinutes} minutes), ` +
+          'so the billing metrics are not current.',
+        'What to check:\n' +
+          "- The collector function's CloudWatch logs: every run writes one JSON summary line with its errors " +
+          '(an API key that is not set or not valid, AccessDenied naming the missing IAM action, a configuration error).\n' +
+          "- The stack's \"no successful run\" CloudWatch alarm and the function's Errors and Throttles metrics.\n" +
+          "- The function's EventBridge schedule rule is enabled and the function still exists.\n" +
+          '- The Datadog API key in the secret and DD_SITE: Datadog answers 403 to a wrong key or site.\n' +
+          `- SEND_HEALTH_METRICS is not false and METRIC_PREFIX is "${prefix}": this monitor counts \`${metricName(prefix, 'collectorRun')}\`.`,
+      ),
+      tags,
+      priority: 2,
+      options: options(1, { minutes: silentMinutes }),
+    },
+    {
+      name: names.billingDataStale,
+      type: 'query alert',
+      query: `max(${recent}):${age} > ${STALE_BILLING_HOURS}`,
+      message: message(
+        `The newest CloudWatch billing figure the collector read for account {{account_id.name}} is {{value}} hours old ` +
+          `(more than ${STALE_BILLING_HOURS}): month-to-date spend on ${dashboard} is out of date.`,
+        'What to check:\n' +
+          '- Billing preferences in the AWS console: "Receive Billing Alerts" (CloudWatch billing alerts) is still on.\n' +
+          '- CloudWatch in us-east-1, namespace AWS/Billing, metric EstimatedCharges: does it have recent points? ' +
+          'AWS publishes several times a day but is sometimes late, most often in the first days of a month.\n' +
+          '- If CloudWatch has recent points, the collector\'s run summary: its skipped counts (stale_billing_point, ' +
+          'no_billing_point) and errors.',
+      ),
+      tags,
+      priority: 3,
+      options: options(STALE_BILLING_HOURS),
+    },
+  ];
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

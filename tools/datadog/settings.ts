@@ -1,0 +1,116 @@
+/**
+ * What the Datadog dashboard and monitors are generated from: the collector's metric prefix and
+ * schedule, and the monitors' thresholds. Defaults are resolved here, once, and every setting is
+ * checked here with a message that names it, so the generator, the apply script and a future
+ * `datadog apply` command all accept and refuse the same values.
+ */
+import { DEFAULTS } from '../../lambda/environment';
+import { METRIC_PREFIX_PATTERN } from '../../lambda/metrics';
+
+/** The tag on every monitor this project manages, and the key `apply` finds them by. */
+export const MANAGED_BY_TAG = 'managed-by:aws-billing-to-datadog';
+
+/**
+ * The marker in the description of the dashboard this project manages. Dashboard tags are
+ * restricted to `team:` values, so the dashboard is found by this string instead.
+ */
+export const DASHBOARD_MARKER = `[${MANAGED_BY_TAG}]`;
+
+export interface DashboardSettings {
+  /** Prefix of every metric name, as the collector's `METRIC_PREFIX`. @default 'aws.billing' */
+  readonly metricPrefix: string;
+  /** Minutes between two collector runs: the stack's schedule period. @default 60 */
+  readonly scheduleMinutes: number;
+  /**
+   * Share of a budget's limit at which budget utilization turns from green to yellow on the
+   * dashboard: pass the monitors' value so both agree. @default 0.8
+   */
+  readonly actualShareOfLimit?: number;
+}
+
+export interface MonitorSettings extends DashboardSettings {
+  /**
+   * Share of a budget's limit that actual spend may reach before the "actual spend near its
+   * limit" monitor alerts, as a fraction (0.8 is 80 %). @default 0.8
+   */
+  readonly actualShareOfLimit: number;
+  /**
+   * Datadog notification handles added to every monitor message, such as `@ops@example.com` or
+   * `@slack-billing`. Without one, monitors alert in Datadog only. @default []
+   */
+  readonly notify?: readonly string[];
+}
+
+/** The settings of the committed `datadog/*.json` files. */
+export const DEFAULT_ASSET_SETTINGS = {
+  metricPrefix: DEFAULTS.metricPrefix,
+  /** The stack's default schedule: `CollectorSchedule.rate(Duration.hours(1))`. */
+  scheduleMinutes: 60,
+  actualShareOfLimit: 0.8,
+  notify: [],
+} as const satisfies Required<MonitorSettings>;
+
+/** A setting that cannot produce a valid dashboard or monitor. */
+export class InvalidAssetSettingError extends Error {
+  public override readonly name = 'InvalidAssetSettingError';
+
+  /**
+   * @param setting the setting at fault, without backticks.
+   * @param problem what is wrong and how to fix it; appended after the setting's name.
+   */
+  constructor(
+    public readonly setting: string,
+    problem: string,
+  ) {
+    super(`\`${setting}\` ${problem}`);
+  }
+}
+
+
+/** Longest schedule period accepted: one run a day. */
+export const MAX_SCHEDULE_MINUTES = 24 * 60;
+
+const NOTIFY_HANDLE = /^@\S+$/;
+
+/** @throws InvalidAssetSettingError naming the first setting that is not usable. */
+export function checkDashboardSettings(settings: DashboardSettings): void {
+  const { metricPrefix, scheduleMinutes } = settings;
+  if (!METRIC_PREFIX_PATTERN.test(metricPrefix) || metricPrefix.endsWith('.')) {
+    throw new InvalidAssetSettingError(
+      'metricPrefix',
+      `"${metricPrefix}" must start with a letter, hold only ASCII letters, digits, "_" and "." ` +
+        '(at most 100 characters) and not end with "."; use the METRIC_PREFIX the collector runs with',
+    );
+  }
+  if (!Number.isInteger(scheduleMinutes) || scheduleMinutes < 1 || scheduleMinutes > MAX_SCHEDULE_MINUTES) {
+    throw new InvalidAssetSettingError(
+      'scheduleMinutes',
+      `must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES} (the collector's schedule period), got ${scheduleMinutes}`,
+    );
+  }
+  const share = settings.actualShareOfLimit;
+  if (share !== undefined && (!Number.isFinite(share) || share <= 0 || share > 1)) {
+    throw new InvalidAssetSettingError(
+      'actualShareOfLimit',
+      `must be a fraction above 0 and at most 1, such as 0.8 for 80 %, got ${share}`,
+    );
+  }
+}
+
+/** @throws InvalidAssetSettingError naming the first setting that is not usable. */
+export function checkMonitorSettings(settings: MonitorSettings): void {
+  checkDashboardSettings(settings);
+  for (const handle of settings.notify ?? []) {
+    if (!NOTIFY_HANDLE.test(handle)) {
+      throw new InvalidAssetSettingError(
+        'notify',
+        `"${handle}" is not a Datadog notification handle; give one such as @ops@example.com or @slack-billing`,
+      );
+    }
+  }
+}
+
+/** A share as a percentage for display: 0.8 is 80, 0.125 is 12.5. */
+export function sharePercent(share: number): number {
+  return Math.round(share * 100 * 100) / 100;
+}
