@@ -16,7 +16,9 @@ const API_KEY_FORMAT = /^[0-9a-f]{32}$/i;
  * @throws ApiKeyError saying what is wrong and how to fix it.
  */
 export function parseApiKey(secretString: string | undefined, secretArn: string, secretRegion: string): string {
-  const fix = `Put the key in it with: ${putApiKeyCommand(secretArn, secretRegion)}`;
+  const fix =
+    `Put the key in it with: ${putApiKeyCommand(secretArn, secretRegion)} ` +
+    '(it reads the key from standard input: paste it, press Enter, then Ctrl-D)';
   if (secretString === undefined) {
     throw new ApiKeyError(`The secret ${secretArn} holds binary data, not a Datadog API key. ${fix}`);
   }
@@ -40,14 +42,25 @@ export function parseApiKey(secretString: string | undefined, secretArn: string,
     throw new ApiKeyError(`API key not set: the secret ${secretArn} still holds the placeholder the stack created. ${fix}`);
   }
   if (value === '') throw new ApiKeyError(`The secret ${secretArn} is empty. ${fix}`);
-  if (!API_KEY_FORMAT.test(value)) {
-    throw new ApiKeyError(
-      `The secret ${secretArn} does not hold a Datadog API key: a key is 32 hexadecimal characters, ` +
-        `the secret holds ${value.length} characters${/^[0-9a-f]*$/i.test(value) ? '' : ' including others than 0-9 and a-f'}. ` +
-        `Use an API key (Organization settings > API keys), not an application key. ${fix}`,
-    );
+  const problem = apiKeyFormatProblem(value, 'the secret');
+  if (problem !== undefined) {
+    throw new ApiKeyError(`The secret ${secretArn} does not hold a Datadog API key: ${problem} ${fix}`);
   }
   return value;
+}
+
+/**
+ * What is wrong with a candidate key's format, without repeating the key; `undefined` when it
+ * is 32 hexadecimal characters.
+ * @param holder where the key was found, for the message (e.g. `the secret`).
+ */
+export function apiKeyFormatProblem(key: string, holder: string): string | undefined {
+  if (API_KEY_FORMAT.test(key)) return undefined;
+  const others = /^[0-9a-f]*$/i.test(key) ? '' : ' including others than 0-9 and a-f';
+  return (
+    `a key is 32 hexadecimal characters, ${holder} holds ${key.length} characters${others}. ` +
+    'Use an API key (Organization settings > API keys), not an application key.'
+  );
 }
 
 export interface SecretApiKeyOptions {

@@ -138,7 +138,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
 
   const summary: RunSummary = {
     // A failure to send turns a clean collection into a partial or failed run.
-    status: errors.length === 0 ? 'success' : datadog.seriesSent > 0 ? 'partial' : 'failure',
+    status: errors.length === 0 ? 'success' : deps.dryRun ? status : datadog.seriesSent > 0 ? 'partial' : 'failure',
     accountId: deps.accountId,
     series: countByMetric(built.series),
     seriesTotal: built.series.length,

@@ -37,13 +37,23 @@ export interface Config {
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
+export interface LoadConfigOptions {
+  /**
+   * Whether `DD_API_KEY_SECRET_ARN` must be set. The Lambda always needs it; the command-line
+   * tool does not (a dry run needs no key, and `DD_API_KEY` may give one). When not required and
+   * absent, `apiKeySecretArn` and `apiKeySecretRegion` are empty strings.
+   * @default true
+   */
+  readonly requireApiKeySecret?: boolean;
+}
+
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
 
 /**
  * Reads and validates the configuration.
  * @throws ConfigError naming every variable that is missing or malformed.
  */
-export function loadConfig(env: Environment): Config {
+export function loadConfig(env: Environment, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -66,7 +76,7 @@ export function loadConfig(env: Environment): Config {
   const apiKeySecretArn = read(ENV.apiKeySecretArn);
   let apiKeySecretRegion = '';
   if (apiKeySecretArn === undefined) {
-    problems.push(`${ENV.apiKeySecretArn} is required: the ARN of the secret holding the Datadog API key`);
+    if (options.requireApiKeySecret ?? true) problems.push(`${ENV.apiKeySecretArn} is required: the ARN of the secret holding the Datadog API key`);
   } else {
     const match = SECRET_ARN.exec(apiKeySecretArn);
     if (match === null) {

@@ -104,7 +104,7 @@ describe('parseApiKey: refused values', () => {
       new ApiKeyError(
         `API key not set: the secret ${SECRET_ARN} still holds the placeholder the stack created. Put the key in it with: ` +
           `aws secretsmanager put-secret-value --region eu-west-1 --secret-id '${SECRET_ARN}' ` +
-          '--secret-string file:///dev/stdin   (paste the key, then press Ctrl-D)',
+          '--secret-string file:///dev/stdin (it reads the key from standard input: paste it, press Enter, then Ctrl-D)',
       ),
     );
   });

@@ -1,0 +1,335 @@
+/**
+ * `check`: each prerequisite of a working deployment in turn, with what is wrong and how to fix
+ * it. The checks ask AWS and Datadog the same questions the function's run depends on, one at a
+ * time, so that a failure points at one cause.
+ */
+import { DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { SecretApiKey } from '../../lambda/api-key';
+import { BILLING_NAMESPACE, BILLING_REGION, BUDGETS_PAGE_SIZE, ESTIMATED_CHARGES_METRIC } from '../../lambda/billing-facts';
+import { putApiKeyCommand } from '../../lambda/environment';
+import { describeError } from '../../lambda/errors';
+import { isAccessDenied } from '../../lambda/sources/aws-errors';
+import { checkEnvironmentKey, noKeyMessage } from '../api-key';
+import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
+import { EXIT, RunError, type ExitCode } from '../errors';
+import { plural } from '../format';
+import { Progress, type Io } from '../io';
+import { CLI_ENV, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+
+export interface CheckOptions {
+  readonly json: boolean;
+  readonly profile?: string;
+  readonly collector: CollectorFlags;
+  readonly datadog: DatadogFlags;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CheckStatus;
+  /** What was found. */
+  readonly detail: string;
+  /** What to do about a failure. */
+  readonly fix?: string;
+}
+
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly accountId?: string;
+  readonly apiOrigin: string;
+  readonly checks: readonly CheckResult[];
+}
+
+/** Longest wait for Datadog's answer. */
+const VALIDATE_TIMEOUT_MS = 10_000;
+const VALIDATE_PATH = '/api/v1/validate';
+
+const MARK: Readonly<Record<CheckStatus, string>> = { pass: '✓', fail: '✗', skip: '-' };
+
+export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode> {
+  const settings = resolveSettings(options.collector, options.datadog, io.env);
+  const { config } = settings;
+  const aws = new AwsClientFactory({ profile: options.profile });
+  const progress = new Progress(io);
+  const checks: CheckResult[] = [];
+  const record = (result: CheckResult): void => {
+    checks.push(result);
+    progress.clear();
+    if (!options.json) io.out(checkText(result));
+  };
+
+  let identity: CallerIdentity | undefined;
+  try {
+    progress.step('Checking AWS credentials');
+    try {
+      identity = await callerIdentity(aws, options.profile);
+      record(pass('aws-credentials', 'AWS credentials', `account ${identity.accountId} (${identity.arn})`));
+    } catch (error) {
+      const run = error instanceof RunError ? error : undefined;
+      record(fail('aws-credentials', 'AWS credentials', run?.message ?? describeError(error), run?.fix ?? credentialsFix(options.profile)));
+    }
+
+    progress.step('Checking AWS/Billing metrics');
+    if (!config.collectEstimatedCharges) {
+      record(skip('billing-metrics', BILLING_TITLE, 'left out with --no-estimated-charges'));
+    } else if (identity === undefined) {
+      record(skip('billing-metrics', BILLING_TITLE, 'needs AWS credentials'));
+    } else {
+      record(await checkBillingMetrics(aws, identity));
+    }
+
+    progress.step('Checking AWS Budgets');
+    if (!config.collectBudgets) {
+      record(skip('budgets', BUDGETS_TITLE, 'left out with --no-budgets'));
+    } else if (identity === undefined) {
+      record(skip('budgets', BUDGETS_TITLE, 'needs AWS credentials'));
+    } else {
+      record(await checkBudgets(aws, identity));
+    }
+
+    progress.step('Checking the Datadog API key');
+    const key = await checkApiKey(settings.key, aws, identity, config.apiKeyMaxAgeMs);
+    record(key.result);
+
+    progress.step(`Asking Datadog (${config.apiOrigin}) to validate the key`);
+    for (const result of await checkDatadog(config.apiOrigin, key.value)) record(result);
+  } finally {
+    progress.clear();
+    aws.destroy();
+  }
+
+  const report: CheckReport = {
+    ok: checks.every((check) => check.status !== 'fail'),
+    ...(identity === undefined ? {} : { accountId: identity.accountId }),
+    apiOrigin: config.apiOrigin,
+    checks,
+  };
+  if (options.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else io.out(`\n${verdict(checks)}\n`);
+  return report.ok ? EXIT.ok : EXIT.failure;
+}
+
+const BILLING_TITLE = `AWS/Billing metrics in ${BILLING_REGION}`;
+const BUDGETS_TITLE = 'AWS Budgets readable';
+
+async function checkBillingMetrics(aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
+  try {
+    const page = await aws
+      .cloudWatch()
+      .send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC }));
+    const listed = page.Metrics?.length ?? 0;
+    if (listed === 0) {
+      return fail(
+        'billing-metrics',
+        BILLING_TITLE,
+        `no ${BILLING_NAMESPACE} ${ESTIMATED_CHARGES_METRIC} metrics in account ${identity.accountId}: billing alerts are off`,
+        'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert preferences) ' +
+          'in this account; the first figures appear within about a day. Or leave this source out: --no-estimated-charges here, ' +
+          'collectEstimatedCharges=false in the stack.',
+      );
+    }
+    return pass('billing-metrics', BILLING_TITLE, `${page.NextToken === undefined ? '' : 'at least '}${plural(listed, 'metric')} listed`);
+  } catch (error) {
+    return fail('billing-metrics', BILLING_TITLE, awsErrorText(error), awsFix(error, 'cloudwatch:ListMetrics', '*', identity));
+  }
+}
+
+async function checkBudgets(aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
+  try {
+    const page = await aws
+      .budgets()
+      .send(new DescribeBudgetsCommand({ AccountId: identity.accountId, MaxResults: BUDGETS_PAGE_SIZE }));
+    const budgets = page.Budgets ?? [];
+    const more = page.NextToken === undefined ? '' : 'at least ';
+    if (budgets.length === 0) {
+      return pass('budgets', BUDGETS_TITLE, 'readable, and the account has no budgets: nothing to send from AWS Budgets until you create one');
+    }
+    const cost = budgets.filter((budget) => budget.BudgetType === 'COST').length;
+    return pass('budgets', BUDGETS_TITLE, `${more}${plural(budgets.length, 'budget')}, ${more}${cost} of them COST (the ones sent)`);
+  } catch (error) {
+    const resource = `arn:aws:budgets::${identity.accountId}:budget/*`;
+    return fail('budgets', BUDGETS_TITLE, awsErrorText(error), awsFix(error, 'budgets:ViewBudget', resource, identity));
+  }
+}
+
+const KEY_TITLE = 'Datadog API key';
+
+/** The key, when one is given and well-formed, and the check's result. */
+async function checkApiKey(
+  setting: KeySetting,
+  aws: AwsClientFactory,
+  identity: CallerIdentity | undefined,
+  maxAgeMs: number,
+): Promise<{ result: CheckResult; value?: string }> {
+  switch (setting.kind) {
+    case 'none':
+      return {
+        result: fail('api-key', KEY_TITLE, 'no key given', `${noKeyMessage()}.`),
+      };
+    case 'environment':
+      try {
+        const value = checkEnvironmentKey(setting.variable, setting.value);
+        return { result: pass('api-key', KEY_TITLE, `${setting.variable} holds a well-formed API key`), value };
+      } catch (error) {
+        return {
+          result: fail(
+            'api-key',
+            KEY_TITLE,
+            error instanceof Error ? error.message : String(error),
+            `Set ${setting.variable} to an API key of your Datadog organization (Organization settings > API keys), or use --api-key-secret-arn.`,
+          ),
+        };
+      }
+    case 'secret': {
+      if (identity === undefined) return { result: skip('api-key', KEY_TITLE, `the secret ${setting.secretArn}: needs AWS credentials`) };
+      const source = new SecretApiKey(aws.secretsManager(setting.secretRegion), { ...setting, maxAgeMs });
+      try {
+        const value = await source.get();
+        return { result: pass('api-key', KEY_TITLE, `the secret ${setting.secretArn} holds a well-formed API key`), value };
+      } catch (error) {
+        const { detail, fix } = secretProblem(error, setting, identity);
+        return { result: fail('api-key', KEY_TITLE, detail, fix) };
+      }
+    }
+  }
+}
+
+/** The collector's message, with its "put the key" command moved to the fix line when it has one. */
+function secretProblem(
+  error: unknown,
+  setting: Extract<KeySetting, { kind: 'secret' }>,
+  identity: CallerIdentity,
+): { detail: string; fix: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  const name = cause instanceof Error ? cause.name : '';
+  if (name === 'ResourceNotFoundException') {
+    return {
+      detail: message,
+      fix:
+        `Check --api-key-secret-arn (or ${CLI_ENV.apiKeySecretArn}): the secret must exist in ${setting.secretRegion}, ` +
+        `the region of its ARN, and be readable from account ${identity.accountId}.`,
+    };
+  }
+  if (cause !== undefined && isAccessDenied(cause)) {
+    return {
+      detail: message,
+      fix: `Grant ${identity.arn} secretsmanager:GetSecretValue on ${setting.secretArn} (and kms:Decrypt on its key if it uses a customer-managed KMS key).`,
+    };
+  }
+  if (cause === undefined) {
+    // The secret was read but does not hold a usable key (placeholder, empty, wrong format).
+    const put =
+      `Put the key in it with: ${putApiKeyCommand(setting.secretArn, setting.secretRegion)} ` +
+      '(it reads the key from standard input: paste it, press Enter, then Ctrl-D)';
+    const at = message.indexOf(' Put the key in it with: ');
+    return {
+      detail: at === -1 ? message : message.slice(0, at),
+      fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys). ${put}`,
+    };
+  }
+  return { detail: message, fix: `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.` };
+}
+
+const SITE_TITLE = 'Datadog API reachable';
+const ACCEPTED_TITLE = 'API key accepted by Datadog';
+
+/** One `GET /api/v1/validate` answers both: the site is reachable, and the key is valid there. */
+async function checkDatadog(origin: string, key: string | undefined): Promise<CheckResult[]> {
+  const url = `${origin}${VALIDATE_PATH}`;
+  let response: Response;
+  let body: string;
+  try {
+    response = await fetch(url, {
+      headers: key === undefined ? {} : { 'DD-API-KEY': key },
+      signal: AbortSignal.timeout(VALIDATE_TIMEOUT_MS),
+    });
+    body = await response.text();
+  } catch (error) {
+    return [
+      fail(
+        'datadog-site',
+        SITE_TITLE,
+        `no answer from ${origin}: ${networkReason(error)}`,
+        `Check that --site (${CLI_ENV.site}) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
+          `or --api-url (${CLI_ENV.apiUrl}) your proxy, and that this machine reaches ${origin} (proxy, firewall).`,
+      ),
+      skip('api-key-accepted', ACCEPTED_TITLE, 'needs the Datadog API reachable'),
+    ];
+  }
+  const reachable = pass('datadog-site', SITE_TITLE, `${origin} answered HTTP ${response.status}`);
+  if (key === undefined) return [reachable, skip('api-key-accepted', ACCEPTED_TITLE, 'needs a well-formed API key')];
+  if (response.status === 200 && isValid(body)) {
+    return [reachable, pass('api-key-accepted', ACCEPTED_TITLE, `Datadog accepted the key at ${origin}`)];
+  }
+  if (response.status === 403 || response.status === 200) {
+    return [
+      reachable,
+      fail(
+        'api-key-accepted',
+        ACCEPTED_TITLE,
+        `Datadog refused the key at ${origin} (HTTP ${response.status})`,
+        'Use an API key (not an application key) of your Datadog organization. A key works only on its own site: ' +
+          `check --site (${CLI_ENV.site}); the site is the host of your Datadog URL, such as datadoghq.eu or us5.datadoghq.com.`,
+      ),
+    ];
+  }
+  return [
+    reachable,
+    fail(
+      'api-key-accepted',
+      ACCEPTED_TITLE,
+      `unexpected answer HTTP ${response.status} from ${url}`,
+      `Check --api-url (${CLI_ENV.apiUrl}): it must be the origin of the Datadog API, or of a proxy that forwards to it.`,
+    ),
+  ];
+}
+
+function isValid(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { valid?: unknown }).valid === true;
+  } catch {
+    return false;
+  }
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${VALIDATE_TIMEOUT_MS / 1000} s`;
+  }
+  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? describeError(error);
+}
+
+function awsFix(error: unknown, action: string, resource: string, identity: CallerIdentity): string {
+  if (isAccessDenied(error)) return `Grant ${identity.arn} the IAM permission ${action} on ${resource}.`;
+  return `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
+}
+
+function pass(id: string, title: string, detail: string): CheckResult {
+  return { id, title, status: 'pass', detail };
+}
+
+function fail(id: string, title: string, detail: string, fix: string): CheckResult {
+  return { id, title, status: 'fail', detail, fix };
+}
+
+function skip(id: string, title: string, detail: string): CheckResult {
+  return { id, title, status: 'skip', detail: `skipped: ${detail}` };
+}
+
+export function checkText(result: CheckResult): string {
+  const head = `${MARK[result.status]} ${result.title}: ${result.detail}\n`;
+  return result.fix === undefined ? head : `${head}    fix: ${result.fix}\n`;
+}
+
+function verdict(checks: readonly CheckResult[]): string {
+  const failed = checks.filter((check) => check.status === 'fail').length;
+  const skipped = checks.filter((check) => check.status === 'skip').length;
+  const passed = checks.length - failed - skipped;
+  const tally = `${passed} passed, ${failed} failed, ${skipped} skipped`;
+  return failed === 0 ? `All checks passed (${tally}).` : `${plural(failed, 'check')} failed (${tally}).`;
+}

@@ -1,0 +1,114 @@
+/**
+ * `estimate`: a dry-run collection, then what it means per month: Datadog custom metrics per
+ * metric name, and the AWS API cost at a schedule, with the arithmetic shown.
+ */
+import type { RunSummary } from '../../lambda/collect';
+import { metricName } from '../../lambda/metrics';
+import { NO_API_KEY } from '../api-key';
+import { AwsClientFactory, callerIdentity, countMetricsRequested } from '../aws';
+import { EXIT, type ExitCode } from '../errors';
+import { estimate, num, usd, DEFAULT_LAMBDA_MEMORY_MB, type Estimate } from '../estimate';
+import { counts, table } from '../format';
+import { Progress, stderrLogger, type Io } from '../io';
+import { runCollection } from '../run';
+import { resolveSettings, type CollectorFlags } from '../settings';
+
+export interface EstimateOptions {
+  readonly json: boolean;
+  readonly profile?: string;
+  readonly collector: CollectorFlags;
+  readonly scheduleMinutes: number;
+  readonly includeLambda: boolean;
+}
+
+export interface EstimateReport extends Estimate {
+  readonly accountId: string;
+  readonly notes: readonly string[];
+  /** Errors of the dry run: the counts above miss what they stopped. */
+  readonly errors: readonly string[];
+}
+
+export async function runEstimate(options: EstimateOptions, io: Io): Promise<ExitCode> {
+  // No Datadog flags: an estimate reads AWS only.
+  const { config } = resolveSettings(options.collector, {}, io.env);
+  const aws = new AwsClientFactory({ profile: options.profile });
+  const progress = new Progress(io);
+  try {
+    progress.step('Resolving the AWS account (STS GetCallerIdentity)');
+    const { accountId } = await callerIdentity(aws, options.profile);
+    const metricsRequested = countMetricsRequested(aws.cloudWatch());
+    progress.step('Reading budgets and billing metrics (dry run)');
+    const { summary } = await runCollection({
+      config,
+      accountId,
+      aws,
+      apiKey: NO_API_KEY,
+      log: stderrLogger(io, config.logLevel, options.json, progress),
+      dryRun: true,
+    });
+    progress.clear();
+
+    const result = estimate({
+      seriesByMetric: summary.series,
+      notSent: summary.skipped,
+      perRun: {
+        listMetrics: summary.awsCalls.ListMetrics ?? 0,
+        getMetricDataCalls: summary.awsCalls.GetMetricData ?? 0,
+        metricsRequested: metricsRequested.total(),
+        describeBudgets: summary.awsCalls.DescribeBudgets ?? 0,
+      },
+      scheduleMinutes: options.scheduleMinutes,
+      apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
+      ...(options.includeLambda ? { lambda: { memoryMb: DEFAULT_LAMBDA_MEMORY_MB, durationMs: summary.durationMs } } : {}),
+    });
+    const report: EstimateReport = { accountId, ...result, notes: notes(summary, config.metricPrefix, config.sendHealthMetrics), errors: summary.errors };
+    io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : estimateText(report));
+    return summary.errors.length === 0 ? EXIT.ok : EXIT.failure;
+  } finally {
+    progress.clear();
+    aws.destroy();
+  }
+}
+
+function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
+  const list = [
+    'Each series is one Datadog custom metric (a metric name with one combination of tags), billed by Datadog ' +
+      'under your plan; the counts are those of this account today.',
+    'Counts grow with the account: a service used for the first time this month adds an estimated_charges series, ' +
+      'a new COST budget adds up to three.',
+  ];
+  if (health) {
+    list.push(
+      `${metricName(prefix, 'collectorRun')} carries the run's status tag: up to 3 series over time (success, partial, failure). ` +
+        'Leave the health metrics out with --no-health-metrics.',
+    );
+  }
+  if (summary.errors.length > 0) list.push('The dry run had errors (listed below): the counts miss what they stopped.');
+  return list;
+}
+
+export function estimateText(report: EstimateReport): string {
+  const metrics = report.customMetrics;
+  const rows = Object.entries(metrics.byMetric).map(([metric, count]) => [metric, num(count)]);
+  rows.push(['total', num(metrics.total)]);
+  const cost = report.awsCost;
+  const costRows = cost.lines.map((line) => [line.item, line.arithmetic]);
+  costRows.push(['total', usd(cost.monthlyUsd)]);
+  const lineNotes = cost.lines.filter((line) => line.note !== undefined).map((line) => `  - ${line.item}: ${line.note}`);
+  const parts = [
+    `Datadog custom metrics for account ${report.accountId}, from a dry run with these switches`,
+    '',
+    table(['METRIC', 'SERIES'], rows, new Set([1])),
+    `Not sent, by reason: ${counts(metrics.notSent)}`,
+    '',
+    `AWS cost per month, collecting every ${num(report.schedule.minutes)} minutes ` +
+      `(${num(report.schedule.runsPerMonth)} runs in a ${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`,
+    '',
+    table(['ITEM', 'ARITHMETIC'], costRows),
+    'Notes',
+    ...lineNotes,
+    ...report.notes.map((note) => `  - ${note}`),
+    ...report.errors.map((error) => `  error: ${error}`),
+  ];
+  return `${parts.join('\n')}\n`;
+}

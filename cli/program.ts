@@ -1,0 +1,264 @@
+/**
+ * The command line: commander parses it, each command's `run*` does the work, and this module
+ * turns every outcome into an exit code (0 all good, 1 something failed while running, 2 a
+ * usage or configuration error, commander's own included).
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { describeError } from '../lambda/errors';
+import { DEFAULTS, ENV } from '../lambda/environment';
+import { runCheck } from './commands/check';
+import { runCollect } from './commands/collect';
+import { runEstimate } from './commands/estimate';
+import { EXIT, RunError, UsageError, type ExitCode } from './errors';
+import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
+import type { Io } from './io';
+import { CLI_ENV, type CollectorFlags, type DatadogFlags } from './settings';
+
+export const PROGRAM_NAME = 'aws-billing-to-datadog';
+
+/** Options as commander parses them, before they are sorted into the commands' inputs. */
+interface RawOptions {
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+  readonly profile?: string;
+  readonly dryRun?: boolean;
+  readonly apiKeySecretArn?: string;
+  readonly site?: string;
+  readonly apiUrl?: string;
+  readonly metricPrefix?: string;
+  readonly budgets: boolean;
+  readonly estimatedCharges: boolean;
+  readonly linkedAccountServices: boolean;
+  readonly healthMetrics: boolean;
+  readonly serviceAllow?: string[];
+  readonly serviceDeny?: string[];
+  readonly tags?: string[];
+  readonly scheduleMinutes?: number;
+  readonly lambda?: boolean;
+}
+
+/** Runs one command line (without the `node` and script arguments) and returns its exit code. */
+export async function runCli(argv: readonly string[], io: Io, version: string): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT.ok;
+  const program = buildProgram(io, version, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+/**
+ * The commander program. `exitOverride` makes commander throw instead of exiting, so that its
+ * usage errors also end with exit code 2; help goes to stdout, errors to stderr.
+ */
+export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command(PROGRAM_NAME)
+    .description('Preview, check and run a collection of AWS billing metrics into Datadog, with the code the Lambda runs.')
+    .version(version)
+    .exitOverride()
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+    })
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', GENERAL_HELP);
+
+  withCollectorOptions(
+    withDatadogOptions(
+      withCommonOptions(
+        program
+          .command('collect')
+          .description('Collect once for the account of your AWS credentials and send to Datadog; --dry-run only shows what would be sent.')
+          .option('--dry-run', 'build the series and print them; call no Datadog endpoint and need no API key'),
+      ),
+    ),
+  )
+    .addHelpText('after', COLLECT_HELP)
+    .action(async (_options: unknown, command: Command) => {
+      const raw = command.opts<RawOptions>();
+      setExitCode(
+        await runCollect(
+          { dryRun: raw.dryRun === true, json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) },
+          io,
+        ),
+      );
+    });
+
+  withCollectorOptions(
+    withDatadogOptions(
+      withCommonOptions(program.command('check').description('Check each prerequisite in turn and say how to fix what is wrong.')),
+    ),
+  )
+    .addHelpText('after', CHECK_HELP)
+    .action(async (_options: unknown, command: Command) => {
+      const raw = command.opts<RawOptions>();
+      setExitCode(await runCheck({ json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) }, io));
+    });
+
+  withCollectorOptions(
+    withCommonOptions(
+      program
+        .command('estimate')
+        .description('Count the Datadog custom metrics this account produces and the AWS cost per month, from a dry run.')
+        .option(
+          '--schedule-minutes <minutes>',
+          'minutes between two runs, as deployed',
+          parseScheduleMinutes,
+          DEFAULT_SCHEDULE_MINUTES,
+        )
+        .option('--lambda', "include the function's own cost (requests and arm64 compute)"),
+    ),
+  )
+    .addHelpText('after', ESTIMATE_HELP)
+    .action(async (_options: unknown, command: Command) => {
+      const raw = command.opts<RawOptions>();
+      setExitCode(
+        await runEstimate(
+          {
+            json: raw.json === true,
+            profile: raw.profile,
+            collector: collectorFlags(raw),
+            scheduleMinutes: raw.scheduleMinutes ?? DEFAULT_SCHEDULE_MINUTES,
+            includeLambda: raw.lambda === true,
+          },
+          io,
+        ),
+      );
+    });
+
+  return program;
+}
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .option('--profile <name>', 'AWS profile of the shared config and credentials files (default: the SDK credential chain)')
+    .option('--verbose', "also log the collector's information lines on stderr (by default, warnings and errors only)");
+}
+
+function withDatadogOptions(command: Command): Command {
+  return command
+    .option(
+      '--api-key-secret-arn <arn>',
+      `Secrets Manager secret holding the Datadog API key, read in the region of its ARN (env: ${CLI_ENV.apiKeySecretArn})`,
+    )
+    .option('--site <site>', `Datadog site, such as datadoghq.eu (default: ${DEFAULTS.site}; env: ${CLI_ENV.site})`)
+    .option('--api-url <origin>', `Datadog API origin overriding the site, for a proxy: https, or http on loopback (env: ${CLI_ENV.apiUrl})`);
+}
+
+function withCollectorOptions(command: Command): Command {
+  return command
+    .option('--metric-prefix <prefix>', `prefix of every metric name (default: ${DEFAULTS.metricPrefix}; ${ENV.metricPrefix})`)
+    .option('--no-budgets', `leave AWS Budgets out (${ENV.collectBudgets}=false)`)
+    .option('--no-estimated-charges', `leave CloudWatch estimated charges out (${ENV.collectEstimatedCharges}=false)`)
+    .option(
+      '--no-linked-account-services',
+      `leave out the per linked account and service level (${ENV.collectLinkedAccountServices}=false)`,
+    )
+    .option('--no-health-metrics', `leave out the collector's own health metrics (${ENV.sendHealthMetrics}=false)`)
+    .option('--service-allow <names>', `send only these CloudWatch ServiceName values, comma-separated, repeatable (${ENV.serviceAllowlist})`, appendList)
+    .option('--service-deny <names>', `do not send these ServiceName values, comma-separated, repeatable (${ENV.serviceDenylist})`, appendList)
+    .option('--tags <tags>', `key:value tags added to every series, comma-separated, repeatable (${ENV.tags})`, appendList);
+}
+
+function collectorFlags(raw: RawOptions): CollectorFlags {
+  return {
+    metricPrefix: raw.metricPrefix,
+    budgets: raw.budgets,
+    estimatedCharges: raw.estimatedCharges,
+    linkedAccountServices: raw.linkedAccountServices,
+    healthMetrics: raw.healthMetrics,
+    serviceAllow: raw.serviceAllow ?? [],
+    serviceDeny: raw.serviceDeny ?? [],
+    tags: raw.tags ?? [],
+    verbose: raw.verbose === true,
+  };
+}
+
+/** The flags only: `settings.ts` falls back on the environment variables, so a flag wins. */
+function datadogFlags(raw: RawOptions): DatadogFlags {
+  return { apiKeySecretArn: raw.apiKeySecretArn, site: raw.site, apiUrl: raw.apiUrl };
+}
+
+/** `--tags a:1,b:2 --tags c:3` gives `['a:1', 'b:2', 'c:3']`. */
+export function appendList(value: string, previous: readonly string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
+}
+
+export function parseScheduleMinutes(value: string): number {
+  const minutes = Number(value);
+  if (!Number.isSafeInteger(minutes) || minutes < 1) {
+    throw new InvalidArgumentError('Give a whole number of minutes, 1 or more (60 is the stack default).');
+  }
+  return minutes;
+}
+
+function reportError(error: unknown, io: Io): ExitCode {
+  if (error instanceof CommanderError) {
+    // Commander has written its message (or the help) already. Help and --version end in 0;
+    // anything else, a missing command included, is a usage error.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.problems.length === 1 ? error.problems[0] : 'the configuration is not valid:'}\n`);
+    if (error.problems.length > 1) for (const problem of error.problems) io.err(`  - ${problem}\n`);
+    io.err('(add --help for usage)\n');
+    return EXIT.usage;
+  }
+  if (error instanceof RunError) {
+    io.err(`error: ${error.message}\n`);
+    if (error.fix !== undefined) io.err(`  fix: ${error.fix}\n`);
+    return EXIT.failure;
+  }
+  io.err(`error: ${describeError(error)}\n`);
+  return EXIT.failure;
+}
+
+const GENERAL_HELP = `
+Environment:
+  AWS credentials        the standard chain: AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID..., SSO, roles
+  AWS_ENDPOINT_URL       send AWS calls elsewhere (an emulator such as moto)
+  ${CLI_ENV.apiKey.padEnd(21)}  the Datadog API key, when no secret is given (there is no flag: keys stay out of shell history)
+  ${CLI_ENV.apiKeySecretArn.padEnd(21)}  same as --api-key-secret-arn (it wins over ${CLI_ENV.apiKey})
+  ${CLI_ENV.site.padEnd(21)}  same as --site
+  ${CLI_ENV.apiUrl.padEnd(21)}  same as --api-url
+
+Exit codes:
+  0  all good
+  1  something failed while running (a failed check, a source or a request that failed)
+  2  usage or configuration error: nothing was attempted
+
+Run "${PROGRAM_NAME} <command> --help" for a command's options.
+`;
+
+const COLLECT_HELP = `
+Examples:
+  $ ${PROGRAM_NAME} collect --dry-run
+  $ ${PROGRAM_NAME} collect --dry-run --json --no-linked-account-services
+  $ DD_API_KEY=... ${PROGRAM_NAME} collect --site datadoghq.eu
+  $ ${PROGRAM_NAME} collect --api-key-secret-arn arn:aws:secretsmanager:eu-west-1:123456789012:secret:datadog-api-key-AbCdEf
+
+--json prints {"summary": {...}, "series": [...]}: the run summary the function logs, and every
+series as it is (or would be) sent to POST /api/v2/series.
+`;
+
+const CHECK_HELP = `
+Checks, in turn: AWS credentials (STS); AWS/Billing metrics in us-east-1; AWS Budgets readable;
+the API key (the secret readable and well-formed, or ${CLI_ENV.apiKey} well-formed); the Datadog API
+reachable; the key accepted by Datadog (GET /api/v1/validate). Each failure comes with its fix.
+`;
+
+const ESTIMATE_HELP = `
+Runs a dry-run collection with the switches given, then counts the series per metric name and
+prices the AWS calls of one run over a month (730 hours) at --schedule-minutes.
+`;

@@ -1,0 +1,35 @@
+/**
+ * One collection from the command line: the collector's own `collect`, with the tool's clients,
+ * key source and logger. `collect` and `estimate` both go through here, so what they show is
+ * what the function does.
+ */
+import { collect, type RunResult } from '../lambda/collect';
+import type { Config } from '../lambda/config';
+import type { ApiKeySource } from '../lambda/datadog/submit';
+import type { Logger } from '../lambda/log';
+import type { AwsClientFactory } from './aws';
+
+/** The function's timeout (`BILLING_COLLECTOR_DEFAULTS.timeout` in lib/): the same bound on sending. */
+export const RUN_TIMEOUT_MS = 120_000;
+
+export interface CollectionInput {
+  readonly config: Config;
+  readonly accountId: string;
+  readonly aws: AwsClientFactory;
+  readonly apiKey: ApiKeySource;
+  readonly log: Logger;
+  readonly dryRun: boolean;
+}
+
+export function runCollection(input: CollectionInput): Promise<RunResult> {
+  return collect({
+    config: input.config,
+    accountId: input.accountId,
+    budgets: input.aws.budgets(),
+    cloudWatch: input.aws.cloudWatch(),
+    apiKey: input.apiKey,
+    log: input.log,
+    deadline: Date.now() + RUN_TIMEOUT_MS,
+    dryRun: input.dryRun,
+  });
+}

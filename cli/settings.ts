@@ -1,0 +1,134 @@
+/**
+ * Flags to the collector's Config. The flags are written into the environment variables the
+ * Lambda reads (`ENV`), and `loadConfig` validates them: one set of rules and messages for the
+ * function and the command-line tool. This module and `main.ts` are the only ones that look at
+ * the process environment, and only through the `env` they are given.
+ */
+import { loadConfig, type Config } from '../lambda/config';
+import { ENV } from '../lambda/environment';
+import { ConfigError } from '../lambda/errors';
+import type { LogLevel } from '../lambda/log';
+import { UsageError } from './errors';
+
+/** The environment the tool reads: Datadog's names, as Datadog's own tools accept them. */
+export const CLI_ENV = {
+  apiKey: 'DD_API_KEY',
+  apiKeySecretArn: ENV.apiKeySecretArn,
+  site: ENV.site,
+  apiUrl: ENV.apiUrl,
+} as const;
+
+/** The collector's switches, as commander parses them (every command has them). */
+export interface CollectorFlags {
+  readonly metricPrefix?: string;
+  /** `--no-budgets` sets it to false. */
+  readonly budgets: boolean;
+  /** `--no-estimated-charges` sets it to false. */
+  readonly estimatedCharges: boolean;
+  /** `--no-linked-account-services` sets it to false. */
+  readonly linkedAccountServices: boolean;
+  /** `--no-health-metrics` sets it to false. */
+  readonly healthMetrics: boolean;
+  readonly serviceAllow: readonly string[];
+  readonly serviceDeny: readonly string[];
+  readonly tags: readonly string[];
+  readonly verbose: boolean;
+}
+
+/** Where to send, for the commands that talk to Datadog. */
+export interface DatadogFlags {
+  readonly apiKeySecretArn?: string;
+  readonly site?: string;
+  readonly apiUrl?: string;
+}
+
+/** Where the API key comes from; the key itself is read only when needed. */
+export type KeySetting =
+  | { readonly kind: 'secret'; readonly secretArn: string; readonly secretRegion: string }
+  | { readonly kind: 'environment'; readonly variable: string; readonly value: string }
+  | { readonly kind: 'none' };
+
+export interface Settings {
+  readonly config: Config;
+  readonly key: KeySetting;
+}
+
+/** The flag behind each environment variable, to name it in messages. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  [ENV.apiKeySecretArn]: '--api-key-secret-arn',
+  [ENV.site]: '--site',
+  [ENV.apiUrl]: '--api-url',
+  [ENV.tags]: '--tags',
+  [ENV.metricPrefix]: '--metric-prefix',
+  [ENV.collectBudgets]: '--no-budgets',
+  [ENV.collectEstimatedCharges]: '--no-estimated-charges',
+  [ENV.collectLinkedAccountServices]: '--no-linked-account-services',
+  [ENV.serviceAllowlist]: '--service-allow',
+  [ENV.serviceDenylist]: '--service-deny',
+  [ENV.sendHealthMetrics]: '--no-health-metrics',
+};
+
+/**
+ * The environment variables the Lambda would receive for these flags. Only the variables a
+ * flag sets are present, so the collector applies its own defaults to the rest, as in the stack.
+ */
+export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlags, env: NodeJS.ProcessEnv): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const set = (name: string, value: string | undefined): void => {
+    if (value !== undefined) environment[name] = value;
+  };
+  const list = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : items.join(','));
+  const off = (enabled: boolean): string | undefined => (enabled ? undefined : 'false');
+
+  set(ENV.apiKeySecretArn, datadog.apiKeySecretArn ?? nonBlank(env[CLI_ENV.apiKeySecretArn]));
+  set(ENV.site, datadog.site ?? nonBlank(env[CLI_ENV.site]));
+  set(ENV.apiUrl, datadog.apiUrl ?? nonBlank(env[CLI_ENV.apiUrl]));
+  set(ENV.tags, list(flags.tags));
+  set(ENV.metricPrefix, flags.metricPrefix);
+  set(ENV.collectBudgets, off(flags.budgets));
+  set(ENV.collectEstimatedCharges, off(flags.estimatedCharges));
+  set(ENV.collectLinkedAccountServices, off(flags.linkedAccountServices));
+  set(ENV.serviceAllowlist, list(flags.serviceAllow));
+  set(ENV.serviceDenylist, list(flags.serviceDeny));
+  set(ENV.sendHealthMetrics, off(flags.healthMetrics));
+  set(ENV.logLevel, cliLogLevel(flags.verbose));
+  return environment;
+}
+
+/** Warnings and errors by default: stderr is for what needs attention. */
+export function cliLogLevel(verbose: boolean): LogLevel {
+  return verbose ? 'INFO' : 'WARN';
+}
+
+/**
+ * Validates the flags with the collector's own rules and says where the key comes from.
+ * @throws UsageError naming each bad flag (and its environment variable).
+ */
+export function resolveSettings(flags: CollectorFlags, datadog: DatadogFlags, env: NodeJS.ProcessEnv): Settings {
+  const environment = collectorEnvironment(flags, datadog, env);
+  const secretGiven = environment[ENV.apiKeySecretArn] !== undefined;
+  let config: Config;
+  try {
+    // A dry run needs no key, and DD_API_KEY may give one: the secret is optional here.
+    config = loadConfig(environment, { requireApiKeySecret: false });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.problems.map(nameFlags));
+    throw error;
+  }
+
+  let key: KeySetting = { kind: 'none' };
+  const envKey = nonBlank(env[CLI_ENV.apiKey]);
+  if (secretGiven) key = { kind: 'secret', secretArn: config.apiKeySecretArn, secretRegion: config.apiKeySecretRegion };
+  else if (envKey !== undefined) key = { kind: 'environment', variable: CLI_ENV.apiKey, value: envKey };
+  return { config, key };
+}
+
+/** `DD_SITE "x" is not...` becomes `--site (DD_SITE) "x" is not...`. */
+export function nameFlags(problem: string): string {
+  return problem.replace(/\b[A-Z][A-Z0-9_]+\b/g, (name) => (FLAG_OF[name] === undefined ? name : `${FLAG_OF[name]} (${name})`));
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
