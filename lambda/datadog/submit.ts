@@ -1,8 +1,10 @@
 /**
  * Sends request bodies to `POST /api/v2/series`, retrying what is worth retrying and never
  * past the deadline the caller gives (the Lambda's remaining time, less a reserve for the
- * summary). Node's built-in fetch does the HTTP: no client library in the bundle.
+ * summary). node:http(s) does the HTTP, as for the AWS SDK: no client library in the bundle.
  */
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { runWithConcurrency } from '../concurrency';
 import { DatadogSubmitError, describeError } from '../errors';
 import type { Logger } from '../log';
@@ -121,21 +123,46 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
   throw new DatadogSubmitError(`Datadog did not accept the metrics: ${lastReason}`, lastStatus);
 }
 
+interface HttpAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/**
+ * One POST with node:http(s), the HTTP stack the AWS SDK already uses. `fetch` would load
+ * undici, and its WebAssembly HTTP parser, for this one request: on the critical path of a
+ * cold run, and 20-30 MB of peak memory when V8 optimizes that WebAssembly in the background.
+ */
+function post(url: URL, headers: Readonly<Record<string, string>>, body: Buffer, timeoutMs: number): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      url,
+      { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, signal: AbortSignal.timeout(timeoutMs) },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs: number): Promise<Attempt> {
-  let response: Response;
+  let response: HttpAnswer;
   let text: string;
   try {
-    response = await fetch(`${origin}${SERIES_PATH}`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        'Content-Encoding': 'gzip',
-        'DD-API-KEY': apiKey,
-      },
-      body: body.gzipped,
-      signal: AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))),
-    });
-    text = await response.text();
+    response = await post(
+      new URL(`${origin}${SERIES_PATH}`),
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'DD-API-KEY': apiKey },
+      body.gzipped,
+      Math.max(1, Math.floor(timeoutMs)),
+    );
+    text = response.text;
   } catch (error) {
     const reason =
       error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
@@ -183,10 +210,11 @@ async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs
 }
 
 /** Datadog's rate-limit reset (seconds) or a standard Retry-After, in milliseconds. */
-function retryAfterMs(response: Response): number | undefined {
+function retryAfterMs(response: HttpAnswer): number | undefined {
   for (const header of ['x-ratelimit-reset', 'retry-after']) {
-    const seconds = Number(response.headers.get(header));
-    if (response.headers.has(header) && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+    const value = response.headers[header];
+    const seconds = Number(value);
+    if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   }
   return undefined;
 }
@@ -208,6 +236,8 @@ function errorDetail(text: string): string {
 }
 
 function networkCause(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   return cause?.code ?? cause?.message ?? describeError(error);
 }

@@ -11,6 +11,8 @@ export const MAX_TAG_LENGTH = 200;
 const ALLOWED_PUNCTUATION = new Set(['_', '-', ':', '.', '/']);
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
+/** Starts with a letter; only lowercase ASCII letters, digits and allowed punctuation; no `__`. */
+const ALREADY_NORMAL = /^[a-z](?:[a-z0-9\-:./]|_(?!_))*$/;
 
 /**
  * Lowercases, turns every character Datadog does not allow into `_` (collapsing runs of `_`,
@@ -19,8 +21,11 @@ const DIGIT = /\p{Nd}/u;
  * @returns the normalized tag, or `''` when nothing valid is left.
  */
 export function normalizeTag(raw: string): string {
+  const lower = raw.toLowerCase();
+  // Fast path: lowercase ASCII that Datadog keeps as is (ids, codes, enums: most tags).
+  if (lower.length <= MAX_TAG_LENGTH && ALREADY_NORMAL.test(lower)) return lower.replace(/[_:]+$/, '');
   let out = '';
-  for (const char of raw.toLowerCase()) {
+  for (const char of lower) {
     if (out === '' && !LETTER.test(char)) continue;
     const allowed = LETTER.test(char) || DIGIT.test(char) || ALLOWED_PUNCTUATION.has(char);
     // Literal and converted underscores alike collapse into one, as Datadog does.
@@ -49,10 +54,22 @@ export class TagNormalizer {
   private readonly claimed = new Map<string, readonly (readonly [string, string])[]>();
   /** `key\0raw value` -> the tag chosen for it after a collision. */
   private readonly renamed = new Map<string, string>();
+  /** `key\0raw value` -> its normalized tag: a run repeats the same few hundred values thousands of times. */
+  private readonly normalized = new Map<string, string>();
   public readonly warnings: string[] = [];
 
+  private normalize(key: string, value: string): string {
+    const id = `${key}\0${value}`;
+    let tag = this.renamed.get(id) ?? this.normalized.get(id);
+    if (tag === undefined) {
+      tag = normalizeTag(`${key}:${value}`);
+      this.normalized.set(id, tag);
+    }
+    return tag;
+  }
+
   public tags(raw: readonly (readonly [key: string, value: string])[]): string[] {
-    const tags = raw.map(([key, value]) => this.renamed.get(`${key}\0${value}`) ?? normalizeTag(`${key}:${value}`));
+    const tags = raw.map(([key, value]) => this.normalize(key, value));
     const identity = [...tags].sort().join('\n');
     const owner = this.claimed.get(identity);
     if (owner === undefined) {

@@ -19,7 +19,6 @@ import {
 import { NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
-import { runWithConcurrency } from '../concurrency';
 
 export interface EstimatedChargesOptions {
   /** The account the data belongs to, sent as the `account_id` tag. */
@@ -77,34 +76,40 @@ export async function collectEstimatedCharges(
   options: EstimatedChargesOptions,
 ): Promise<SourceResult> {
   const skipped: Partial<Record<SkipReason, number>> = {};
-
-  const listed = await listBillingSeries(client, options);
-  if (listed.length === 0) throw new NoBillingMetricsError();
-
-  const wanted = listed.filter((dimensions) => {
+  // GetMetricData starts as soon as 500 wanted series are listed, while the next ListMetrics
+  // pages are still on their way: the reading overlaps the listing instead of following it.
+  const reader = new NewestPointReader(client, options);
+  const wanted: Dimensions[] = [];
+  let listedCount = 0;
+  await listBillingSeries(client, options, (dimensions) => {
+    listedCount += 1;
     const reason = filterReason(dimensions, options);
-    if (reason !== undefined) increment(skipped, reason);
-    return reason === undefined;
+    if (reason !== undefined) {
+      increment(skipped, reason);
+      return;
+    }
+    wanted.push(dimensions);
+    reader.add(dimensions);
   });
-
-  const newest = await readNewestPoints(client, wanted, options);
+  if (listedCount === 0) throw new NoBillingMetricsError();
+  const newestBySeries = await reader.finish();
   const monthStart = startOfUtcMonth(options.now).getTime();
   const samples: Sample[] = [];
   let newestDataTime: Date | undefined;
-  wanted.forEach((dimensions, index) => {
-    const point = newest[index];
+  for (const dimensions of wanted.sort(compareSeries)) {
+    const point = newestBySeries.get(dimensions);
     if (point === undefined) {
       increment(skipped, 'no_billing_point');
-      return;
+      continue;
     }
     if (newestDataTime === undefined || point.timestamp > newestDataTime) newestDataTime = point.timestamp;
     // EstimatedCharges is month-to-date: last month's figure is not this month's spend.
     if (point.timestamp.getTime() < monthStart) {
       increment(skipped, 'stale_billing_point');
-      return;
+      continue;
     }
     samples.push(chargeSample(dimensions, point.value, options.accountId));
-  });
+  }
   return { samples, skipped, newestDataTime };
 }
 
@@ -130,12 +135,13 @@ function filterReason(dimensions: Dimensions, options: EstimatedChargesOptions):
   return undefined;
 }
 
-/** Every distinct dimension set of `EstimatedCharges`, in a stable order. */
+/** Every distinct dimension set of `EstimatedCharges`, handed to `onSeries` as each page arrives. */
 async function listBillingSeries(
   client: CloudWatchClient,
   options: Pick<EstimatedChargesOptions, 'calls' | 'signal'>,
-): Promise<Dimensions[]> {
-  const byKey = new Map<string, Dimensions>();
+  onSeries: (dimensions: Dimensions) => void,
+): Promise<void> {
+  const seen = new Set<string>();
   let nextToken: string | undefined;
   do {
     increment(options.calls, 'ListMetrics');
@@ -143,12 +149,14 @@ async function listBillingSeries(
     const page = await callNeeding('cloudwatch:ListMetrics', () => client.send(request, { abortSignal: options.signal }));
     for (const metric of page.Metrics ?? []) {
       const dimensions = toRecord(metric.Dimensions ?? []);
+      const key = seriesKey(dimensions);
       // The same series can be listed more than once; keep one.
-      byKey.set(seriesKey(dimensions), dimensions);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      onSeries(dimensions);
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return [...byKey.values()].sort(compareSeries);
 }
 
 const SCOPE_ORDER: readonly BillingScope[] = ['total', 'service', 'linked_account', 'linked_account_service'];
@@ -180,24 +188,65 @@ interface Point {
 }
 
 /**
- * The newest `Maximum` point of each series, by index; `undefined` where the window holds none.
- * Batches of at most 500 queries run concurrently, each following its own `NextToken`.
+ * Reads the newest `Maximum` point of series handed to it one by one: a GetMetricData call per
+ * 500 series, started as soon as 500 are waiting, at most `concurrency` at once, each following
+ * its own `NextToken`.
  */
-async function readNewestPoints(
-  client: CloudWatchClient,
-  series: readonly Dimensions[],
-  options: EstimatedChargesOptions,
-): Promise<(Point | undefined)[]> {
-  const endTime = options.now;
-  const hour = BILLING_PERIOD_SECONDS * 1000;
-  const startTime = new Date(Math.floor((endTime.getTime() - BILLING_LOOKBACK_HOURS * hour) / hour) * hour);
-  const newest: (Point | undefined)[] = new Array<Point | undefined>(series.length).fill(undefined);
+class NewestPointReader {
+  private readonly newest = new Map<Dimensions, Point>();
+  private pending: Dimensions[] = [];
+  /** Batches waiting for a free slot, with the run-wide index of their first series (query ids stay unique across calls). */
+  private readonly queue: { readonly first: number; readonly batch: Dimensions[] }[] = [];
+  private queued = 0;
+  private readonly reads: Promise<void>[] = [];
+  private running = 0;
+  private readonly startTime: Date;
 
-  const batches: number[] = [];
-  for (let first = 0; first < series.length; first += METRIC_DATA_QUERIES_PER_CALL) batches.push(first);
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly options: EstimatedChargesOptions,
+  ) {
+    const hour = BILLING_PERIOD_SECONDS * 1000;
+    this.startTime = new Date(Math.floor((options.now.getTime() - BILLING_LOOKBACK_HOURS * hour) / hour) * hour);
+  }
 
-  const readBatch = async (first: number): Promise<void> => {
-    const queries: MetricDataQuery[] = series.slice(first, first + METRIC_DATA_QUERIES_PER_CALL).map((dimensions, offset) => ({
+  public add(dimensions: Dimensions): void {
+    this.pending.push(dimensions);
+    if (this.pending.length === METRIC_DATA_QUERIES_PER_CALL) this.flush();
+  }
+
+  /** Reads what is still waiting and returns the newest point of every series that has one. */
+  public async finish(): Promise<Map<Dimensions, Point>> {
+    if (this.pending.length > 0) this.flush();
+    // allSettled first, so no read is left running unobserved when one fails.
+    const settled = await Promise.allSettled(this.reads);
+    const failure = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    return this.newest;
+  }
+
+  private flush(): void {
+    this.queue.push({ first: this.queued, batch: this.pending });
+    this.queued += this.pending.length;
+    this.pending = [];
+    this.startQueued();
+  }
+
+  private startQueued(): void {
+    while (this.running < (this.options.concurrency ?? 8) && this.queue.length > 0) {
+      const { first, batch } = this.queue.shift() as { first: number; batch: Dimensions[] };
+      this.running += 1;
+      const read = this.readBatch(first, batch).finally(() => {
+        this.running -= 1;
+        this.startQueued();
+      });
+      read.catch(() => undefined); // observed in finish()
+      this.reads.push(read);
+    }
+  }
+
+  private async readBatch(first: number, batch: readonly Dimensions[]): Promise<void> {
+    const queries: MetricDataQuery[] = batch.map((dimensions, offset) => ({
       Id: `q${first + offset}`,
       ReturnData: true,
       MetricStat: {
@@ -212,31 +261,29 @@ async function readNewestPoints(
     }));
     let nextToken: string | undefined;
     do {
-      increment(options.calls, 'GetMetricData');
+      increment(this.options.calls, 'GetMetricData');
       const request = new GetMetricDataCommand({
         MetricDataQueries: queries,
-        StartTime: startTime,
-        EndTime: endTime,
+        StartTime: this.startTime,
+        EndTime: this.options.now,
         ScanBy: 'TimestampDescending',
         NextToken: nextToken,
       });
-      const page = await callNeeding('cloudwatch:GetMetricData', () => client.send(request, { abortSignal: options.signal }));
+      const page = await callNeeding('cloudwatch:GetMetricData', () => this.client.send(request, { abortSignal: this.options.signal }));
       for (const result of page.MetricDataResults ?? []) {
-        const index = Number(result.Id?.slice(1));
+        const dimensions = batch[Number(result.Id?.slice(1)) - first];
+        if (dimensions === undefined) continue;
         const timestamps = result.Timestamps ?? [];
         const values = result.Values ?? [];
         // Pages may split one series' points; keep the newest across all of them.
         for (let i = 0; i < Math.min(timestamps.length, values.length); i += 1) {
-          const current = newest[index];
+          const current = this.newest.get(dimensions);
           if (Number.isFinite(values[i]) && (current === undefined || timestamps[i] > current.timestamp)) {
-            newest[index] = { timestamp: timestamps[i], value: values[i] };
+            this.newest.set(dimensions, { timestamp: timestamps[i], value: values[i] });
           }
         }
       }
       nextToken = page.NextToken;
     } while (nextToken);
-  };
-
-  await runWithConcurrency(batches, options.concurrency ?? 8, readBatch);
-  return newest;
+  }
 }

@@ -1,0 +1,65 @@
+/**
+ * Runs the real bundle's handler at scale, in its own process, driven over IPC by the
+ * benchmark: require the bundle, then one invocation per `invoke` command (the first is the
+ * cold one: clients created, secret read; the next are warm), then report the peak RSS.
+ * Run with `fork(scale-child.js, [bundle.js])`; it exits by itself after `finish`, or when the
+ * parent goes away.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ScaleCommand, ScaleEvent } from './protocol';
+
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:bench';
+const REMAINING_MS = 120_000;
+
+function send(event: ScaleEvent): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) resolve();
+    else process.send(event, undefined, {}, () => resolve());
+  });
+}
+
+function vmHwmBytes(): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match === null ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const started = performance.now();
+const handler = (createRequire(__filename)(resolve(process.argv[2])) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler;
+const context = { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => REMAINING_MS };
+
+process.on('message', (command: ScaleCommand) => {
+  if (command.type === 'finish') {
+    const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+    void send({ type: 'finished', maxRssBytes, vmHwmBytes: vmHwmBytes() }).then(() => process.exit(0));
+    return;
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuMs = (): number => {
+    const used = process.cpuUsage(cpu0);
+    return (used.user + used.system) / 1000;
+  };
+  handler({}, context).then(
+    (summary) =>
+      send({ type: 'invoked', label: command.label, durationMs: performance.now() - t0, cpuMs: cpuMs(), ok: true, summary, rssBytes: process.memoryUsage().rss }),
+    (error: unknown) =>
+      send({
+        type: 'invoked',
+        label: command.label,
+        durationMs: performance.now() - t0,
+        cpuMs: cpuMs(),
+        ok: false,
+        error: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 2000) : String(error),
+        rssBytes: process.memoryUsage().rss,
+      }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+void send({ type: 'ready', importMs: performance.now() - started });

@@ -1,0 +1,150 @@
+/**
+ * The synthetic account the benchmark reads: N budgets and M `AWS/Billing` `EstimatedCharges`
+ * series, deterministic (no randomness), shaped like what AWS returns so that parsing and
+ * payload sizes are realistic: long decimal tails, planned limits, non-cost budgets, the four
+ * CloudWatch dimension sets of a payer account.
+ */
+
+/** The account the fake AWS serves; the function ARN of the benchmark's invocations carries it. */
+export const BENCH_ACCOUNT_ID = '123456789012';
+
+/** A budget as the DescribeBudgets wire format carries it (timestamps in epoch seconds). */
+export interface WireBudget {
+  readonly BudgetName: string;
+  readonly BudgetType: string;
+  readonly TimeUnit: string;
+  readonly BudgetLimit?: { readonly Amount: string; readonly Unit: string };
+  readonly PlannedBudgetLimits?: Readonly<Record<string, { readonly Amount: string; readonly Unit: string }>>;
+  readonly CostTypes: Readonly<Record<string, boolean>>;
+  readonly TimePeriod: { readonly Start: number; readonly End: number };
+  readonly CalculatedSpend?: {
+    readonly ActualSpend: { readonly Amount: string; readonly Unit: string };
+    readonly ForecastedSpend?: { readonly Amount: string; readonly Unit: string };
+  };
+  readonly LastUpdatedTime: number;
+}
+
+/** One CloudWatch dimension set, in the order ListMetrics lists its dimensions. */
+export type WireDimensions = readonly { readonly Name: string; readonly Value: string }[];
+
+const COST_TYPES = {
+  IncludeTax: true,
+  IncludeSubscription: true,
+  UseBlended: false,
+  IncludeRefund: false,
+  IncludeCredit: false,
+  IncludeUpfront: true,
+  IncludeRecurring: true,
+  IncludeOtherSubscription: true,
+  IncludeSupport: true,
+  IncludeDiscount: true,
+  UseAmortized: false,
+};
+
+/** A binary-float tail like the ones AWS Budgets returns ("604.4560000000000172803993336856365203857421875"). */
+const FLOAT_TAIL = '0000000000172803993336856365203857421875';
+
+const TEAMS = ['Platform', 'Data Science', 'Équipe Paris', 'growth/eu', 'Mobile (iOS)', 'SRE on-call', 'Finance & Ops', 'ML 训练'];
+const TIME_UNITS = ['MONTHLY', 'MONTHLY', 'MONTHLY', 'QUARTERLY', 'ANNUALLY', 'DAILY'];
+
+function monthStartSeconds(now: Date, monthsAgo: number): number {
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, 1) / 1000;
+}
+
+/** `count` budgets: about 90 % COST (a tenth of them with planned limits), the rest USAGE and RI. */
+export function makeBudgets(count: number, now: Date): WireBudget[] {
+  const budgets: WireBudget[] = [];
+  const start = monthStartSeconds(now, 0);
+  for (let i = 0; i < count; i += 1) {
+    const name = `${TEAMS[i % TEAMS.length]} budget ${String(i).padStart(5, '0')}`;
+    const common = {
+      BudgetName: name,
+      TimeUnit: TIME_UNITS[i % TIME_UNITS.length],
+      CostTypes: COST_TYPES,
+      TimePeriod: { Start: start, End: 3_706_473_600 },
+      LastUpdatedTime: start + 3600,
+    };
+    if (i % 20 === 7) {
+      budgets.push({
+        ...common,
+        BudgetType: 'USAGE',
+        BudgetLimit: { Amount: '500.0', Unit: 'GBMo' },
+        CalculatedSpend: { ActualSpend: { Amount: `${(i % 97) + 0.5}`, Unit: 'GBMo' } },
+      });
+      continue;
+    }
+    if (i % 20 === 13) {
+      budgets.push({
+        ...common,
+        BudgetType: 'RI_UTILIZATION',
+        CalculatedSpend: { ActualSpend: { Amount: '87.5', Unit: 'PERCENT' } },
+      });
+      continue;
+    }
+    const actual = `${((i * 37) % 10_000) + 0.456}${FLOAT_TAIL}`;
+    const spend = {
+      ActualSpend: { Amount: actual, Unit: 'USD' },
+      ...(i % 5 === 0 ? {} : { ForecastedSpend: { Amount: `${((i * 53) % 20_000) + 0.125}${FLOAT_TAIL}`, Unit: 'USD' } }),
+    };
+    if (i % 10 === 3) {
+      const planned: Record<string, { Amount: string; Unit: string }> = {};
+      for (let month = -6; month < 6; month += 1) {
+        planned[String(monthStartSeconds(now, -month))] = { Amount: `${1000 + month * 10}.0`, Unit: 'USD' };
+      }
+      budgets.push({ ...common, BudgetType: 'COST', PlannedBudgetLimits: planned, CalculatedSpend: spend });
+    } else {
+      budgets.push({ ...common, BudgetType: 'COST', BudgetLimit: { Amount: `${1000 + (i % 50) * 100}.0`, Unit: 'USD' }, CalculatedSpend: spend });
+    }
+  }
+  return budgets;
+}
+
+const SERVICES = [
+  'AmazonEC2', 'AmazonS3', 'AWSLambda', 'AmazonCloudWatch', 'AmazonRDS', 'AmazonDynamoDB', 'AmazonVPC',
+  'AWSDataTransfer', 'AmazonRoute53', 'AmazonSNS', 'AmazonSQS', 'AWSKMS', 'AWSSecretsManager', 'AmazonECR',
+  'AmazonECS', 'AmazonEKS', 'AWSGlue', 'AmazonAthena', 'AmazonKinesis', 'AmazonCloudFront', 'AWSCloudTrail',
+  'AWSConfig', 'AmazonGuardDuty', 'AWSBackup', 'AmazonElastiCache', 'AmazonES', 'AmazonRedshift',
+  'AmazonSageMaker', 'AWSCostExplorer', 'AmazonApiGateway', 'AWSStepFunctions', 'AmazonEFS', 'AWSShield',
+  'AWSWAF', 'AmazonInspector', 'AWSSystemsManager', 'AmazonMSK', 'AWSCodeBuild', 'AWSCodePipeline', 'AmazonLightsail',
+];
+
+/** Service names: the real ones first, then made-up ones, `count` in all. */
+function serviceNames(count: number): string[] {
+  const names = SERVICES.slice(0, count);
+  for (let i = names.length; i < count; i += 1) names.push(`AWSService${String(i).padStart(3, '0')}`);
+  return names;
+}
+
+/**
+ * `count` distinct dimension sets as a payer account has them: the total, per service, per
+ * linked account, then per linked account and service until the count is reached.
+ */
+export function makeBillingSeries(count: number): WireDimensions[] {
+  const currency = { Name: 'Currency', Value: 'USD' };
+  const serviceCount = 80;
+  const linkedCount = Math.max(40, Math.ceil((count - 1 - serviceCount) / (serviceCount + 1)));
+  const services = serviceNames(serviceCount);
+  const linked = Array.from({ length: linkedCount }, (_, i) => String(100_000_000_000 + i * 7_919));
+  const all: WireDimensions[] = [[currency]];
+  for (const service of services) all.push([{ Name: 'ServiceName', Value: service }, currency]);
+  for (const account of linked) all.push([{ Name: 'LinkedAccount', Value: account }, currency]);
+  for (const account of linked) {
+    for (const service of services) {
+      all.push([{ Name: 'LinkedAccount', Value: account }, { Name: 'ServiceName', Value: service }, currency]);
+    }
+  }
+  return all.slice(0, count);
+}
+
+/** How many COST budgets `makeBudgets(count)` makes, and how many points (series) they give. */
+export function expectedBudgetSeries(budgets: readonly WireBudget[], now: Date): number {
+  let points = 0;
+  for (const budget of budgets) {
+    if (budget.BudgetType !== 'COST') continue;
+    points += 1; // actual spend
+    if (budget.CalculatedSpend?.ForecastedSpend !== undefined) points += 1;
+    if (budget.BudgetLimit !== undefined) points += 1;
+    else if (Object.keys(budget.PlannedBudgetLimits ?? {}).some((key) => Number(key) <= now.getTime() / 1000)) points += 1;
+  }
+  return points;
+}

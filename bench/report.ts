@@ -1,0 +1,129 @@
+/**
+ * The report: its JSON shape, and the table printed from it.
+ */
+import type { Cost } from './cost';
+import type { Machine } from './machine';
+import type { CallCounts } from './minimum';
+import type { Spread } from './stats';
+
+export interface BundleFigure {
+  readonly source: 'cdk-asset' | 'esbuild';
+  readonly path: string;
+  readonly minifiedBytes: number;
+  readonly gzippedBytes: number;
+  readonly floor: { readonly minifiedBytes: number; readonly gzippedBytes: number; readonly command?: string };
+  readonly ratio: { readonly minified: number; readonly gzipped: number };
+  readonly goal: number;
+  readonly met: boolean;
+}
+
+export interface CallsFigure {
+  readonly measured: CallCounts;
+  readonly minimum: CallCounts;
+  readonly met: boolean;
+  readonly over: string[];
+}
+
+export interface RunTimeFigure {
+  readonly durationMs: Spread;
+  /** CPU time of the child during the invocation (not a goal: explains the gap to the bound). */
+  readonly cpuMs: Spread;
+  readonly boundMs: number;
+  readonly formula: string;
+  readonly ratio: number;
+  readonly goal: number;
+  readonly met: boolean;
+  /** Median of each segment of the invocations (see bench/timeline.ts), in ms. */
+  readonly segmentsMs?: Readonly<Record<string, number>>;
+}
+
+export interface RssFigure {
+  readonly label: string;
+  /** The V8 flags the child ran with (Lambda's, for a memory size), none for the host defaults. */
+  readonly nodeFlags: readonly string[];
+  readonly mib: number;
+  readonly vmHwmMib?: number;
+  readonly goalMib: number;
+  readonly met: boolean;
+}
+
+export interface Report {
+  readonly schema: 1;
+  readonly mode: 'full' | 'quick';
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly machine: Machine & { readonly load1AtStart: number; readonly load1AtEnd: number };
+  readonly git?: { readonly commit: string; readonly dirty: boolean };
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly bundle: BundleFigure & { readonly details: Readonly<Record<string, unknown>> };
+  readonly coldStart: {
+    readonly wallMs: Spread;
+    readonly floorWallMs: Spread;
+    readonly ratio: number;
+    readonly setupMs: Spread;
+    readonly floorSetupMs: Spread;
+    readonly setupRatio: number;
+    /** Median over rounds of bundle / floor within the round (both ran back to back): steadier on a busy machine. */
+    readonly pairedRatio: { readonly wall: number; readonly setup: number };
+    readonly goal: number;
+    readonly met: boolean;
+    readonly method: string;
+    readonly details: Readonly<Record<string, unknown>>;
+  };
+  readonly calls: { readonly scale: { readonly budgets: number; readonly series: number }; readonly cold: CallsFigure; readonly warm: CallsFigure };
+  readonly runTime: {
+    readonly latencyMs: number;
+    readonly nodeFlags: readonly string[];
+    readonly cold: RunTimeFigure;
+    readonly warm: RunTimeFigure;
+    readonly zeroLatency: { readonly coldMs: number; readonly warmMs: number; readonly coldCpuMs: number; readonly warmCpuMs: number };
+    /** Largest event-loop delay of the benchmark process (which hosts the fakes) during the timed runs. */
+    readonly fakeServerLagMs: number;
+  };
+  readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
+  readonly cost: Cost & { readonly runsPerMonth: number };
+  readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
+}
+
+const bytes = (value: number): string => `${value.toLocaleString('en-US')} B`;
+const ms = (value: number): string => `${value.toFixed(1)} ms`;
+const yes = (met: boolean): string => (met ? 'yes' : 'NO');
+const calls = (counts: CallCounts): string =>
+  `${counts.DescribeBudgets} / ${counts.ListMetrics} / ${counts.GetMetricData} / ${counts.GetSecretValue} / ${counts.Datadog}`;
+
+/** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
+export function tableRows(report: Report): string[][] {
+  const { bundle, coldStart, calls: callFigures, runTime, peakRss, cost } = report;
+  const rss = (figure: RssFigure): string[] => ['5', `Peak RSS, ${figure.label}`, `${figure.mib.toFixed(1)} MiB`, '—', '—', `≤ ${figure.goalMib} MiB`, yes(figure.met)];
+  return [
+    ['#', 'Figure', 'Measured', 'Floor / bound', 'Ratio', 'Goal', 'Met'],
+    ['1', `Bundle, minified (${bundle.source})`, bytes(bundle.minifiedBytes), bytes(bundle.floor.minifiedBytes), bundle.ratio.minified.toFixed(3), `≤ ${bundle.goal}`, yes(bundle.met)],
+    ['1', 'Bundle, gzipped', bytes(bundle.gzippedBytes), bytes(bundle.floor.gzippedBytes), bundle.ratio.gzipped.toFixed(3), `≤ ${bundle.goal}`, yes(bundle.ratio.gzipped <= bundle.goal)],
+    ['2', `Cold start, process wall, median of ${coldStart.wallMs.n}`, ms(coldStart.wallMs.median), ms(coldStart.floorWallMs.median), coldStart.ratio.toFixed(3), `≤ ${coldStart.goal}`, yes(coldStart.met)],
+    ['2', 'Cold start, require + clients, in-process', ms(coldStart.setupMs.median), ms(coldStart.floorSetupMs.median), coldStart.setupRatio.toFixed(3), '(info)', ''],
+    ['2', 'Cold start, median of per-round ratios: wall / in-process', '', '', `${coldStart.pairedRatio.wall.toFixed(3)} / ${coldStart.pairedRatio.setup.toFixed(3)}`, '(info)', ''],
+    ['3', 'Calls, cold run (DB / LM / GMD / SM / DD)', calls(callFigures.cold.measured), calls(callFigures.cold.minimum), callFigures.cold.met ? '=' : '>', 'exactly', yes(callFigures.cold.met)],
+    ['3', 'Calls, warm run (DB / LM / GMD / SM / DD)', calls(callFigures.warm.measured), calls(callFigures.warm.minimum), callFigures.warm.met ? '=' : '>', 'exactly', yes(callFigures.warm.met)],
+    ['4', `Run time, cold run, ${runTime.latencyMs} ms latency, median of ${runTime.cold.durationMs.n}`, ms(runTime.cold.durationMs.median), ms(runTime.cold.boundMs), runTime.cold.ratio.toFixed(3), `≤ ${runTime.cold.goal}`, yes(runTime.cold.met)],
+    ['4', 'Run time, warm run', ms(runTime.warm.durationMs.median), ms(runTime.warm.boundMs), runTime.warm.ratio.toFixed(3), `≤ ${runTime.warm.goal}`, yes(runTime.warm.met)],
+    rss(peakRss.headline),
+    ...peakRss.others.map(rss),
+    ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],
+  ];
+}
+
+export function formatTable(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => cell + ' '.repeat(Math.max(0, widths[column] - [...cell].length)))
+      .join('  ')
+      .trimEnd();
+  return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The same table as Markdown, for the README's Performance section. */
+export function markdownTable(rows: readonly (readonly string[])[]): string {
+  const line = (row: readonly string[]): string => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(rows[0]), line(rows[0].map(() => '---')), ...rows.slice(1).map(line)].join('\n');
+}

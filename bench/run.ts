@@ -1,0 +1,569 @@
+/**
+ * `npm run bench` (`tsx bench/run.ts`): the six figures of issue 7, each against a floor or a
+ * bound measured or computed in the same run, printed as a table and written to
+ * bench/report.json. A benchmark, not a test: it exits 0 whatever the figures, and non-zero
+ * only when it cannot produce them (a build, a child process or the collector's run broke).
+ *
+ *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs
+ *   npm run bench -- --quick      CI: 1,001 budgets and series, 3 cold starts each, 1 timed run
+ *
+ * Options: --latency-ms N, --budgets N, --series N, --cold-runs N, --reps N, --synth (quick mode:
+ * synthesize instead of reusing a fresh cdk.out/), --no-synth, --cdk-app "<command>",
+ * --entry <file.ts> (measure another handler entry, bundled like NodejsFunction; implies
+ * --no-synth: for trying a change to lambda/), --out <path>, --keep (keep the temporary
+ * directory), --markdown (also print the table as Markdown).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import {
+  CONSTRUCT_VARIANT,
+  MAIN_FIRST_VARIANT,
+  esbuildLikeCdk,
+  reuseCloudAssembly,
+  run,
+  sizes,
+  synthesize,
+  targetOf,
+  type BuiltBundle,
+  type SynthOutcome,
+} from './bundle';
+import { measureColdStarts, type ColdStartSubject } from './cold-start';
+import { HOURS_PER_MONTH, monthlyCost, runsPerMonth } from './cost';
+import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
+import { startFakeAws } from './fake-aws';
+import { minimumDatadogRequests, startFakeDatadog } from './fake-datadog';
+import { gitState, lambdaNodeFlags, load1, machine } from './machine';
+import { BOUND_FORMULA, criticalPathBound, minimumCalls, type CallCounts } from './minimum';
+import { formatTable, markdownTable, tableRows, type CallsFigure, type Report, type RssFigure, type RunTimeFigure } from './report';
+import { runScale, type Invocation, type ScaleRun } from './scale';
+import type { Segments } from './timeline';
+import { median, ratio, round, spread } from './stats';
+
+const ROOT = resolve(__dirname, '..');
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-key-AbCdEf';
+const API_KEY = '0123456789abcdef0123456789abcdef';
+const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
+/** Deployment defaults (lib/billing-collector-props.ts), used when the stack does not synthesize. */
+const DEPLOYMENT_DEFAULTS = { memoryMb: 256, schedule: 'rate(1 hour)', timeoutSeconds: 120 } as const;
+/** The memory size of issue 7's memory goal: "fits a 128 MB Lambda with room to spare". */
+const GOAL_MEMORY_MB = 128;
+const SCALE_TIMEOUT_MS = 180_000;
+
+interface Settings {
+  readonly mode: 'full' | 'quick';
+  readonly budgets: number;
+  readonly series: number;
+  readonly latencyMs: number;
+  readonly coldRuns: number;
+  readonly reps: number;
+  readonly synth: 'always' | 'reuse' | 'never';
+  readonly cdkApp?: string;
+  /** The handler entry to bundle, relative to the repository or absolute. */
+  readonly entry: string;
+  readonly out: string;
+  readonly keep: boolean;
+  readonly markdown: boolean;
+  readonly variantColdStarts: boolean;
+}
+
+function settingsFrom(argv: readonly string[]): Settings {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      'latency-ms': { type: 'string' },
+      budgets: { type: 'string' },
+      series: { type: 'string' },
+      'cold-runs': { type: 'string' },
+      reps: { type: 'string' },
+      synth: { type: 'boolean', default: false },
+      'no-synth': { type: 'boolean', default: false },
+      'cdk-app': { type: 'string' },
+      entry: { type: 'string' },
+      out: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const whole = (name: string, text: string | undefined, fallback: number, min: number, max: number): number => {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+  return {
+    mode: quick ? 'quick' : 'full',
+    budgets: whole('budgets', values.budgets, quick ? 1001 : 2000, 0, 20_000),
+    series: whole('series', values.series, quick ? 1001 : 3000, 1, 20_000),
+    latencyMs: whole('latency-ms', values['latency-ms'], 50, 0, 2000),
+    coldRuns: whole('cold-runs', values['cold-runs'], quick ? 3 : 31, 1, 200),
+    reps: whole('reps', values.reps, quick ? 1 : 5, 1, 50),
+    synth: values['no-synth'] === true || values.entry !== undefined ? 'never' : values.synth === true || !quick ? 'always' : 'reuse',
+    cdkApp: values['cdk-app'],
+    entry: resolve(ROOT, values.entry ?? 'lambda/handler.ts'),
+    out: resolve(values.out ?? join(ROOT, 'bench', 'report.json')),
+    keep: values.keep === true,
+    markdown: values.markdown === true,
+    variantColdStarts: !quick,
+  };
+}
+
+const progress = (message: string): void => {
+  process.stderr.write(`bench: ${message}\n`);
+};
+
+/** The children run under plain `node`, so they are compiled from TypeScript first. */
+async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: string }> {
+  const out = join(tmp, 'children');
+  const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
+  const entries = ['cold-start-child', 'scale-child'].map((name) => join(ROOT, 'bench', 'children', `${name}.ts`));
+  const result = await run(esbuild, [...entries, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outdir=${out}`, '--log-level=error'], {
+    cwd: ROOT,
+    timeoutMs: 60_000,
+  });
+  if (result.code !== 0) throw new Error(`could not build the child scripts: ${result.output.slice(0, 2000)}`);
+  return { coldStart: join(out, 'cold-start-child.js'), scale: join(out, 'scale-child.js') };
+}
+
+/** A clean environment: fake endpoints, dummy credentials, no host AWS configuration, no NODE_OPTIONS. */
+function childEnvironment(tmp: string, awsOrigin: string, datadogOrigin: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: tmp,
+    TZ: 'UTC',
+    AWS_ENDPOINT_URL: awsOrigin,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: 'eu-west-1',
+    AWS_CONFIG_FILE: join(tmp, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    DD_API_KEY_SECRET_ARN: SECRET_ARN,
+    DD_API_URL: datadogOrigin,
+  };
+}
+
+const CALL_NAMES: readonly (keyof CallCounts)[] = ['DescribeBudgets', 'ListMetrics', 'GetMetricData', 'GetSecretValue', 'Datadog'];
+
+function measuredCalls(invocation: Invocation): CallCounts {
+  const operations = invocation.aws.operations;
+  return {
+    DescribeBudgets: operations.DescribeBudgets ?? 0,
+    ListMetrics: operations.ListMetrics ?? 0,
+    GetMetricData: operations.GetMetricData ?? 0,
+    GetSecretValue: operations.GetSecretValue ?? 0,
+    Datadog: invocation.datadog.requests,
+  };
+}
+
+function callsFigure(invocation: Invocation, settings: Settings, cold: boolean): CallsFigure {
+  const measured = measuredCalls(invocation);
+  const minimum = minimumCalls(settings.budgets, settings.series, cold, minimumDatadogRequests(invocation.datadog.series).requests);
+  const over = CALL_NAMES.filter((key) => measured[key] !== minimum[key]).map((key) => `${key} ${measured[key]} (minimum ${minimum[key]})`);
+  for (const [name, count] of Object.entries(invocation.aws.operations)) {
+    if (!(CALL_NAMES as readonly string[]).includes(name)) over.push(`${name} ${count} (minimum 0)`);
+  }
+  return { measured, minimum, met: over.length === 0, over };
+}
+
+function runTimeFigure(invocations: readonly Invocation[], latencyMs: number, minimum: CallCounts): RunTimeFigure {
+  const bound = criticalPathBound(latencyMs, minimum);
+  const durationMs = spread(invocations.map((invocation) => invocation.durationMs));
+  const measuredRatio = ratio(durationMs.median, bound.ms);
+  const withSegments = invocations.flatMap((invocation) => (invocation.segments === undefined ? [] : [invocation.segments]));
+  const segmentsMs =
+    withSegments.length === 0
+      ? undefined
+      : Object.fromEntries(Object.keys(withSegments[0]).map((key) => [key, spread(withSegments.map((entry) => entry[key as keyof Segments])).median]));
+  return {
+    ...(segmentsMs === undefined ? {} : { segmentsMs }),
+    durationMs,
+    cpuMs: spread(invocations.map((invocation) => invocation.cpuMs)),
+    boundMs: bound.ms,
+    formula: bound.formula,
+    ratio: measuredRatio,
+    goal: GOALS.runTime,
+    met: measuredRatio <= GOALS.runTime,
+  };
+}
+
+function rssFigure(label: string, runs: readonly ScaleRun[]): RssFigure {
+  const maxRss = Math.max(...runs.map((scaleRun) => scaleRun.maxRssBytes));
+  const vmHwm = Math.max(...runs.map((scaleRun) => scaleRun.vmHwmBytes ?? 0));
+  const mib = round(maxRss / 2 ** 20);
+  return { label, nodeFlags: runs[0].nodeFlags, mib, ...(vmHwm > 0 ? { vmHwmMib: round(vmHwm / 2 ** 20) } : {}), goalMib: GOALS.rssMib, met: mib <= GOALS.rssMib };
+}
+
+type Check = { name: string; ok: boolean; detail: string };
+
+/** What must hold for the figures of one invocation to mean anything; reported, not fatal. */
+function invocationChecks(label: string, invocation: Invocation, settings: Settings, expectedBudgetPoints: number): Check[] {
+  const { aws, datadog } = invocation;
+  const errorCount = Object.values(aws.errors).reduce((sum, n) => sum + n, 0);
+  const refused = Object.values(datadog.refused).reduce((sum, n) => sum + n, 0);
+  const otherRegions = Object.keys(aws.signing).filter((scope) => !scope.endsWith('@us-east-1'));
+  const charges = datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0;
+  const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce((sum, name) => sum + (datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0), 0);
+  return [
+    { name: `${label}: no AWS error answers`, ok: errorCount === 0, detail: JSON.stringify(aws.errors) },
+    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0 && datadog.malformed.length === 0, detail: JSON.stringify({ refused: datadog.refused, malformed: datadog.malformed.slice(0, 3) }) },
+    { name: `${label}: every AWS call signed for us-east-1`, ok: otherRegions.length === 0, detail: JSON.stringify(aws.signing) },
+    { name: `${label}: one estimated_charges series per CloudWatch series`, ok: charges === settings.series, detail: `${charges} of ${settings.series}` },
+    { name: `${label}: every COST budget point sent`, ok: budgetPoints === expectedBudgetPoints, detail: `${budgetPoints} of ${expectedBudgetPoints}` },
+    { name: `${label}: no point Datadog would drop for its age`, ok: datadog.droppedPoints === 0, detail: String(datadog.droppedPoints) },
+  ];
+}
+
+async function measureBundles(tmp: string, settings: Settings): Promise<{
+  synth: SynthOutcome;
+  headline: { source: 'cdk-asset' | 'esbuild'; path: string; minifiedBytes: number; gzippedBytes: number };
+  ours: BuiltBundle;
+  floor: BuiltBundle;
+  oursMainFirst: BuiltBundle;
+  floorMainFirst: BuiltBundle;
+}> {
+  let synth: SynthOutcome = { status: 'skipped', ms: 0, reason: settings.entry === resolve(ROOT, 'lambda/handler.ts') ? '--no-synth' : `--entry ${settings.entry}` };
+  if (settings.synth === 'always') {
+    progress('cdk synth (to take the Lambda asset CDK builds)');
+    synth = await synthesize(ROOT, join(tmp, 'cdk.out'), settings.cdkApp, settings.mode === 'quick' ? 120_000 : 300_000);
+  } else if (settings.synth === 'reuse') {
+    synth = reuseCloudAssembly(ROOT);
+  }
+  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundlePath)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
+  else progress(`no CDK asset (${synth.status}: ${synth.reason}); bundling lambda/handler.ts with esbuild as NodejsFunction does`);
+  const target = targetOf(synth.status === 'ok' ? synth.fn.runtime : undefined);
+  progress(`esbuild bundles, target ${target}`);
+  const build = (entry: string, name: string, variant = CONSTRUCT_VARIANT): Promise<BuiltBundle> => {
+    mkdirSync(join(tmp, name), { recursive: true });
+    return esbuildLikeCdk(ROOT, resolve(ROOT, entry), join(tmp, name, 'index.js'), target, variant);
+  };
+  const floorEntry = join(ROOT, 'bench', 'floor', 'clients.ts');
+  const ours = await build(settings.entry, 'bundle');
+  const floor = await build(floorEntry, 'floor');
+  const oursMainFirst = await build(settings.entry, 'bundle-main-first', MAIN_FIRST_VARIANT);
+  const floorMainFirst = await build(floorEntry, 'floor-main-first', MAIN_FIRST_VARIANT);
+  const headline =
+    synth.status === 'ok'
+      ? { source: 'cdk-asset' as const, path: synth.fn.bundlePath, ...sizes(synth.fn.bundlePath) }
+      : { source: 'esbuild' as const, path: ours.path, minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes };
+  return { synth, headline, ours, floor, oursMainFirst, floorMainFirst };
+}
+
+async function main(): Promise<number> {
+  const settings = settingsFrom(process.argv.slice(2));
+  const watchdog = setTimeout(
+    () => {
+      progress('watchdog: the benchmark ran too long; stopping');
+      process.exit(2);
+    },
+    settings.mode === 'quick' ? 5 * 60_000 : 40 * 60_000,
+  );
+  watchdog.unref();
+  const tmp = mkdtempSync(join(tmpdir(), 'billing-bench-'));
+  const closers: (() => Promise<void>)[] = [];
+  const checks: Check[] = [];
+  try {
+    const host = machine();
+    const load1AtStart = load1();
+    progress(`${settings.mode} mode: ${settings.budgets} budgets, ${settings.series} series, ${settings.latencyMs} ms latency; ${host.nproc} × ${host.cpuModel}, node ${host.node}, load ${load1AtStart}`);
+    const children = await buildChildren(tmp);
+
+    // 1. Bundle
+    const bundles = await measureBundles(tmp, settings);
+    const { synth, headline, ours, floor, oursMainFirst, floorMainFirst } = bundles;
+    const fn = synth.status === 'ok' ? synth.fn : undefined;
+    const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memoryMb;
+    const deployedFlags = lambdaNodeFlags(memoryMb);
+    const bundleRatio = { minified: ratio(headline.minifiedBytes, floor.minifiedBytes), gzipped: ratio(headline.gzippedBytes, floor.gzippedBytes) };
+    if (headline.source === 'cdk-asset') {
+      // If the asset differs from what these options build, the floor is not "bundled the same way".
+      const same = readFileSync(headline.path).equals(readFileSync(ours.path));
+      checks.push({
+        name: "esbuild with the construct's bundling options reproduces the CDK asset byte for byte (so the floor is bundled the same way)",
+        ok: same,
+        detail: same ? `${ours.minifiedBytes} B` : `asset ${headline.minifiedBytes} B, esbuild ${ours.minifiedBytes} B: the construct sets other bundling options`,
+      });
+    }
+
+    // The fake endpoints; no latency until the timed runs.
+    const now = new Date();
+    const budgets = makeBudgets(settings.budgets, now);
+    const series = makeBillingSeries(settings.series);
+    const expectedBudgetPoints = expectedBudgetSeries(budgets, now);
+    const aws = await startFakeAws({ budgets, series, secretArn: SECRET_ARN, secretString: API_KEY, latencyMs: 0 });
+    closers.push(() => aws.server.close());
+    const datadog = await startFakeDatadog(API_KEY, 0);
+    closers.push(() => datadog.server.close());
+    const servers = { aws, datadog };
+    const env = childEnvironment(tmp, aws.server.origin, datadog.server.origin);
+
+    // 2. Cold start
+    const subjects: ColdStartSubject[] = [
+      { label: 'bundle', bundlePath: headline.path, kind: 'handler' },
+      { label: 'floor', bundlePath: floor.path, kind: 'floor' },
+    ];
+    if (settings.variantColdStarts) {
+      subjects.push(
+        { label: 'bundle-main-first', bundlePath: oursMainFirst.path, kind: 'handler' },
+        { label: 'floor-main-first', bundlePath: floorMainFirst.path, kind: 'floor' },
+      );
+    }
+    progress(`cold starts: ${settings.coldRuns} each of ${subjects.map((subject) => subject.label).join(', ')}, taking turns`);
+    const cold = await measureColdStarts(children.coldStart, subjects, settings.coldRuns, env, deployedFlags, progress);
+    const leaked = { aws: aws.take(), datadog: datadog.take() };
+    const leakedCalls = Object.values(leaked.aws.operations).reduce((sum, n) => sum + n, 0) + leaked.datadog.requests;
+    if (leakedCalls > 0) throw new Error(`the cold-start setup path made network calls: ${JSON.stringify(leaked.aws.operations)}, Datadog ${leaked.datadog.requests}`);
+
+    // Without latency first: the compute part, and it warms the fakes up before the timed runs.
+    progress('run without latency (the compute part), host V8 defaults');
+    const zero = await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS);
+
+    // 3, 4, 5. Timed runs: a cold then a warm invocation in one process each.
+    aws.server.latencyMs = settings.latencyMs;
+    datadog.server.latencyMs = settings.latencyMs;
+    aws.server.resetOverrun();
+    datadog.server.resetOverrun();
+    const lag = monitorEventLoopDelay({ resolution: 1 });
+    lag.enable();
+    const runs: ScaleRun[] = [];
+    for (let rep = 0; rep < settings.reps; rep += 1) {
+      progress(`timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`);
+      runs.push(await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
+    }
+    lag.disable();
+    const fakeServerLagMs = round(lag.max / 1e6);
+    progress(`run with Lambda V8 flags for ${GOAL_MEMORY_MB} MB (the memory goal), and the main-first bundle`);
+    const goalMemoryRun = await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, lambdaNodeFlags(GOAL_MEMORY_MB));
+    aws.server.latencyMs = 0;
+    datadog.server.latencyMs = 0;
+    const variantRun = await runScale(children.scale, oursMainFirst.path, env, servers, ['cold'], SCALE_TIMEOUT_MS, deployedFlags).catch((error: unknown) =>
+      error instanceof Error ? error.message : String(error),
+    );
+
+    const failed = [zero, ...runs, goalMemoryRun].flatMap((scaleRun) => scaleRun.invocations).filter((invocation) => !invocation.ok);
+    if (failed.length > 0) {
+      for (const line of runs[0]?.logLines.slice(0, 20) ?? []) process.stderr.write(`${line}\n`);
+      throw new Error(`the collector's run failed, so there are no figures: ${failed[0].label}: ${failed[0].error}`);
+    }
+    runs.forEach((scaleRun, index) => {
+      checks.push(...invocationChecks(`timed run ${index + 1}, cold`, scaleRun.invocations[0], settings, expectedBudgetPoints));
+      checks.push(...invocationChecks(`timed run ${index + 1}, warm`, scaleRun.invocations[1], settings, expectedBudgetPoints));
+    });
+    const overrunMs = round(Math.max(aws.server.overrunMs(), datadog.server.overrunMs()));
+    checks.push({
+      name: 'the fakes answered on time (their work fit in the latency, and their event loop never lagged by more than a fifth of it)',
+      ok: overrunMs <= 0 && fakeServerLagMs <= settings.latencyMs / 5,
+      detail: `largest overrun ${overrunMs} ms, largest event-loop lag ${fakeServerLagMs} ms`,
+    });
+    const variantOk = typeof variantRun !== 'string' && variantRun.invocations.every((invocation) => invocation.ok);
+    checks.push({
+      name: 'the main-first bundle runs the whole collection',
+      ok: variantOk,
+      detail: typeof variantRun === 'string' ? variantRun : variantRun.invocations.map((invocation) => invocation.error ?? `${Math.round(invocation.durationMs)} ms`).join('; '),
+    });
+
+    const first = runs[0];
+    const coldCalls = callsFigure(first.invocations[0], settings, true);
+    const warmCalls = callsFigure(first.invocations[1], settings, false);
+    const sameEveryRun = [zero, ...runs, goalMemoryRun].every(
+      (scaleRun) =>
+        JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
+        JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
+    );
+    checks.push({ name: 'the same calls in every run', ok: sameEveryRun, detail: `${runs.length + 2} runs` });
+
+    const coldRunTime = runTimeFigure(runs.map((scaleRun) => scaleRun.invocations[0]), settings.latencyMs, coldCalls.minimum);
+    const warmRunTime = runTimeFigure(runs.map((scaleRun) => scaleRun.invocations[1]), settings.latencyMs, warmCalls.minimum);
+
+    // 6. Cost
+    const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.schedule;
+    const runsMonthly = runsPerMonth(schedule) ?? HOURS_PER_MONTH;
+    const cost = monthlyCost({
+      runsPerMonth: runsMonthly,
+      scheduleNote:
+        `schedule ${schedule}${fn?.scheduleExpression ? ' (from the synthesized template)' : ' (the construct default)'}: ` +
+        `${round(runsMonthly, 1)} runs in a ${HOURS_PER_MONTH}-hour month; ${memoryMb} MB arm64`,
+      metricsRequestedPerRun: first.invocations[0].aws.metricsRequested,
+      listMetricsPerRun: coldCalls.measured.ListMetrics,
+      describeBudgetsPerRun: coldCalls.measured.DescribeBudgets,
+      secretReadsPerRun: coldCalls.measured.GetSecretValue,
+      memoryMb,
+      billedSecondsPerRun: (cold.bundle.wallMs.median + coldRunTime.durationMs.median) / 1000,
+      timeoutSeconds: fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds,
+    });
+
+    const bundleDelta: Record<string, number> = {};
+    for (const [group, size] of Object.entries(ours.breakdown ?? {})) bundleDelta[group] = size - (floor.breakdown?.[group] ?? 0);
+    const coldRatio = ratio(cold.bundle.wallMs.median, cold.floor.wallMs.median);
+    const git = gitState(ROOT);
+    const report: Report = {
+      schema: 1,
+      mode: settings.mode,
+      generatedAt: new Date().toISOString(),
+      command: `npm run bench${settings.mode === 'quick' ? ' -- --quick' : ''}`,
+      machine: { ...host, load1AtStart, load1AtEnd: load1() },
+      ...(git === undefined ? {} : { git }),
+      settings: {
+        budgets: settings.budgets,
+        series: settings.series,
+        latencyMs: settings.latencyMs,
+        coldRuns: settings.coldRuns,
+        reps: settings.reps,
+        synth: settings.synth,
+        memoryMb,
+        lambdaNodeFlags: deployedFlags,
+      },
+      bundle: {
+        source: headline.source,
+        path: headline.source === 'cdk-asset' ? relative(ROOT, headline.path).replace(`${relative(ROOT, tmp)}/`, '<tmp>/') : `${relative(ROOT, settings.entry)}, bundled as NodejsFunction does`,
+        minifiedBytes: headline.minifiedBytes,
+        gzippedBytes: headline.gzippedBytes,
+        floor: { minifiedBytes: floor.minifiedBytes, gzippedBytes: floor.gzippedBytes, command: floor.command },
+        ratio: bundleRatio,
+        goal: GOALS.bundle,
+        met: bundleRatio.minified <= GOALS.bundle,
+        details: {
+          synth: fn !== undefined ? { status: 'ok', ms: synth.ms, reused: synth.status === 'ok' && synth.reused === true, stack: fn.stack, function: fn.logicalId, runtime: fn.runtime, architectures: fn.architectures, memorySize: fn.memorySize, timeout: fn.timeoutSeconds, schedule: fn.scheduleExpression } : synth,
+          esbuildCommand: ours.command,
+          esbuildBundle: { minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes },
+          gzip: 'zlib default level (6)',
+          bytesOverFloorByPackage: Object.fromEntries(Object.entries(bundleDelta).filter(([, delta]) => delta !== 0).sort(([, a], [, b]) => b - a)),
+          variants: {
+            [CONSTRUCT_VARIANT.name]: { description: CONSTRUCT_VARIANT.description, bundle: pick(ours), floor: pick(floor), ratio: ratio(ours.minifiedBytes, floor.minifiedBytes) },
+            [MAIN_FIRST_VARIANT.name]: {
+              description: MAIN_FIRST_VARIANT.description,
+              bundle: pick(oursMainFirst),
+              floor: pick(floorMainFirst),
+              ratio: ratio(oursMainFirst.minifiedBytes, floorMainFirst.minifiedBytes),
+              command: oursMainFirst.command,
+            },
+          },
+        },
+      },
+      coldStart: {
+        wallMs: cold.bundle.wallMs,
+        floorWallMs: cold.floor.wallMs,
+        ratio: coldRatio,
+        setupMs: cold.bundle.setupMs,
+        floorSetupMs: cold.floor.setupMs,
+        setupRatio: ratio(cold.bundle.setupMs.median, cold.floor.setupMs.median),
+        pairedRatio: {
+          wall: round(median(cold.bundle.samples.map((sample, index) => sample.wallMs / cold.floor.samples[index].wallMs)), 3),
+          setup: round(median(cold.bundle.samples.map((sample, index) => sample.setupMs / cold.floor.samples[index].setupMs)), 3),
+        },
+        goal: GOALS.coldStart,
+        met: coldRatio <= GOALS.coldStart,
+        method:
+          `a fresh \`node ${deployedFlags.join(' ')}\` per run; bundle and floor take turns (A B, then B A) after one unmeasured warm-up each; ` +
+          'wall = spawn to exit. The floor constructs its three clients when required. The bundle is required and its handler invoked ' +
+          'with a function ARN that has no account id: it loads its configuration and constructs its three clients (setUp), then stops ' +
+          'before any network call (checked: the fake endpoints saw no request).',
+        details: cold,
+      },
+      calls: { scale: { budgets: settings.budgets, series: settings.series }, cold: coldCalls, warm: warmCalls },
+      runTime: {
+        latencyMs: settings.latencyMs,
+        nodeFlags: deployedFlags,
+        cold: coldRunTime,
+        warm: warmRunTime,
+        zeroLatency: {
+          coldMs: round(zero.invocations[0].durationMs),
+          warmMs: round(zero.invocations[1].durationMs),
+          coldCpuMs: round(zero.invocations[0].cpuMs),
+          warmCpuMs: round(zero.invocations[1].cpuMs),
+        },
+        fakeServerLagMs,
+      },
+      peakRss: {
+        headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
+        others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
+      },
+      cost: { ...cost, runsPerMonth: runsMonthly },
+      checks,
+    };
+    writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
+    print(report, settings);
+    return 0;
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    if (settings.keep) progress(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+    clearTimeout(watchdog);
+  }
+}
+
+function pick(bundle: BuiltBundle): { minifiedBytes: number; gzippedBytes: number } {
+  return { minifiedBytes: bundle.minifiedBytes, gzippedBytes: bundle.gzippedBytes };
+}
+
+function print(report: Report, settings: Settings): void {
+  const rows = tableRows(report);
+  const { runTime, machine: host } = report;
+  const out: string[] = [''];
+  out.push(
+    `Benchmark (${report.mode}): ${settings.budgets} budgets, ${settings.series} billing series; ${host.nproc} × ${host.cpuModel}, node ${host.node}, ` +
+      `load ${host.load1AtStart} → ${host.load1AtEnd}${report.git ? `; commit ${report.git.commit}${report.git.dirty ? ' + local changes' : ''}` : ''}`,
+  );
+  out.push('', formatTable(rows), '');
+  out.push('Calls: DescribeBudgets / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.');
+  for (const [name, figure] of [['cold', report.calls.cold], ['warm', report.calls.warm]] as const) {
+    if (!figure.met) out.push(`  ${name} run above the minimum: ${figure.over.join(', ')}`);
+  }
+  out.push(`Run-time bound: ${BOUND_FORMULA}`);
+  out.push(`  cold: ${runTime.cold.formula}`, `  warm: ${runTime.warm.formula}`);
+  out.push(`  CPU time of the invocations: cold ${runTime.cold.cpuMs.median} ms, warm ${runTime.warm.cpuMs.median} ms (median)`);
+  for (const [name, figure] of [['cold', runTime.cold], ['warm', runTime.warm]] as const) {
+    const parts = figure.segmentsMs;
+    if (parts === undefined) continue;
+    out.push(
+      `  ${name} run, from the fakes' clock (median ms): ListMetrics chain ${parts.listing}, GetMetricData after it ${parts.metricDataAfterListing}, ` +
+        `DescribeBudgets chain ${parts.budgets}; last AWS answer to Datadog request ${parts.lastAwsAnswerToDatadog}; Datadog ${parts.datadog}; ` +
+        `outside requests ${parts.outsideRequests}`,
+    );
+  }
+  out.push(`  without latency: cold ${runTime.zeroLatency.coldMs} ms (CPU ${runTime.zeroLatency.coldCpuMs} ms), warm ${runTime.zeroLatency.warmMs} ms (CPU ${runTime.zeroLatency.warmCpuMs} ms)`);
+  const variants = report.bundle.details.variants as Record<string, { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }>;
+  out.push('Bundle variants (esbuild as NodejsFunction runs it; minified bytes, bundle / floor):');
+  for (const [name, variant] of Object.entries(variants)) {
+    out.push(
+      `  ${name.padEnd(13)} ${variant.bundle.minifiedBytes.toLocaleString('en-US')} / ${variant.floor.minifiedBytes.toLocaleString('en-US')} = ${variant.ratio.toFixed(3)}` +
+        `  (bundle gzipped ${variant.bundle.gzippedBytes.toLocaleString('en-US')})`,
+    );
+  }
+  const delta = Object.entries(report.bundle.details.bytesOverFloorByPackage as Record<string, number>).slice(0, 6);
+  out.push(`  bytes over the floor by package: ${delta.map(([group, size]) => `${group} ${size >= 0 ? '+' : ''}${size.toLocaleString('en-US')}`).join(', ')}`);
+  const coldDetails = report.coldStart.details as Record<string, { wallMs: { median: number }; maxRssMib: { median: number } }>;
+  out.push(`Peak RSS once required and set up, nothing run: bundle ${coldDetails.bundle.maxRssMib.median} MiB, floor ${coldDetails.floor.maxRssMib.median} MiB`);
+  if (coldDetails['bundle-main-first'] !== undefined) {
+    out.push(`  cold start of the main-first variant: ${coldDetails['bundle-main-first'].wallMs.median} ms vs its floor ${coldDetails['floor-main-first'].wallMs.median} ms`);
+  }
+  out.push('', 'Cost per month:');
+  for (const assumption of report.cost.assumptions) out.push(`  - ${assumption}`);
+  for (const line of report.cost.lines) out.push(`  ${line.item.padEnd(24)} ${line.arithmetic}`);
+  out.push(`  ${'Total'.padEnd(24)} $${report.cost.totalUsd.toFixed(2)} per month (Lambda compute if every run took the whole timeout: $${report.cost.lambdaAtTimeoutUsd.toFixed(2)})`);
+  const failedChecks = report.checks.filter((check) => !check.ok);
+  out.push('', failedChecks.length === 0 ? `All ${report.checks.length} sanity checks passed.` : `Sanity checks that FAILED (${failedChecks.length} of ${report.checks.length}):`);
+  for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
+  out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
+  if (settings.markdown) out.push('', markdownTable(rows));
+  console.log(out.join('\n'));
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const usage = error instanceof Error && ((error as { code?: string }).code ?? '').startsWith('ERR_PARSE_ARGS');
+    if (usage) console.error(`bench: ${error.message}. Options are listed at the top of bench/run.ts and in docs/performance.md.`);
+    else console.error(`bench: the harness failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,110 @@
+/**
+ * One process running the real bundle's handler at scale against the fake endpoints: a cold
+ * invocation, then warm ones, each with the calls the servers counted during it.
+ */
+import { fork } from 'node:child_process';
+import type { ScaleCommand, ScaleEvent } from './children/protocol';
+import type { AwsTally, FakeAws } from './fake-aws';
+import type { DatadogTally, FakeDatadog } from './fake-datadog';
+import { segments, type Segments } from './timeline';
+
+export interface Invocation {
+  readonly label: string;
+  readonly durationMs: number;
+  readonly cpuMs: number;
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly summary?: unknown;
+  readonly rssBytes: number;
+  readonly aws: AwsTally;
+  readonly datadog: DatadogTally;
+  /** Where the time went, from the servers' clock; undefined when a side made no request. */
+  readonly segments?: Segments;
+}
+
+export interface ScaleRun {
+  readonly nodeFlags: readonly string[];
+  readonly importMs: number;
+  readonly invocations: Invocation[];
+  readonly maxRssBytes: number;
+  readonly vmHwmBytes?: number;
+  /** The handler's log lines (JSON), capped. */
+  readonly logLines: string[];
+}
+
+export async function runScale(
+  childJs: string,
+  bundlePath: string,
+  env: NodeJS.ProcessEnv,
+  servers: { aws: FakeAws; datadog: FakeDatadog },
+  labels: readonly string[],
+  timeoutMs: number,
+  nodeFlags: readonly string[] = [],
+): Promise<ScaleRun> {
+  servers.aws.take();
+  servers.datadog.take();
+  servers.aws.server.takeTimeline();
+  servers.datadog.server.takeTimeline();
+  const child = fork(childJs, [bundlePath], { env, execArgv: [...nodeFlags], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    if (output.length < 2_000_000) output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  const events: ScaleEvent[] = [];
+  let waiting: ((event: ScaleEvent) => void) | undefined;
+  child.on('message', (event: ScaleEvent) => {
+    if (waiting === undefined) events.push(event);
+    else {
+      const deliver = waiting;
+      waiting = undefined;
+      deliver(event);
+    }
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+
+  const next = (): Promise<ScaleEvent> => {
+    const queued = events.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      waiting = resolve;
+      void closed.then((code) => reject(new Error(`the scale child exited (${code}) early: ${output.slice(-3000)}`)));
+    });
+  };
+  const command = (message: ScaleCommand): void => {
+    child.send(message);
+  };
+
+  try {
+    const ready = await next();
+    if (ready.type !== 'ready') throw new Error(`unexpected message from the scale child: ${ready.type}`);
+    const invocations: Invocation[] = [];
+    for (const label of labels) {
+      command({ type: 'invoke', label });
+      const event = await next();
+      if (event.type !== 'invoked') throw new Error(`unexpected message from the scale child: ${event.type}`);
+      // Let the intake finish the bookkeeping it defers until after its answers.
+      await new Promise((resolve) => setImmediate(resolve));
+      const timeline = [...servers.aws.server.takeTimeline(), ...servers.datadog.server.takeTimeline()];
+      invocations.push({ ...event, aws: servers.aws.take(), datadog: servers.datadog.take(), segments: segments(timeline, event.durationMs) });
+    }
+    command({ type: 'finish' });
+    const finished = await next();
+    if (finished.type !== 'finished') throw new Error(`unexpected message from the scale child: ${finished.type}`);
+    await closed;
+    return {
+      nodeFlags,
+      importMs: ready.importMs,
+      invocations,
+      maxRssBytes: finished.maxRssBytes,
+      vmHwmBytes: finished.vmHwmBytes,
+      logLines: output.split('\n').filter((line) => line.startsWith('{')).slice(0, 200),
+    };
+  } finally {
+    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
