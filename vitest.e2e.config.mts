@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
+    // Without moto the tier stops at once with one message saying how to install it.
+    globalSetup: ['test/e2e/support/global-setup.ts'],
     // The SDK's Node 20 end-of-support warning is stderr noise in every e2e run.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

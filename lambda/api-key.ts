@@ -84,19 +84,19 @@ export class SecretApiKey implements ApiKeySource {
     this.origin = `the secret ${options.secretArn}`;
   }
 
-  public async get(): Promise<string> {
+  public async get(signal?: AbortSignal): Promise<string> {
     const now = (this.options.now ?? Date.now)();
     if (this.cached !== undefined && now - this.cached.readAt < this.options.maxAgeMs) return this.cached.key;
-    return this.refresh();
+    return this.refresh(signal);
   }
 
-  public async refresh(): Promise<string> {
+  public async refresh(signal?: AbortSignal): Promise<string> {
     this.cached = undefined;
     this.reads += 1;
     const { secretArn, secretRegion } = this.options;
     let secretString: string | undefined;
     try {
-      const response = await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+      const response = await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }), { abortSignal: signal });
       secretString = response.SecretString;
     } catch (error) {
       throw explainSecretError(error, secretArn);
@@ -109,6 +109,14 @@ export class SecretApiKey implements ApiKeySource {
 
 function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
   const name = error instanceof Error ? error.name : '';
+  if (name === 'AbortError' || name === 'TimeoutError') {
+    return new ApiKeyError(
+      `Secrets Manager did not answer for the secret ${secretArn} in time: the run stopped waiting so that it could end ` +
+        "before the function's timeout. It is read again on the next run; if this keeps happening, check the function's " +
+        'network path to Secrets Manager (VPC endpoint or NAT).',
+      { cause: error },
+    );
+  }
   if (name === 'ResourceNotFoundException') {
     return new ApiKeyError(
       `The secret ${secretArn} does not exist (or has no value yet). Check DD_API_KEY_SECRET_ARN (context key apiKeySecretArn).`,

@@ -63,22 +63,32 @@ export interface RunResult {
 export async function collect(deps: CollectDependencies): Promise<RunResult> {
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock();
-  const { config, log } = deps;
+  const { config } = deps;
+  // Every warning the run logs (bad amounts, tag collisions) is counted in the summary.
+  let warnings = 0;
+  const log: Logger = {
+    ...deps.log,
+    warn: (message, fields) => {
+      warnings += 1;
+      deps.log.warn(message, fields);
+    },
+  };
   const errors: string[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
   const awsCalls: CallCounter = {};
   const readsBefore = deps.apiKey.reads;
 
-  // Read the key while the sources run, so the secret is off the critical path.
-  const keyReady = deps.dryRun ? Promise.resolve(true) : deps.apiKey.get().then(() => true, (error: unknown) => {
-    errors.push(describeError(error));
-    return false;
-  });
-
   // AWS calls that hang must not eat the time needed to send what was collected and to log
   // the summary: they are aborted when a quarter of the remaining time (at most 10 s) is left.
   const remainingMs = deps.deadline - startedAt.getTime();
   const signal = AbortSignal.timeout(Math.max(0, Math.floor(remainingMs - Math.min(10_000, remainingMs / 4))));
+
+  // Read the key while the sources run, so the secret is off the critical path; a Secrets
+  // Manager that does not answer is abandoned with the sources' calls.
+  const keyReady = deps.dryRun ? Promise.resolve(true) : deps.apiKey.get(signal).then(() => true, (error: unknown) => {
+    errors.push(describeError(error));
+    return false;
+  });
   const sources: Promise<SourceResult>[] = [];
   if (config.collectBudgets) {
     sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, now: startedAt, log, calls: awsCalls, signal }));
@@ -147,7 +157,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     datadog,
     ...(billingDataAgeHours === undefined ? {} : { billingDataAgeHours }),
     durationMs: clock().getTime() - startedAt.getTime(),
-    warnings: built.warnings.length,
+    warnings,
     errors,
     dryRun: deps.dryRun ?? false,
   };

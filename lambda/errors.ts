@@ -34,6 +34,22 @@ export class AccessDeniedError extends Error {
   }
 }
 
+/** An AWS call was abandoned so that the run could send what it had before the function's timeout. */
+export class AwsTimeoutError extends Error {
+  public override readonly name = 'AwsTimeoutError';
+  constructor(
+    public readonly action: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `AWS did not answer ${action} in time: the call was abandoned so that the metrics already collected could be ` +
+        "sent before the function's timeout. It is tried again on the next run; if this keeps happening, raise the " +
+        "function's timeout or check its network path to AWS.",
+      options,
+    );
+  }
+}
+
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
 export class NoBillingMetricsError extends Error {
   public override readonly name = 'NoBillingMetricsError';

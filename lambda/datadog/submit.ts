@@ -16,8 +16,8 @@ export interface ApiKeySource {
   readonly origin: string;
   /** Reads of the key's store so far, for the run summary (0 for a key given directly). */
   readonly reads: number;
-  get(): Promise<string>;
-  refresh(): Promise<string>;
+  get(signal?: AbortSignal): Promise<string>;
+  refresh(signal?: AbortSignal): Promise<string>;
 }
 
 export interface SubmitOptions {
@@ -60,9 +60,11 @@ export async function submitBodies(bodies: readonly Body[], options: SubmitOptio
   const result = { requests: 0, bytesSent: 0, seriesSent: 0, errors: [] as string[] };
   await runWithConcurrency(bodies, options.concurrency ?? 4, async (body) => {
     try {
-      await sendOne(body, options, () => (result.requests += 1));
+      const reported = await sendOne(body, options, () => (result.requests += 1));
       result.bytesSent += body.gzipped.length;
       result.seriesSent += body.seriesCount;
+      // Datadog kept the request (202) but said some of it was wrong: sent, and an error of the run.
+      if (reported.length > 0) result.errors.push(`Datadog accepted the request but reported errors: ${reported.join('; ')}`);
     } catch (error) {
       result.errors.push(`${body.seriesCount} series not sent: ${describeError(error)}`);
     }
@@ -71,12 +73,13 @@ export async function submitBodies(bodies: readonly Body[], options: SubmitOptio
 }
 
 type Attempt =
-  | { readonly outcome: 'accepted' }
+  | { readonly outcome: 'accepted'; readonly errors: readonly string[] }
   | { readonly outcome: 'retry'; readonly reason: string; readonly status?: number; readonly waitMs?: number }
   | { readonly outcome: 'fail'; readonly error: DatadogSubmitError }
   | { readonly outcome: 'refresh-key' };
 
-async function sendOne(body: Body, options: SubmitOptions, countRequest: () => void): Promise<void> {
+/** Sends one body; resolves with the errors Datadog reported while accepting it (usually none). */
+async function sendOne(body: Body, options: SubmitOptions, countRequest: () => void): Promise<readonly string[]> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -92,7 +95,7 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
     if (remaining < MIN_ATTEMPT_MS) break;
     countRequest();
     const result = await attemptOnce(body, apiKey, options.apiOrigin, Math.min(options.requestTimeoutMs ?? 10_000, remaining));
-    if (result.outcome === 'accepted') return;
+    if (result.outcome === 'accepted') return result.errors;
     if (result.outcome === 'fail') throw result.error;
     if (result.outcome === 'refresh-key') {
       if (keyRefreshed) {
@@ -104,7 +107,7 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
       }
       // The key may have been rotated since it was cached: read the secret again, once.
       keyRefreshed = true;
-      apiKey = await options.apiKey.refresh();
+      apiKey = await options.apiKey.refresh(AbortSignal.timeout(Math.max(1, options.deadline - now())));
       continue;
     }
     attempt += 1;
@@ -174,12 +177,7 @@ async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs
   const status = response.status;
   const detail = errorDetail(text);
   if (status === 202 || status === 200) {
-    const errors = parseErrors(text);
-    if (errors.length === 0) return { outcome: 'accepted' };
-    return {
-      outcome: 'fail',
-      error: new DatadogSubmitError(`Datadog accepted the request but reported errors: ${errors.join('; ')}`, status),
-    };
+    return { outcome: 'accepted', errors: parseErrors(text) };
   }
   if (status === 403) return { outcome: 'refresh-key' };
   if (status === 408 || status === 429 || status >= 500) {

@@ -1,4 +1,4 @@
-import { AccessDeniedError } from '../errors';
+import { AccessDeniedError, AwsTimeoutError } from '../errors';
 
 const ACCESS_DENIED_NAMES = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 
@@ -24,6 +24,8 @@ export async function callNeeding<T>(action: string, call: () => Promise<T>): Pr
   try {
     return await call();
   } catch (error) {
+    // The run's abort signal fired: say which call, rather than the SDK's "Request aborted".
+    if (error instanceof Error && error.name === 'AbortError') throw new AwsTimeoutError(action, { cause: error });
     throw explainAccessDenied(error, action);
   }
 }

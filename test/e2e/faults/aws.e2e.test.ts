@@ -1,0 +1,207 @@
+/**
+ * The fault matrix, AWS side: the bundled collector against moto behind the fault-injecting
+ * proxy, for what moto cannot do itself (throttling, access denied, slow answers), and against
+ * moto alone for an account with no budgets or no billing metrics. One source failing never
+ * stops the other's metrics from being sent.
+ */
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_API_KEY } from '../../support/datadog-intake';
+import { createCostBudget, motoClientConfig, putEstimatedCharges } from '../../support/seed';
+import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
+import { E2E_SECRET } from '../support/bundle';
+import { ACCOUNT, budgetSeries, chargeSeries, healthSeries, linesOf, type ChargeRow, type ExpectedSeries } from '../support/expected-series';
+import { awsErrors, TARGETS } from '../support/fault-proxy';
+import { requestProblems, startHarness, type Harness } from '../support/harness';
+import { capturedOutput, runSummary, type Invocation } from '../support/invoke';
+
+const SETUP_TIMEOUT_MS = 300_000;
+
+const BUDGET = { name: 'Team Platform', tag: 'team_platform', limit: '1000', actual: '604.456', forecast: '1210.5' };
+const CHARGES: readonly ChargeRow[] = [
+  { dimensions: { Currency: 'USD' }, value: 250.75 },
+  { dimensions: { ServiceName: 'AmazonEC2', Currency: 'USD' }, value: 200 },
+];
+
+const budgetOnly = (): ExpectedSeries[] => budgetSeries(BUDGET);
+const chargesOnly = (): ExpectedSeries[] => CHARGES.map((row) => chargeSeries(row));
+
+function withHealth(billing: ExpectedSeries[], status: 'success' | 'partial' | 'failure', withAge: boolean): ExpectedSeries[] {
+  return [...billing, ...healthSeries(status, billing.length, { withAge })];
+}
+
+const thrownMessage = (invocation: Invocation): string | undefined =>
+  invocation.outcome.status === 'threw' ? invocation.outcome.error.message : undefined;
+
+describe('AWS faults, against the bundled collector', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, SETUP_TIMEOUT_MS);
+  beforeEach(async () => {
+    await h.reset();
+  });
+  afterAll(async () => {
+    await h?.close();
+    expect(capturedOutput()).toContain('run summary');
+    expect(capturedOutput()).not.toContain(TEST_API_KEY);
+  });
+
+  async function seed(parts: { budgets?: boolean; charges?: boolean } = {}): Promise<void> {
+    await Promise.all([
+      putApiKeySecret(h.moto.endpoint, TEST_API_KEY),
+      parts.budgets === false ? undefined : createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
+      parts.charges === false ? undefined : putEstimatedCharges(h.moto.endpoint, CHARGES.map((row) => ({ ...row, timestamp: aMinuteAgo() }))),
+    ]);
+  }
+
+  describe('throttling', () => {
+    it('throttling then success: every API is retried and everything is sent', async () => {
+      await seed();
+      h.proxy.inject(
+        { target: TARGETS.describeBudgets, answer: awsErrors.throttling(), times: 2 },
+        { target: TARGETS.listMetrics, answer: awsErrors.cloudWatchThrottling(), times: 2 },
+        { target: TARGETS.getMetricData, answer: awsErrors.cloudWatchThrottling(), times: 1 },
+        { target: TARGETS.getSecretValue, answer: awsErrors.throttling(), times: 1 },
+      );
+      const invocation = await h.run();
+
+      expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth([...budgetOnly(), ...chargesOnly()], 'success', true)));
+      expect(requestProblems(h.intake.requests)).toEqual([]);
+      expect([TARGETS.describeBudgets, TARGETS.listMetrics, TARGETS.getMetricData, TARGETS.getSecretValue].map((t) => h.proxy.count(t))).toEqual([3, 3, 2, 2]);
+      // The summary counts the collector's calls; the SDK's retries are below it.
+      expect(runSummary(invocation)).toMatchObject({ awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1, GetSecretValue: 1 } });
+    });
+
+    it('throttled on every attempt: Budgets gives up after the SDK\'s 5 attempts, and the estimated charges are still sent', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.describeBudgets, answer: awsErrors.throttling() });
+      const invocation = await h.run();
+
+      expect(h.proxy.count(TARGETS.describeBudgets)).toBe(5);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
+      expect(thrownMessage(invocation)).toMatch(/ThrottlingException: Rate exceeded/);
+      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'partial', errors: [expect.stringContaining('ThrottlingException')] });
+    });
+  });
+
+  describe('access denied', () => {
+    it('AccessDenied on Budgets: estimated charges are still sent, and the run ends in an error naming budgets:ViewBudget', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.describeBudgets, answer: awsErrors.accessDenied('budgets:ViewBudget') });
+      const invocation = await h.run();
+
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
+      expect(h.proxy.count(TARGETS.describeBudgets)).toBe(1);
+      expect(invocation.outcome).toMatchObject({ status: 'threw', error: { name: 'CollectionError' } });
+      expect(thrownMessage(invocation)).toContain('AWS denied budgets:ViewBudget: the function\'s role needs the IAM permission "budgets:ViewBudget"');
+      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'partial', errors: [expect.stringMatching(/^AccessDeniedError: .*budgets:ViewBudget/)] });
+    });
+
+    it.each([
+      ['ListMetrics', TARGETS.listMetrics],
+      ['GetMetricData', TARGETS.getMetricData],
+    ])('AccessDenied on CloudWatch %s: budgets are still sent, and the error names the CloudWatch action', async (operation, target) => {
+      await seed();
+      h.proxy.inject({ target, answer: awsErrors.cloudWatchAccessDenied(`cloudwatch:${operation}`) });
+      const invocation = await h.run();
+
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
+      expect(h.proxy.count(target)).toBe(1);
+      expect(thrownMessage(invocation)).toContain(`AWS denied cloudwatch:${operation}: the function's role needs the IAM permission "cloudwatch:${operation}"`);
+      expect(runSummary(invocation)).toMatchObject({ status: 'partial', errors: [expect.stringMatching(new RegExp(`^AccessDeniedError: .*cloudwatch:${operation}`))] });
+    });
+
+    it('AccessDenied on the secret: nothing is sent, and the error names secretsmanager:GetSecretValue and the secret', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.getSecretValue, answer: awsErrors.accessDenied('secretsmanager:GetSecretValue') });
+      const invocation = await h.run();
+
+      expect(h.intake.requests).toEqual([]);
+      expect(thrownMessage(invocation)).toContain(`AWS denied secretsmanager:GetSecretValue on ${E2E_SECRET.arn}`);
+      expect(runSummary(invocation)).toMatchObject({ status: 'failure', awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1 } });
+    });
+  });
+
+  describe('an account without data', () => {
+    it('no AWS/Billing metrics at all: budgets are sent, and the run ends in an error that says to turn on billing alerts or the source off', async () => {
+      await seed({ charges: false });
+      const invocation = await h.run({ via: 'moto' });
+
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
+      expect(thrownMessage(invocation)).toMatch(/NoBillingMetricsError: No AWS\/Billing EstimatedCharges metrics in us-east-1\. Turn on "Receive Billing Alerts"/);
+      expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false');
+      expect(runSummary(invocation)).toMatchObject({ status: 'partial', awsCalls: { ListMetrics: 1 } });
+    });
+
+    it('no budgets at all: an informational line, not an error, and the estimated charges are sent', async () => {
+      await seed({ budgets: false });
+      const invocation = await h.run({ via: 'moto' });
+
+      expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'success', true)));
+      expect(invocation.logLines).toContainEqual(
+        expect.objectContaining({ level: 'INFO', message: 'The account has no budgets; nothing to send from AWS Budgets', accountId: ACCOUNT }),
+      );
+      expect(invocation.logLines.filter((line) => line.level === 'WARN' || line.level === 'ERROR')).toEqual([]);
+    });
+  });
+
+  describe('latency', () => {
+    const TIMEOUT_MS = 8_000;
+
+    it('every AWS API answering 1.5 s late, well within the timeout: the run is slower but loses nothing', async () => {
+      await seed();
+      h.proxy.inject(
+        ...[TARGETS.describeBudgets, TARGETS.listMetrics, TARGETS.getMetricData, TARGETS.getSecretValue].map((target) => ({
+          target,
+          answer: { kind: 'delay' as const, ms: 1_500 },
+        })),
+      );
+      const invocation = await h.run();
+
+      expect(invocation.outcome.status).toBe('resolved');
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth([...budgetOnly(), ...chargesOnly()], 'success', true)));
+      expect(invocation.durationMs).toBeGreaterThanOrEqual(3_000);
+    });
+
+    it('Budgets not answering before the timeout: the call is abandoned in time, the estimated charges are sent and the summary is logged', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.describeBudgets, answer: { kind: 'delay', ms: 60_000 } });
+      const invocation = await h.run({ timeoutMs: TIMEOUT_MS });
+
+      expect(invocation.outcome.status).toBe('threw');
+      expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
+      // A clear error says which AWS call did not answer in time; "AbortError: Request aborted" does not.
+      expect(runSummary(invocation)).toMatchObject({ status: 'partial', errors: [expect.stringMatching(/DescribeBudgets|budgets:ViewBudget/)] });
+    });
+
+    it('Secrets Manager not answering before the timeout: the run still ends in time with an error, and the summary is logged', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.getSecretValue, answer: { kind: 'delay', ms: 60_000 } });
+      const invocation = await h.run({ timeoutMs: TIMEOUT_MS });
+
+      expect(invocation.outcome.status).toBe('threw');
+      expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
+      expect(runSummary(invocation)).toMatchObject({ status: 'failure', errors: [expect.stringContaining(E2E_SECRET.arn)] });
+    });
+  });
+
+  describe('the fault proxy', () => {
+    it.each([
+      ['AccessDenied', awsErrors.cloudWatchAccessDenied('cloudwatch:ListMetrics')],
+      ['Throttling', awsErrors.cloudWatchThrottling()],
+    ])('answers CloudWatch errors that the SDK names %s, as it names the query-compatible errors of AWS', async (name, answer) => {
+      h.proxy.inject({ target: TARGETS.listMetrics, answer });
+      const client = new CloudWatchClient({ ...motoClientConfig(h.proxy.url), maxAttempts: 1 });
+      try {
+        await expect(client.send(new ListMetricsCommand({ Namespace: 'AWS/Billing' }))).rejects.toMatchObject({ name, $metadata: { httpStatusCode: 400 } });
+      } finally {
+        client.destroy();
+      }
+    });
+  });
+});

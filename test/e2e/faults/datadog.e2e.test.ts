@@ -1,0 +1,224 @@
+/**
+ * The fault matrix, Datadog side: the bundled collector against an intake that fails on
+ * purpose. Each case ends either retried and sent, or in a clear error, with nothing else lost.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TEST_API_KEY } from '../../support/datadog-intake';
+import { createCostBudget, putEstimatedCharges } from '../../support/seed';
+import { aMinuteAgo, putApiKeySecret, rotateApiKeySecret } from '../support/aws-seed';
+import { E2E_SECRET } from '../support/bundle';
+import { ACCOUNT, budgetSeries, chargeSeries, healthSeries, linesOf, type ExpectedSeries } from '../support/expected-series';
+import { requestProblems, startHarness, type Harness } from '../support/harness';
+import { capturedOutput, runSummary, type Invocation, type LogLine } from '../support/invoke';
+
+const SETUP_TIMEOUT_MS = 300_000;
+/** A valid-looking key the intake does not accept: the key before a rotation. */
+const OLD_KEY = 'abcdefabcdefabcdefabcdefabcdef12';
+
+const BUDGET = { name: 'Team Platform', tag: 'team_platform', limit: '1000', actual: '604.456', forecast: '1210.5' };
+const TOTAL = { dimensions: { Currency: 'USD' }, value: 250.75 };
+
+function expectedSeries(): ExpectedSeries[] {
+  const billing = [...budgetSeries(BUDGET), chargeSeries(TOTAL)];
+  return [...billing, ...healthSeries('success', billing.length, { withAge: true })];
+}
+
+const retryWarnings = (invocation: Invocation): LogLine[] =>
+  invocation.logLines.filter((line) => line.level === 'WARN' && line.message === 'Datadog request failed; retrying');
+
+const thrown = (invocation: Invocation): { name: string; message: string } | undefined =>
+  invocation.outcome.status === 'threw' ? invocation.outcome.error : undefined;
+
+describe('Datadog faults, against the bundled collector', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  }, SETUP_TIMEOUT_MS);
+  beforeEach(async () => {
+    await h.reset();
+    await Promise.all([
+      putApiKeySecret(h.moto.endpoint, TEST_API_KEY),
+      createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
+      putEstimatedCharges(h.moto.endpoint, [{ ...TOTAL, timestamp: aMinuteAgo() }]),
+    ]);
+  });
+  afterAll(async () => {
+    await h?.close();
+    expect(capturedOutput()).toContain('run summary');
+    for (const key of [TEST_API_KEY, OLD_KEY]) expect(capturedOutput()).not.toContain(key);
+  });
+
+  /** Retried and sent: every series arrives once, in valid bodies, and the run succeeds. */
+  function expectRetriedAndSent(invocation: Invocation, requests: number, apiKeys = [TEST_API_KEY]): void {
+    expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
+    expect(linesOf(h.intake.series())).toEqual(linesOf(expectedSeries()));
+    expect(h.intake.requests).toHaveLength(requests);
+    expect(requestProblems(h.intake.requests, apiKeys)).toEqual([]);
+    expect(runSummary(invocation)).toMatchObject({ status: 'success', datadog: { requests, seriesSent: expectedSeries().length } });
+  }
+
+  describe('retried and sent', () => {
+    it('500 then 202: retries once and sends everything', async () => {
+      h.intake.respondWith({ status: 500 });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: 'HTTP 500: Internal Server Error', attempt: 1 })]);
+    });
+
+    it('429 with X-RateLimit-Reset: waits the reset time before retrying', async () => {
+      h.intake.respondWith({ status: 429, headers: { 'X-RateLimit-Reset': '2' } });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      const [first, second] = h.intake.requests;
+      // Timers may fire a few milliseconds early; anything near 2 s shows the header was obeyed.
+      expect(second.receivedAt.getTime() - first.receivedAt.getTime()).toBeGreaterThanOrEqual(1_950);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^HTTP 429/), waitMs: 2000 })]);
+    });
+
+    it('429 without a reset header: retries after a backoff', async () => {
+      h.intake.respondWith({ status: 429 });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: 'HTTP 429: Too Many Requests' })]);
+    });
+
+    it('408: retries and sends', async () => {
+      h.intake.respondWith({ status: 408 });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: 'HTTP 408: Request Timeout' })]);
+    });
+
+    it('a hang past the client timeout: gives up on the request after 10 s and sends on the retry', async () => {
+      h.intake.respondWith({ kind: 'hang' });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: 'no answer within 10000 ms' })]);
+      expect(invocation.durationMs).toBeGreaterThanOrEqual(10_000);
+    });
+
+    it('a reset connection: retries and sends', async () => {
+      h.intake.respondWith({ kind: 'reset' });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^network error \(/) })]);
+    });
+
+    it('403 after a key rotation: drops the cached key, re-reads the secret once and sends with the new key', async () => {
+      await h.reset();
+      await Promise.all([
+        putApiKeySecret(h.moto.endpoint, OLD_KEY),
+        createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
+        putEstimatedCharges(h.moto.endpoint, [{ ...TOTAL, timestamp: aMinuteAgo() }]),
+      ]);
+      const fn = await h.start();
+      try {
+        // The first run caches the old key, which Datadog still accepts.
+        h.intake.respondWith({ status: 202 });
+        const before = await fn.invoke();
+        expect(before.outcome.status).toBe('resolved');
+        expect(runSummary(before).awsCalls).toMatchObject({ GetSecretValue: 1 });
+
+        // The user rotates the key: Datadog now refuses the old one.
+        await rotateApiKeySecret(h.moto.endpoint, TEST_API_KEY);
+        h.intake.reset();
+        const after = await fn.invoke();
+
+        expectRetriedAndSent(after, 2, [OLD_KEY, TEST_API_KEY]);
+        const keys = h.intake.requests.map((request) => (request.apiKey === OLD_KEY ? 'old key' : request.apiKey === TEST_API_KEY ? 'new key' : 'other'));
+        expect(keys).toEqual(['old key', 'new key']);
+        expect(h.intake.requests.map((request) => request.status)).toEqual([403, 202]);
+        expect(runSummary(after).awsCalls).toMatchObject({ GetSecretValue: 1 });
+      } finally {
+        await fn.stop();
+      }
+    });
+  });
+
+  describe('a clear error, and nothing retried that cannot succeed', () => {
+    it('403 on the re-read key too: ends in an error that says to check the key in the secret and the site', async () => {
+      await h.reset();
+      await Promise.all([
+        putApiKeySecret(h.moto.endpoint, OLD_KEY),
+        createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
+        putEstimatedCharges(h.moto.endpoint, [{ ...TOTAL, timestamp: aMinuteAgo() }]),
+      ]);
+      const invocation = await h.run();
+
+      expect(thrown(invocation)?.name).toBe('CollectionError');
+      expect(thrown(invocation)?.message).toContain(`Datadog refused the API key (403 Forbidden). Check that the secret ${E2E_SECRET.arn} holds a valid API key`);
+      expect(thrown(invocation)?.message).toContain(`API ${h.intake.url}`);
+      expect(h.intake.requests.map((request) => request.status)).toEqual([403, 403]);
+      expect(h.intake.series()).toEqual([]);
+      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'failure', awsCalls: { GetSecretValue: 2 }, datadog: { seriesSent: 0 } });
+    });
+
+    it.each([
+      { status: 400, body: { errors: ['Invalid metric name'] }, message: /malformed \(400\): Invalid metric name\. This is a collector bug/ },
+      { status: 413, body: { errors: ['Payload too large'] }, message: /too large \(413\): Payload too large\. This is a collector bug/ },
+    ])('$status: fails at once, without a retry, with a message that says it is a collector bug', async ({ status, body, message }) => {
+      h.intake.respondWith({ status, body });
+      const invocation = await h.run();
+
+      expect(thrown(invocation)?.message).toMatch(message);
+      expect(h.intake.requests).toHaveLength(1);
+      expect(retryWarnings(invocation)).toEqual([]);
+      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'failure', datadog: { requests: 1, seriesSent: 0 } });
+    });
+
+    it('202 with a non-empty errors list: ends the run in an error quoting Datadog\'s errors, without a retry', async () => {
+      h.intake.respondWith({ status: 202, body: { errors: ['Point timestamp out of range'] } });
+      const invocation = await h.run();
+
+      expect(thrown(invocation)?.message).toContain('Datadog accepted the request but reported errors: Point timestamp out of range');
+      expect(h.intake.requests).toHaveLength(1);
+      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', errors: [expect.stringContaining('Point timestamp out of range')] });
+    });
+
+    it('202 with a non-empty errors list: counts the series Datadog accepted as sent, and the run as partial, not failed', async () => {
+      h.intake.respondWith({ status: 202, body: { errors: ['Point timestamp out of range'] } });
+      const invocation = await h.run();
+
+      // Datadog answered 202 and kept the request's valid series: the summary must not say nothing was sent.
+      expect(h.intake.series()).toHaveLength(expectedSeries().length);
+      expect(runSummary(invocation)).toMatchObject({ status: 'partial', datadog: { requests: 1, seriesSent: expectedSeries().length } });
+    });
+  });
+
+  describe('the Lambda close to its timeout', () => {
+    const TIMEOUT_MS = 6_000;
+
+    it('Datadog failing with 500s: retries stop before the timeout, and the summary is still logged', async () => {
+      h.intake.respondWith(...Array.from({ length: 50 }, () => ({ status: 503 })));
+      const invocation = await h.run({ timeoutMs: TIMEOUT_MS });
+
+      expect(invocation.outcome.status).toBe('threw');
+      expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
+      expect(h.intake.requests.length).toBeGreaterThanOrEqual(2);
+      expect(runSummary(invocation)).toMatchObject({
+        level: 'ERROR',
+        status: 'failure',
+        errors: [expect.stringMatching(/series not sent: DatadogSubmitError: Datadog did not accept the metrics: HTTP 503/)],
+      });
+    });
+
+    it('Datadog not answering: the request is cut before the timeout, and the summary is still logged', async () => {
+      h.intake.respondWith(...Array.from({ length: 5 }, () => ({ kind: 'hang' as const })));
+      const invocation = await h.run({ timeoutMs: TIMEOUT_MS });
+
+      expect(invocation.outcome.status).toBe('threw');
+      expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'failure',
+        errors: [expect.stringMatching(/Datadog did not accept the metrics: no answer within \d+ ms/)],
+      });
+    });
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Everything one end-to-end test file needs, started once: the synthesized bundle, a moto
+ * server, the fault proxy in front of it, and the Datadog intake. Tests in a file share them and
+ * run one after another; `reset()` between tests clears moto (`POST /moto-api/reset`), the
+ * proxy's rules and the intake's records.
+ */
+import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../support/datadog-intake';
+import { startMoto, type MotoServer } from '../../support/moto-server';
+import { collectorBundle, type CollectorBundle } from './bundle';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import { invokeCollector, startFunction, type FunctionProcess, type Invocation } from './invoke';
+
+export interface RunOptions {
+  /** Where AWS_ENDPOINT_URL points: moto itself, or the fault proxy. @default 'proxy' */
+  readonly via?: 'moto' | 'proxy';
+  /** Variables added to or overriding the stack's environment; `undefined` removes one. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The invocation's timeout. @default the function's Timeout */
+  readonly timeoutMs?: number;
+}
+
+export interface Harness {
+  readonly bundle: CollectorBundle;
+  readonly moto: MotoServer;
+  readonly proxy: FaultProxy;
+  readonly intake: Intake;
+  /** One cold invocation of the bundle. */
+  run(options?: RunOptions): Promise<Invocation>;
+  /** A warm execution environment, for several invocations in one process. */
+  start(options?: Omit<RunOptions, 'timeoutMs'>): Promise<FunctionProcess>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bundle's synthesis (or cache lookup), moto and the intake at once.
+ * @param intakeApiKey the key the intake accepts. @default TEST_API_KEY
+ */
+export async function startHarness(intakeApiKey: string = TEST_API_KEY): Promise<Harness> {
+  const started = await Promise.allSettled([collectorBundle(), startMoto(), startIntake({ apiKey: intakeApiKey })] as const);
+  const [bundleResult, motoResult, intakeResult] = started;
+  if (bundleResult.status === 'rejected' || motoResult.status === 'rejected' || intakeResult.status === 'rejected') {
+    if (motoResult.status === 'fulfilled') await motoResult.value.stop();
+    if (intakeResult.status === 'fulfilled') await intakeResult.value.close();
+    const failed = started.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    throw failed.reason;
+  }
+  const bundle = bundleResult.value;
+  const moto = motoResult.value;
+  const intake = intakeResult.value;
+  const proxy = await startFaultProxy(moto.endpoint);
+
+  const options = (via: RunOptions['via'], env: RunOptions['env']) => ({
+    bundle,
+    awsEndpoint: via === 'moto' ? moto.endpoint : proxy.url,
+    datadogUrl: intake.url,
+    env,
+  });
+  return {
+    bundle,
+    moto,
+    proxy,
+    intake,
+    run: (run = {}) => invokeCollector({ ...options(run.via, run.env), timeoutMs: run.timeoutMs }),
+    start: (run = {}) => startFunction(options(run.via, run.env)),
+    async reset() {
+      proxy.reset();
+      intake.reset();
+      await moto.reset();
+    },
+    async close() {
+      await Promise.all([proxy.close(), intake.close(), moto.stop()]);
+    },
+  };
+}
+
+/**
+ * What is wrong with the requests the intake received, as readable lines: a body that does not
+ * validate against Datadog's schema, a point Datadog would drop for its time, a request without
+ * gzip or without the key. Empty when every request is as Datadog wants it.
+ */
+export function requestProblems(requests: readonly ReceivedRequest[], apiKeys: readonly string[] = [TEST_API_KEY]): string[] {
+  return requests.flatMap((request, index) => {
+    const problems: string[] = [];
+    const where = `request ${index + 1} (${request.method} ${request.path}, status ${request.status})`;
+    if (request.method !== 'POST' || request.path !== '/api/v2/series') problems.push(`${where}: not POST /api/v2/series`);
+    if (request.body === undefined) problems.push(`${where}: no JSON body (${request.bodyError})`);
+    for (const error of request.schemaErrors) problems.push(`${where}: schema: ${error.instancePath || '(body)'} ${error.message}`);
+    for (const warning of request.timestampWarnings) problems.push(`${where}: ${warning}`);
+    if (request.contentEncoding !== 'gzip') problems.push(`${where}: Content-Encoding ${request.contentEncoding}, not gzip`);
+    if (request.headers['content-type'] !== 'application/json') problems.push(`${where}: Content-Type ${request.headers['content-type']}`);
+    if (request.apiKey === undefined || !apiKeys.includes(request.apiKey)) problems.push(`${where}: DD-API-KEY is not one of the seeded keys`);
+    return problems;
+  });
+}
