@@ -5,7 +5,7 @@
  * the process environment, and only through the `env` they are given.
  */
 import { loadConfig, type Config } from '../lambda/config';
-import { ENV } from '../lambda/environment';
+import { collectorEnvironmentFor, ENV } from '../lambda/environment';
 import { ConfigError } from '../lambda/errors';
 import type { LogLevel } from '../lambda/log';
 import { UsageError } from './errors';
@@ -73,26 +73,22 @@ const FLAG_OF: Readonly<Record<string, string>> = {
  * flag sets are present, so the collector applies its own defaults to the rest, as in the stack.
  */
 export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlags, env: NodeJS.ProcessEnv): Record<string, string> {
-  const environment: Record<string, string> = {};
-  const set = (name: string, value: string | undefined): void => {
-    if (value !== undefined) environment[name] = value;
-  };
-  const list = (items: readonly string[]): string | undefined => (items.length === 0 ? undefined : items.join(','));
-  const off = (enabled: boolean): string | undefined => (enabled ? undefined : 'false');
-
-  set(ENV.apiKeySecretArn, datadog.apiKeySecretArn ?? nonBlank(env[CLI_ENV.apiKeySecretArn]));
-  set(ENV.site, datadog.site ?? nonBlank(env[CLI_ENV.site]));
-  set(ENV.apiUrl, datadog.apiUrl ?? nonBlank(env[CLI_ENV.apiUrl]));
-  set(ENV.tags, list(flags.tags));
-  set(ENV.metricPrefix, flags.metricPrefix);
-  set(ENV.collectBudgets, off(flags.budgets));
-  set(ENV.collectEstimatedCharges, off(flags.estimatedCharges));
-  set(ENV.collectLinkedAccountServices, off(flags.linkedAccountServices));
-  set(ENV.serviceAllowlist, list(flags.serviceAllow));
-  set(ENV.serviceDenylist, list(flags.serviceDeny));
-  set(ENV.sendHealthMetrics, off(flags.healthMetrics));
-  set(ENV.logLevel, cliLogLevel(flags.verbose));
-  return environment;
+  // Switches are sent only when turned off, so the collector's defaults apply as in the stack.
+  const off = (enabled: boolean): false | undefined => (enabled ? undefined : false);
+  return collectorEnvironmentFor({
+    apiKeySecretArn: datadog.apiKeySecretArn ?? nonBlank(env[CLI_ENV.apiKeySecretArn]),
+    site: datadog.site ?? nonBlank(env[CLI_ENV.site]),
+    apiUrl: datadog.apiUrl ?? nonBlank(env[CLI_ENV.apiUrl]),
+    tags: flags.tags,
+    metricPrefix: flags.metricPrefix,
+    collectBudgets: off(flags.budgets),
+    collectEstimatedCharges: off(flags.estimatedCharges),
+    collectLinkedAccountServices: off(flags.linkedAccountServices),
+    serviceAllowlist: flags.serviceAllow,
+    serviceDenylist: flags.serviceDeny,
+    sendHealthMetrics: off(flags.healthMetrics),
+    logLevel: cliLogLevel(flags.verbose),
+  });
 }
 
 /** Warnings and errors by default: stderr is for what needs attention. */

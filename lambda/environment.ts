@@ -56,3 +56,52 @@ export function putApiKeyCommand(secretArn: string, region: string): string {
     '--secret-string file:///dev/stdin'
   );
 }
+
+/**
+ * The collector's settings as the stack and the command-line tool both hold them. Each one
+ * left undefined is left out of the environment, so the collector's own default applies.
+ */
+export interface CollectorSettings {
+  readonly site?: string;
+  readonly apiKeySecretArn?: string;
+  readonly apiUrl?: string;
+  readonly tags?: readonly string[];
+  readonly env?: string;
+  readonly service?: string;
+  readonly metricPrefix?: string;
+  readonly collectBudgets?: boolean;
+  readonly collectEstimatedCharges?: boolean;
+  readonly collectLinkedAccountServices?: boolean;
+  readonly serviceAllowlist?: readonly string[];
+  readonly serviceDenylist?: readonly string[];
+  readonly apiKeyMaxAgeSeconds?: number;
+  readonly sendHealthMetrics?: boolean;
+  readonly logLevel?: string;
+}
+
+/** The environment variables that carry these settings to the collector: one mapping for every caller. */
+export function collectorEnvironmentFor(settings: CollectorSettings): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const set = (name: string, value: string | number | boolean | undefined): void => {
+    if (value !== undefined) environment[name] = String(value);
+  };
+  const list = (items: readonly string[] | undefined): string | undefined =>
+    items === undefined || items.length === 0 ? undefined : items.map((item) => item.trim()).join(',');
+
+  set(ENV.site, settings.site);
+  set(ENV.apiKeySecretArn, settings.apiKeySecretArn);
+  set(ENV.apiUrl, settings.apiUrl);
+  set(ENV.tags, list(settings.tags));
+  set(ENV.env, settings.env?.trim());
+  set(ENV.service, settings.service?.trim());
+  set(ENV.metricPrefix, settings.metricPrefix);
+  set(ENV.collectBudgets, settings.collectBudgets);
+  set(ENV.collectEstimatedCharges, settings.collectEstimatedCharges);
+  set(ENV.collectLinkedAccountServices, settings.collectLinkedAccountServices);
+  set(ENV.serviceAllowlist, list(settings.serviceAllowlist));
+  set(ENV.serviceDenylist, list(settings.serviceDenylist));
+  set(ENV.apiKeyMaxAgeSeconds, settings.apiKeyMaxAgeSeconds);
+  set(ENV.sendHealthMetrics, settings.sendHealthMetrics);
+  set(ENV.logLevel, settings.logLevel);
+  return environment;
+}

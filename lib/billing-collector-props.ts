@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DATADOG_SITES, isDatadogSite } from '../lambda/datadog/site';
-import { DEFAULTS, ENV } from '../lambda/environment';
+import { collectorEnvironmentFor, DEFAULTS } from '../lambda/environment';
 import { InvalidSettingError } from './errors';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
@@ -257,24 +257,18 @@ export function collectorEnvironment(
   props: BillingCollectorProps,
   resolved: ResolvedBillingCollectorProps,
 ): Record<string, string> {
-  const environment: Record<string, string> = { [ENV.site]: resolved.datadogSite };
-  const set = (name: string, value: string | undefined): void => {
-    if (value !== undefined) environment[name] = value;
-  };
-  const list = (items: readonly string[] | undefined): string | undefined =>
-    items === undefined || items.length === 0 ? undefined : items.map((item) => item.trim()).join(',');
-  const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
-
-  set(ENV.tags, list(props.tags));
-  set(ENV.env, props.env?.trim());
-  set(ENV.service, props.service?.trim());
-  set(ENV.metricPrefix, props.metricPrefix);
-  set(ENV.collectBudgets, flag(props.collectBudgets));
-  set(ENV.collectEstimatedCharges, flag(props.collectEstimatedCharges));
-  set(ENV.collectLinkedAccountServices, flag(props.collectLinkedAccountServices));
-  set(ENV.serviceAllowlist, list(props.serviceAllowlist));
-  set(ENV.serviceDenylist, list(props.serviceDenylist));
-  set(ENV.apiKeyMaxAgeSeconds, props.apiKeyMaxAge?.toSeconds().toString());
-  set(ENV.sendHealthMetrics, flag(props.sendHealthMetrics));
-  return environment;
+  return collectorEnvironmentFor({
+    site: resolved.datadogSite,
+    tags: props.tags,
+    env: props.env,
+    service: props.service,
+    metricPrefix: props.metricPrefix,
+    collectBudgets: props.collectBudgets,
+    collectEstimatedCharges: props.collectEstimatedCharges,
+    collectLinkedAccountServices: props.collectLinkedAccountServices,
+    serviceAllowlist: props.serviceAllowlist,
+    serviceDenylist: props.serviceDenylist,
+    apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
+    sendHealthMetrics: props.sendHealthMetrics,
+  });
 }
