@@ -122,3 +122,25 @@ describe('configuration errors exit 2, checked by the collector’s own loadConf
     expect(err).not.toContain(key);
   });
 });
+
+describe('datadog: the dashboard and monitors through the same tool', () => {
+  it('hands `datadog apply --help` to the apply command, which lists --dry-run, and exits 0', async () => {
+    const { code, out } = await run(['datadog', 'apply', '--help']);
+    expect(code).toBe(0);
+    expect(out).toContain('--dry-run');
+    expect(out).toContain('DD_APP_KEY');
+  });
+
+  it('exits 2 naming both keys when apply has none, before any request', async () => {
+    const { code, err } = await run(['datadog', 'apply', '--dry-run'], { DD_API_URL: 'http://127.0.0.1:9' });
+    expect(code).toBe(2);
+    expect(err).toContain('DD_API_KEY');
+    expect(err).toContain('DD_APP_KEY');
+  });
+
+  it('exits 2 on an action it does not know', async () => {
+    const { code, err } = await run(['datadog', 'delete']);
+    expect(code).toBe(2);
+    expect(err).toContain('unknown datadog action "delete"');
+  });
+});

@@ -84,18 +84,18 @@ describe('datadog:apply', () => {
   it('names both missing keys in one message and calls nothing', async () => {
     const run = capture({ DD_API_URL: datadog.origin });
 
-    expect(await runApply(['--dry-run'], run.io)).toBe(1);
+    expect(await runApply(['--dry-run'], run.io)).toBe(2);
     expect(run.stderr()).toContain('Set DD_API_KEY (a Datadog API key) and DD_APP_KEY');
     expect(datadog.requests).toEqual([]);
   });
 
   it('refuses a site Datadog does not have, and plain http to a host that is not loopback', async () => {
     const site = capture({ ...keys });
-    expect(await runApply(['--site', 'datadoghq.org'], site.io)).toBe(1);
+    expect(await runApply(['--site', 'datadoghq.org'], site.io)).toBe(2);
     expect(site.stderr()).toContain('"datadoghq.org" is not a Datadog site; use one of datadoghq.com');
 
     const url = capture({ ...keys, DD_API_URL: 'http://proxy.example:8080' });
-    expect(await runApply([], url.io)).toBe(1);
+    expect(await runApply([], url.io)).toBe(2);
     expect(url.stderr()).toContain('must use https');
   });
 
@@ -110,7 +110,7 @@ describe('datadog:apply', () => {
   it('rejects a schedule that is not a whole number of minutes before doing anything', async () => {
     const run = capture({ ...keys, DD_API_URL: datadog.origin });
 
-    expect(await runApply(['--schedule-minutes', '7.5'], run.io)).toBe(1);
+    expect(await runApply(['--schedule-minutes', '7.5'], run.io)).toBe(2);
     expect(run.stderr()).toContain('--schedule-minutes');
     expect(datadog.requests).toEqual([]);
   });
@@ -128,10 +128,10 @@ describe('datadog:generate', () => {
     expect(run.stdout()).toBe(`Wrote ${join('out', 'dashboard.json')}\nWrote ${join('out', 'monitors.json')}\n`);
   });
 
-  it('refuses a prefix the collector would refuse, naming the setting', async () => {
+  it('refuses a prefix the collector would refuse, naming the setting, with exit code 2', async () => {
     const run = capture({}, directory);
 
-    expect(await runGenerate(['--prefix', '9lives'], run.io)).toBe(1);
+    expect(await runGenerate(['--prefix', '9lives'], run.io)).toBe(2);
     expect(run.stderr()).toContain('`metricPrefix` "9lives" must start with a letter');
   });
 });
@@ -161,13 +161,13 @@ describe('the npm script entry points', () => {
     expect(datadog.writes()).toEqual([]);
   });
 
-  it('tools/datadog/apply-cli.ts exits 1 without keys', async () => {
+  it('tools/datadog/apply-cli.ts exits 2 without keys', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, DD_API_URL: datadog.origin };
     delete env.DD_API_KEY;
     delete env.DD_APP_KEY;
 
     await expect(exec(tsx, [join(repositoryRoot, 'tools/datadog/apply-cli.ts')], { cwd: repositoryRoot, env })).rejects.toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining('Set DD_API_KEY'),
     });
   });

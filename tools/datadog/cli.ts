@@ -121,14 +121,14 @@ async function run(command: Command, argv: readonly string[], io: CliIo): Promis
     await command.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    // Commander has already printed its own usage errors and help.
-    if (error instanceof CommanderError) return error.exitCode;
-    if (
-      error instanceof InvalidAssetSettingError ||
-      error instanceof DatadogApiError ||
-      error instanceof UnfindableAssetError ||
-      error instanceof UsageError
-    ) {
+    // The exit codes of the command-line tool: 2 for usage or configuration, 1 for a failure
+    // while running. Commander has already printed its own usage errors and help.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof InvalidAssetSettingError || error instanceof UsageError) {
+      io.stderr(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof DatadogApiError || error instanceof UnfindableAssetError) {
       io.stderr(`${error.message}\n`);
       return 1;
     }
