@@ -74,7 +74,6 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     },
   };
   const errors: string[] = [];
-  const skipped: Partial<Record<SkipReason, number>> = {};
   const awsCalls: CallCounter = {};
   const readsBefore = deps.apiKey.reads;
 
@@ -89,35 +88,9 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     errors.push(describeError(error));
     return false;
   });
-  const sources: Promise<SourceResult>[] = [];
-  if (config.collectBudgets) {
-    sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, now: startedAt, log, calls: awsCalls, signal }));
-  }
-  if (config.collectEstimatedCharges) {
-    sources.push(
-      collectEstimatedCharges(deps.cloudWatch, {
-        accountId: deps.accountId,
-        now: startedAt,
-        includeLinkedAccountServices: config.collectLinkedAccountServices,
-        serviceAllowlist: config.serviceAllowlist,
-        serviceDenylist: config.serviceDenylist,
-        calls: awsCalls,
-        signal,
-      }),
-    );
-  }
-
-  const samples: Sample[] = [];
-  let newestDataTime: Date | undefined;
-  for (const settled of await Promise.allSettled(sources)) {
-    if (settled.status === 'rejected') {
-      errors.push(describeError(settled.reason));
-      continue;
-    }
-    samples.push(...settled.value.samples);
-    for (const [reason, count] of Object.entries(settled.value.skipped)) increment(skipped, reason as SkipReason, count);
-    newestDataTime = settled.value.newestDataTime ?? newestDataTime;
-  }
+  const gathered = await gatherSources(deps, { log, calls: awsCalls, signal, now: startedAt });
+  const { samples, skipped, newestDataTime } = gathered;
+  errors.push(...gathered.errors);
   const billingDataAgeHours =
     newestDataTime === undefined ? undefined : round((startedAt.getTime() - newestDataTime.getTime()) / 3_600_000, 2);
 
@@ -162,6 +135,51 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     dryRun: deps.dryRun ?? false,
   };
   return { summary, series: built.series };
+}
+
+interface Gathered {
+  readonly samples: Sample[];
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  /** The newest billing point read, for the age metric; filled in as sources settle. */
+  newestDataTime?: Date;
+  readonly errors: string[];
+}
+
+/** Runs the enabled sources concurrently; one failing leaves the other's samples intact. */
+async function gatherSources(
+  deps: CollectDependencies,
+  run: { readonly log: Logger; readonly calls: CallCounter; readonly signal: AbortSignal; readonly now: Date },
+): Promise<Gathered> {
+  const { config } = deps;
+  const sources: Promise<SourceResult>[] = [];
+  if (config.collectBudgets) {
+    sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, ...run }));
+  }
+  if (config.collectEstimatedCharges) {
+    sources.push(
+      collectEstimatedCharges(deps.cloudWatch, {
+        accountId: deps.accountId,
+        now: run.now,
+        includeLinkedAccountServices: config.collectLinkedAccountServices,
+        serviceAllowlist: config.serviceAllowlist,
+        serviceDenylist: config.serviceDenylist,
+        calls: run.calls,
+        signal: run.signal,
+      }),
+    );
+  }
+
+  const gathered: Gathered = { samples: [], skipped: {}, errors: [] };
+  for (const settled of await Promise.allSettled(sources)) {
+    if (settled.status === 'rejected') {
+      gathered.errors.push(describeError(settled.reason));
+      continue;
+    }
+    gathered.samples.push(...settled.value.samples);
+    for (const [reason, count] of Object.entries(settled.value.skipped)) increment(gathered.skipped, reason as SkipReason, count);
+    gathered.newestDataTime = settled.value.newestDataTime ?? gathered.newestDataTime;
+  }
+  return gathered;
 }
 
 interface HealthInput {
