@@ -74,6 +74,7 @@ export interface SecretApiKeyOptions {
 export class SecretApiKey implements ApiKeySource {
   public readonly origin: string;
   private cached: { key: string; readAt: number } | undefined;
+  private inFlight: Promise<string> | undefined;
   /** Secret reads since this object was created (for the run summary). */
   public reads = 0;
 
@@ -90,7 +91,18 @@ export class SecretApiKey implements ApiKeySource {
     return this.refresh(signal);
   }
 
-  public async refresh(signal?: AbortSignal): Promise<string> {
+  /**
+   * Reads the secret again. Callers that ask while a read is under way share it: several
+   * bodies refused with the same stale key cost one read, not one each.
+   */
+  public refresh(signal?: AbortSignal): Promise<string> {
+    this.inFlight ??= this.read(signal).finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async read(signal?: AbortSignal): Promise<string> {
     this.cached = undefined;
     this.reads += 1;
     const { secretArn, secretRegion } = this.options;

@@ -202,6 +202,26 @@ describe('SecretApiKey: reading the secret', () => {
 });
 
 describe('SecretApiKey: the cache', () => {
+  it('shares one read among refreshes asked for at the same time, and reads again afterwards', async () => {
+    secretsMock.on(GetSecretValueCommand).resolves({ SecretString: KEY });
+    const source = apiKey();
+    const keys = await Promise.all([source.refresh(), source.refresh(), source.refresh(), source.get()]);
+    expect(keys).toEqual([KEY, KEY, KEY, KEY]);
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    expect(source.reads).toBe(1);
+
+    await source.refresh();
+    expect(secretsMock).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
+  });
+
+  it('lets every caller of a shared read see its failure, and the next refresh try again', async () => {
+    secretsMock.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'not a key' }).resolves({ SecretString: KEY });
+    const source = apiKey();
+    const outcomes = await Promise.allSettled([source.refresh(), source.refresh()]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    await expect(source.refresh()).resolves.toBe(KEY);
+  });
+
   it('serves the second get() from the cache without a call', async () => {
     secretsMock.on(GetSecretValueCommand).resolves({ SecretString: KEY });
     let clock = 1_000_000;
