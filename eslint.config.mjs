@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // The logger and the command-line tool are the only places that write to the console.
-    files: ['lambda/log.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'],
+    files: ['lambda/log.ts', 'bin/app.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -7,8 +7,16 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BillingCollectorStack } from '../lib/billing-collector-stack';
 import { readAppSettings } from '../lib/context';
+import { InvalidSettingError } from '../lib/errors';
 
 const app = new App();
-const settings = readAppSettings((key) => app.node.tryGetContext(key));
-new BillingCollectorStack(app, 'AwsBillingToDatadog', settings);
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+try {
+  const settings = readAppSettings((key) => app.node.tryGetContext(key));
+  new BillingCollectorStack(app, 'AwsBillingToDatadog', settings);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+} catch (error) {
+  // A bad context value is the user's to fix: say which and how, without a stack trace.
+  if (!(error instanceof InvalidSettingError)) throw error;
+  console.error(`\n${error.message}\n\nFix it in cdk.json or with -c <key>=<value>; the README's Configuration section lists every key.\n`);
+  process.exitCode = 1;
+}
