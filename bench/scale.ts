@@ -8,14 +8,8 @@ import type { AwsTally, FakeAws } from './fake-aws';
 import type { DatadogTally, FakeDatadog } from './fake-datadog';
 import { segments, type Segments } from './timeline';
 
-export interface Invocation {
-  readonly label: string;
-  readonly durationMs: number;
-  readonly cpuMs: number;
-  readonly ok: boolean;
-  readonly error?: string;
-  readonly summary?: unknown;
-  readonly rssBytes: number;
+/** One invocation as the child reported it, with what the fake servers saw during it. */
+export interface Invocation extends Omit<Extract<ScaleEvent, { type: 'invoked' }>, 'type'> {
   readonly aws: AwsTally;
   readonly datadog: DatadogTally;
   /** Where the time went, from the servers' clock; undefined when a side made no request. */

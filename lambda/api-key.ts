@@ -20,7 +20,7 @@ export function parseApiKey(secretString: string | undefined, secretArn: string,
     `Put the key in it with: ${putApiKeyCommand(secretArn, secretRegion)} ` +
     '(it reads the key from standard input: paste it, press Enter, then Ctrl-D)';
   if (secretString === undefined) {
-    throw new ApiKeyError(`The secret ${secretArn} holds binary data, not a Datadog API key. ${fix}`);
+    throw new ApiKeyError(`The secret ${secretArn} holds binary data, not a Datadog API key.`, { fix });
   }
   let value = secretString.trim();
   if (value.startsWith('{')) {
@@ -28,7 +28,7 @@ export function parseApiKey(secretString: string | undefined, secretArn: string,
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw new ApiKeyError(`The secret ${secretArn} starts with "{" but is not valid JSON. ${fix}`);
+      throw new ApiKeyError(`The secret ${secretArn} starts with "{" but is not valid JSON.`, { fix });
     }
     const field = (parsed as Record<string, unknown>).DD_API_KEY;
     if (typeof field !== 'string') {
@@ -39,12 +39,12 @@ export function parseApiKey(secretString: string | undefined, secretArn: string,
     value = field.trim();
   }
   if (value === API_KEY_PLACEHOLDER) {
-    throw new ApiKeyError(`API key not set: the secret ${secretArn} still holds the placeholder the stack created. ${fix}`);
+    throw new ApiKeyError(`API key not set: the secret ${secretArn} still holds the placeholder the stack created.`, { fix });
   }
-  if (value === '') throw new ApiKeyError(`The secret ${secretArn} is empty. ${fix}`);
+  if (value === '') throw new ApiKeyError(`The secret ${secretArn} is empty.`, { fix });
   const problem = apiKeyFormatProblem(value, 'the secret');
   if (problem !== undefined) {
-    throw new ApiKeyError(`The secret ${secretArn} does not hold a Datadog API key: ${problem} ${fix}`);
+    throw new ApiKeyError(`The secret ${secretArn} does not hold a Datadog API key: ${problem}`, { fix });
   }
   return value;
 }

@@ -14,8 +14,24 @@ export class ConfigError extends Error {
 /** The Datadog API key could not be read from its secret, or is not usable. */
 export class ApiKeyError extends Error {
   public override readonly name = 'ApiKeyError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  // Private fields with getters: the error's own enumerable properties stay those of any
+  // Error, so it compares, serializes and logs as its message.
+  readonly #problem: string;
+  readonly #fix: string | undefined;
+  constructor(problem: string, options?: { cause?: unknown; fix?: string }) {
+    super(options?.fix === undefined ? problem : `${problem} ${options.fix}`, { cause: options?.cause });
+    this.#problem = problem;
+    this.#fix = options?.fix;
+  }
+
+  /** What is wrong, alone; `message` is this followed by `fix`. */
+  public get problem(): string {
+    return this.#problem;
+  }
+
+  /** How to fix it, when there is one command to give (putting the key in the secret). */
+  public get fix(): string | undefined {
+    return this.#fix;
   }
 }
 

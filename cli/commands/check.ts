@@ -7,8 +7,7 @@ import { DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_NAMESPACE, BILLING_REGION, BUDGETS_PAGE_SIZE, ESTIMATED_CHARGES_METRIC } from '../../lambda/billing-facts';
-import { putApiKeyCommand } from '../../lambda/environment';
-import { describeError } from '../../lambda/errors';
+import { ApiKeyError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
 import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
@@ -222,13 +221,10 @@ function secretProblem(
   }
   if (cause === undefined) {
     // The secret was read but does not hold a usable key (placeholder, empty, wrong format).
-    const put =
-      `Put the key in it with: ${putApiKeyCommand(setting.secretArn, setting.secretRegion)} ` +
-      '(it reads the key from standard input: paste it, press Enter, then Ctrl-D)';
-    const at = message.indexOf(' Put the key in it with: ');
+    const keyError = error instanceof ApiKeyError ? error : undefined;
     return {
-      detail: at === -1 ? message : message.slice(0, at),
-      fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys). ${put}`,
+      detail: keyError?.problem ?? message,
+      fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys).${keyError?.fix === undefined ? '' : ` ${keyError.fix}`}`,
     };
   }
   return { detail: message, fix: `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.` };

@@ -12,7 +12,7 @@ export function isAccessDenied(error: unknown): boolean {
  * Turns an AWS access-denied error into one that names the IAM action to grant; any other
  * error passes through unchanged.
  */
-export function explainAccessDenied(error: unknown, action: string): unknown {
+function explainAccessDenied(error: unknown, action: string): unknown {
   return isAccessDenied(error) ? new AccessDeniedError(action, { cause: error }) : error;
 }
 

@@ -53,7 +53,7 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
 }
 
 /** The samples of one COST budget; a point whose amount is unusable is skipped with a warning. */
-export function budgetSamples(
+function budgetSamples(
   budget: Budget,
   options: Pick<BudgetsSourceOptions, 'accountId' | 'now' | 'log'>,
   skipped: Partial<Record<SkipReason, number>>,

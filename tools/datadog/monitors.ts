@@ -136,7 +136,9 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       ),
       tags,
       priority: 3,
-      options: options(STALE_BILLING_HOURS),
+      // The collector stops sending the age once the newest point is older than its 48-hour
+      // window: alert on that silence too, after a day, or the alert would clear itself.
+      options: options(STALE_BILLING_HOURS, { minutes: STALE_BILLING_HOURS * 60 }),
     },
   ];
 }
