@@ -7,7 +7,7 @@ import { DEFAULTS, ENV } from './environment';
 import { ConfigError } from './errors';
 import { isDatadogSite, parseApiOrigin, siteApiOrigin, DATADOG_SITES } from './datadog/site';
 import { parseLogLevel, type LogLevel } from './log';
-import { METRIC_PREFIX_PATTERN } from './metrics';
+import { metricPrefixProblem } from './metrics';
 
 export interface Config {
   /** ARN of the Secrets Manager secret that holds the Datadog API key. */
@@ -103,13 +103,9 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
     else apiOrigin = parsed.origin;
   }
 
-  const metricPrefix = (read(ENV.metricPrefix) ?? DEFAULTS.metricPrefix).replace(/\.+$/, '');
-  if (!METRIC_PREFIX_PATTERN.test(metricPrefix)) {
-    problems.push(
-      `${ENV.metricPrefix} "${metricPrefix}" must start with a letter and hold only ASCII letters, ` +
-        'digits, "_" and "." (at most 100 characters)',
-    );
-  }
+  const metricPrefix = read(ENV.metricPrefix) ?? DEFAULTS.metricPrefix;
+  const prefixProblem = metricPrefixProblem(metricPrefix);
+  if (prefixProblem !== undefined) problems.push(`${ENV.metricPrefix} ${prefixProblem}`);
 
   const globalTags = list(ENV.tags);
   const ddEnv = read(ENV.env);

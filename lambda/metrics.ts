@@ -57,8 +57,26 @@ export const METRICS = {
 
 export type MetricKey = keyof typeof METRICS;
 
-/** A valid metric prefix: Datadog metric-name characters, starting with a letter. */
-export const METRIC_PREFIX_PATTERN = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
+/**
+ * A valid metric prefix: Datadog metric-name characters, starting with a letter, not ending
+ * with a dot (the collector adds the dot before each metric's own name).
+ */
+export const METRIC_PREFIX_PATTERN = /^[A-Za-z](?:[A-Za-z0-9_.]{0,98}[A-Za-z0-9_])?$/;
+
+/**
+ * The one rule for a metric prefix, shared by synth, the function, the command-line tool and
+ * the dashboard generator: what is wrong with `prefix` and how to fix it, or undefined.
+ */
+export function metricPrefixProblem(prefix: string): string | undefined {
+  if (METRIC_PREFIX_PATTERN.test(prefix)) return undefined;
+  if (prefix.endsWith('.') && METRIC_PREFIX_PATTERN.test(prefix.replace(/\.+$/, ''))) {
+    return `"${prefix}" ends with "."; drop the trailing dot (give ${prefix.replace(/\.+$/, '')}): the collector adds the dot before each metric name`;
+  }
+  return (
+    `"${prefix}" must start with a letter, hold only ASCII letters, digits, "_" and "." and not end with "." ` +
+    '(at most 100 characters), such as aws.billing or custom.aws.billing'
+  );
+}
 
 /** The full metric name under a prefix. */
 export function metricName(prefix: string, key: MetricKey): string {

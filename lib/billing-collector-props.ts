@@ -15,6 +15,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DATADOG_SITES, isDatadogSite } from '../lambda/datadog/site';
 import { collectorEnvironmentFor, DEFAULTS } from '../lambda/environment';
+import { metricPrefixProblem } from '../lambda/metrics';
 import { InvalidSettingError } from './errors';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
@@ -172,9 +173,6 @@ export function resolveBillingCollectorProps(props: BillingCollectorProps): Reso
   return resolved;
 }
 
-/** The collector's own rule for a prefix; the tail of the name is added by the collector. */
-const METRIC_PREFIX = /^[A-Za-z][A-Za-z0-9_.]{0,99}$/;
-
 /** Datadog keeps at most this many characters of a tag. */
 const MAX_TAG_LENGTH = 200;
 
@@ -187,13 +185,8 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
     );
   }
   if (props.metricPrefix !== undefined && !Token.isUnresolved(props.metricPrefix)) {
-    if (!METRIC_PREFIX.test(props.metricPrefix)) {
-      throw new InvalidSettingError(
-        'metricPrefix',
-        `"${props.metricPrefix}" must start with a letter and hold only ASCII letters, digits, ` +
-          '"_" and "." (at most 100 characters), such as aws.billing or custom.aws.billing',
-      );
-    }
+    const problem = metricPrefixProblem(props.metricPrefix);
+    if (problem !== undefined) throw new InvalidSettingError('metricPrefix', problem);
   }
   checkListItems('tags', props.tags, MAX_TAG_LENGTH);
   checkListItems('serviceAllowlist', props.serviceAllowlist);

@@ -72,7 +72,7 @@ describe('datadog:apply', () => {
   it('applies the settings it is given: prefix, schedule and notification handles', async () => {
     const run = capture({ ...keys, DD_API_URL: datadog.origin });
 
-    const code = await runApply(['--prefix', 'acme.cost.', '--schedule-minutes', '30', '--actual-share', '0.9', '--notify', '@slack-billing'], run.io);
+    const code = await runApply(['--prefix', 'acme.cost', '--schedule-minutes', '30', '--actual-share', '0.9', '--notify', '@slack-billing'], run.io);
 
     expect(code).toBe(0);
     const monitors = [...datadog.monitors.values()];

@@ -92,6 +92,7 @@ describe('loadConfig: one bad variable', () => {
     { name: 'METRIC_PREFIX', value: '1billing', problem: 'METRIC_PREFIX "1billing" must start with a letter' },
     { name: 'METRIC_PREFIX', value: 'aws-billing', problem: 'METRIC_PREFIX "aws-billing" must start with a letter' },
     { name: 'METRIC_PREFIX', value: `a${'b'.repeat(100)}`, problem: 'METRIC_PREFIX' },
+    { name: 'METRIC_PREFIX', value: 'acme.billing.', problem: 'METRIC_PREFIX "acme.billing." ends with "."; drop the trailing dot (give acme.billing)' },
     { name: 'COLLECT_BUDGETS', value: 'maybe', problem: 'COLLECT_BUDGETS must be true or false, got "maybe"' },
     { name: 'COLLECT_ESTIMATED_CHARGES', value: 'on', problem: 'COLLECT_ESTIMATED_CHARGES must be true or false, got "on"' },
     { name: 'COLLECT_LINKED_ACCOUNT_SERVICES', value: 'nope', problem: 'COLLECT_LINKED_ACCOUNT_SERVICES must be true or false, got "nope"' },
@@ -196,7 +197,6 @@ describe('loadConfig: tags, prefix, lists, flags', () => {
   it.each([
     ['custom', 'custom'],
     ['acme.aws.billing', 'acme.aws.billing'],
-    ['acme.billing.', 'acme.billing'],
     ['Acme_Cost', 'Acme_Cost'],
   ])('takes METRIC_PREFIX=%s as %s', (value, prefix) => {
     expect(loadConfig({ ...base, METRIC_PREFIX: value }).metricPrefix).toBe(prefix);

@@ -187,8 +187,9 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   [
     'metricPrefix',
     { metricPrefix: '1password.billing' },
-    '`metricPrefix` "1password.billing" must start with a letter and hold only ASCII letters, digits, "_" and "."',
+    '`metricPrefix` "1password.billing" must start with a letter, hold only ASCII letters, digits, "_" and "."',
   ],
+  ['metricPrefix', { metricPrefix: 'aws.billing.' }, '`metricPrefix` "aws.billing." ends with "."; drop the trailing dot (give aws.billing)'],
   ['collectBudgets', { collectBudgets: 'yes' }, '`collectBudgets` must be true or false, got "yes"'],
   [
     'collectBudgets',

@@ -143,8 +143,7 @@ class UsageError extends Error {
 
 function settingsFrom(flags: AssetFlags): MonitorSettings {
   return {
-    // The collector drops trailing dots from METRIC_PREFIX; so does this.
-    metricPrefix: flags.prefix.trim().replace(/\.+$/, ''),
+    metricPrefix: flags.prefix.trim(),
     scheduleMinutes: flags.scheduleMinutes,
     actualShareOfLimit: flags.actualShare,
     notify: flags.notify ?? [],

@@ -5,7 +5,7 @@
  * `datadog apply` command all accept and refuse the same values.
  */
 import { DEFAULTS } from '../../lambda/environment';
-import { METRIC_PREFIX_PATTERN } from '../../lambda/metrics';
+import { metricPrefixProblem } from '../../lambda/metrics';
 
 /** The tag on every monitor this project manages, and the key `apply` finds them by. */
 export const MANAGED_BY_TAG = 'managed-by:aws-billing-to-datadog';
@@ -75,13 +75,8 @@ const NOTIFY_HANDLE = /^@\S+$/;
 /** @throws InvalidAssetSettingError naming the first setting that is not usable. */
 export function checkDashboardSettings(settings: DashboardSettings): void {
   const { metricPrefix, scheduleMinutes } = settings;
-  if (!METRIC_PREFIX_PATTERN.test(metricPrefix) || metricPrefix.endsWith('.')) {
-    throw new InvalidAssetSettingError(
-      'metricPrefix',
-      `"${metricPrefix}" must start with a letter, hold only ASCII letters, digits, "_" and "." ` +
-        '(at most 100 characters) and not end with "."; use the METRIC_PREFIX the collector runs with',
-    );
-  }
+  const prefixProblem = metricPrefixProblem(metricPrefix);
+  if (prefixProblem !== undefined) throw new InvalidAssetSettingError('metricPrefix', prefixProblem);
   if (!Number.isInteger(scheduleMinutes) || scheduleMinutes < 1 || scheduleMinutes > MAX_SCHEDULE_MINUTES) {
     throw new InvalidAssetSettingError(
       'scheduleMinutes',
