@@ -6,11 +6,12 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BillingCollectorStack } from '../lib/billing-collector-stack';
-import { readAppSettings } from '../lib/context';
+import { checkContextKeys, readAppSettings } from '../lib/context';
 import { InvalidSettingError } from '../lib/errors';
 
 const app = new App();
 try {
+  checkContextKeys(Object.keys(app.node.getAllContext() as Record<string, unknown>));
   const settings = readAppSettings((key) => app.node.tryGetContext(key));
   new BillingCollectorStack(app, 'AwsBillingToDatadog', settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

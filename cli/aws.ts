@@ -3,10 +3,11 @@
  * in us-east-1 as in the function, and the account resolved with STS (the function reads it
  * from its own ARN instead). `AWS_ENDPOINT_URL` and its per-service forms work unchanged.
  */
-import { BudgetsClient } from '@aws-sdk/client-budgets';
-import { CloudWatchClient, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { BudgetsClient } from '@aws-sdk/client-budgets';
+import type { CloudWatchClient, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { billingRegionClients, type AwsClientOptions, type LazyAwsClients } from '../lambda/aws-clients';
 import { BILLING_REGION } from '../lambda/billing-facts';
 import { RunError } from './errors';
 
@@ -23,36 +24,40 @@ const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 30_000 } as 
 /** Makes each client once and destroys them all at the end, so no socket keeps the process up. */
 export class AwsClientFactory {
   private readonly made = new Map<string, { destroy(): void }>();
+  /** The sources' clients, from the function's own table, with the tool's retries and time-outs. */
+  public readonly billing: LazyAwsClients;
 
-  constructor(private readonly options: AwsOptions) {}
+  constructor(private readonly options: AwsOptions) {
+    this.billing = billingRegionClients(this.clientOptions());
+  }
 
   public sts(): STSClient {
-    return this.once('sts', () => new STSClient(this.config(BILLING_REGION)));
+    return this.once('sts', () => new STSClient({ region: BILLING_REGION, ...this.clientOptions() }));
   }
 
   /** In us-east-1: the Budgets API and billing metrics live only there. */
   public budgets(): BudgetsClient {
-    return this.once('budgets', () => new BudgetsClient(this.config(BILLING_REGION)));
+    return this.billing.budgets;
   }
 
   /** In us-east-1: the Budgets API and billing metrics live only there. */
   public cloudWatch(): CloudWatchClient {
-    return this.once('cloudwatch', () => new CloudWatchClient(this.config(BILLING_REGION)));
+    return this.billing.cloudWatch;
   }
 
   /** In the secret's region, taken from its ARN. */
   public secretsManager(region: string): SecretsManagerClient {
-    return this.once(`secretsmanager:${region}`, () => new SecretsManagerClient(this.config(region)));
+    return this.once(`secretsmanager:${region}`, () => new SecretsManagerClient({ region, ...this.clientOptions() }));
   }
 
   public destroy(): void {
     for (const client of this.made.values()) client.destroy();
     this.made.clear();
+    this.billing.destroy();
   }
 
-  private config(region: string) {
+  private clientOptions(): AwsClientOptions {
     return {
-      region,
       maxAttempts: MAX_ATTEMPTS,
       requestHandler: REQUEST_HANDLER,
       ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),

@@ -2,6 +2,7 @@
  * What a deployment will cost: Datadog custom metrics per metric name, and the AWS API bill per
  * month at a schedule, with the arithmetic written out. Pure: the counts come from a dry run.
  */
+import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { SkipReason } from '../lambda/samples';
 import { plural } from './format';
 
@@ -33,11 +34,11 @@ export const AWS_PRICES = {
 /** AWS prices a month as 730 hours. */
 export const HOURS_PER_MONTH = 730;
 
-/** The stack's schedule: every hour (`BILLING_COLLECTOR_DEFAULTS.scheduleRate` in lib/). */
-export const DEFAULT_SCHEDULE_MINUTES = 60;
+/** The stack's schedule period. */
+export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinutes;
 
-/** The stack's function memory (`BILLING_COLLECTOR_DEFAULTS.memorySize` in lib/). */
-export const DEFAULT_LAMBDA_MEMORY_MB = 256;
+/** The stack's function memory. */
+export const DEFAULT_LAMBDA_MEMORY_MB = DEPLOYMENT_DEFAULTS.memorySizeMb;
 
 /** The AWS calls one run makes, as counted by a dry run. */
 export interface CallsPerRun {

@@ -5,7 +5,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { describeError } from '../lambda/errors';
-import { DEFAULTS, ENV } from '../lambda/environment';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
 import { runEstimate } from './commands/estimate';
@@ -13,7 +12,9 @@ import { runApply, runGenerate } from '../tools/datadog/cli';
 import { EXIT, RunError, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
+import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, withSettingFlags } from './setting-flags';
 import { CLI_ENV, type CollectorFlags, type DatadogFlags } from './settings';
+
 
 export const PROGRAM_NAME = 'aws-billing-to-datadog';
 
@@ -159,28 +160,11 @@ function withCommonOptions(command: Command): Command {
 }
 
 function withDatadogOptions(command: Command): Command {
-  return command
-    .option(
-      '--api-key-secret-arn <arn>',
-      `Secrets Manager secret holding the Datadog API key, read in the region of its ARN (env: ${CLI_ENV.apiKeySecretArn})`,
-    )
-    .option('--site <site>', `Datadog site, such as datadoghq.eu (default: ${DEFAULTS.site}; env: ${CLI_ENV.site})`)
-    .option('--api-url <origin>', `Datadog API origin overriding the site, for a proxy: https, or http on loopback (env: ${CLI_ENV.apiUrl})`);
+  return withSettingFlags(command, DATADOG_FLAG_SETTINGS);
 }
 
 function withCollectorOptions(command: Command): Command {
-  return command
-    .option('--metric-prefix <prefix>', `prefix of every metric name (default: ${DEFAULTS.metricPrefix}; ${ENV.metricPrefix})`)
-    .option('--no-budgets', `leave AWS Budgets out (${ENV.collectBudgets}=false)`)
-    .option('--no-estimated-charges', `leave CloudWatch estimated charges out (${ENV.collectEstimatedCharges}=false)`)
-    .option(
-      '--no-linked-account-services',
-      `leave out the per linked account and service level (${ENV.collectLinkedAccountServices}=false)`,
-    )
-    .option('--no-health-metrics', `leave out the collector's own health metrics (${ENV.sendHealthMetrics}=false)`)
-    .option('--service-allow <names>', `send only these CloudWatch ServiceName values, comma-separated, repeatable (${ENV.serviceAllowlist})`, appendList)
-    .option('--service-deny <names>', `do not send these ServiceName values, comma-separated, repeatable (${ENV.serviceDenylist})`, appendList)
-    .option('--tags <tags>', `key:value tags added to every series, comma-separated, repeatable (${ENV.tags})`, appendList);
+  return withSettingFlags(command, COLLECTOR_FLAG_SETTINGS);
 }
 
 function collectorFlags(raw: RawOptions): CollectorFlags {
@@ -200,17 +184,6 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
 /** The flags only: `settings.ts` falls back on the environment variables, so a flag wins. */
 function datadogFlags(raw: RawOptions): DatadogFlags {
   return { apiKeySecretArn: raw.apiKeySecretArn, site: raw.site, apiUrl: raw.apiUrl };
-}
-
-/** `--tags a:1,b:2 --tags c:3` gives `['a:1', 'b:2', 'c:3']`. */
-export function appendList(value: string, previous: readonly string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== ''),
-  ];
 }
 
 export function parseScheduleMinutes(value: string): number {

@@ -5,12 +5,13 @@
  */
 import { collect, type RunResult } from '../lambda/collect';
 import type { Config } from '../lambda/config';
+import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { ApiKeySource } from '../lambda/datadog/submit';
 import type { Logger } from '../lambda/log';
 import type { AwsClientFactory } from './aws';
 
-/** The function's timeout (`BILLING_COLLECTOR_DEFAULTS.timeout` in lib/): the same bound on sending. */
-export const RUN_TIMEOUT_MS = 120_000;
+/** The function's timeout: the same bound on sending. */
+export const RUN_TIMEOUT_MS = DEPLOYMENT_DEFAULTS.timeoutSeconds * 1000;
 
 export interface CollectionInput {
   readonly config: Config;
@@ -25,8 +26,7 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
   return collect({
     config: input.config,
     accountId: input.accountId,
-    budgets: input.aws.budgets(),
-    cloudWatch: input.aws.cloudWatch(),
+    clients: input.aws.billing,
     apiKey: input.apiKey,
     log: input.log,
     deadline: Date.now() + RUN_TIMEOUT_MS,

@@ -6,6 +6,7 @@
  */
 import { loadConfig, type Config } from '../lambda/config';
 import { collectorEnvironmentFor, ENV } from '../lambda/environment';
+import { COLLECTOR_SETTING_NAMES, settingSpec, type EveryCollectorSetting, type SettingName } from '../lambda/settings';
 import { ConfigError } from '../lambda/errors';
 import type { LogLevel } from '../lambda/log';
 import { UsageError } from './errors';
@@ -14,7 +15,7 @@ import { UsageError } from './errors';
 export const CLI_ENV = {
   apiKey: 'DD_API_KEY',
   apiKeySecretArn: ENV.apiKeySecretArn,
-  site: ENV.site,
+  site: ENV.datadogSite,
   apiUrl: ENV.apiUrl,
 } as const;
 
@@ -53,20 +54,23 @@ export interface Settings {
   readonly key: KeySetting;
 }
 
+/**
+ * A setting's flag as the user types it: a switch that is on by default is turned off with
+ * `--no-<flag>`; undefined for a setting without a flag.
+ */
+export function flagOf(name: SettingName): string | undefined {
+  const spec = settingSpec(name);
+  if (spec.flag === undefined) return undefined;
+  return spec.type === 'boolean' && spec.default === true ? `--no-${spec.flag}` : `--${spec.flag}`;
+}
+
 /** The flag behind each environment variable, to name it in messages. */
-const FLAG_OF: Readonly<Record<string, string>> = {
-  [ENV.apiKeySecretArn]: '--api-key-secret-arn',
-  [ENV.site]: '--site',
-  [ENV.apiUrl]: '--api-url',
-  [ENV.tags]: '--tags',
-  [ENV.metricPrefix]: '--metric-prefix',
-  [ENV.collectBudgets]: '--no-budgets',
-  [ENV.collectEstimatedCharges]: '--no-estimated-charges',
-  [ENV.collectLinkedAccountServices]: '--no-linked-account-services',
-  [ENV.serviceAllowlist]: '--service-allow',
-  [ENV.serviceDenylist]: '--service-deny',
-  [ENV.sendHealthMetrics]: '--no-health-metrics',
-};
+const FLAG_OF: Readonly<Record<string, string>> = Object.fromEntries(
+  COLLECTOR_SETTING_NAMES.flatMap((name) => {
+    const flag = flagOf(name);
+    return flag === undefined ? [] : [[ENV[name], flag]];
+  }),
+);
 
 /**
  * The environment variables the Lambda would receive for these flags. Only the variables a
@@ -75,20 +79,26 @@ const FLAG_OF: Readonly<Record<string, string>> = {
 export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlags, env: NodeJS.ProcessEnv): Record<string, string> {
   // Switches are sent only when turned off, so the collector's defaults apply as in the stack.
   const off = (enabled: boolean): false | undefined => (enabled ? undefined : false);
-  return collectorEnvironmentFor({
+  const settings: EveryCollectorSetting = {
     apiKeySecretArn: datadog.apiKeySecretArn ?? nonBlank(env[CLI_ENV.apiKeySecretArn]),
-    site: datadog.site ?? nonBlank(env[CLI_ENV.site]),
+    datadogSite: datadog.site ?? nonBlank(env[CLI_ENV.site]),
     apiUrl: datadog.apiUrl ?? nonBlank(env[CLI_ENV.apiUrl]),
     tags: flags.tags,
+    // The function's own tags come from the stack; the tool adds them with --tags.
+    env: undefined,
+    service: undefined,
     metricPrefix: flags.metricPrefix,
     collectBudgets: off(flags.budgets),
     collectEstimatedCharges: off(flags.estimatedCharges),
     collectLinkedAccountServices: off(flags.linkedAccountServices),
     serviceAllowlist: flags.serviceAllow,
     serviceDenylist: flags.serviceDeny,
+    // The tool reads the key once per command.
+    apiKeyMaxAgeSeconds: undefined,
     sendHealthMetrics: off(flags.healthMetrics),
     logLevel: cliLogLevel(flags.verbose),
-  });
+  };
+  return collectorEnvironmentFor(settings);
 }
 
 /** Warnings and errors by default: stderr is for what needs attention. */

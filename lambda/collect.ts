@@ -1,12 +1,10 @@
 /**
  * One collection run: sources -> samples -> series -> bodies -> Datadog, and a summary of it.
  *
- * Both sources and the API key read run concurrently; one failing does not stop the other's
- * metrics from being sent. Errors are gathered into the summary instead of thrown, so the
+ * The enabled sources (`sources/index.ts`) and the API key read run concurrently; one failing
+ * does not stop the others' metrics from being sent. Errors are gathered into the summary instead of thrown, so the
  * caller can log the summary and then fail the run.
  */
-import type { BudgetsClient } from '@aws-sdk/client-budgets';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
@@ -14,18 +12,16 @@ import { submitBodies, type ApiKeySource } from './datadog/submit';
 import { describeError } from './errors';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
-import { increment, type CallCounter, type Sample, type SkipReason, type SourceResult } from './samples';
-import { collectBudgets } from './sources/budgets';
-import { collectEstimatedCharges } from './sources/estimated-charges';
+import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
+import { enabledSources } from './sources';
+import type { AwsClients } from './sources/source';
 
 export interface CollectDependencies {
   readonly config: Config;
   /** The account whose billing data is read, sent as `account_id`. */
   readonly accountId: string;
-  /** Budgets client in us-east-1 with that account's credentials. */
-  readonly budgets: BudgetsClient;
-  /** CloudWatch client in us-east-1 with that account's credentials. */
-  readonly cloudWatch: CloudWatchClient;
+  /** The clients of the sources, in us-east-1 with that account's credentials; only the enabled sources' are used. */
+  readonly clients: AwsClients;
   readonly apiKey: ApiKeySource;
   readonly log: Logger;
   /** Epoch milliseconds by which the run must have finished sending. */
@@ -145,29 +141,14 @@ interface Gathered {
   readonly errors: string[];
 }
 
-/** Runs the enabled sources concurrently; one failing leaves the other's samples intact. */
+/** Runs the enabled sources concurrently; one failing leaves the others' samples intact. */
 async function gatherSources(
   deps: CollectDependencies,
   run: { readonly log: Logger; readonly calls: CallCounter; readonly signal: AbortSignal; readonly now: Date },
 ): Promise<Gathered> {
-  const { config } = deps;
-  const sources: Promise<SourceResult>[] = [];
-  if (config.collectBudgets) {
-    sources.push(collectBudgets(deps.budgets, { accountId: deps.accountId, ...run }));
-  }
-  if (config.collectEstimatedCharges) {
-    sources.push(
-      collectEstimatedCharges(deps.cloudWatch, {
-        accountId: deps.accountId,
-        now: run.now,
-        includeLinkedAccountServices: config.collectLinkedAccountServices,
-        serviceAllowlist: config.serviceAllowlist,
-        serviceDenylist: config.serviceDenylist,
-        calls: run.calls,
-        signal: run.signal,
-      }),
-    );
-  }
+  const sources = enabledSources(deps.config).map((source) =>
+    source.collect(deps.clients, { config: deps.config, accountId: deps.accountId, ...run }),
+  );
 
   const gathered: Gathered = { samples: [], skipped: {}, errors: [] };
   for (const settled of await Promise.allSettled(sources)) {

@@ -1,39 +1,41 @@
 /**
  * The only module that reads the environment. It returns a typed, validated Config and names
  * every bad or missing variable in one error, so a misconfigured function says everything
- * that is wrong in its first run.
+ * that is wrong in its first run. Each variable is read by the type and checked by the rule
+ * the settings table gives it; this module adds only what spans settings.
  */
-import { DEFAULTS, ENV } from './environment';
 import { ConfigError } from './errors';
-import { isDatadogSite, parseApiOrigin, siteApiOrigin, DATADOG_SITES } from './datadog/site';
+import { isDatadogSite, parseApiOrigin, siteApiOrigin } from './datadog/site';
 import { parseLogLevel, type LogLevel } from './log';
-import { metricPrefixProblem } from './metrics';
+import {
+  COLLECTOR_SETTING_NAMES,
+  ENV,
+  settingProblem,
+  settingSpec,
+  type AnySettingSpec,
+  type CollectorValues,
+  type SettingType,
+  type SettingValueOf,
+} from './settings';
 
-export interface Config {
-  /** ARN of the Secrets Manager secret that holds the Datadog API key. */
+/**
+ * The validated configuration: every collector setting of the table under its own name (so a
+ * new setting reaches the code that reads it with no other change), and what is derived from
+ * them.
+ */
+export type Config = CollectorValues & {
+  /** ARN of the secret holding the Datadog API key; empty when not required and not given. */
   readonly apiKeySecretArn: string;
   /** Region of that secret, taken from its ARN. */
   readonly apiKeySecretRegion: string;
-  /** Origin of the Datadog API, e.g. `https://api.datadoghq.com`. */
+  /** Origin of the Datadog API, e.g. `https://api.datadoghq.com`: from the site, or `apiUrl`. */
   readonly apiOrigin: string;
-  /** Tags added to every series, raw (normalized when the series are built). */
+  /** Tags added to every series, raw (normalized when the series are built): `tags`, `env:`, `service:`. */
   readonly globalTags: readonly string[];
-  /** Prefix of every metric name. @default 'aws.billing' */
-  readonly metricPrefix: string;
-  readonly collectBudgets: boolean;
-  readonly collectEstimatedCharges: boolean;
-  /** Whether to send the per linked account, per service level of estimated charges. */
-  readonly collectLinkedAccountServices: boolean;
-  /** CloudWatch `ServiceName` values to keep, lowercased; empty keeps all. */
-  readonly serviceAllowlist: ReadonlySet<string>;
-  /** CloudWatch `ServiceName` values to drop, lowercased. */
-  readonly serviceDenylist: ReadonlySet<string>;
-  /** How long the API key is cached in the execution environment. @default 6 hours */
+  /** `apiKeyMaxAgeSeconds` in milliseconds. */
   readonly apiKeyMaxAgeMs: number;
-  /** Whether to send the collector's own health metrics. @default true */
-  readonly sendHealthMetrics: boolean;
   readonly logLevel: LogLevel;
-}
+};
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -55,30 +57,16 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+
  */
 export function loadConfig(env: Environment, options: LoadConfigOptions = {}): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === '' ? undefined : value;
-  };
-  const flag = (name: string, fallback: boolean): boolean => {
-    const value = read(name);
-    if (value === undefined) return fallback;
-    if (/^(true|1|yes)$/i.test(value)) return true;
-    if (/^(false|0|no)$/i.test(value)) return false;
-    problems.push(`${name} must be true or false, got "${value}"`);
-    return fallback;
-  };
-  const list = (name: string): string[] =>
-    (read(name) ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== '');
+  // The one variable without which nothing works is named first.
+  const secretGiven = (env[ENV.apiKeySecretArn]?.trim() ?? '') !== '';
+  if (!secretGiven && (options.requireApiKeySecret ?? true)) {
+    problems.push(`${ENV.apiKeySecretArn} is required: the ARN of the secret holding the Datadog API key`);
+  }
+  const values = readCollectorValues(env, problems);
 
-  const apiKeySecretArn = read(ENV.apiKeySecretArn);
   let apiKeySecretRegion = '';
-  if (apiKeySecretArn === undefined) {
-    if (options.requireApiKeySecret ?? true) problems.push(`${ENV.apiKeySecretArn} is required: the ARN of the secret holding the Datadog API key`);
-  } else {
-    const match = SECRET_ARN.exec(apiKeySecretArn);
+  if (values.apiKeySecretArn !== undefined) {
+    const match = SECRET_ARN.exec(values.apiKeySecretArn);
     if (match === null) {
       problems.push(
         `${ENV.apiKeySecretArn} must be a Secrets Manager secret ARN ` +
@@ -89,65 +77,76 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
     }
   }
 
-  const site = read(ENV.site) ?? DEFAULTS.site;
-  let apiOrigin = '';
-  if (isDatadogSite(site)) {
-    apiOrigin = siteApiOrigin(site);
-  } else {
-    problems.push(`${ENV.site} "${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`);
-  }
-  const apiUrl = read(ENV.apiUrl);
-  if (apiUrl !== undefined) {
-    const parsed = parseApiOrigin(apiUrl);
+  let apiOrigin = isDatadogSite(values.datadogSite) ? siteApiOrigin(values.datadogSite) : '';
+  if (values.apiUrl !== undefined) {
+    const parsed = parseApiOrigin(values.apiUrl);
     if ('problem' in parsed) problems.push(`${ENV.apiUrl} ${parsed.problem}`);
     else apiOrigin = parsed.origin;
   }
 
-  const metricPrefix = read(ENV.metricPrefix) ?? DEFAULTS.metricPrefix;
-  const prefixProblem = metricPrefixProblem(metricPrefix);
-  if (prefixProblem !== undefined) problems.push(`${ENV.metricPrefix} ${prefixProblem}`);
+  const globalTags = [...(values.tags ?? [])];
+  if (values.env !== undefined) globalTags.push(`env:${values.env}`);
+  if (values.service !== undefined) globalTags.push(`service:${values.service}`);
 
-  const globalTags = list(ENV.tags);
-  const ddEnv = read(ENV.env);
-  const ddService = read(ENV.service);
-  if (ddEnv !== undefined) globalTags.push(`env:${ddEnv}`);
-  if (ddService !== undefined) globalTags.push(`service:${ddService}`);
-
-  const maxAgeText = read(ENV.apiKeyMaxAgeSeconds);
-  let apiKeyMaxAgeMs = DEFAULTS.apiKeyMaxAgeSeconds * 1000;
-  if (maxAgeText !== undefined) {
-    const seconds = Number(maxAgeText);
-    if (Number.isInteger(seconds) && seconds >= 0) apiKeyMaxAgeMs = seconds * 1000;
-    else problems.push(`${ENV.apiKeyMaxAgeSeconds} must be a whole number of seconds, got "${maxAgeText}"`);
-  }
-
-  const logLevelText = read(ENV.logLevel) ?? DEFAULTS.logLevel;
-  const logLevel = parseLogLevel(logLevelText);
+  const logLevel = parseLogLevel(values.logLevel);
   if (logLevel === undefined) {
-    problems.push(`${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, got "${logLevelText}"`);
+    problems.push(`${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, got "${values.logLevel}"`);
   }
 
-  const collectBudgets = flag(ENV.collectBudgets, DEFAULTS.collectBudgets);
-  const collectEstimatedCharges = flag(ENV.collectEstimatedCharges, DEFAULTS.collectEstimatedCharges);
-  if (!collectBudgets && !collectEstimatedCharges) {
+  if (!values.collectBudgets && !values.collectEstimatedCharges) {
     problems.push(`${ENV.collectBudgets} and ${ENV.collectEstimatedCharges} are both false: nothing to collect`);
   }
 
-  const config: Config = {
-    apiKeySecretArn: apiKeySecretArn ?? '',
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...values,
+    apiKeySecretArn: values.apiKeySecretArn ?? '',
     apiKeySecretRegion,
     apiOrigin,
     globalTags,
-    metricPrefix,
-    collectBudgets,
-    collectEstimatedCharges,
-    collectLinkedAccountServices: flag(ENV.collectLinkedAccountServices, DEFAULTS.collectLinkedAccountServices),
-    serviceAllowlist: new Set(list(ENV.serviceAllowlist).map((name) => name.toLowerCase())),
-    serviceDenylist: new Set(list(ENV.serviceDenylist).map((name) => name.toLowerCase())),
-    apiKeyMaxAgeMs,
-    sendHealthMetrics: flag(ENV.sendHealthMetrics, DEFAULTS.sendHealthMetrics),
+    apiKeyMaxAgeMs: values.apiKeyMaxAgeSeconds * 1000,
     logLevel: logLevel ?? 'INFO',
   };
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+}
+
+/**
+ * Every collector setting of the table, read from its variable by its type, checked with the
+ * table's check, and defaulted. A problem is pushed, naming the variable, and the default kept.
+ */
+function readCollectorValues(env: Environment, problems: string[]): CollectorValues {
+  const values: Record<string, SettingValueOf[SettingType] | undefined> = {};
+  for (const name of COLLECTOR_SETTING_NAMES) {
+    const spec = settingSpec(name);
+    const variable = ENV[name];
+    const text = env[variable]?.trim();
+    const parsed = text === undefined || text === '' ? undefined : parseEnvironmentText(spec, text);
+    if (parsed !== undefined && 'problem' in parsed) problems.push(`${variable} ${parsed.problem}`);
+    const value = parsed !== undefined && 'value' in parsed ? parsed.value : undefined;
+    const problem = value === undefined ? undefined : settingProblem(name, value as never);
+    if (problem !== undefined) problems.push(`${variable} ${problem}`);
+    values[name] = problem === undefined && value !== undefined ? value : spec.default;
+  }
+  return values as CollectorValues;
+}
+
+type Parsed = { readonly value: SettingValueOf[SettingType] } | { readonly problem: string };
+
+/** A variable's text as its setting's type: booleans as true/1/yes or false/0/no, lists comma-separated. */
+function parseEnvironmentText(spec: AnySettingSpec, text: string): Parsed {
+  switch (spec.type) {
+    case 'string':
+      return { value: text };
+    case 'boolean':
+      if (/^(true|1|yes)$/i.test(text)) return { value: true };
+      if (/^(false|0|no)$/i.test(text)) return { value: false };
+      return { problem: `must be true or false, got "${text}"` };
+    case 'wholeNumber': {
+      const number = Number(text);
+      return Number.isSafeInteger(number) && number >= 0 ? { value: number } : { problem: `must be a whole number of ${spec.unit ?? 'units'}, got "${text}"` };
+    }
+    case 'stringList':
+      return { value: text.split(',').map((item) => item.trim()).filter((item) => item !== '') };
+    case 'stringMap':
+      return { problem: 'is a map, which no environment variable carries' };
+  }
 }

@@ -3,15 +3,14 @@
  * execution environment, each invocation runs one collection, logs its summary, and throws
  * when the run had errors so that Lambda's Errors metric and the stack's alarm see it.
  */
-import { BudgetsClient } from '@aws-sdk/client-budgets';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
-import { BILLING_REGION } from './billing-facts';
+import { billingRegionClients } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
 import { CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
+import type { AwsClients } from './sources/source';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -28,8 +27,7 @@ const AWS_MAX_ATTEMPTS = 5;
 interface Environment {
   readonly config: Config;
   readonly log: Logger;
-  readonly budgets: BudgetsClient;
-  readonly cloudWatch: CloudWatchClient;
+  readonly clients: AwsClients;
   readonly apiKey: SecretApiKey;
 }
 
@@ -42,9 +40,7 @@ function setUp(): Environment {
   environment = {
     config,
     log: createLogger(config.logLevel),
-    // Billing data lives in us-east-1 only, whatever region the function runs in.
-    budgets: new BudgetsClient({ region: BILLING_REGION, maxAttempts: AWS_MAX_ATTEMPTS }),
-    cloudWatch: new CloudWatchClient({ region: BILLING_REGION, maxAttempts: AWS_MAX_ATTEMPTS }),
+    clients: billingRegionClients({ maxAttempts: AWS_MAX_ATTEMPTS }),
     apiKey: new SecretApiKey(new SecretsManagerClient({ region: config.apiKeySecretRegion, maxAttempts: AWS_MAX_ATTEMPTS }), {
       secretArn: config.apiKeySecretArn,
       secretRegion: config.apiKeySecretRegion,
@@ -74,8 +70,7 @@ export async function handler(_event: unknown, context: InvocationContext): Prom
   const { summary } = await collect({
     config: env.config,
     accountId: accountIdFromArn(context.invokedFunctionArn),
-    budgets: env.budgets,
-    cloudWatch: env.cloudWatch,
+    clients: env.clients,
     apiKey: env.apiKey,
     log: env.log,
     deadline: Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS,

@@ -13,9 +13,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DATADOG_SITES, isDatadogSite } from '../lambda/datadog/site';
-import { collectorEnvironmentFor, DEFAULTS } from '../lambda/environment';
-import { metricPrefixProblem } from '../lambda/metrics';
+import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import { collectorEnvironmentFor } from '../lambda/environment';
+import { DEFAULTS, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
 import { InvalidSettingError } from './errors';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
@@ -135,19 +135,16 @@ export interface BillingCollectorProps {
   readonly alarmTopic?: sns.ITopic;
 }
 
-/** The deployment side's defaults, resolved here and nowhere else. */
+/** The deployment side's defaults (`lambda/deployment.ts`), as the CDK types them. */
 export const BILLING_COLLECTOR_DEFAULTS = {
-  datadogSite: DEFAULTS.site,
-  scheduleRate: Duration.hours(1),
-  logRetention: logs.RetentionDays.ONE_MONTH,
-  logLevel: lambda.ApplicationLogLevel.INFO,
-  /** A run makes a handful of paginated AWS calls and one or two Datadog requests. */
-  timeout: Duration.minutes(2),
-  memorySize: 256,
-  /** Lambda's maximum: a run that failed on a passing fault gets two more tries. */
-  retryAttempts: 2,
-  /** An event older than this is dropped: the next scheduled run will do the same work. */
-  maxEventAge: Duration.hours(1),
+  datadogSite: DEFAULTS.datadogSite,
+  scheduleRate: Duration.minutes(DEPLOYMENT_DEFAULTS.schedulePeriodMinutes),
+  logRetention: DEPLOYMENT_DEFAULTS.logRetentionDays as logs.RetentionDays,
+  logLevel: DEPLOYMENT_DEFAULTS.logLevel as lambda.ApplicationLogLevel,
+  timeout: Duration.seconds(DEPLOYMENT_DEFAULTS.timeoutSeconds),
+  memorySize: DEPLOYMENT_DEFAULTS.memorySizeMb,
+  retryAttempts: DEPLOYMENT_DEFAULTS.retryAttempts,
+  maxEventAge: Duration.seconds(DEPLOYMENT_DEFAULTS.maxEventAgeSeconds),
 } as const;
 
 /** Props with every deployment-side default applied. */
@@ -173,26 +170,16 @@ export function resolveBillingCollectorProps(props: BillingCollectorProps): Reso
   return resolved;
 }
 
-/** Datadog keeps at most this many characters of a tag. */
-const MAX_TAG_LENGTH = 200;
-
 function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollectorProps): void {
   const site = resolved.datadogSite;
-  if (!Token.isUnresolved(site) && !isDatadogSite(site)) {
-    throw new InvalidSettingError(
-      'datadogSite',
-      `"${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`,
-    );
-  }
-  if (props.metricPrefix !== undefined && !Token.isUnresolved(props.metricPrefix)) {
-    const problem = metricPrefixProblem(props.metricPrefix);
-    if (problem !== undefined) throw new InvalidSettingError('metricPrefix', problem);
-  }
-  checkListItems('tags', props.tags, MAX_TAG_LENGTH);
-  checkListItems('serviceAllowlist', props.serviceAllowlist);
-  checkListItems('serviceDenylist', props.serviceDenylist);
-  checkTagValue('env', props.env);
-  checkTagValue('service', props.service);
+  if (!Token.isUnresolved(site)) throwIfProblem('datadogSite', site);
+  // The table's value checks, for every prop that carries a collector setting as it is.
+  throwIfProblem('metricPrefix', props.metricPrefix);
+  throwIfProblem('tags', props.tags);
+  throwIfProblem('serviceAllowlist', props.serviceAllowlist);
+  throwIfProblem('serviceDenylist', props.serviceDenylist);
+  throwIfProblem('env', props.env);
+  throwIfProblem('service', props.service);
 
   if (props.collectBudgets === false && props.collectEstimatedCharges === false) {
     throw new InvalidSettingError(
@@ -216,30 +203,13 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   if (periodProblem !== undefined) throw new InvalidSettingError('schedule', periodProblem);
 }
 
-/**
- * Items travel comma-separated in one environment variable, so an item may not hold a comma
- * and may not be blank.
- */
-function checkListItems(prop: string, items: readonly string[] | undefined, maxLength?: number): void {
-  for (const item of items ?? []) {
-    if (Token.isUnresolved(item)) continue;
-    if (item.trim() === '' || item.includes(',')) {
-      throw new InvalidSettingError(prop, `has the item "${item}"; items may not be blank or hold a comma`);
-    }
-    if (maxLength !== undefined && item.length > maxLength) {
-      throw new InvalidSettingError(
-        prop,
-        `has an item of ${item.length} characters; Datadog keeps at most ${maxLength}`,
-      );
-    }
+/** Throws the settings table's problem with a prop's value; a token is checked at deploy time, not here. */
+function throwIfProblem<K extends SettingName>(name: K, value: SettingValue<K> | undefined): void {
+  if (value === undefined || Token.isUnresolved(value) || (Array.isArray(value) && value.some((item) => Token.isUnresolved(item)))) {
+    return;
   }
-}
-
-function checkTagValue(prop: string, value: string | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (value.trim() === '' || value.length > MAX_TAG_LENGTH) {
-    throw new InvalidSettingError(prop, `must be between 1 and ${MAX_TAG_LENGTH} characters, got "${value}"`);
-  }
+  const problem = settingProblem(name, value);
+  if (problem !== undefined) throw new InvalidSettingError(name, problem);
 }
 
 /**
@@ -250,8 +220,12 @@ export function collectorEnvironment(
   props: BillingCollectorProps,
   resolved: ResolvedBillingCollectorProps,
 ): Record<string, string> {
-  return collectorEnvironmentFor({
-    site: resolved.datadogSite,
+  const settings: EveryCollectorSetting = {
+    datadogSite: resolved.datadogSite,
+    // Added by the construct once the secret exists.
+    apiKeySecretArn: undefined,
+    // A proxy is a command-line tool's concern; the function talks to the site.
+    apiUrl: undefined,
     tags: props.tags,
     env: props.env,
     service: props.service,
@@ -263,5 +237,8 @@ export function collectorEnvironment(
     serviceDenylist: props.serviceDenylist,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,
-  });
+    // Lambda sets AWS_LAMBDA_LOG_LEVEL itself from the function's application log level.
+    logLevel: undefined,
+  };
+  return collectorEnvironmentFor(settings);
 }

@@ -15,18 +15,20 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { BUNDLING, HANDLER } from '../lambda/deployment';
 import { API_KEY_PLACEHOLDER, ENV } from '../lambda/environment';
+import { enabledSources } from '../lambda/sources';
+import type { Source } from '../lambda/sources/source';
 import {
   BILLING_COLLECTOR_DEFAULTS,
   BillingCollectorProps,
   collectorEnvironment,
   resolveBillingCollectorProps,
 } from './billing-collector-props';
-import { collectorPolicyDocument } from './collector-policy';
+import { collectorPolicyDocument, nagResource } from './collector-policy';
 import { NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
-const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
 
 /** Sends AWS Budgets and CloudWatch billing metrics to Datadog on a schedule. */
 export class BillingCollector extends Construct {
@@ -66,6 +68,7 @@ export class BillingCollector extends Construct {
       description: 'Billing collector: reads AWS Budgets, billing metrics and its Datadog API key secret',
       inlinePolicies: {
         BillingCollector: collectorPolicyDocument(this, {
+          sources: enabledSources(props),
           // A secret imported by name or partial ARN has no full ARN; IAM then needs the suffix wildcard.
           apiKeySecretArn: secret.secretFullArn ?? `${secret.secretArn}-??????`,
           apiKeySecretRegion: this.regionOf(secret),
@@ -74,14 +77,15 @@ export class BillingCollector extends Construct {
         }),
       },
     });
-    this.acknowledgeWildcards(this.role);
+    this.acknowledgeWildcards(this.role, enabledSources(props));
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: 'Sends AWS Budgets and CloudWatch billing metrics to Datadog',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
+      entry: path.join(PROJECT_ROOT, HANDLER.entry),
+      handler: HANDLER.exportName,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // The CDK's constants for FUNCTION_RUNTIME in lambda/deployment.ts, which a test holds them to.
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: BILLING_COLLECTOR_DEFAULTS.memorySize,
@@ -96,16 +100,7 @@ export class BillingCollector extends Construct {
       },
       retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
       maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node24',
-        // The runtime's own SDK changes under us; the bundled one is the version the tests ran.
-        bundleAwsSDK: true,
-        // The SDK's ES module builds tree-shake far better than its CommonJS ones: a third
-        // smaller bundle and a faster cold start (measured by `npm run bench`).
-        mainFields: ['module', 'main'],
-      },
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields] },
     });
 
     this.rule = new events.Rule(this, 'Schedule', {
@@ -184,17 +179,12 @@ export class BillingCollector extends Construct {
     return stack.splitArn(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).region ?? stack.region;
   }
 
-  private acknowledgeWildcards(role: iam.Role): void {
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData have no resource-level permissions.',
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:budgets::<AWS::AccountId>:budget/*]',
-      reason:
-        'budgets:ViewBudget is granted on the budgets of this account only; the collector lists them ' +
-        'all, and their names are not known at deploy time.',
-    });
+  /** cdk-nag flags every wildcard resource; each source says why its wildcards are needed. */
+  private acknowledgeWildcards(role: iam.Role, sources: readonly Source[]): void {
+    for (const grant of sources.flatMap((source) => source.iam)) {
+      if (grant.wildcardReason === undefined) continue;
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(grant.resource)}]`, reason: grant.wildcardReason });
+    }
   }
 
   private notify(topic: sns.ITopic): void {

@@ -1,14 +1,18 @@
 /**
- * The collector's permissions, and nothing more: read budgets, read billing metrics, read one
- * secret (and decrypt it through Secrets Manager when it has its own key), write its own logs.
+ * The collector's permissions, and nothing more: what each enabled source declares it needs,
+ * read one secret (and decrypt it through Secrets Manager when it has its own key), write its
+ * own logs.
  */
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { IamGrant, Source } from '../lambda/sources/source';
 
 export interface CollectorPolicyProps {
+  /** The sources the function runs: each gets the statements it declares. */
+  readonly sources: readonly Source[];
   /** The secret's ARN as IAM should match it: the complete ARN, or a partial one ending `-??????`. */
   readonly apiKeySecretArn: string;
   /** The region of the secret; KMS is used only through Secrets Manager there. */
@@ -22,26 +26,7 @@ export interface CollectorPolicyProps {
 /** The policy document of the collector's role. */
 export function collectorPolicyDocument(scope: Construct, props: CollectorPolicyProps): iam.PolicyDocument {
   const statements = [
-    new iam.PolicyStatement({
-      sid: 'ReadBudgets',
-      actions: ['budgets:ViewBudget'],
-      // Budgets ARNs have no region; the wildcard covers the budgets of this account only.
-      resources: [
-        Stack.of(scope).formatArn({
-          service: 'budgets',
-          region: '',
-          resource: 'budget',
-          resourceName: '*',
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ],
-    }),
-    new iam.PolicyStatement({
-      sid: 'ReadBillingMetrics',
-      // Neither action supports resource-level permissions.
-      actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
-      resources: ['*'],
-    }),
+    ...props.sources.flatMap((source) => source.iam.map((grant) => grantStatement(scope, grant))),
     new iam.PolicyStatement({
       sid: 'ReadApiKey',
       // Not grantRead(): it adds DescribeSecret, which the collector never calls.
@@ -69,4 +54,19 @@ export function collectorPolicyDocument(scope: Construct, props: CollectorPolicy
     }),
   );
   return new iam.PolicyDocument({ statements });
+}
+
+/** A source's grant as a statement, its resource pattern filled with the stack's partition and account. */
+function grantStatement(scope: Construct, grant: IamGrant): iam.PolicyStatement {
+  const stack = Stack.of(scope);
+  return new iam.PolicyStatement({
+    sid: grant.sid,
+    actions: [...grant.actions],
+    resources: [grant.resource.replace('<partition>', stack.partition).replace('<account>', stack.account)],
+  });
+}
+
+/** A grant's resource as cdk-nag names it in a finding id (CloudFormation pseudo parameters in angle brackets). */
+export function nagResource(resource: string): string {
+  return resource.replace('<partition>', '<AWS::Partition>').replace('<account>', '<AWS::AccountId>');
 }

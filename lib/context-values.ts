@@ -6,6 +6,7 @@
  * the same thing wherever it was set. An absent key, `null` and a blank string all mean "not
  * set". A value of the wrong shape throws an {@link InvalidSettingError} naming the key.
  */
+import { SETTINGS, type ContextSettingName, type SettingValue } from '../lambda/settings';
 import { InvalidSettingError } from './errors';
 
 /** Reads one raw context value, as `app.node.tryGetContext` does. */
@@ -20,6 +21,19 @@ export function shown(value: unknown): string {
 
 function isUnset(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A setting's context value, read by the type the settings table gives it. */
+export function readSetting<K extends ContextSettingName>(lookup: ContextLookup, name: K): SettingValue<K> | undefined {
+  const readers = {
+    string: readString,
+    boolean: readBoolean,
+    wholeNumber: readWholeNumber,
+    stringList: readStringList,
+    stringMap: readStringMap,
+  } as const;
+  // Each reader returns its type's value; TypeScript cannot follow the table's type through K.
+  return readers[SETTINGS[name].type](lookup, SETTINGS[name].context) as SettingValue<K> | undefined;
 }
 
 /** A string; surrounding blanks are dropped. */

@@ -10,15 +10,8 @@ import { Duration, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BillingCollectorStackProps } from './billing-collector-stack';
-import {
-  ContextLookup,
-  readBoolean,
-  readString,
-  readStringList,
-  readStringMap,
-  readWholeNumber,
-  shown,
-} from './context-values';
+import { CONTEXT_KEYS, type ContextSettingName } from '../lambda/settings';
+import { ContextLookup, readSetting, shown } from './context-values';
 import { InvalidSettingError } from './errors';
 import { CollectorSchedule, parseScheduleExpression } from './schedule';
 
@@ -62,26 +55,26 @@ const MAX_RESOURCE_TAGS = 50;
  * @throws InvalidSettingError naming the first key at fault.
  */
 export function readAppSettings(lookup: ContextLookup): AppSettings {
-  const apiKeyMaxAgeSeconds = readWholeNumber(lookup, 'apiKeyMaxAgeSeconds');
+  const apiKeyMaxAgeSeconds = readSetting(lookup, 'apiKeyMaxAgeSeconds');
   return {
     ...readApiKeySecret(lookup),
     ...readAlarmTarget(lookup),
     resourceTags: readResourceTags(lookup),
     permissionsBoundaryArn: readMatching(lookup, 'permissionsBoundaryArn', IAM_POLICY_ARN, 'an IAM managed policy ARN'),
     collector: {
-      datadogSite: readString(lookup, 'datadogSite'),
+      datadogSite: readSetting(lookup, 'datadogSite'),
       schedule: readSchedule(lookup),
-      tags: readStringList(lookup, 'tags'),
-      env: readString(lookup, 'env'),
-      service: readString(lookup, 'service'),
-      metricPrefix: readString(lookup, 'metricPrefix'),
-      collectBudgets: readBoolean(lookup, 'collectBudgets'),
-      collectEstimatedCharges: readBoolean(lookup, 'collectEstimatedCharges'),
-      collectLinkedAccountServices: readBoolean(lookup, 'collectLinkedAccountServices'),
-      serviceAllowlist: readStringList(lookup, 'serviceAllowlist'),
-      serviceDenylist: readStringList(lookup, 'serviceDenylist'),
+      tags: readSetting(lookup, 'tags'),
+      env: readSetting(lookup, 'env'),
+      service: readSetting(lookup, 'service'),
+      metricPrefix: readSetting(lookup, 'metricPrefix'),
+      collectBudgets: readSetting(lookup, 'collectBudgets'),
+      collectEstimatedCharges: readSetting(lookup, 'collectEstimatedCharges'),
+      collectLinkedAccountServices: readSetting(lookup, 'collectLinkedAccountServices'),
+      serviceAllowlist: readSetting(lookup, 'serviceAllowlist'),
+      serviceDenylist: readSetting(lookup, 'serviceDenylist'),
       apiKeyMaxAge: apiKeyMaxAgeSeconds === undefined ? undefined : Duration.seconds(apiKeyMaxAgeSeconds),
-      sendHealthMetrics: readBoolean(lookup, 'sendHealthMetrics'),
+      sendHealthMetrics: readSetting(lookup, 'sendHealthMetrics'),
       logRetention: readLogRetention(lookup),
       logLevel: readLogLevel(lookup),
     },
@@ -89,8 +82,13 @@ export function readAppSettings(lookup: ContextLookup): AppSettings {
 }
 
 /** A string that must match `pattern`; `what` says in words what it must be. */
-function readMatching(lookup: ContextLookup, key: string, pattern: RegExp, what: string): string | undefined {
-  const arn = readString(lookup, key);
+function readMatching(
+  lookup: ContextLookup,
+  key: 'apiKeySecretArn' | 'apiKeySecretKmsKeyArn' | 'alarmEmail' | 'alarmTopicArn' | 'permissionsBoundaryArn',
+  pattern: RegExp,
+  what: string,
+): string | undefined {
+  const arn = readSetting(lookup, key);
   if (arn !== undefined && !pattern.test(arn)) {
     throw new InvalidSettingError(key, `must be ${what}, got ${shown(arn)}`);
   }
@@ -151,8 +149,8 @@ function readAlarmTarget(lookup: ContextLookup): Pick<AppSettings, 'alarmEmail' 
 }
 
 function readSchedule(lookup: ContextLookup): CollectorSchedule | undefined {
-  const expression = readString(lookup, 'schedule');
-  const periodMinutes = readWholeNumber(lookup, 'schedulePeriodMinutes');
+  const expression = readSetting(lookup, 'schedule');
+  const periodMinutes = readSetting(lookup, 'schedulePeriodMinutes');
   if (periodMinutes === 0) {
     throw new InvalidSettingError('schedulePeriodMinutes', 'must be at least 1');
   }
@@ -187,7 +185,7 @@ function readSchedule(lookup: ContextLookup): CollectorSchedule | undefined {
 }
 
 function readLogRetention(lookup: ContextLookup): logs.RetentionDays | undefined {
-  const days = readWholeNumber(lookup, 'logRetentionDays');
+  const days = readSetting(lookup, 'logRetentionDays');
   if (days === undefined) return undefined;
   const retention = LOG_RETENTION_DAYS.find((allowed) => allowed === days);
   if (retention === undefined) {
@@ -200,7 +198,7 @@ function readLogRetention(lookup: ContextLookup): logs.RetentionDays | undefined
 }
 
 function readLogLevel(lookup: ContextLookup): lambda.ApplicationLogLevel | undefined {
-  const text = readString(lookup, 'logLevel')?.toUpperCase();
+  const text = readSetting(lookup, 'logLevel')?.toUpperCase();
   if (text === undefined) return undefined;
   const level = LOG_LEVELS.find((allowed) => allowed === text);
   if (level === undefined) {
@@ -210,7 +208,7 @@ function readLogLevel(lookup: ContextLookup): lambda.ApplicationLogLevel | undef
 }
 
 function readResourceTags(lookup: ContextLookup): Record<string, string> | undefined {
-  const tags = readStringMap(lookup, 'resourceTags');
+  const tags = readSetting(lookup, 'resourceTags');
   if (tags === undefined) return undefined;
   const entries = Object.entries(tags);
   if (entries.length > MAX_RESOURCE_TAGS) {
@@ -228,4 +226,48 @@ function readResourceTags(lookup: ContextLookup): Record<string, string> | undef
     }
   }
   return tags;
+}
+
+/**
+ * Refuses a context key that is not a setting, naming the nearest one: a misspelled key would
+ * otherwise be ignored and its default used (`-c metricprefix=x` would keep `aws.billing`).
+ * The CDK's own keys stay allowed: those holding `:` (`aws:cdk:...`, cached lookups) or
+ * starting with `@` (feature flags).
+ * @param keys every context key the app was given.
+ * @throws InvalidSettingError naming the first unknown key.
+ */
+export function checkContextKeys(keys: Iterable<string>): void {
+  for (const key of keys) {
+    if (key.includes(':') || key.startsWith('@') || CONTEXT_KEYS.includes(key)) continue;
+    const nearest = nearestKey(key);
+    throw new InvalidSettingError(
+      key,
+      `is not a setting of this app${nearest === undefined ? '' : `; did you mean \`${nearest}\``}? ` +
+        `The settings are: ${CONTEXT_KEYS.join(', ')}`,
+    );
+  }
+}
+
+/** The setting closest in spelling to `key`, when one is close enough to be what was meant. */
+function nearestKey(key: string): ContextSettingName | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of CONTEXT_KEYS) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { name, distance };
+  }
+  // A third of the key's length is a typo; more is another word.
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? (best.name as ContextSettingName) : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }

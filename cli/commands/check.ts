@@ -3,10 +3,10 @@
  * it. The checks ask AWS and Datadog the same questions the function's run depends on, one at a
  * time, so that a failure points at one cause.
  */
-import { DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
-import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { SecretApiKey } from '../../lambda/api-key';
-import { BILLING_NAMESPACE, BILLING_REGION, BUDGETS_PAGE_SIZE, ESTIMATED_CHARGES_METRIC } from '../../lambda/billing-facts';
+import { BILLING_REGION } from '../../lambda/billing-facts';
+import { SOURCES } from '../../lambda/sources';
+import type { Source } from '../../lambda/sources/source';
 import { ApiKeyError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
@@ -14,7 +14,7 @@ import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type Ca
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, type Io } from '../io';
-import { CLI_ENV, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+import { CLI_ENV, flagOf, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -71,22 +71,15 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
       record(fail('aws-credentials', 'AWS credentials', run?.message ?? describeError(error), run?.fix ?? credentialsFix(options.profile)));
     }
 
-    progress.step('Checking AWS/Billing metrics');
-    if (!config.collectEstimatedCharges) {
-      record(skip('billing-metrics', BILLING_TITLE, 'left out with --no-estimated-charges'));
-    } else if (identity === undefined) {
-      record(skip('billing-metrics', BILLING_TITLE, 'needs AWS credentials'));
-    } else {
-      record(await checkBillingMetrics(aws, identity));
-    }
-
-    progress.step('Checking AWS Budgets');
-    if (!config.collectBudgets) {
-      record(skip('budgets', BUDGETS_TITLE, 'left out with --no-budgets'));
-    } else if (identity === undefined) {
-      record(skip('budgets', BUDGETS_TITLE, 'needs AWS credentials'));
-    } else {
-      record(await checkBudgets(aws, identity));
+    for (const source of SOURCES) {
+      progress.step(`Checking ${source.title}`);
+      if (!config[source.setting]) {
+        record(skip(source.id, source.title, `left out with ${flagOf(source.setting)}`));
+      } else if (identity === undefined) {
+        record(skip(source.id, source.title, 'needs AWS credentials'));
+      } else {
+        record(await checkSource(source, aws, identity));
+      }
     }
 
     progress.step('Checking the Datadog API key');
@@ -111,46 +104,18 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
   return report.ok ? EXIT.ok : EXIT.failure;
 }
 
-const BILLING_TITLE = `AWS/Billing metrics in ${BILLING_REGION}`;
-const BUDGETS_TITLE = 'AWS Budgets readable';
-
-async function checkBillingMetrics(aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
+/** A source's own probe; a failed call names the IAM action the source declares for that client's calls. */
+async function checkSource(source: Source, aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
   try {
-    const page = await aws
-      .cloudWatch()
-      .send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC }));
-    const listed = page.Metrics?.length ?? 0;
-    if (listed === 0) {
-      return fail(
-        'billing-metrics',
-        BILLING_TITLE,
-        `no ${BILLING_NAMESPACE} ${ESTIMATED_CHARGES_METRIC} metrics in account ${identity.accountId}: billing alerts are off`,
-        'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert preferences) ' +
-          'in this account; the first figures appear within about a day. Or leave this source out: --no-estimated-charges here, ' +
-          'collectEstimatedCharges=false in the stack.',
-      );
-    }
-    return pass('billing-metrics', BILLING_TITLE, `${page.NextToken === undefined ? '' : 'at least '}${plural(listed, 'metric')} listed`);
+    const probe = await source.probe(aws.billing, identity.accountId);
+    return probe.ok ? pass(source.id, source.title, probe.detail) : fail(source.id, source.title, probe.detail, probe.fix ?? '');
   } catch (error) {
-    return fail('billing-metrics', BILLING_TITLE, awsErrorText(error), awsFix(error, 'cloudwatch:ListMetrics', '*', identity));
-  }
-}
-
-async function checkBudgets(aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
-  try {
-    const page = await aws
-      .budgets()
-      .send(new DescribeBudgetsCommand({ AccountId: identity.accountId, MaxResults: BUDGETS_PAGE_SIZE }));
-    const budgets = page.Budgets ?? [];
-    const more = page.NextToken === undefined ? '' : 'at least ';
-    if (budgets.length === 0) {
-      return pass('budgets', BUDGETS_TITLE, 'readable, and the account has no budgets: nothing to send from AWS Budgets until you create one');
-    }
-    const cost = budgets.filter((budget) => budget.BudgetType === 'COST').length;
-    return pass('budgets', BUDGETS_TITLE, `${more}${plural(budgets.length, 'budget')}, ${more}${cost} of them COST (the ones sent)`);
-  } catch (error) {
-    const resource = `arn:aws:budgets::${identity.accountId}:budget/*`;
-    return fail('budgets', BUDGETS_TITLE, awsErrorText(error), awsFix(error, 'budgets:ViewBudget', resource, identity));
+    const grants = source.iam.map((grant) => ({
+      actions: grant.actions.join(', '),
+      resource: grant.resource.replace('<partition>', 'aws').replace('<account>', identity.accountId),
+    }));
+    const permissions = grants.map((grant) => `${grant.actions} on ${grant.resource}`).join(' and ');
+    return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity));
   }
 }
 
@@ -300,8 +265,8 @@ function networkReason(error: unknown): string {
   return cause?.code ?? cause?.message ?? describeError(error);
 }
 
-function awsFix(error: unknown, action: string, resource: string, identity: CallerIdentity): string {
-  if (isAccessDenied(error)) return `Grant ${identity.arn} the IAM permission ${action} on ${resource}.`;
+function awsFix(error: unknown, permissions: string, identity: CallerIdentity): string {
+  if (isAccessDenied(error)) return `Grant ${identity.arn} the IAM permission ${permissions}.`;
   return `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
 }
 

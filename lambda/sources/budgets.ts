@@ -7,6 +7,40 @@ import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
 import { parseAmount } from './amount';
 import { callNeeding } from './aws-errors';
+import { counted, defineSource } from './source';
+
+/** AWS Budgets as a source: its switch, permissions and client, for every layer that loops over sources. */
+export const budgetsSource = defineSource({
+  id: 'budgets',
+  title: 'AWS Budgets readable',
+  setting: 'collectBudgets',
+  iam: [
+    {
+      sid: 'ReadBudgets',
+      actions: ['budgets:ViewBudget'],
+      // Budgets ARNs have no region; the wildcard covers the budgets of this account only.
+      resource: 'arn:<partition>:budgets::<account>:budget/*',
+      wildcardReason:
+        'budgets:ViewBudget is granted on the budgets of this account only; the collector lists them ' +
+        'all, and their names are not known at deploy time.',
+    },
+  ],
+  clients: ['budgets'],
+  skipReasons: ['not_a_cost_budget', 'invalid_amount'],
+  metrics: ['actualSpend', 'forecastedSpend', 'budgetLimit'],
+  healthMetrics: [],
+  collect: ({ budgets }, run) => collectBudgets(budgets, run),
+  probe: async ({ budgets }, accountId) => {
+    const page = await budgets.send(new DescribeBudgetsCommand({ AccountId: accountId, MaxResults: BUDGETS_PAGE_SIZE }));
+    const found = page.Budgets ?? [];
+    const more = page.NextToken === undefined ? '' : 'at least ';
+    if (found.length === 0) {
+      return { ok: true, detail: 'readable, and the account has no budgets: nothing to send from AWS Budgets until you create one' };
+    }
+    const cost = found.filter((budget) => budget.BudgetType === 'COST').length;
+    return { ok: true, detail: `${more}${counted(found.length, 'budget')}, ${more}${cost} of them COST (the ones sent)` };
+  },
+});
 
 export interface BudgetsSourceOptions {
   /** The account whose budgets are read (12 digits). */

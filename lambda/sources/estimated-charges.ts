@@ -12,6 +12,7 @@ import {
 import {
   BILLING_LOOKBACK_HOURS,
   BILLING_NAMESPACE,
+  BILLING_REGION,
   BILLING_PERIOD_SECONDS,
   ESTIMATED_CHARGES_METRIC,
   METRIC_DATA_QUERIES_PER_CALL,
@@ -19,6 +20,56 @@ import {
 import { NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
+import { counted, defineSource } from './source';
+
+/** CloudWatch billing metrics as a source: its switch, permissions and client, for every layer that loops over sources. */
+export const estimatedChargesSource = defineSource({
+  id: 'billing-metrics',
+  title: `AWS/Billing metrics in ${BILLING_REGION}`,
+  setting: 'collectEstimatedCharges',
+  iam: [
+    {
+      sid: 'ReadBillingMetrics',
+      actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+      resource: '*',
+      wildcardReason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData have no resource-level permissions.',
+    },
+  ],
+  clients: ['cloudWatch'],
+  skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],
+  metrics: ['estimatedCharges'],
+  healthMetrics: ['estimatedChargesAge'],
+  collect: ({ cloudWatch }, run) =>
+    collectEstimatedCharges(cloudWatch, {
+      accountId: run.accountId,
+      now: run.now,
+      includeLinkedAccountServices: run.config.collectLinkedAccountServices,
+      serviceAllowlist: lowercased(run.config.serviceAllowlist),
+      serviceDenylist: lowercased(run.config.serviceDenylist),
+      calls: run.calls,
+      signal: run.signal,
+    }),
+  probe: async ({ cloudWatch }, accountId) => {
+    const page = await cloudWatch.send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC }));
+    const listed = page.Metrics?.length ?? 0;
+    if (listed === 0) {
+      return {
+        ok: false,
+        detail: `no ${BILLING_NAMESPACE} ${ESTIMATED_CHARGES_METRIC} metrics in account ${accountId}: billing alerts are off`,
+        fix:
+          'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert preferences) ' +
+          'in this account; the first figures appear within about a day. Or leave this source out: --no-estimated-charges here, ' +
+          'collectEstimatedCharges=false in the stack.',
+      };
+    }
+    return { ok: true, detail: `${page.NextToken === undefined ? '' : 'at least '}${counted(listed, 'metric')} listed` };
+  },
+});
+
+/** CloudWatch's service names are matched without regard to case. */
+function lowercased(names: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((names ?? []).map((name) => name.toLowerCase()));
+}
 
 export interface EstimatedChargesOptions {
   /** The account the data belongs to, sent as the `account_id` tag. */

@@ -65,7 +65,7 @@ describe('resolveSettings', () => {
       sendHealthMetrics: true,
       logLevel: 'WARN',
     });
-    expect([...config.serviceDenylist]).toEqual(['amazons3']);
+    expect(config.serviceDenylist).toEqual(['AmazonS3']);
   });
 
   it('needs no secret: the stand-in ARN used for validation does not leak into the Config', () => {

@@ -221,7 +221,7 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
 
   it('names every bad variable when the configuration is wrong', async () => {
     vi.stubEnv(ENV.apiKeySecretArn, '');
-    vi.stubEnv(ENV.site, 'datadoghq.org');
+    vi.stubEnv(ENV.datadogSite, 'datadoghq.org');
     const { error } = await invoke();
     expect(error?.name).toBe('ConfigError');
     expect(error?.message).toMatch(/DD_API_KEY_SECRET_ARN is required.*DD_SITE "datadoghq.org" is not a Datadog site/);

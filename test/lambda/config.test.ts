@@ -30,8 +30,8 @@ describe('loadConfig: defaults', () => {
       collectBudgets: true,
       collectEstimatedCharges: true,
       collectLinkedAccountServices: true,
-      serviceAllowlist: new Set(),
-      serviceDenylist: new Set(),
+      datadogSite: 'datadoghq.com',
+      apiKeyMaxAgeSeconds: 6 * 60 * 60,
       apiKeyMaxAgeMs: 6 * 60 * 60 * 1000,
       sendHealthMetrics: true,
       logLevel: 'INFO',
@@ -202,10 +202,10 @@ describe('loadConfig: tags, prefix, lists, flags', () => {
     expect(loadConfig({ ...base, METRIC_PREFIX: value }).metricPrefix).toBe(prefix);
   });
 
-  it('lowercases the service allow and deny lists and drops empty entries', () => {
+  it('trims the service allow and deny lists and drops empty entries (the source matches them without case)', () => {
     const config = loadConfig({ ...base, SERVICE_ALLOWLIST: 'AmazonEC2, AmazonS3 ,', SERVICE_DENYLIST: ' AWSDataTransfer ' });
-    expect(config.serviceAllowlist).toEqual(new Set(['amazonec2', 'amazons3']));
-    expect(config.serviceDenylist).toEqual(new Set(['awsdatatransfer']));
+    expect(config.serviceAllowlist).toEqual(['AmazonEC2', 'AmazonS3']);
+    expect(config.serviceDenylist).toEqual(['AWSDataTransfer']);
   });
 
   it.each([

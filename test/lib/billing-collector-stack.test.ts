@@ -32,9 +32,9 @@ function budgetsArn(): unknown {
   };
 }
 
-function collectorStatements(s: Synthesized, secretArn: unknown, kmsStatement?: object): object[] {
+function collectorStatements(s: Synthesized, secretArn: unknown, kmsStatement?: object, budgets = true): object[] {
   return [
-    { Sid: 'ReadBudgets', Effect: 'Allow', Action: 'budgets:ViewBudget', Resource: budgetsArn() },
+    ...(budgets ? [{ Sid: 'ReadBudgets', Effect: 'Allow', Action: 'budgets:ViewBudget', Resource: budgetsArn() }] : []),
     {
       Sid: 'ReadBillingMetrics',
       Effect: 'Allow',
@@ -101,7 +101,7 @@ describe('the stack with its defaults', () => {
     byDefault.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectEquals({
-          [ENV.site]: 'datadoghq.com',
+          [ENV.datadogSite]: 'datadoghq.com',
           [ENV.apiKeySecretArn]: cfn(byDefault, byDefault.stack.collector.apiKeySecret.secretArn),
         }),
       },
@@ -212,16 +212,21 @@ describe('the stack with its defaults', () => {
 });
 
 describe('the stack with an existing secret, its KMS key, an alarm e-mail and every setting given as -c strings', () => {
-  it('grants GetSecretValue on the given ARN as is, and Decrypt on the key only through Secrets Manager in its region', () => {
+  it('grants GetSecretValue on the given ARN as is, Decrypt on the key only through Secrets Manager in its region, and nothing for the budgets it does not collect', () => {
     expectRole(
       withExistingSecret,
-      collectorStatements(withExistingSecret, EXISTING_SECRET_CONTEXT.apiKeySecretArn, {
-        Sid: 'DecryptApiKey',
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: EXISTING_SECRET_CONTEXT.apiKeySecretKmsKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
-      }),
+      collectorStatements(
+        withExistingSecret,
+        EXISTING_SECRET_CONTEXT.apiKeySecretArn,
+        {
+          Sid: 'DecryptApiKey',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: EXISTING_SECRET_CONTEXT.apiKeySecretKmsKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        },
+        false,
+      ),
       { PermissionsBoundary: EXISTING_SECRET_CONTEXT.permissionsBoundaryArn, Tags: Match.anyValue() },
     );
   });
@@ -237,7 +242,7 @@ describe('the stack with an existing secret, its KMS key, an alarm e-mail and ev
       Environment: {
         Variables: Match.objectEquals({
           [ENV.apiKeySecretArn]: EXISTING_SECRET_CONTEXT.apiKeySecretArn,
-          [ENV.site]: 'datadoghq.eu',
+          [ENV.datadogSite]: 'datadoghq.eu',
           [ENV.tags]: 'team:finops,cost-center:42',
           [ENV.env]: 'prod',
           [ENV.service]: 'billing',

@@ -23,7 +23,7 @@ describe('BillingCollector used directly', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          [ENV.site]: { Ref: 'DatadogSite' },
+          [ENV.datadogSite]: { Ref: 'DatadogSite' },
           [ENV.metricPrefix]: { Ref: 'MetricPrefix' },
           [ENV.tags]: { Ref: 'MetricPrefix' },
         }),

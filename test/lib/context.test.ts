@@ -61,7 +61,7 @@ describe('cdk.json', () => {
   it('holds the same defaults as the construct, so leaving a key out changes nothing', () => {
     const settings = readAppSettings(lookupOf(CDK_JSON.context));
     expect(settings.collector?.datadogSite).toBe(BILLING_COLLECTOR_DEFAULTS.datadogSite);
-    expect(settings.collector?.datadogSite).toBe(DEFAULTS.site);
+    expect(settings.collector?.datadogSite).toBe(DEFAULTS.datadogSite);
     expect(settings.collector?.schedule?.expression.expressionString).toBe('rate(1 hour)');
     expect(settings.collector?.schedule?.period.toSeconds()).toBe(BILLING_COLLECTOR_DEFAULTS.scheduleRate.toSeconds());
     expect(settings.collector?.logRetention).toBe(BILLING_COLLECTOR_DEFAULTS.logRetention);

@@ -65,7 +65,7 @@ export async function runApply(argv: readonly string[], io: CliIo): Promise<numb
         `${APPLY_ENV.apiKey} and ${APPLY_ENV.appKey} (an application key that may write dashboards and monitors).`,
     )
     .option('--dry-run', 'print what would be created and updated, and change nothing')
-    .option('--site <site>', `Datadog site (default: $${APPLY_ENV.site}, else ${DEFAULTS.site})`)
+    .option('--site <site>', `Datadog site (default: $${APPLY_ENV.site}, else ${DEFAULTS.datadogSite})`)
     .option('--api-url <origin>', `API origin overriding the site, for a proxy (default: $${APPLY_ENV.apiUrl})`)
     .action(async (flags: AssetFlags & { dryRun?: boolean; site?: string; apiUrl?: string }) => {
       const settings = settingsFrom(flags);
@@ -157,7 +157,7 @@ function resolveApiOrigin(flags: { site?: string; apiUrl?: string }, env: CliIo[
     if ('problem' in parsed) throw new UsageError(`The API URL ${parsed.problem}`);
     return parsed.origin;
   }
-  const site = flags.site ?? nonEmpty(env[APPLY_ENV.site]) ?? DEFAULTS.site;
+  const site = flags.site ?? nonEmpty(env[APPLY_ENV.site]) ?? DEFAULTS.datadogSite;
   if (!isDatadogSite(site)) throw new UsageError(`"${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`);
   return siteApiOrigin(site);
 }

@@ -1,0 +1,65 @@
+/**
+ * The command line's setting flags, made from the settings table: each flag's name, argument,
+ * help and environment variable come from the setting's row, so a flag cannot drift from the
+ * setting it sets.
+ */
+import { Option, type Command } from 'commander';
+import { ENV } from '../lambda/environment';
+import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
+import { flagOf } from './settings';
+
+/** The flags that say where to send: every command that talks to Datadog has them. */
+export const DATADOG_FLAG_SETTINGS = ['apiKeySecretArn', 'datadogSite', 'apiUrl'] as const satisfies readonly CollectorSettingName[];
+
+/** The collector's switches, filters and naming: every command that runs a collection has them. */
+export const COLLECTOR_FLAG_SETTINGS = [
+  'metricPrefix',
+  'collectBudgets',
+  'collectEstimatedCharges',
+  'collectLinkedAccountServices',
+  'sendHealthMetrics',
+  'serviceAllowlist',
+  'serviceDenylist',
+  'tags',
+] as const satisfies readonly CollectorSettingName[];
+
+/** Adds one option per setting, in the order given. */
+export function withSettingFlags(command: Command, names: readonly CollectorSettingName[]): Command {
+  for (const name of names) command.addOption(settingOption(name));
+  return command;
+}
+
+function settingOption(name: CollectorSettingName): Option {
+  const spec = settingSpec(name);
+  const flag = flagOf(name);
+  if (flag === undefined) throw new Error(`The setting ${name} has no flag in the settings table`);
+  const variable = ENV[name];
+  const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
+  switch (spec.type) {
+    case 'boolean':
+      return new Option(flag, `leave out: ${lowerFirst(spec.doc)} (${variable}=false)`);
+    case 'stringList':
+      return new Option(`${flag} <items>`, `${spec.doc} Comma-separated, repeatable (${variable})`).argParser(appendList);
+    default:
+      // The flag's last word names its value: --site <site>, --api-key-secret-arn <arn>.
+      return new Option(
+        `${flag} <${flag.split('-').pop() ?? 'value'}>`,
+        `${spec.doc} (${fallback === undefined ? '' : `default: ${String(fallback)}; `}env: ${variable})`,
+      );
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** `--tags a:1,b:2 --tags c:3` gives `['a:1', 'b:2', 'c:3']`. */
+export function appendList(value: string, previous: readonly string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
+}

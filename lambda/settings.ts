@@ -1,0 +1,306 @@
+/**
+ * Every setting of the collector and of its stack, declared once: its name (which is also its
+ * context key and, where it has one, its construct prop), the environment variable that carries
+ * it to the function, the command-line flag, its type, default, value check and one-line doc.
+ *
+ * Every layer derives from this table or is checked against it:
+ * - `environment.ts` derives the variable names, the defaults and the mapping from settings to
+ *   the function's environment; `config.ts` reads that environment through it;
+ * - `lib/context.ts` reads the context keys through it and refuses a key that is not here;
+ * - `lib/billing-collector-props.ts` checks the props with the same value checks, and a type
+ *   test holds the props against the table;
+ * - `cli/settings.ts` builds the collector flags from it;
+ * - a test holds the docs' configuration table against it.
+ *
+ * CDK-free and I/O-free: the function, the stack and the command-line tool all import it.
+ */
+import { DATADOG_SITES, isDatadogSite } from './datadog/site';
+import { DEPLOYMENT_DEFAULTS } from './deployment';
+import { metricPrefixProblem } from './metrics';
+
+/** How a setting's value is written in the context, in the environment and on the command line. */
+export type SettingType = 'string' | 'boolean' | 'wholeNumber' | 'stringList' | 'stringMap';
+
+/** The value a setting of each type holds once read. */
+export interface SettingValueOf {
+  readonly string: string;
+  readonly boolean: boolean;
+  readonly wholeNumber: number;
+  readonly stringList: readonly string[];
+  readonly stringMap: Readonly<Record<string, string>>;
+}
+
+/** One row of the table. */
+export interface SettingSpec<T extends SettingType = SettingType> {
+  readonly type: T;
+  /** One line for the docs' configuration table and the flag's help. */
+  readonly doc: string;
+  /** The environment variable that carries it to the function; absent for stack-only settings. */
+  readonly env?: string;
+  /** The context key (`cdk.json` or `-c key=value`); absent for settings the stack cannot set. */
+  readonly context?: string;
+  /** The command-line flag; a boolean that defaults to true is turned off with `--no-<flag>`. */
+  readonly flag?: string;
+  /** The unit of a number, in words (`seconds`), for messages and the docs. */
+  readonly unit?: string;
+  /** The default, as the docs show it; absent when unset means "none". */
+  readonly default?: SettingValueOf[T];
+  /**
+   * What is wrong with a value, or undefined when it is usable. The message follows the
+   * setting's name in each layer (`METRIC_PREFIX "x." ends with...`) and says how to fix it.
+   */
+  readonly check?: (value: SettingValueOf[T]) => string | undefined;
+}
+
+/** A row maker for one type: the row keeps its literal names, so the layers' types derive from them. */
+function rowsOf<T extends SettingType>(type: T) {
+  return <const S extends Omit<SettingSpec<T>, 'type'>>(spec: S): S & { readonly type: T } => ({ ...spec, type });
+}
+/** A row of any type. */
+export type AnySettingSpec = { [T in SettingType]: SettingSpec<T> }[SettingType];
+
+const text = rowsOf('string');
+const toggle = rowsOf('boolean');
+const wholeNumber = rowsOf('wholeNumber');
+const list = rowsOf('stringList');
+const map = rowsOf('stringMap');
+
+/** Datadog keeps at most this many characters of a tag. */
+export const MAX_TAG_LENGTH = 200;
+
+/** A tag value such as `env` or `service`: not blank, and short enough for Datadog. */
+function tagValueProblem(value: string): string | undefined {
+  if (value.trim() === '' || value.length > MAX_TAG_LENGTH) {
+    return `must be between 1 and ${MAX_TAG_LENGTH} characters, got "${value}"`;
+  }
+  return undefined;
+}
+
+/**
+ * Items travel comma-separated in one environment variable, so an item may not hold a comma and
+ * may not be blank.
+ */
+function listItemsProblem(maxLength?: number): (items: readonly string[]) => string | undefined {
+  return (items) => {
+    for (const item of items) {
+      if (item.trim() === '' || item.includes(',')) return `has the item "${item}"; items may not be blank or hold a comma`;
+      if (maxLength !== undefined && item.length > maxLength) {
+        return `has an item of ${item.length} characters; Datadog keeps at most ${maxLength}`;
+      }
+    }
+    return undefined;
+  };
+}
+
+/** The table. The order is the order of the docs' configuration table. */
+export const SETTINGS = {
+  datadogSite: text({
+    env: 'DD_SITE',
+    context: 'datadogSite',
+    flag: 'site',
+    default: 'datadoghq.com',
+    doc: 'The Datadog site your organization is on, such as `datadoghq.eu`.',
+    check: (site) => (isDatadogSite(site) ? undefined : `"${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`),
+  }),
+  apiKeySecretArn: text({
+    env: 'DD_API_KEY_SECRET_ARN',
+    context: 'apiKeySecretArn',
+    flag: 'api-key-secret-arn',
+    doc: 'Complete ARN of an existing Secrets Manager secret holding the Datadog API key; without it the stack creates one.',
+  }),
+  apiKeySecretKmsKeyArn: text({
+    context: 'apiKeySecretKmsKeyArn',
+    doc: 'ARN of the customer-managed KMS key that encrypts `apiKeySecretArn`, if it has one.',
+  }),
+  apiUrl: text({
+    env: 'DD_API_URL',
+    flag: 'api-url',
+    doc: 'Datadog API origin overriding the site, for a proxy: https, or http on loopback.',
+  }),
+  schedule: text({
+    context: 'schedule',
+    default: DEPLOYMENT_DEFAULTS.scheduleExpression,
+    doc: 'When the function runs: an EventBridge `rate(...)` or `cron(...)` expression.',
+  }),
+  schedulePeriodMinutes: wholeNumber({
+    context: 'schedulePeriodMinutes',
+    unit: 'minutes',
+    doc: 'With a cron `schedule` (and required then): the longest time in minutes between two runs, for the alarms.',
+  }),
+  tags: list({
+    env: 'DD_TAGS',
+    context: 'tags',
+    flag: 'tags',
+    doc: 'Datadog tags added to every series, such as `team:finops`.',
+    check: listItemsProblem(MAX_TAG_LENGTH),
+  }),
+  env: text({
+    env: 'DD_ENV',
+    context: 'env',
+    doc: 'The `env` tag added to every series.',
+    check: tagValueProblem,
+  }),
+  service: text({
+    env: 'DD_SERVICE',
+    context: 'service',
+    doc: 'The `service` tag added to every series.',
+    check: tagValueProblem,
+  }),
+  metricPrefix: text({
+    env: 'METRIC_PREFIX',
+    context: 'metricPrefix',
+    flag: 'metric-prefix',
+    default: 'aws.billing',
+    doc: "Prefix of every metric name; change it when Datadog's AWS integration also collects billing metrics.",
+    check: metricPrefixProblem,
+  }),
+  collectBudgets: toggle({
+    env: 'COLLECT_BUDGETS',
+    context: 'collectBudgets',
+    flag: 'budgets',
+    default: true,
+    doc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
+  }),
+  collectEstimatedCharges: toggle({
+    env: 'COLLECT_ESTIMATED_CHARGES',
+    context: 'collectEstimatedCharges',
+    flag: 'estimated-charges',
+    default: true,
+    doc: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
+  }),
+  collectLinkedAccountServices: toggle({
+    env: 'COLLECT_LINKED_ACCOUNT_SERVICES',
+    context: 'collectLinkedAccountServices',
+    flag: 'linked-account-services',
+    default: true,
+    doc: 'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
+  }),
+  serviceAllowlist: list({
+    env: 'SERVICE_ALLOWLIST',
+    context: 'serviceAllowlist',
+    flag: 'service-allow',
+    doc: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
+    check: listItemsProblem(),
+  }),
+  serviceDenylist: list({
+    env: 'SERVICE_DENYLIST',
+    context: 'serviceDenylist',
+    flag: 'service-deny',
+    doc: 'CloudWatch `ServiceName` values not to send.',
+    check: listItemsProblem(),
+  }),
+  apiKeyMaxAgeSeconds: wholeNumber({
+    env: 'API_KEY_MAX_AGE_SECONDS',
+    context: 'apiKeyMaxAgeSeconds',
+    unit: 'seconds',
+    // Six hours: a rotated key is picked up within that time, or at once on a 403.
+    default: 6 * 60 * 60,
+    doc: 'How long the function keeps the API key before reading the secret again (at once when Datadog refuses it).',
+  }),
+  sendHealthMetrics: toggle({
+    env: 'SEND_HEALTH_METRICS',
+    context: 'sendHealthMetrics',
+    flag: 'health-metrics',
+    default: true,
+    doc: "Send the collector's own health metrics (runs, series sent, duration, data age).",
+  }),
+  logLevel: text({
+    env: 'AWS_LAMBDA_LOG_LEVEL',
+    context: 'logLevel',
+    default: DEPLOYMENT_DEFAULTS.logLevel,
+    doc: "The lowest level of the function's log lines that reach CloudWatch Logs.",
+  }),
+  logRetentionDays: wholeNumber({
+    context: 'logRetentionDays',
+    unit: 'days',
+    default: DEPLOYMENT_DEFAULTS.logRetentionDays,
+    doc: "How many days the function's logs are kept: one of CloudWatch Logs' retention values.",
+  }),
+  alarmEmail: text({
+    context: 'alarmEmail',
+    doc: 'E-mail address subscribed to a new SNS topic that receives the alarms.',
+  }),
+  alarmTopicArn: text({
+    context: 'alarmTopicArn',
+    doc: 'ARN of an existing SNS topic, in the stack’s region, that receives the alarms.',
+  }),
+  resourceTags: map({
+    context: 'resourceTags',
+    doc: 'AWS tags put on every resource of the stack, as a JSON object such as `{"team":"finops"}`.',
+  }),
+  permissionsBoundaryArn: text({
+    context: 'permissionsBoundaryArn',
+    doc: 'ARN of a managed policy set as the permissions boundary of every role in the stack.',
+  }),
+} as const satisfies Record<string, AnySettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The settings the function reads: those with an environment variable. */
+export type CollectorSettingName = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { readonly env: string } ? K : never;
+}[SettingName];
+
+/** The settings with a context key. */
+export type ContextSettingName = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { readonly context: string } ? K : never;
+}[SettingName];
+
+/** The settings with a default. */
+type DefaultedSettingName = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { readonly default: unknown } ? K : never;
+}[SettingName];
+
+/** The value type of one setting. */
+export type SettingValue<K extends SettingName> = SettingValueOf[(typeof SETTINGS)[K]['type']];
+
+/** The collector's settings as the stack and the command-line tool hold them; undefined means "the default". */
+export type CollectorSettings = { readonly [K in CollectorSettingName]?: SettingValue<K> };
+
+/**
+ * Every collector setting, each one spelt out (undefined for "the default"). A layer that maps
+ * its own inputs to the collector's settings builds one of these as an object literal, so a
+ * setting added to the table and forgotten there fails to compile.
+ */
+export type EveryCollectorSetting = { readonly [K in CollectorSettingName]-?: SettingValue<K> | undefined };
+
+/** The collector's settings once read: the defaulted ones always hold a value. */
+export type CollectorValues = { readonly [K in CollectorSettingName & DefaultedSettingName]: SettingValue<K> } & {
+  readonly [K in Exclude<CollectorSettingName, DefaultedSettingName>]?: SettingValue<K>;
+};
+
+/** The names of the table, in its order, typed. */
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+
+/** The table as plain rows, for the layers that loop over it. */
+export function settingSpec(name: SettingName): AnySettingSpec {
+  return SETTINGS[name];
+}
+
+/** The collector settings (those with an environment variable), in the table's order. */
+export const COLLECTOR_SETTING_NAMES = SETTING_NAMES.filter(
+  (name): name is CollectorSettingName => settingSpec(name).env !== undefined,
+);
+
+/** Every context key the app reads. */
+export const CONTEXT_KEYS: readonly string[] = SETTING_NAMES.flatMap((name) => settingSpec(name).context ?? []);
+
+/** The default of every setting that has one, by name. */
+export const DEFAULTS = Object.fromEntries(
+  SETTING_NAMES.flatMap((name) => {
+    const value = settingSpec(name).default;
+    return value === undefined ? [] : [[name, value]];
+  }),
+) as { readonly [K in DefaultedSettingName]: SettingValue<K> & (typeof SETTINGS)[K]['default'] };
+
+/** The environment variable of every collector setting, by name. */
+export const ENV = Object.fromEntries(COLLECTOR_SETTING_NAMES.map((name) => [name, settingSpec(name).env])) as {
+  readonly [K in CollectorSettingName]: (typeof SETTINGS)[K]['env'];
+};
+
+/** A value's problem under the table's check for it, if the setting has one. */
+export function settingProblem<K extends SettingName>(name: K, value: SettingValue<K>): string | undefined {
+  // The table ties each row's check to its own type; TypeScript cannot follow that through K.
+  const check = settingSpec(name).check as ((value: SettingValue<K>) => string | undefined) | undefined;
+  return check?.(value);
+}

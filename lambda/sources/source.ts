@@ -1,0 +1,99 @@
+/**
+ * What every AWS source declares about itself, so that the rest of the project loops over
+ * sources instead of naming them: the setting that switches it, the IAM statements and AWS
+ * clients it needs, how it collects, what it may skip, and how `check` probes it.
+ *
+ * A source is one module in this folder exporting one {@link Source}, registered in `index.ts`.
+ */
+import type { BudgetsClient } from '@aws-sdk/client-budgets';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { MetricKey } from '../metrics';
+import type { CallCounter, SkipReason, SourceResult } from '../samples';
+import type { CollectorSettingName, SettingValue } from '../settings';
+
+/** The AWS clients a source may ask for, all in the billing region (`aws-clients.ts` makes them). */
+export interface AwsClients {
+  readonly budgets: BudgetsClient;
+  readonly cloudWatch: CloudWatchClient;
+}
+
+export type AwsClientName = keyof AwsClients;
+
+/**
+ * An IAM statement a source needs. The resource is an ARN pattern in which `${Partition}` and
+ * `${AccountId}` stand for the stack's partition and account (CloudFormation's own pseudo
+ * parameters), or `*` for actions that have no resource-level permissions.
+ */
+export interface IamGrant {
+  /** The statement id in the role's policy. */
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resource: string;
+  /** Why the resource holds a wildcard; cdk-nag's finding on it is acknowledged with this reason. */
+  readonly wildcardReason?: string;
+}
+
+/** A boolean collector setting: the switches a source can be turned on and off with. */
+export type SourceSwitch = {
+  [K in CollectorSettingName]: SettingValue<K> extends boolean ? K : never;
+}[CollectorSettingName];
+
+/** What a source's run is given besides its clients. */
+export interface SourceRun {
+  readonly config: Config;
+  /** The account whose billing data is read, sent as `account_id`. */
+  readonly accountId: string;
+  /** The collection time. */
+  readonly now: Date;
+  readonly log: Logger;
+  /** Incremented once per AWS call. */
+  readonly calls: CallCounter;
+  /** Aborts AWS calls still running when the run must move on to sending. */
+  readonly signal: AbortSignal;
+}
+
+/** What `check` says of a source it could read: what it found, in one line. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly detail: string;
+  /** What to do when not ok. */
+  readonly fix?: string;
+}
+
+export interface Source<N extends AwsClientName = AwsClientName> {
+  /** Identifies the source in `check`'s output and the docs, such as `budgets`. */
+  readonly id: string;
+  /** A title for `check`'s output. */
+  readonly title: string;
+  /** The setting that turns it on and off. */
+  readonly setting: SourceSwitch;
+  readonly iam: readonly IamGrant[];
+  readonly clients: readonly N[];
+  /** The reasons it may skip a point, each counted in the run summary. */
+  readonly skipReasons: readonly SkipReason[];
+  /** The metrics it sends, and the health metrics it feeds (the data age). */
+  readonly metrics: readonly MetricKey[];
+  readonly healthMetrics: readonly MetricKey[];
+  /**
+   * One run: samples to send and what was skipped.
+   * @throws AccessDeniedError naming the IAM action its role lacks; any other error fails this source only.
+   */
+  collect(clients: Pick<AwsClients, N>, run: SourceRun): Promise<SourceResult>;
+  /**
+   * One cheap read that tells whether the source can work in this account, for `check`.
+   * @throws the AWS error of a call that failed (access denied, say); `check` explains it.
+   */
+  probe(clients: Pick<AwsClients, N>, accountId: string): Promise<ProbeResult>;
+}
+
+/** Keeps the client names of a source literal, so `collect` and `probe` see just those clients. */
+export function defineSource<N extends AwsClientName>(source: Source<N>): Source<N> {
+  return source;
+}
+
+/** "1 budget", "3 budgets". */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
