@@ -204,17 +204,17 @@ export const SETTINGS = {
     default: true,
     doc: "Send the collector's own health metrics (runs, series sent, duration, data age).",
   }),
-  logLevel: text({
-    env: 'AWS_LAMBDA_LOG_LEVEL',
-    context: 'logLevel',
-    default: DEPLOYMENT_DEFAULTS.logLevel,
-    doc: "The lowest level of the function's log lines that reach CloudWatch Logs.",
-  }),
   logRetentionDays: wholeNumber({
     context: 'logRetentionDays',
     unit: 'days',
     default: DEPLOYMENT_DEFAULTS.logRetentionDays,
     doc: "How many days the function's logs are kept: one of CloudWatch Logs' retention values.",
+  }),
+  logLevel: text({
+    env: 'AWS_LAMBDA_LOG_LEVEL',
+    context: 'logLevel',
+    default: DEPLOYMENT_DEFAULTS.logLevel,
+    doc: "The lowest level of the function's log lines that reach CloudWatch Logs.",
   }),
   alarmEmail: text({
     context: 'alarmEmail',

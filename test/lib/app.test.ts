@@ -1,9 +1,11 @@
 /**
- * The app as the CDK CLI runs it: a bad context value stops it with the message alone, and a
- * way to fix it, rather than a stack trace.
+ * The app as the CDK CLI runs it: a bad context value, or a key that is no setting, stops it
+ * with the message alone, and a way to fix it, rather than a stack trace.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -24,4 +26,36 @@ describe('bin/app.ts', () => {
     expect(failure?.stderr).toContain('-c <key>=<value>');
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+});
+
+/** `cdk synth` itself, as a user runs it: the CDK CLI adds context keys of its own. */
+async function cdkSynth(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  const outDir = await mkdtemp(join(tmpdir(), 'app-test-synth-'));
+  try {
+    const run = promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '--quiet', '-o', outDir, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    });
+    return await run.then(
+      ({ stderr }) => ({ code: 0, stderr }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, stderr: error.stderr ?? '' }),
+    );
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+describe('cdk synth and the context keys', () => {
+  it('refuses a misspelled key with exit 1, naming it and the setting meant', async () => {
+    const { code, stderr } = await cdkSynth(['-c', 'metricprefix=custom.billing']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('`metricprefix` is not a setting of this app; did you mean `metricPrefix`?');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+
+  it("still synthesizes with the CDK's own keys (a feature flag and a cached lookup) beside real settings", async () => {
+    const { code, stderr } = await cdkSynth(['-c', '@aws-cdk/core:newStyleStackSynthesis=true', '-c', 'availability-zones:account=123456789012:region=us-east-1=["us-east-1a"]', '-c', 'metricPrefix=custom.billing']);
+    expect(stderr).not.toContain('is not a setting');
+    expect(code).toBe(0);
+  }, 120_000);
 });

@@ -4,7 +4,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../lambda/environment';
 import { BILLING_COLLECTOR_DEFAULTS } from '../../lib/billing-collector-props';
-import { readAppSettings } from '../../lib/context';
+import { checkContextKeys, readAppSettings, type AppSettings } from '../../lib/context';
+import { CONTEXT_KEYS, type ContextSettingName } from '../../lambda/settings';
 import { readBoolean, readStringList, readStringMap, readWholeNumber } from '../../lib/context-values';
 import { InvalidSettingError } from '../../lib/errors';
 import { buildApp, CDK_JSON } from './app-fixture';
@@ -242,3 +243,46 @@ describe('invalid context', () => {
     expect((thrown as Error).message).toContain(message);
   });
 });
+
+describe('context keys against the settings table', () => {
+  it('reads every context key of the table, and no other', () => {
+    const read = new Set<string>();
+    readAppSettings((key) => {
+      read.add(key);
+      return undefined;
+    });
+    expect([...read].sort()).toEqual([...CONTEXT_KEYS].sort());
+  });
+
+  it.each([
+    ['metricprefix', 'metricPrefix'],
+    ['datadogsite', 'datadogSite'],
+    ['colectBudgets', 'collectBudgets'],
+    ['alarmEmial', 'alarmEmail'],
+    ['shedule', 'schedule'],
+  ])('refuses the key %s, suggesting %s', (key, meant) => {
+    expect(() => checkContextKeys([key])).toThrow(`\`${key}\` is not a setting of this app; did you mean \`${meant}\`?`);
+  });
+
+  it('refuses a key that resembles no setting without a suggestion, listing the settings', () => {
+    expect(() => checkContextKeys(['region'])).toThrow(/`region` is not a setting of this app\? The settings are: datadogSite, /);
+  });
+
+  it.each([['@aws-cdk/core:newStyleStackSynthesis'], ['aws:cdk:enable-path-metadata'], ['availability-zones:account=1:region=us-east-1'], ...CONTEXT_KEYS.map((key) => [key])])(
+    'accepts %s',
+    (key) => {
+      expect(() => checkContextKeys([key])).not.toThrow();
+    },
+  );
+});
+
+/**
+ * Compile-time: every context setting is a stack or collector prop, or is read into one (a
+ * schedule's period, a retention in days, a key age in seconds). A setting added to the table
+ * and forgotten by the props fails `npm run typecheck` here.
+ */
+type ReadIntoAnotherProp = 'schedulePeriodMinutes' | 'logRetentionDays' | 'apiKeyMaxAgeSeconds';
+type PropNames = keyof AppSettings | keyof NonNullable<AppSettings['collector']>;
+type ContextSettingsWithoutProp = Exclude<ContextSettingName, PropNames | ReadIntoAnotherProp>;
+const everyContextSettingHasAProp: [ContextSettingsWithoutProp] extends [never] ? true : ContextSettingsWithoutProp = true;
+void everyContextSettingHasAProp;

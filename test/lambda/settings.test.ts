@@ -1,0 +1,78 @@
+/**
+ * The settings table is the one home of every setting: these tests hold its rows to each other
+ * and to the files that state settings without importing it.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectorEnvironmentFor } from '../../lambda/environment';
+import { loadConfig } from '../../lambda/config';
+import {
+  COLLECTOR_SETTING_NAMES,
+  CONTEXT_KEYS,
+  DEFAULTS,
+  ENV,
+  SETTING_NAMES,
+  settingProblem,
+  settingSpec,
+  type SettingName,
+} from '../../lambda/settings';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+describe('the settings table', () => {
+  it.each([
+    ['environment variable', (name: SettingName) => settingSpec(name).env],
+    ['context key', (name: SettingName) => settingSpec(name).context],
+    ['flag', (name: SettingName) => settingSpec(name).flag],
+  ])('gives each %s to one setting only', (_what, layer) => {
+    const given = SETTING_NAMES.flatMap((name) => layer(name) ?? []);
+    expect(new Set(given).size).toBe(given.length);
+  });
+
+  it('names each context key as its setting, so one name follows the value through the layers', () => {
+    for (const name of SETTING_NAMES) {
+      const context = settingSpec(name).context;
+      if (context !== undefined) expect(context).toBe(name);
+    }
+  });
+
+  it.each(SETTING_NAMES.filter((name) => settingSpec(name).default !== undefined))('holds a default for %s that passes its own check', (name) => {
+    expect(settingProblem(name, DEFAULTS[name as keyof typeof DEFAULTS] as never)).toBeUndefined();
+  });
+
+  it('has a one-line doc for every setting', () => {
+    for (const name of SETTING_NAMES) expect(settingSpec(name).doc).toMatch(/^[^\n]{10,200}$/);
+  });
+
+  it("reads every key of cdk.json's context block", () => {
+    const cdkJson = JSON.parse(readFileSync(resolve(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    for (const key of Object.keys(cdkJson.context)) expect(CONTEXT_KEYS).toContain(key);
+  });
+
+  it('maps every collector setting to its own variable and back through loadConfig', () => {
+    const samples: Record<string, string | boolean | number | readonly string[]> = {
+      datadogSite: 'datadoghq.eu',
+      apiKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:dd-AbCdEf',
+      apiUrl: 'https://proxy.example.com',
+      tags: ['team:finops'],
+      env: 'prod',
+      service: 'billing',
+      metricPrefix: 'custom.billing',
+      collectBudgets: false,
+      collectEstimatedCharges: true,
+      collectLinkedAccountServices: false,
+      serviceAllowlist: ['AmazonEC2'],
+      serviceDenylist: ['AmazonS3'],
+      apiKeyMaxAgeSeconds: 60,
+      sendHealthMetrics: false,
+      logLevel: 'DEBUG',
+    };
+    // A collector setting added to the table without a sample here fails this line.
+    expect(Object.keys(samples).sort()).toEqual([...COLLECTOR_SETTING_NAMES].sort());
+    const environment = collectorEnvironmentFor(samples);
+    expect(Object.keys(environment).sort()).toEqual(COLLECTOR_SETTING_NAMES.map((name) => ENV[name]).sort());
+    const config = loadConfig(environment);
+    for (const name of COLLECTOR_SETTING_NAMES) expect(config[name]).toEqual(samples[name]);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The registered sources: what each declares must hold together, since every other layer
+ * loops over these declarations instead of naming the sources.
+ */
+import { describe, expect, it } from 'vitest';
+import { METRICS } from '../../../lambda/metrics';
+import type { SkipReason } from '../../../lambda/samples';
+import { DEFAULTS, settingSpec } from '../../../lambda/settings';
+import { enabledSources, SOURCES } from '../../../lambda/sources';
+
+/** Every skip reason; a reason added to the union and to no source fails the test below. */
+const ALL_SKIP_REASONS: Record<SkipReason, true> = {
+  invalid_amount: true,
+  not_a_cost_budget: true,
+  stale_billing_point: true,
+  no_billing_point: true,
+  service_filtered: true,
+  linked_account_service_disabled: true,
+};
+
+describe('the registered sources', () => {
+  it('have distinct ids, switches and statement ids', () => {
+    for (const values of [SOURCES.map((s) => s.id), SOURCES.map((s) => s.setting), SOURCES.flatMap((s) => s.iam.map((g) => g.sid))]) {
+      expect(new Set(values).size).toBe(values.length);
+    }
+  });
+
+  it.each(SOURCES.map((source) => [source.id, source] as const))('%s is switched by a boolean setting with an environment variable', (_id, source) => {
+    const spec = settingSpec(source.setting);
+    expect(spec.type).toBe('boolean');
+    expect(spec.env).toBeDefined();
+  });
+
+  it.each(SOURCES.map((source) => [source.id, source] as const))('%s declares metrics the metric table defines', (_id, source) => {
+    for (const metric of [...source.metrics, ...source.healthMetrics]) expect(Object.keys(METRICS)).toContain(metric);
+  });
+
+  it.each(SOURCES.map((source) => [source.id, source] as const))('%s names IAM actions as service:Action, and explains every wildcard resource', (_id, source) => {
+    for (const grant of source.iam) {
+      for (const action of grant.actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
+      if (grant.resource.includes('*')) expect(grant.wildcardReason).toBeTruthy();
+    }
+  });
+
+  it('declare every skip reason, each in one source', () => {
+    const declared = SOURCES.flatMap((source) => source.skipReasons);
+    expect([...declared].sort()).toEqual(Object.keys(ALL_SKIP_REASONS).sort());
+  });
+
+  it('are all enabled by default, and each switch turns off its own source alone', () => {
+    expect(enabledSources({})).toEqual(SOURCES);
+    for (const source of SOURCES) {
+      expect(DEFAULTS[source.setting]).toBe(true);
+      expect(enabledSources({ [source.setting]: false })).toEqual(SOURCES.filter((other) => other !== source));
+    }
+  });
+});
