@@ -1,8 +1,12 @@
 /**
- * Every metric the collector sends, defined once. The series builder, the README's metrics
- * table and the generated Datadog dashboard and monitors all read these definitions, so a
- * metric cannot be renamed in one place and forgotten in another.
+ * Every metric the collector sends, defined once: each source defines its own beside it (see
+ * `sources/index.ts`), and the collector's health metrics are here. The series builder and the
+ * generated Datadog dashboard and monitors read these definitions, so a metric cannot be renamed
+ * in one place and forgotten in another.
  */
+import { SOURCE_METRICS } from './sources';
+
+export { METRIC_PREFIX_PATTERN, metricPrefixProblem } from './metric-prefix';
 
 export interface MetricDefinition {
   /** Appended to the configured prefix: `<prefix>.<suffix>`. */
@@ -12,27 +16,8 @@ export interface MetricDefinition {
   readonly tagKeys: readonly string[];
 }
 
-export const METRICS = {
-  estimatedCharges: {
-    suffix: 'estimated_charges',
-    description: 'Month-to-date estimated charges from CloudWatch AWS/Billing EstimatedCharges.',
-    tagKeys: ['account_id', 'billing_scope', 'currency', 'servicename', 'linkedaccount'],
-  },
-  actualSpend: {
-    suffix: 'actual_spend',
-    description: "A COST budget's actual spend in its current period.",
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
-  },
-  forecastedSpend: {
-    suffix: 'forecasted_spend',
-    description: "A COST budget's forecasted spend for its current period, when AWS has a forecast.",
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
-  },
-  budgetLimit: {
-    suffix: 'budget_limit',
-    description: "A COST budget's limit for its current period (fixed or planned).",
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
-  },
+/** The collector's own metrics, whatever sources run. */
+const COLLECTOR_HEALTH_METRICS = {
   collectorRun: {
     suffix: 'collector.run',
     description: 'One point per collector run (value 1), tagged with how the run ended.',
@@ -48,35 +33,12 @@ export const METRICS = {
     description: 'Seconds the run took until its metrics were handed to Datadog.',
     tagKeys: ['account_id'],
   },
-  estimatedChargesAge: {
-    suffix: 'estimated_charges.age',
-    description: 'Hours since the newest CloudWatch billing point; rises when billing alerts are off or AWS is late.',
-    tagKeys: ['account_id'],
-  },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The sources' metrics, each defined beside its source, then the collector's own. */
+export const METRICS = { ...SOURCE_METRICS, ...COLLECTOR_HEALTH_METRICS } as const;
+
 export type MetricKey = keyof typeof METRICS;
-
-/**
- * A valid metric prefix: Datadog metric-name characters, starting with a letter, not ending
- * with a dot (the collector adds the dot before each metric's own name).
- */
-export const METRIC_PREFIX_PATTERN = /^[A-Za-z](?:[A-Za-z0-9_.]{0,98}[A-Za-z0-9_])?$/;
-
-/**
- * The one rule for a metric prefix, shared by synth, the function, the command-line tool and
- * the dashboard generator: what is wrong with `prefix` and how to fix it, or undefined.
- */
-export function metricPrefixProblem(prefix: string): string | undefined {
-  if (METRIC_PREFIX_PATTERN.test(prefix)) return undefined;
-  if (prefix.endsWith('.') && METRIC_PREFIX_PATTERN.test(prefix.replace(/\.+$/, ''))) {
-    return `"${prefix}" ends with "."; drop the trailing dot (give ${prefix.replace(/\.+$/, '')}): the collector adds the dot before each metric name`;
-  }
-  return (
-    `"${prefix}" must start with a letter, hold only ASCII letters, digits, "_" and "." and not end with "." ` +
-    '(at most 100 characters), such as aws.billing or custom.aws.billing'
-  );
-}
 
 /** The full metric name under a prefix. */
 export function metricName(prefix: string, key: MetricKey): string {

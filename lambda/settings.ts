@@ -16,7 +16,7 @@
  */
 import { DATADOG_SITES, isDatadogSite } from './datadog/site';
 import { DEPLOYMENT_DEFAULTS } from './deployment';
-import { metricPrefixProblem } from './metrics';
+import { metricPrefixProblem } from './metric-prefix';
 
 /** How a setting's value is written in the context, in the environment and on the command line. */
 export type SettingType = 'string' | 'boolean' | 'wholeNumber' | 'stringList' | 'stringMap';

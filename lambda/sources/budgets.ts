@@ -7,7 +7,27 @@ import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
 import { parseAmount } from './amount';
 import { callNeeding } from './aws-errors';
-import { counted, defineSource } from './source';
+import type { MetricDefinition } from '../metrics';
+import { counted, defineSource, metricKeys } from './source';
+
+/** The metrics of this source (see `metrics.ts`). */
+export const BUDGET_METRICS = {
+  actualSpend: {
+    suffix: 'actual_spend',
+    description: "A COST budget's actual spend in its current period.",
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+  },
+  forecastedSpend: {
+    suffix: 'forecasted_spend',
+    description: "A COST budget's forecasted spend for its current period, when AWS has a forecast.",
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+  },
+  budgetLimit: {
+    suffix: 'budget_limit',
+    description: "A COST budget's limit for its current period (fixed or planned).",
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+  },
+} as const satisfies Record<string, MetricDefinition>;
 
 /** AWS Budgets as a source: its switch, permissions and client, for every layer that loops over sources. */
 export const budgetsSource = defineSource({
@@ -27,8 +47,7 @@ export const budgetsSource = defineSource({
   ],
   clients: ['budgets'],
   skipReasons: ['not_a_cost_budget', 'invalid_amount'],
-  metrics: ['actualSpend', 'forecastedSpend', 'budgetLimit'],
-  healthMetrics: [],
+  metrics: metricKeys(BUDGET_METRICS),
   collect: ({ budgets }, run) => collectBudgets(budgets, run),
   probe: async ({ budgets }, accountId) => {
     const page = await budgets.send(new DescribeBudgetsCommand({ AccountId: accountId, MaxResults: BUDGETS_PAGE_SIZE }));

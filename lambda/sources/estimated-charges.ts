@@ -20,7 +20,22 @@ import {
 import { NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
-import { counted, defineSource } from './source';
+import type { MetricDefinition } from '../metrics';
+import { counted, defineSource, metricKeys } from './source';
+
+/** The metrics of this source (see `metrics.ts`): the charges, and the age of the newest point read. */
+export const ESTIMATED_CHARGES_METRICS = {
+  estimatedCharges: {
+    suffix: 'estimated_charges',
+    description: 'Month-to-date estimated charges from CloudWatch AWS/Billing EstimatedCharges.',
+    tagKeys: ['account_id', 'billing_scope', 'currency', 'servicename', 'linkedaccount'],
+  },
+  estimatedChargesAge: {
+    suffix: 'estimated_charges.age',
+    description: 'Hours since the newest CloudWatch billing point; rises when billing alerts are off or AWS is late.',
+    tagKeys: ['account_id'],
+  },
+} as const satisfies Record<string, MetricDefinition>;
 
 /** CloudWatch billing metrics as a source: its switch, permissions and client, for every layer that loops over sources. */
 export const estimatedChargesSource = defineSource({
@@ -37,8 +52,7 @@ export const estimatedChargesSource = defineSource({
   ],
   clients: ['cloudWatch'],
   skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],
-  metrics: ['estimatedCharges'],
-  healthMetrics: ['estimatedChargesAge'],
+  metrics: metricKeys(ESTIMATED_CHARGES_METRICS),
   collect: ({ cloudWatch }, run) =>
     collectEstimatedCharges(cloudWatch, {
       accountId: run.accountId,

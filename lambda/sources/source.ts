@@ -73,9 +73,8 @@ export interface Source<N extends AwsClientName = AwsClientName> {
   readonly clients: readonly N[];
   /** The reasons it may skip a point, each counted in the run summary. */
   readonly skipReasons: readonly SkipReason[];
-  /** The metrics it sends, and the health metrics it feeds (the data age). */
+  /** The metrics it sends or feeds (a data age), defined in its own module and gathered in `index.ts`. */
   readonly metrics: readonly MetricKey[];
-  readonly healthMetrics: readonly MetricKey[];
   /**
    * One run: samples to send and what was skipped.
    * @throws AccessDeniedError naming the IAM action its role lacks; any other error fails this source only.
@@ -96,4 +95,9 @@ export function defineSource<N extends AwsClientName>(source: Source<N>): Source
 /** "1 budget", "3 budgets". */
 export function counted(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** The keys of a source's metric definitions, typed. */
+export function metricKeys<M extends Record<string, unknown>>(definitions: M): (keyof M & string)[] {
+  return Object.keys(definitions);
 }
