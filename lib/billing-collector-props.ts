@@ -16,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DATADOG_SITES, isDatadogSite } from '../lambda/datadog/site';
 import { collectorEnvironmentFor, DEFAULTS } from '../lambda/environment';
 import { metricPrefixProblem } from '../lambda/metrics';
-import { InvalidSettingError } from './errors';
+import { InvalidSettingError } from '../lambda/errors';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
 export interface BillingCollectorProps {

@@ -6,7 +6,7 @@
  * the same thing wherever it was set. An absent key, `null` and a blank string all mean "not
  * set". A value of the wrong shape throws an {@link InvalidSettingError} naming the key.
  */
-import { InvalidSettingError } from './errors';
+import { InvalidSettingError } from '../lambda/errors';
 
 /** Reads one raw context value, as `app.node.tryGetContext` does. */
 export type ContextLookup = (key: string) => unknown;

@@ -19,7 +19,7 @@ import {
   readWholeNumber,
   shown,
 } from './context-values';
-import { InvalidSettingError } from './errors';
+import { InvalidSettingError } from '../lambda/errors';
 import { CollectorSchedule, parseScheduleExpression } from './schedule';
 
 export type { ContextLookup } from './context-values';

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../../lambda/environment';
 import { BILLING_COLLECTOR_DEFAULTS } from '../../lib/billing-collector-props';
 import { readAppSettings } from '../../lib/context';
 import { readBoolean, readStringList, readStringMap, readWholeNumber } from '../../lib/context-values';
-import { InvalidSettingError } from '../../lib/errors';
+import { InvalidSettingError } from '../../lambda/errors';
 import { buildApp, CDK_JSON } from './app-fixture';
 
 const lookupOf =

@@ -8,11 +8,12 @@ import { join, relative, resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../../lambda/environment';
 import { DATADOG_SITES, isDatadogSite, parseApiOrigin, siteApiOrigin } from '../../lambda/datadog/site';
-import { applyDatadogAssets, DatadogApiError, UnfindableAssetError, type ApplyResult, type ApplyStep } from './apply';
+import { DatadogSubmitError, InvalidSettingError } from '../../lambda/errors';
+import { applyDatadogAssets, UnfindableAssetError, type ApplyResult, type ApplyStep } from './apply';
 import { buildDashboard } from './dashboard';
 import { buildMonitors } from './monitors';
 import { ASSET_DIRECTORY, renderDatadogAssets } from './render';
-import { DEFAULT_ASSET_SETTINGS, InvalidAssetSettingError, MAX_SCHEDULE_MINUTES, type MonitorSettings } from './settings';
+import { DEFAULT_ASSET_SETTINGS, MAX_SCHEDULE_MINUTES, type MonitorSettings } from './settings';
 
 /** Where a command reads its environment and writes its output. */
 export interface CliIo {
@@ -124,11 +125,11 @@ async function run(command: Command, argv: readonly string[], io: CliIo): Promis
     // The exit codes of the command-line tool: 2 for usage or configuration, 1 for a failure
     // while running. Commander has already printed its own usage errors and help.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof InvalidAssetSettingError || error instanceof UsageError) {
+    if (error instanceof InvalidSettingError || error instanceof UsageError) {
       io.stderr(`${error.message}\n`);
       return 2;
     }
-    if (error instanceof DatadogApiError || error instanceof UnfindableAssetError) {
+    if (error instanceof DatadogSubmitError || error instanceof UnfindableAssetError) {
       io.stderr(`${error.message}\n`);
       return 1;
     }
