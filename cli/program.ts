@@ -8,8 +8,8 @@ import { ActionableError, describeError } from '../lambda/errors';
 import { DEFAULTS, ENV } from '../lambda/environment';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
+import { addDatadogCommands } from './commands/datadog';
 import { runEstimate } from './commands/estimate';
-import { runApply, runGenerate } from '../tools/datadog/cli';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
@@ -131,22 +131,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
       );
     });
 
-  // The dashboard and monitors (tools/datadog): the same commands as `npm run datadog:apply`
-  // and `npm run datadog:generate`, whose options they take as they are.
-  program.enablePositionalOptions();
-  program
-    .command('datadog')
-    .description('Generate or apply the Datadog dashboard and monitors: `datadog apply --dry-run`, `datadog generate` (see `datadog apply --help`).')
-    .argument('<action>', 'apply or generate')
-    .argument('[options...]', 'the options of that action')
-    .allowUnknownOption()
-    .passThroughOptions()
-    .action(async (action: string, options: string[]) => {
-      const assetIo = { env: io.env, stdout: io.out, stderr: io.err };
-      if (action === 'apply') setExitCode((await runApply(options, assetIo)) as ExitCode);
-      else if (action === 'generate') setExitCode((await runGenerate(options, assetIo)) as ExitCode);
-      else throw new UsageError([`unknown datadog action "${action}": use apply or generate`]);
-    });
+  // The dashboard and monitors (tools/datadog).
+  addDatadogCommands(program, io, setExitCode);
 
   return program;
 }

@@ -124,7 +124,7 @@ describe('configuration errors exit 2, checked by the collector’s own loadConf
 });
 
 describe('datadog: the dashboard and monitors through the same tool', () => {
-  it('hands `datadog apply --help` to the apply command, which lists --dry-run, and exits 0', async () => {
+  it('lists `datadog apply` options, --dry-run and DD_APP_KEY among them, and exits 0', async () => {
     const { code, out } = await run(['datadog', 'apply', '--help']);
     expect(code).toBe(0);
     expect(out).toContain('--dry-run');
@@ -138,9 +138,9 @@ describe('datadog: the dashboard and monitors through the same tool', () => {
     expect(err).toContain('DD_APP_KEY');
   });
 
-  it('exits 2 on an action it does not know', async () => {
+  it('exits 2 on a subcommand it does not have', async () => {
     const { code, err } = await run(['datadog', 'delete']);
     expect(code).toBe(2);
-    expect(err).toContain('unknown datadog action "delete"');
+    expect(err).toContain("unknown command 'delete'");
   });
 });
