@@ -7,34 +7,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Io } from '../../cli/io';
-import { runCli } from '../../cli/program';
 import { renderDatadogAssets } from '../../tools/datadog/render';
 import { DEFAULT_ASSET_SETTINGS } from '../../tools/datadog/settings';
 import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog, type FakeDatadog } from '../datadog-assets/fake-datadog-api';
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function run(argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    errIsTty: false,
-    env,
-  };
-  const code = await runCli(argv, io, '9.9.9');
-  return { code, out, err };
-}
+import { runInProcess as run } from './in-process';
 
 let datadog: FakeDatadog;
 let directory: string;

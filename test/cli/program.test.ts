@@ -3,27 +3,9 @@
  * error. Every case here fails before any AWS or Datadog call, so no server is needed.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/program';
-import type { Io } from '../../cli/io';
+import { runInProcess as run } from './in-process';
 
 const API_KEY = '0123456789abcdef0123456789abcdef';
-
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    errIsTty: false,
-    env,
-  };
-  const code = await runCli(argv, io, '9.9.9');
-  return { code, out, err };
-}
 
 describe('help and version', () => {
   it('prints the commands, the environment and the exit codes on stdout, and exits 0', async () => {
