@@ -4,7 +4,6 @@
  */
 import { ActionableError, type ActionableErrorOptions } from '../lambda/errors';
 
-
 /** Exit codes of every command. */
 export const EXIT = {
   /** Everything the command set out to do succeeded. */
@@ -28,7 +27,10 @@ export class UsageError extends ActionableError {
     public readonly problems: readonly string[],
     options?: ActionableErrorOptions,
   ) {
-    super(problems.length === 1 ? problems[0] : `the configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
+    super(
+      problems.length === 1 ? problems[0] : `the configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      options,
+    );
   }
 }
 
