@@ -7,7 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BillingCollectorStack } from '../lib/billing-collector-stack';
 import { checkContextKeys, readAppSettings } from '../lib/context';
-import { InvalidSettingError } from '../lib/errors';
+import { InvalidSettingError } from '../lambda/errors';
 
 const app = new App();
 try {

@@ -99,7 +99,8 @@ export async function callerIdentity(aws: AwsClientFactory, profile: string | un
     }
     return { accountId: identity.Account, arn: identity.Arn ?? '' };
   } catch (error) {
-    throw new RunError(`Cannot resolve the AWS account with STS GetCallerIdentity: ${awsErrorText(error)}`, credentialsFix(profile), {
+    throw new RunError(`Cannot resolve the AWS account with STS GetCallerIdentity: ${awsErrorText(error)}`, {
+      fix: credentialsFix(profile),
       cause: error,
     });
   }

@@ -1,7 +1,8 @@
 /**
  * The command-line tool's own errors, each tied to an exit code. Like the collector's errors,
- * their messages say what is wrong and what to do, and never carry the API key.
+ * which they extend, they carry what is wrong and what to do apart, and never carry a key.
  */
+import { ActionableError, type ActionableErrorOptions } from '../lambda/errors';
 
 /** Exit codes of every command. */
 export const EXIT = {
@@ -15,26 +16,25 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** A bad flag, a bad value or a missing setting, found before any AWS or Datadog call. */
-export class UsageError extends Error {
+/**
+ * A bad flag, a bad value or a missing setting, found before any AWS or Datadog call: exit code
+ * 2. Several problems are listed one a line under one heading, so all can be fixed at once.
+ */
+export class UsageError extends ActionableError {
   public override readonly name = 'UsageError';
   constructor(
-    /** One line per problem. */
+    /** One line per problem, each naming the flag or variable at fault. */
     public readonly problems: readonly string[],
+    options?: ActionableErrorOptions,
   ) {
-    super(problems.join('; '));
+    super(
+      problems.length === 1 ? problems[0] : `the configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      options,
+    );
   }
 }
 
-/** A failure while running that stops the command (the account cannot be resolved, say). */
-export class RunError extends Error {
+/** A failure while running that stops the command (the account cannot be resolved, say): exit code 1. */
+export class RunError extends ActionableError {
   public override readonly name = 'RunError';
-  constructor(
-    message: string,
-    /** What to do about it. */
-    public readonly fix?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

@@ -4,12 +4,12 @@
  * usage or configuration error, commander's own included).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { describeError } from '../lambda/errors';
+import { ActionableError, describeError } from '../lambda/errors';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
+import { addDatadogCommands } from './commands/datadog';
 import { runEstimate } from './commands/estimate';
-import { runApply, runGenerate } from '../tools/datadog/cli';
-import { EXIT, RunError, UsageError, type ExitCode } from './errors';
+import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
 import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, withSettingFlags } from './setting-flags';
@@ -132,22 +132,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
       );
     });
 
-  // The dashboard and monitors (tools/datadog): the same commands as `npm run datadog:apply`
-  // and `npm run datadog:generate`, whose options they take as they are.
-  program.enablePositionalOptions();
-  program
-    .command('datadog')
-    .description('Generate or apply the Datadog dashboard and monitors: `datadog apply --dry-run`, `datadog generate` (see `datadog apply --help`).')
-    .argument('<action>', 'apply or generate')
-    .argument('[options...]', 'the options of that action')
-    .allowUnknownOption()
-    .passThroughOptions()
-    .action(async (action: string, options: string[]) => {
-      const assetIo = { env: io.env, stdout: io.out, stderr: io.err };
-      if (action === 'apply') setExitCode((await runApply(options, assetIo)) as ExitCode);
-      else if (action === 'generate') setExitCode((await runGenerate(options, assetIo)) as ExitCode);
-      else throw new UsageError([`unknown datadog action "${action}": use apply or generate`]);
-    });
+  // The dashboard and monitors (tools/datadog).
+  addDatadogCommands(program, io, setExitCode);
 
   return program;
 }
@@ -194,25 +180,24 @@ export function parseScheduleMinutes(value: string): number {
   return minutes;
 }
 
+/**
+ * Every error the same way: `error: <problem>`, then `  fix: <fix>` when the error has one (or,
+ * for a usage error without one, a pointer to --help).
+ */
 function reportError(error: unknown, io: Io): ExitCode {
   if (error instanceof CommanderError) {
     // Commander has written its message (or the help) already. Help and --version end in 0;
     // anything else, a missing command included, is a usage error.
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (error instanceof UsageError) {
-    io.err(`error: ${error.problems.length === 1 ? error.problems[0] : 'the configuration is not valid:'}\n`);
-    if (error.problems.length > 1) for (const problem of error.problems) io.err(`  - ${problem}\n`);
-    io.err('(add --help for usage)\n');
-    return EXIT.usage;
-  }
-  if (error instanceof RunError) {
-    io.err(`error: ${error.message}\n`);
-    if (error.fix !== undefined) io.err(`  fix: ${error.fix}\n`);
+  if (!(error instanceof ActionableError)) {
+    io.err(`error: ${describeError(error)}\n`);
     return EXIT.failure;
   }
-  io.err(`error: ${describeError(error)}\n`);
-  return EXIT.failure;
+  io.err(`error: ${error.problem}\n`);
+  if (error.fix !== undefined) io.err(`  fix: ${error.fix}\n`);
+  else if (error instanceof UsageError) io.err('(add --help for usage)\n');
+  return error instanceof UsageError ? EXIT.usage : EXIT.failure;
 }
 
 const GENERAL_HELP = `

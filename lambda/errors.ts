@@ -1,27 +1,40 @@
 /**
- * Typed errors. Each message says what went wrong and what to do about it, and none of them
- * ever carries the API key: they name the secret, never its value.
+ * Typed errors. Each says what went wrong and what to do about it, and none of them ever
+ * carries a key: they name the secret or the variable, never its value.
+ *
+ * This is the bottom layer: the collector, the stack, the command-line tool and the Datadog
+ * tools all throw these classes, or classes extending {@link ActionableError}.
  */
 
-/** One or more environment variables are missing or malformed. */
-export class ConfigError extends Error {
-  public override readonly name = 'ConfigError';
-  constructor(public readonly problems: readonly string[]) {
-    super(`Invalid configuration: ${problems.join('; ')}`);
-  }
+/** What {@link ActionableError} takes besides the problem. */
+export interface ActionableErrorOptions {
+  /** What to do about it; leave it out when the problem already says, or there is no one thing to do. */
+  readonly fix?: string;
+  /** The error this one explains. */
+  readonly cause?: unknown;
 }
 
-/** The Datadog API key could not be read from its secret, or is not usable. */
-export class ApiKeyError extends Error {
-  public override readonly name = 'ApiKeyError';
+/**
+ * The base of every error this project throws: the problem and its fix, apart, so that the
+ * command-line tool prints them on two lines (`error:`, then `fix:`), while `message` holds both
+ * for logs and stack traces.
+ */
+export class ActionableError extends Error {
+  public override readonly name: string = 'ActionableError';
   // Private fields with getters: the error's own enumerable properties stay those of any
   // Error, so it compares, serializes and logs as its message.
   readonly #problem: string;
   readonly #fix: string | undefined;
-  constructor(problem: string, options?: { cause?: unknown; fix?: string }) {
-    super(options?.fix === undefined ? problem : `${problem} ${options.fix}`, { cause: options?.cause });
+
+  /**
+   * @param problem what is wrong, as a sentence that names the input at fault.
+   * @param options the fix, appended to `message` after a space, and the cause.
+   */
+  constructor(problem: string, options: ActionableErrorOptions = {}) {
+    // A cause is set only when given, as `new Error(message)` does.
+    super(options.fix === undefined ? problem : `${problem} ${options.fix}`, 'cause' in options ? { cause: options.cause } : undefined);
     this.#problem = problem;
-    this.#fix = options?.fix;
+    this.#fix = options.fix;
   }
 
   /** What is wrong, alone; `message` is this followed by `fix`. */
@@ -29,29 +42,64 @@ export class ApiKeyError extends Error {
     return this.#problem;
   }
 
-  /** How to fix it, when there is one command to give (putting the key in the secret). */
+  /** How to fix it, when there is one thing to do. */
   public get fix(): string | undefined {
     return this.#fix;
   }
 }
 
+/** One or more environment variables are missing or malformed; each problem says what is expected. */
+export class ConfigError extends ActionableError {
+  public override readonly name = 'ConfigError';
+  constructor(public readonly problems: readonly string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+/**
+ * A context key, a construct prop or a Datadog asset setting that cannot be used. The message
+ * starts with the setting's name in backticks, so `cdk synth` points straight at it; callers
+ * that know the setting under another name (a command-line flag) use `setting` and `detail`.
+ */
+export class InvalidSettingError extends ActionableError {
+  public override readonly name = 'InvalidSettingError';
+  /** What is wrong with the setting and how to fix it, without the setting's name. */
+  public readonly detail: string;
+
+  /**
+   * @param setting the context key, prop or setting at fault, without backticks.
+   * @param problem what is wrong and how to fix it; appended after the setting's name.
+   */
+  constructor(
+    public readonly setting: string,
+    problem: string,
+  ) {
+    super(`\`${setting}\` ${problem}`);
+    this.detail = problem;
+  }
+}
+
+/** The Datadog API key could not be read from its secret, or is not usable. */
+export class ApiKeyError extends ActionableError {
+  public override readonly name = 'ApiKeyError';
+}
+
 /** AWS refused an API call for lack of permission; the message names the IAM action. */
-export class AccessDeniedError extends Error {
+export class AccessDeniedError extends ActionableError {
   public override readonly name = 'AccessDeniedError';
   constructor(
     public readonly action: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      `AWS denied ${action}: the function's role needs the IAM permission "${action}". ` +
-        'Redeploy the stack, or add the permission if you deploy the function yourself.',
-      options,
-    );
+    super(`AWS denied ${action}: the function's role needs the IAM permission "${action}".`, {
+      fix: 'Redeploy the stack, or add the permission if you deploy the function yourself.',
+      ...options,
+    });
   }
 }
 
 /** An AWS call was abandoned so that the run could send what it had before the function's timeout. */
-export class AwsTimeoutError extends Error {
+export class AwsTimeoutError extends ActionableError {
   public override readonly name = 'AwsTimeoutError';
   constructor(
     public readonly action: string,
@@ -59,41 +107,48 @@ export class AwsTimeoutError extends Error {
   ) {
     super(
       `AWS did not answer ${action} in time: the call was abandoned so that the metrics already collected could be ` +
-        "sent before the function's timeout. It is tried again on the next run; if this keeps happening, raise the " +
-        "function's timeout or check its network path to AWS.",
-      options,
+        "sent before the function's timeout.",
+      {
+        fix:
+          "It is tried again on the next run; if this keeps happening, raise the function's timeout or check its " +
+          'network path to AWS.',
+        ...options,
+      },
     );
   }
 }
 
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
-export class NoBillingMetricsError extends Error {
+export class NoBillingMetricsError extends ActionableError {
   public override readonly name = 'NoBillingMetricsError';
   constructor() {
-    super(
-      'No AWS/Billing EstimatedCharges metrics in us-east-1. Turn on "Receive Billing Alerts" ' +
-        '(Billing and Cost Management console > Billing preferences > Alert preferences); the ' +
-        'first figures appear within about a day. Or turn this source off with ' +
+    super('No AWS/Billing EstimatedCharges metrics in us-east-1.', {
+      fix:
+        'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert ' +
+        'preferences); the first figures appear within about a day. Or turn this source off with ' +
         'COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges).',
-    );
+    });
   }
 }
 
-/** Datadog refused or failed a request, after any retries that made sense. */
-export class DatadogSubmitError extends Error {
+/**
+ * Datadog refused or failed a request, after any retries that made sense: the collector's
+ * series submissions and the Datadog tools' dashboard and monitor calls alike.
+ */
+export class DatadogSubmitError extends ActionableError {
   public override readonly name = 'DatadogSubmitError';
   constructor(
-    message: string,
+    problem: string,
     /** HTTP status of the last attempt; undefined for a network error or a time-out. */
     public readonly status: number | undefined,
-    options?: { cause?: unknown },
+    options?: ActionableErrorOptions,
   ) {
-    super(message, options);
+    super(problem, options);
   }
 }
 
 /** The run finished with errors after sending what it could; thrown so Lambda counts an error. */
-export class CollectionError extends Error {
+export class CollectionError extends ActionableError {
   public override readonly name = 'CollectionError';
   constructor(public readonly errors: readonly string[]) {
     super(`Collection finished with ${errors.length} error(s): ${errors.join(' | ')}`);

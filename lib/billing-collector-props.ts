@@ -15,8 +15,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import { collectorEnvironmentFor } from '../lambda/environment';
+import { InvalidSettingError } from '../lambda/errors';
 import { DEFAULTS, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
-import { InvalidSettingError } from './errors';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
 export interface BillingCollectorProps {

@@ -6,8 +6,8 @@
  * the same thing wherever it was set. An absent key, `null` and a blank string all mean "not
  * set". A value of the wrong shape throws an {@link InvalidSettingError} naming the key.
  */
+import { InvalidSettingError } from '../lambda/errors';
 import { SETTINGS, type ContextSettingName, type SettingValue } from '../lambda/settings';
-import { InvalidSettingError } from './errors';
 
 /** Reads one raw context value, as `app.node.tryGetContext` does. */
 export type ContextLookup = (key: string) => unknown;

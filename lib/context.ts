@@ -10,9 +10,9 @@ import { Duration, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BillingCollectorStackProps } from './billing-collector-stack';
+import { InvalidSettingError } from '../lambda/errors';
 import { CONTEXT_KEYS, type ContextSettingName } from '../lambda/settings';
 import { ContextLookup, readSetting, shown } from './context-values';
-import { InvalidSettingError } from './errors';
 import { CollectorSchedule, parseScheduleExpression } from './schedule';
 
 export type { ContextLookup } from './context-values';

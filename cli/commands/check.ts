@@ -68,7 +68,7 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
       record(pass('aws-credentials', 'AWS credentials', `account ${identity.accountId} (${identity.arn})`));
     } catch (error) {
       const run = error instanceof RunError ? error : undefined;
-      record(fail('aws-credentials', 'AWS credentials', run?.message ?? describeError(error), run?.fix ?? credentialsFix(options.profile)));
+      record(fail('aws-credentials', 'AWS credentials', run?.problem ?? describeError(error), run?.fix ?? credentialsFix(options.profile)));
     }
 
     for (const source of SOURCES) {

@@ -32,7 +32,7 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
       apiKey = apiKeySource(settings.key, aws, settings.config.apiKeyMaxAgeMs);
     } catch (error) {
       // A malformed DD_API_KEY is found before any call: a configuration error.
-      if (error instanceof ApiKeyError) throw new UsageError([error.message]);
+      if (error instanceof ApiKeyError) throw new UsageError([error.problem], { fix: error.fix, cause: error });
       throw error;
     }
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');

@@ -1,12 +1,15 @@
 /**
- * The tool as a process, without any server: stdout holds only the command's output, exit
- * codes reach the shell, the SDK's Node-version notice stays silent, and the bin shim works.
+ * The tool as a process: stdout holds only the command's output, exit codes reach the shell,
+ * the SDK's Node-version notice stays silent, and the bin shim and the npm aliases work. The
+ * only server is the loopback fake of Datadog's dashboard and monitor API.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog } from '../datadog-assets/fake-datadog-api';
 import { REPO_ROOT, baseEnv, closedPort, runCli } from './run-cli';
 
 describe('the process', () => {
@@ -42,5 +45,47 @@ describe('the process', () => {
       env: baseEnv(),
     });
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('datadog apply --dry-run --json prints the plan as JSON against the loopback Datadog API, keys only in the environment', async () => {
+    const datadog = await startFakeDatadog();
+    try {
+      const run = await runCli(['datadog', 'apply', '--dry-run', '--json', '--api-url', datadog.origin], {
+        env: { DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: FAKE_APP_KEY },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(JSON.parse(run.stdout)).toMatchObject({ apiOrigin: datadog.origin, dryRun: true, warnings: [] });
+      expect(datadog.requests.length).toBeGreaterThan(0);
+      expect(datadog.writes()).toEqual([]);
+    } finally {
+      await datadog.close();
+    }
+  });
+
+  it('datadog apply exits 2 with error: and fix: when no key is set, and asks nothing of Datadog', async () => {
+    const datadog = await startFakeDatadog();
+    try {
+      const run = await runCli(['datadog', 'apply', '--dry-run', '--json', '--api-url', datadog.origin]);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: DD_API_KEY .* and DD_APP_KEY .* are not set\n {2}fix: Set both in the environment/);
+      expect(datadog.requests).toEqual([]);
+    } finally {
+      await datadog.close();
+    }
+  });
+
+  it('npm run datadog:generate is the datadog generate command', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'datadog-generate-'));
+    try {
+      await promisify(execFile)('npm', ['run', '-s', 'datadog:generate', '--', '--metric-prefix', 'acme.cost', '--out-dir', directory], {
+        cwd: REPO_ROOT,
+        env: baseEnv(),
+      });
+      expect(await readFile(join(directory, 'dashboard.json'), 'utf8')).toContain('AWS billing and budgets (acme.cost)');
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyDatadogAssets, DatadogApiError, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../tools/datadog/apply';
+import { DatadogSubmitError } from '../../lambda/errors';
+import { applyDatadogAssets, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../tools/datadog/apply';
 import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
 import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
 import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../tools/datadog/settings';
@@ -156,8 +157,8 @@ describe('applyDatadogAssets', () => {
     const wrongAppKey = 'a'.repeat(40);
     const failure = applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { appKey: wrongAppKey }));
 
-    await expect(failure).rejects.toThrow(DatadogApiError);
-    const error = (await failure.catch((caught: unknown) => caught)) as DatadogApiError;
+    await expect(failure).rejects.toThrow(DatadogSubmitError);
+    const error = (await failure.catch((caught: unknown) => caught)) as DatadogSubmitError;
     expect(error.status).toBe(403);
     expect(error.message).toContain('DD_APP_KEY');
     expect(error.message).toContain('dashboards_write');

@@ -3,7 +3,8 @@ import { METRICS, metricName, type MetricKey } from '../../lambda/metrics';
 import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
 import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
 import { liveSpanCovering, timeWindow } from '../../tools/datadog/queries';
-import { InvalidAssetSettingError, type MonitorSettings } from '../../tools/datadog/settings';
+import { InvalidSettingError } from '../../lambda/errors';
+import type { MonitorSettings } from '../../tools/datadog/settings';
 import { dashboardQueries, parseMetricQuery } from './metric-query-parser';
 
 const custom: MonitorSettings = { metricPrefix: 'acme.cost', scheduleMinutes: 15, actualShareOfLimit: 0.9 };
@@ -129,7 +130,7 @@ describe('settings that cannot give valid assets', () => {
     ['a handle without @', { notify: ['slack-billing'] }, '`notify`'],
   ])('%s is refused with a message naming the setting', (_label, change, setting) => {
     const settings = { ...custom, ...change };
-    expect(() => buildMonitors(settings)).toThrow(InvalidAssetSettingError);
+    expect(() => buildMonitors(settings)).toThrow(InvalidSettingError);
     expect(() => buildMonitors(settings)).toThrow(setting);
   });
 

@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../lambda/environment';
 import { BillingCollector } from '../../lib/billing-collector';
-import { InvalidSettingError } from '../../lib/errors';
+import { InvalidSettingError } from '../../lambda/errors';
 import { CollectorSchedule } from '../../lib/schedule';
 
 /** The construct used on its own, as in a user's app; bundling is skipped for speed. */

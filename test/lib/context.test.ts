@@ -7,7 +7,7 @@ import { BILLING_COLLECTOR_DEFAULTS } from '../../lib/billing-collector-props';
 import { checkContextKeys, readAppSettings, type AppSettings } from '../../lib/context';
 import { CONTEXT_KEYS, type ContextSettingName } from '../../lambda/settings';
 import { readBoolean, readStringList, readStringMap, readWholeNumber } from '../../lib/context-values';
-import { InvalidSettingError } from '../../lib/errors';
+import { InvalidSettingError } from '../../lambda/errors';
 import { buildApp, CDK_JSON } from './app-fixture';
 
 const lookupOf =

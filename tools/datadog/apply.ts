@@ -9,6 +9,7 @@
  *
  * The keys go into request headers and nowhere else: no message or error carries them.
  */
+import { ActionableError, DatadogSubmitError } from '../../lambda/errors';
 import type { DatadogDashboard, DatadogMonitor } from './model';
 import { DASHBOARD_MARKER, MANAGED_BY_TAG } from './settings';
 
@@ -49,21 +50,8 @@ export interface ApplyResult {
   readonly warnings: readonly string[];
 }
 
-/** Datadog refused or failed a request; the message says what to check. */
-export class DatadogApiError extends Error {
-  public override readonly name = 'DatadogApiError';
-  constructor(
-    message: string,
-    /** HTTP status; undefined when Datadog could not be reached. */
-    public readonly status: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 /** A dashboard or monitor that a later run could not find again, so applying it twice would duplicate it. */
-export class UnfindableAssetError extends Error {
+export class UnfindableAssetError extends ActionableError {
   public override readonly name = 'UnfindableAssetError';
 }
 
@@ -83,7 +71,7 @@ interface ExistingDashboard {
 
 /**
  * Creates or updates the dashboard and monitors, or with `dryRun` only plans it.
- * @throws DatadogApiError when Datadog refuses a request; steps before it have been applied.
+ * @throws DatadogSubmitError when Datadog refuses a request; steps before it have been applied.
  * @throws UnfindableAssetError when a later run could not find a definition again (no tag, no marker, a repeated name).
  */
 export async function applyDatadogAssets(options: ApplyDatadogAssetsOptions): Promise<ApplyResult> {
@@ -246,41 +234,52 @@ class DatadogApi {
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new DatadogApiError(
-        `${what}: could not reach ${this.options.apiOrigin} (${reason}); check the site (DD_SITE) and the network`,
-        undefined,
-        { cause: error },
-      );
+      throw new DatadogSubmitError(`${what}: could not reach ${this.options.apiOrigin} (${reason}).`, undefined, {
+        fix: 'Check the site (DD_SITE or --site), the API URL (DD_API_URL or --api-url) and the network.',
+        cause: error,
+      });
     }
     const text = await response.text();
-    if (!response.ok) throw new DatadogApiError(`${what} answered ${response.status}: ${explain(response.status, text)}`, response.status);
+    if (!response.ok) throw refusal(what, response.status, text);
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new DatadogApiError(`${what} answered ${response.status} with a body that is not JSON`, response.status, { cause: error });
+      throw new DatadogSubmitError(`${what} answered ${response.status} with a body that is not JSON.`, response.status, {
+        fix: this.checkOriginFix(),
+        cause: error,
+      });
     }
   }
 
-  private unexpected(where: string, problem: string): DatadogApiError {
-    return new DatadogApiError(`${where} has ${problem}; is ${this.options.apiOrigin} Datadog's API?`, undefined);
+  private unexpected(where: string, problem: string): DatadogSubmitError {
+    return new DatadogSubmitError(`${where} has ${problem}.`, undefined, { fix: this.checkOriginFix() });
+  }
+
+  /** For an answer that is not Datadog's: the origin is probably not its API. */
+  private checkOriginFix(): string {
+    return `Check that ${this.options.apiOrigin} is Datadog's API (DD_SITE or --site, DD_API_URL or --api-url).`;
   }
 }
 
-/** Datadog's own error list, and what to do about the status. */
-function explain(status: number, body: string): string {
+/** Datadog's refusal: its own error list, and what to do about the status. */
+function refusal(what: string, status: number, body: string): DatadogSubmitError {
   const errors = datadogErrors(body);
-  const said = errors.length > 0 ? `${errors.join('; ')}. ` : '';
+  const problem = `${what} answered ${status}${errors.length > 0 ? `: ${errors.join('; ')}.` : '.'}`;
+  return new DatadogSubmitError(problem, status, { fix: refusalFix(status) });
+}
+
+function refusalFix(status: number): string {
   if (status === 401 || status === 403) {
     return (
-      `${said}Check that DD_API_KEY and DD_APP_KEY are keys of the same organization on this site (DD_SITE), and that ` +
-      'the application key may read and write dashboards and monitors (scopes dashboards_read, dashboards_write, ' +
-      'monitors_read, monitors_write)'
+      'Check that DD_API_KEY and DD_APP_KEY are keys of the same organization on this site (DD_SITE or --site), and ' +
+      'that the application key may read and write dashboards and monitors (scopes dashboards_read, dashboards_write, ' +
+      'monitors_read, monitors_write).'
     );
   }
-  if (status === 404) return `${said}It was probably deleted while this ran; run again to create it`;
-  if (status === 429) return `${said}Datadog is rate limiting; wait a minute and run again (applying twice is safe)`;
-  if (status >= 500) return `${said}Datadog failed; run again later (applying twice is safe)`;
-  return `${said}Datadog rejected the request`;
+  if (status === 404) return 'It was probably deleted while this ran; run again to create it.';
+  if (status === 429) return 'Datadog is rate limiting; wait a minute and run again (applying twice is safe).';
+  if (status >= 500) return 'Datadog failed; run again later (applying twice is safe).';
+  return 'Datadog rejected the request; change what its errors name and run again.';
 }
 
 function datadogErrors(body: string): string[] {

@@ -26,7 +26,7 @@ export function dashboardTitle(metricPrefix: string): string {
 /**
  * Builds the dashboard: month-to-date spend, top services, linked accounts, budgets against
  * their limits and forecasts, and the collector's health.
- * @throws InvalidAssetSettingError when a setting cannot give a valid dashboard.
+ * @throws InvalidSettingError when a setting cannot give a valid dashboard.
  */
 export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
   checkDashboardSettings(settings);

@@ -33,7 +33,7 @@ export function monitorNames(metricPrefix: string) {
  * Builds the four monitors: forecast above limit, actual spend above a share of the limit,
  * collector silent for {@link SILENT_PERIODS} schedule periods, billing data older than
  * {@link STALE_BILLING_HOURS} hours.
- * @throws InvalidAssetSettingError when a setting cannot give valid monitors.
+ * @throws InvalidSettingError when a setting cannot give valid monitors.
  */
 export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   checkMonitorSettings(settings);

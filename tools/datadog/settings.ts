@@ -1,10 +1,12 @@
 /**
  * What the Datadog dashboard and monitors are generated from: the collector's metric prefix and
  * schedule, and the monitors' thresholds. Defaults are resolved here, once, and every setting is
- * checked here with a message that names it, so the generator, the apply script and a future
- * `datadog apply` command all accept and refuse the same values.
+ * checked here with a message that names it, so `datadog generate`, `datadog apply` and the code
+ * that calls `buildDashboard` or `buildMonitors` itself all accept and refuse the same values.
+ * The command-line tool names the flag instead (`--actual-share`), from the error's `setting`.
  */
 import { DEFAULTS } from '../../lambda/environment';
+import { InvalidSettingError } from '../../lambda/errors';
 import { metricPrefixProblem } from '../../lambda/metrics';
 
 /** The tag on every monitor this project manages, and the key `apply` finds them by. */
@@ -50,54 +52,37 @@ export const DEFAULT_ASSET_SETTINGS = {
   notify: [],
 } as const satisfies Required<MonitorSettings>;
 
-/** A setting that cannot produce a valid dashboard or monitor. */
-export class InvalidAssetSettingError extends Error {
-  public override readonly name = 'InvalidAssetSettingError';
-
-  /**
-   * @param setting the setting at fault, without backticks.
-   * @param problem what is wrong and how to fix it; appended after the setting's name.
-   */
-  constructor(
-    public readonly setting: string,
-    problem: string,
-  ) {
-    super(`\`${setting}\` ${problem}`);
-  }
-}
-
-
 /** Longest schedule period accepted: one run a day. */
 export const MAX_SCHEDULE_MINUTES = 24 * 60;
 
 const NOTIFY_HANDLE = /^@\S+$/;
 
-/** @throws InvalidAssetSettingError naming the first setting that is not usable. */
+/** @throws InvalidSettingError naming the first setting that is not usable. */
 export function checkDashboardSettings(settings: DashboardSettings): void {
   const { metricPrefix, scheduleMinutes } = settings;
   const prefixProblem = metricPrefixProblem(metricPrefix);
-  if (prefixProblem !== undefined) throw new InvalidAssetSettingError('metricPrefix', prefixProblem);
+  if (prefixProblem !== undefined) throw new InvalidSettingError('metricPrefix', prefixProblem);
   if (!Number.isInteger(scheduleMinutes) || scheduleMinutes < 1 || scheduleMinutes > MAX_SCHEDULE_MINUTES) {
-    throw new InvalidAssetSettingError(
+    throw new InvalidSettingError(
       'scheduleMinutes',
       `must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES} (the collector's schedule period), got ${scheduleMinutes}`,
     );
   }
   const share = settings.actualShareOfLimit;
   if (share !== undefined && (!Number.isFinite(share) || share <= 0 || share > 1)) {
-    throw new InvalidAssetSettingError(
+    throw new InvalidSettingError(
       'actualShareOfLimit',
       `must be a fraction above 0 and at most 1, such as 0.8 for 80 %, got ${share}`,
     );
   }
 }
 
-/** @throws InvalidAssetSettingError naming the first setting that is not usable. */
+/** @throws InvalidSettingError naming the first setting that is not usable. */
 export function checkMonitorSettings(settings: MonitorSettings): void {
   checkDashboardSettings(settings);
   for (const handle of settings.notify ?? []) {
     if (!NOTIFY_HANDLE.test(handle)) {
-      throw new InvalidAssetSettingError(
+      throw new InvalidSettingError(
         'notify',
         `"${handle}" is not a Datadog notification handle; give one such as @ops@example.com or @slack-billing`,
       );
