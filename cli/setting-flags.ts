@@ -29,7 +29,8 @@ export function withSettingFlags(command: Command, names: readonly CollectorSett
   return command;
 }
 
-function settingOption(name: CollectorSettingName): Option {
+/** The option of one setting, as its row in the settings table gives it. */
+export function settingOption(name: CollectorSettingName): Option {
   const spec = settingSpec(name);
   const flag = flagOf(name);
   if (flag === undefined) throw new Error(`The setting ${name} has no flag in the settings table`);

@@ -18,6 +18,7 @@ import { checkMonitorSettings, DEFAULT_ASSET_SETTINGS, MAX_SCHEDULE_MINUTES, typ
 import { checkEnvironmentKey } from '../api-key';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import type { Io } from '../io';
+import { settingOption, withSettingFlags } from '../setting-flags';
 import { CLI_ENV } from '../settings';
 
 /** The application key `apply` needs besides the API key ({@link CLI_ENV}`.apiKey`); Datadog's own name. */
@@ -78,12 +79,13 @@ export function addDatadogCommands(program: Command, io: Io, setExitCode: (code:
     });
 
   withAssetOptions(
-    datadog
-      .command('apply')
-      .description('Create or update the dashboard and monitors in Datadog; --dry-run only shows the plan.')
-      .option('--dry-run', 'read what exists and print the plan; create and update nothing')
-      .option('--site <site>', `Datadog site, such as datadoghq.eu (default: ${DEFAULTS.datadogSite}; env: ${CLI_ENV.site})`)
-      .option('--api-url <origin>', `Datadog API origin overriding the site, for a proxy: https, or http on loopback (env: ${CLI_ENV.apiUrl})`),
+    withSettingFlags(
+      datadog
+        .command('apply')
+        .description('Create or update the dashboard and monitors in Datadog; --dry-run only shows the plan.')
+        .option('--dry-run', 'read what exists and print the plan; create and update nothing'),
+      ['datadogSite', 'apiUrl'],
+    ),
   )
     .addHelpText('after', APPLY_HELP)
     .action(async (_options: unknown, command: Command) => {
@@ -95,7 +97,7 @@ function withAssetOptions(command: Command): Command {
   return command
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--verbose', 'also say on stderr what the command does (the settings, each request and its answer)')
-    .option('--metric-prefix <prefix>', "prefix of every metric name, as the collector's METRIC_PREFIX", DEFAULT_ASSET_SETTINGS.metricPrefix)
+    .addOption(settingOption('metricPrefix').default(DEFAULT_ASSET_SETTINGS.metricPrefix))
     .addOption(new Option(`${DEPRECATED_PREFIX_FLAG} <prefix>`, 'deprecated: use --metric-prefix').hideHelp().conflicts('metricPrefix'))
     .option(
       '--schedule-minutes <minutes>',
