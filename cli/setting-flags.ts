@@ -35,17 +35,19 @@ export function settingOption(name: CollectorSettingName): Option {
   const flag = flagOf(name);
   if (flag === undefined) throw new Error(`The setting ${name} has no flag in the settings table`);
   const variable = ENV[name];
+  // The doc is Markdown for the docs' table; a terminal shows it plain.
+  const doc = spec.doc.replace(/`/g, '');
   const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
   switch (spec.type) {
     case 'boolean':
-      return new Option(flag, `leave out: ${lowerFirst(spec.doc)} (${variable}=false)`);
+      return new Option(flag, `leave out: ${lowerFirst(doc)} (${variable}=false)`);
     case 'stringList':
-      return new Option(`${flag} <items>`, `${spec.doc} Comma-separated, repeatable (${variable})`).argParser(appendList);
+      return new Option(`${flag} <items>`, `${doc} Comma-separated, repeatable (${variable})`).argParser(appendList);
     default:
       // The flag's last word names its value: --site <site>, --api-key-secret-arn <arn>.
       return new Option(
         `${flag} <${flag.split('-').pop() ?? 'value'}>`,
-        `${spec.doc} (${fallback === undefined ? '' : `default: ${String(fallback)}; `}env: ${variable})`,
+        `${doc} (${fallback === undefined ? '' : `default: ${String(fallback)}; `}env: ${variable})`,
       );
   }
 }
