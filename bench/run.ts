@@ -31,19 +31,22 @@ import {
   type SynthOutcome,
 } from './bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
+import { startFakeAws } from '../fakes/aws/server';
+import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
+import { startIntake } from '../fakes/datadog/intake';
 import { HOURS_PER_MONTH, monthlyCost, runsPerMonth } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
-import { startFakeAws } from './fake-aws';
-import { minimumDatadogRequests, startFakeDatadog } from './fake-datadog';
 import { gitState, lambdaNodeFlags, load1, machine } from './machine';
-import { BOUND_FORMULA, criticalPathBound, minimumCalls, type CallCounts } from './minimum';
+import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
 import { formatTable, markdownTable, tableRows, type CallsFigure, type Report, type RssFigure, type RunTimeFigure } from './report';
 import { runScale, type Invocation, type ScaleRun } from './scale';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
 
 const ROOT = resolve(__dirname, '..');
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-key-AbCdEf';
+/** The account the fake AWS serves; the function ARN of the benchmark's invocations (children/scale-child.ts) carries it. */
+const BENCH_ACCOUNT_ID = '123456789012';
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${BENCH_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
 const API_KEY = '0123456789abcdef0123456789abcdef';
 const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
 /** Deployment defaults (lib/billing-collector-props.ts), used when the stack does not synthesize. */
@@ -213,7 +216,7 @@ function invocationChecks(label: string, invocation: Invocation, settings: Setti
   const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce((sum, name) => sum + (datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0), 0);
   return [
     { name: `${label}: no AWS error answers`, ok: errorCount === 0, detail: JSON.stringify(aws.errors) },
-    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0 && datadog.malformed.length === 0, detail: JSON.stringify({ refused: datadog.refused, malformed: datadog.malformed.slice(0, 3) }) },
+    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0, detail: JSON.stringify({ refused: datadog.refused, refusals: datadog.refusals.slice(0, 3) }) },
     { name: `${label}: every AWS call signed for us-east-1`, ok: otherRegions.length === 0, detail: JSON.stringify(aws.signing) },
     { name: `${label}: one estimated_charges series per CloudWatch series`, ok: charges === settings.series, detail: `${charges} of ${settings.series}` },
     { name: `${label}: every COST budget point sent`, ok: budgetPoints === expectedBudgetPoints, detail: `${budgetPoints} of ${expectedBudgetPoints}` },
@@ -297,12 +300,12 @@ async function main(): Promise<number> {
     const budgets = makeBudgets(settings.budgets, now);
     const series = makeBillingSeries(settings.series);
     const expectedBudgetPoints = expectedBudgetSeries(budgets, now);
-    const aws = await startFakeAws({ budgets, series, secretArn: SECRET_ARN, secretString: API_KEY, latencyMs: 0 });
-    closers.push(() => aws.server.close());
-    const datadog = await startFakeDatadog(API_KEY, 0);
-    closers.push(() => datadog.server.close());
+    const aws = await startFakeAws({ accountId: BENCH_ACCOUNT_ID, budgets, billingSeries: series, secrets: { [SECRET_ARN]: API_KEY } });
+    closers.push(() => aws.close());
+    const datadog = await startIntake({ apiKey: API_KEY, checkBodiesAfterAnswer: true });
+    closers.push(() => datadog.close());
     const servers = { aws, datadog };
-    const env = childEnvironment(tmp, aws.server.origin, datadog.server.origin);
+    const env = childEnvironment(tmp, aws.endpoint, datadog.url);
 
     // 2. Cold start
     const subjects: ColdStartSubject[] = [
@@ -390,7 +393,7 @@ async function main(): Promise<number> {
       scheduleNote:
         `schedule ${schedule}${fn?.scheduleExpression ? ' (from the synthesized template)' : ' (the construct default)'}: ` +
         `${round(runsMonthly, 1)} runs in a ${HOURS_PER_MONTH}-hour month; ${memoryMb} MB arm64`,
-      metricsRequestedPerRun: first.invocations[0].aws.metricsRequested,
+      metricsRequestedPerRun: first.invocations[0].aws.units[METRICS_REQUESTED] ?? 0,
       listMetricsPerRun: coldCalls.measured.ListMetrics,
       describeBudgetsPerRun: coldCalls.measured.DescribeBudgets,
       secretReadsPerRun: coldCalls.measured.GetSecretValue,

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runApply, runGenerate, type CliIo } from '../../tools/datadog/cli';
 import { renderDatadogAssets } from '../../tools/datadog/render';
 import { DASHBOARD_MARKER } from '../../tools/datadog/settings';
-import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog, type FakeDatadog } from './fake-datadog-api';
+import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../fakes/datadog/api';
+import { TEST_API_KEY } from '../../fakes/datadog/intake';
 
 const repositoryRoot = join(__dirname, '..', '..');
 const tsx = join(repositoryRoot, 'node_modules', '.bin', 'tsx');
@@ -28,11 +29,11 @@ function capture(env: Record<string, string | undefined>, cwd?: string): Capture
   };
 }
 
-let datadog: FakeDatadog;
+let datadog: FakeDatadogApi;
 let directory: string;
 
 beforeEach(async () => {
-  datadog = await startFakeDatadog();
+  datadog = await startFakeDatadogApi();
   directory = await mkdtemp(join(tmpdir(), 'datadog-assets-'));
 });
 
@@ -41,7 +42,7 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const keys = { DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: FAKE_APP_KEY };
+const keys = { DD_API_KEY: TEST_API_KEY, DD_APP_KEY: TEST_APP_KEY };
 
 describe('datadog:apply', () => {
   it('--dry-run prints the create plan, writes nothing and never prints a key', async () => {
@@ -55,7 +56,7 @@ describe('datadog:apply', () => {
     expect(run.stdout().match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(4);
     expect(run.stdout()).toContain('Dry run: 5 to create, 0 to update, nothing written.');
     expect(datadog.writes()).toEqual([]);
-    for (const key of [FAKE_API_KEY, FAKE_APP_KEY]) expect(run.stdout() + run.stderr()).not.toContain(key);
+    for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(run.stdout() + run.stderr()).not.toContain(key);
   });
 
   it('applies, then --dry-run prints the update plan with the ids', async () => {
@@ -100,7 +101,7 @@ describe('datadog:apply', () => {
   });
 
   it("reports Datadog's refusal of a key with what to check, and exit code 1", async () => {
-    const run = capture({ DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: 'b'.repeat(40), DD_API_URL: datadog.origin });
+    const run = capture({ DD_API_KEY: TEST_API_KEY, DD_APP_KEY: 'b'.repeat(40), DD_API_URL: datadog.origin });
 
     expect(await runApply(['--dry-run'], run.io)).toBe(1);
     expect(run.stderr()).toContain('answered 403');
@@ -157,7 +158,7 @@ describe('the npm script entry points', () => {
     });
 
     expect(stdout).toContain('Dry run: 5 to create, 0 to update, nothing written.');
-    for (const key of [FAKE_API_KEY, FAKE_APP_KEY]) expect(stdout + stderr).not.toContain(key);
+    for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(stdout + stderr).not.toContain(key);
     expect(datadog.writes()).toEqual([]);
   });
 
