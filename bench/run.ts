@@ -239,7 +239,7 @@ async function measureBundles(tmp: string, settings: Settings): Promise<{
   } else if (settings.synth === 'reuse') {
     synth = reuseCloudAssembly(ROOT);
   }
-  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundlePath)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
+  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundleFile)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
   else progress(`no CDK asset (${synth.status}: ${synth.reason}); bundling lambda/handler.ts with esbuild as NodejsFunction does`);
   const target = targetOf(synth.status === 'ok' ? synth.fn.runtime : undefined);
   progress(`esbuild bundles, target ${target}`);
@@ -254,7 +254,7 @@ async function measureBundles(tmp: string, settings: Settings): Promise<{
   const floorMainFirst = await build(floorEntry, 'floor-main-first', MAIN_FIRST_VARIANT);
   const headline =
     synth.status === 'ok'
-      ? { source: 'cdk-asset' as const, path: synth.fn.bundlePath, ...sizes(synth.fn.bundlePath) }
+      ? { source: 'cdk-asset' as const, path: synth.fn.bundleFile, ...sizes(synth.fn.bundleFile) }
       : { source: 'esbuild' as const, path: ours.path, minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes };
   return { synth, headline, ours, floor, oursMainFirst, floorMainFirst };
 }
