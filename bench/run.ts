@@ -34,7 +34,8 @@ import { measureColdStarts, type ColdStartSubject } from './cold-start';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
-import { HOURS_PER_MONTH, monthlyCost, runsPerMonth } from './cost';
+import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
+import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
 import { gitState, lambdaNodeFlags, load1, machine } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
@@ -387,7 +388,8 @@ async function main(): Promise<number> {
 
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.schedule;
-    const runsMonthly = runsPerMonth(schedule) ?? HOURS_PER_MONTH;
+    // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
+    const runsMonthly = runsPerMonth(scheduleMinutes(schedule) ?? 60);
     const cost = monthlyCost({
       runsPerMonth: runsMonthly,
       scheduleNote:
