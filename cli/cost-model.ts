@@ -72,6 +72,20 @@ export function totalUsd(lines: readonly CostLine[]): number {
 
 const withNote = (note: string | undefined): { note?: string } => (note === undefined ? {} : { note });
 
+/** A line for `quantity` units at `price`; `how` says how the quantity comes about, and is written before it. */
+function line(item: string, how: string, quantity: number, unit: string, price: Price, note: string | undefined): CostLine {
+  const monthlyUsd = cost(quantity, price);
+  return {
+    item,
+    quantity,
+    unit,
+    price,
+    monthlyUsd,
+    arithmetic: `${how} = ${num(quantity)} ${unit} × ${priceText(price)} = ${usd(monthlyUsd)}`,
+    ...withNote(note),
+  };
+}
+
 /** A line for something done `perRun` times a run: `45 metrics/run × 730 runs = 32,850 metrics × $0.01 / 1,000 = $0.329`. */
 export function perRunLine(
   item: string,
@@ -81,17 +95,8 @@ export function perRunLine(
   price: Price,
   note?: string,
 ): CostLine {
-  const quantity = perRun * runs;
-  const monthlyUsd = cost(quantity, price);
-  return {
-    item,
-    quantity,
-    unit: units.many,
-    price,
-    monthlyUsd,
-    arithmetic: `${num(perRun)} ${perRun === 1 ? units.one : units.many}/run × ${num(runs)} runs = ${num(quantity)} ${units.many} × ${priceText(price)} = ${usd(monthlyUsd)}`,
-    ...withNote(note),
-  };
+  const how = `${num(perRun)} ${perRun === 1 ? units.one : units.many}/run × ${num(runs)} runs`;
+  return line(item, how, perRun * runs, units.many, price, note);
 }
 
 /** The API key secret's storage for a month. */
@@ -110,34 +115,15 @@ export function secretStorageLine(note?: string): CostLine {
 
 /** Lambda's charge per invocation, one a run. */
 export function lambdaRequestsLine(runs: number, note?: string): CostLine {
-  const price = AWS_PRICES.lambdaRequests;
-  const monthlyUsd = cost(runs, price);
-  return {
-    item: 'Lambda requests',
-    quantity: runs,
-    unit: 'requests',
-    price,
-    monthlyUsd,
-    arithmetic: `${num(runs)} runs = ${num(runs)} requests × ${priceText(price)} = ${usd(monthlyUsd)}`,
-    ...withNote(note),
-  };
+  return line('Lambda requests', `${num(runs)} runs`, runs, 'requests', AWS_PRICES.lambdaRequests, note);
 }
 
 /** Lambda's compute: billed seconds per run × memory, in GB-seconds. */
 export function lambdaComputeLine(runs: number, secondsPerRun: number, memoryMb: number, note?: string): CostLine {
-  const price = AWS_PRICES.lambdaArmGbSeconds;
   const gb = memoryMb / 1024;
   const gbSeconds = Math.round(runs * secondsPerRun * gb * 1000) / 1000;
-  const monthlyUsd = cost(gbSeconds, price);
-  return {
-    item: 'Lambda compute (arm64)',
-    quantity: gbSeconds,
-    unit: 'GB-seconds',
-    price,
-    monthlyUsd,
-    arithmetic: `${num(runs)} runs × ${num(secondsPerRun)} s × ${num(gb)} GB = ${num(gbSeconds)} GB-seconds × ${priceText(price)} = ${usd(monthlyUsd)}`,
-    ...withNote(note),
-  };
+  const how = `${num(runs)} runs × ${num(secondsPerRun)} s × ${num(gb)} GB`;
+  return line('Lambda compute (arm64)', how, gbSeconds, 'GB-seconds', AWS_PRICES.lambdaArmGbSeconds, note);
 }
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });
