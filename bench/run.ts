@@ -31,6 +31,7 @@ import {
   type SynthOutcome,
 } from './bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
+import { FAKE_ACCOUNT_ID } from '../fakes/aws/budgets';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
@@ -45,9 +46,7 @@ import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
 
 const ROOT = resolve(__dirname, '..');
-/** The account the fake AWS serves; the function ARN of the benchmark's invocations (children/scale-child.ts) carries it. */
-const BENCH_ACCOUNT_ID = '123456789012';
-const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${BENCH_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
 const API_KEY = '0123456789abcdef0123456789abcdef';
 const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
 /** Deployment defaults (lib/billing-collector-props.ts), used when the stack does not synthesize. */
@@ -301,7 +300,7 @@ async function main(): Promise<number> {
     const budgets = makeBudgets(settings.budgets, now);
     const series = makeBillingSeries(settings.series);
     const expectedBudgetPoints = expectedBudgetSeries(budgets, now);
-    const aws = await startFakeAws({ accountId: BENCH_ACCOUNT_ID, budgets, billingSeries: series, secrets: { [SECRET_ARN]: API_KEY } });
+    const aws = await startFakeAws({ budgets, billingSeries: series, secrets: { [SECRET_ARN]: API_KEY } });
     closers.push(() => aws.close());
     const datadog = await startIntake({ apiKey: API_KEY, checkBodiesAfterAnswer: true });
     closers.push(() => datadog.close());
