@@ -12,8 +12,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { CloudAssemblyError, readCollectorFunction, type CollectorFunction } from '../tools/cloud-assembly';
 
 /** The esbuild flags that differ between the bundle variants the benchmark measures. */
 export interface BundleVariant {
@@ -46,19 +47,8 @@ export interface BuiltBundle {
   readonly breakdown?: Readonly<Record<string, number>>;
 }
 
-export interface CdkFunction {
-  readonly bundlePath: string;
-  readonly stack: string;
-  readonly logicalId: string;
-  readonly runtime?: string;
-  readonly memorySize?: number;
-  readonly architectures?: readonly string[];
-  readonly timeoutSeconds?: number;
-  readonly scheduleExpression?: string;
-}
-
 export type SynthOutcome =
-  | { readonly status: 'ok'; readonly ms: number; readonly fn: CdkFunction; readonly reused?: boolean }
+  | { readonly status: 'ok'; readonly ms: number; readonly fn: CollectorFunction; readonly reused?: boolean }
   | { readonly status: 'skipped' | 'failed'; readonly ms: number; readonly reason: string };
 
 /** Runs a command with a time limit; resolves with its exit code and (capped) output. */
@@ -174,7 +164,7 @@ export function reuseCloudAssembly(root: string): SynthOutcome {
   if (newestMtime(inputs) > statSync(manifest).mtimeMs) {
     return { status: 'skipped', ms: 0, reason: 'quick mode: cdk.out/ is older than the sources (pass --synth to synthesize)' };
   }
-  const fn = findCollectorFunction(assembly);
+  const fn = collectorIn(assembly);
   if (typeof fn === 'string') return { status: 'failed', ms: 0, reason: fn };
   return { status: 'ok', ms: 0, fn, reused: true };
 }
@@ -196,7 +186,7 @@ export async function synthesize(root: string, outDir: string, appOverride: stri
   const ms = Date.now() - started;
   if (result.timedOut) return { status: 'failed', ms, reason: `cdk synth took longer than ${timeoutMs / 1000} s` };
   if (result.code !== 0) return { status: 'failed', ms, reason: `cdk synth exited ${result.code}: ${lastLines(result.output, 8)}` };
-  const fn = findCollectorFunction(outDir);
+  const fn = collectorIn(outDir);
   if (typeof fn === 'string') return { status: 'failed', ms, reason: fn };
   return { status: 'ok', ms, fn };
 }
@@ -205,85 +195,12 @@ function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join(' / ').slice(0, 1500);
 }
 
-interface TemplateResource {
-  readonly Type?: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
-
-/** Every stack template in a cloud assembly, nested assemblies (stages) included. */
-function stackTemplates(assemblyDir: string, depth = 0): { stack: string; dir: string; template: string }[] {
-  const manifestPath = join(assemblyDir, 'manifest.json');
-  if (depth > 4 || !existsSync(manifestPath)) return [];
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string } }>;
-  };
-  const found: { stack: string; dir: string; template: string }[] = [];
-  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-      found.push({ stack: id, dir: assemblyDir, template: join(assemblyDir, artifact.properties.templateFile) });
-    } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      found.push(...stackTemplates(join(assemblyDir, artifact.properties.directoryName), depth + 1));
-    }
+/** The assembly's collector function, or why there is none: the benchmark reports it and bundles with esbuild instead. */
+function collectorIn(assemblyDir: string): CollectorFunction | string {
+  try {
+    return readCollectorFunction(assemblyDir);
+  } catch (error) {
+    if (error instanceof CloudAssemblyError) return error.message;
+    throw error;
   }
-  return found;
-}
-
-/** The directory of a function's code asset: from the asset metadata, else from the assets manifest. */
-function assetDirectory(dir: string, resource: TemplateResource): string | undefined {
-  const metadataPath = resource.Metadata?.['aws:asset:path'];
-  if (typeof metadataPath === 'string') return join(dir, metadataPath);
-  const code = resource.Properties?.Code as { S3Key?: unknown } | undefined;
-  const key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;
-  if (key === undefined) return undefined;
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.assets.json'))) {
-    const assets = JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
-      files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }>;
-    };
-    for (const file of Object.values(assets.files ?? {})) {
-      const keys = Object.values(file.destinations ?? {}).map((destination) => destination.objectKey);
-      if (keys.includes(key) && file.source?.path) return join(dir, file.source.path);
-    }
-  }
-  return undefined;
-}
-
-/**
- * The collector among the assembly's Lambda functions: the one whose environment names the API
- * key secret (CDK's own helper functions, such as custom-resource providers, do not).
- * @returns the function, or why none was found.
- */
-export function findCollectorFunction(assemblyDir: string): CdkFunction | string {
-  const candidates: CdkFunction[] = [];
-  for (const { stack, dir, template } of stackTemplates(assemblyDir)) {
-    const resources = (JSON.parse(readFileSync(template, 'utf8')) as { Resources?: Record<string, TemplateResource> }).Resources ?? {};
-    const schedules = Object.values(resources)
-      .filter((resource) => resource.Type === 'AWS::Events::Rule' || resource.Type === 'AWS::Scheduler::Schedule')
-      .map((resource) => resource.Properties?.ScheduleExpression)
-      .filter((expression): expression is string => typeof expression === 'string');
-    for (const [logicalId, resource] of Object.entries(resources)) {
-      if (resource.Type !== 'AWS::Lambda::Function') continue;
-      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-      if (!('DD_API_KEY_SECRET_ARN' in variables)) continue;
-      const dir2 = assetDirectory(dir, resource);
-      if (dir2 === undefined) continue;
-      const bundlePath = ['index.js', 'index.mjs'].map((file) => join(dir2, file)).find((path) => existsSync(path) && statSync(path).isFile());
-      if (bundlePath === undefined) continue;
-      const properties = resource.Properties ?? {};
-      candidates.push({
-        bundlePath,
-        stack,
-        logicalId,
-        runtime: typeof properties.Runtime === 'string' ? properties.Runtime : undefined,
-        memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : undefined,
-        architectures: Array.isArray(properties.Architectures) ? (properties.Architectures as string[]) : undefined,
-        timeoutSeconds: typeof properties.Timeout === 'number' ? properties.Timeout : undefined,
-        scheduleExpression: schedules[0],
-      });
-    }
-  }
-  if (candidates.length === 0) {
-    return `no AWS::Lambda::Function with DD_API_KEY_SECRET_ARN and a code asset in ${relative(process.cwd(), assemblyDir) || assemblyDir}`;
-  }
-  return candidates[0];
 }

@@ -5,27 +5,11 @@
  * CloudWatch dimension sets of a payer account.
  */
 
-/** The account the fake AWS serves; the function ARN of the benchmark's invocations carries it. */
-export const BENCH_ACCOUNT_ID = '123456789012';
-
-/** A budget as the DescribeBudgets wire format carries it (timestamps in epoch seconds). */
-export interface WireBudget {
-  readonly BudgetName: string;
-  readonly BudgetType: string;
-  readonly TimeUnit: string;
-  readonly BudgetLimit?: { readonly Amount: string; readonly Unit: string };
-  readonly PlannedBudgetLimits?: Readonly<Record<string, { readonly Amount: string; readonly Unit: string }>>;
-  readonly CostTypes: Readonly<Record<string, boolean>>;
-  readonly TimePeriod: { readonly Start: number; readonly End: number };
-  readonly CalculatedSpend?: {
-    readonly ActualSpend: { readonly Amount: string; readonly Unit: string };
-    readonly ForecastedSpend?: { readonly Amount: string; readonly Unit: string };
-  };
-  readonly LastUpdatedTime: number;
-}
+import type { WireBudget } from '../fakes/aws/budgets';
+import type { BillingSeriesSeed, WireDimension } from '../fakes/aws/cloudwatch';
 
 /** One CloudWatch dimension set, in the order ListMetrics lists its dimensions. */
-export type WireDimensions = readonly { readonly Name: string; readonly Value: string }[];
+type WireDimensions = readonly WireDimension[];
 
 const COST_TYPES = {
   IncludeTax: true,
@@ -119,7 +103,7 @@ function serviceNames(count: number): string[] {
  * `count` distinct dimension sets as a payer account has them: the total, per service, per
  * linked account, then per linked account and service until the count is reached.
  */
-export function makeBillingSeries(count: number): WireDimensions[] {
+export function makeBillingSeries(count: number): BillingSeriesSeed[] {
   const currency = { Name: 'Currency', Value: 'USD' };
   const serviceCount = 80;
   const linkedCount = Math.max(40, Math.ceil((count - 1 - serviceCount) / (serviceCount + 1)));
@@ -133,7 +117,7 @@ export function makeBillingSeries(count: number): WireDimensions[] {
       all.push([{ Name: 'LinkedAccount', Value: account }, { Name: 'ServiceName', Value: service }, currency]);
     }
   }
-  return all.slice(0, count);
+  return all.slice(0, count).map((dimensions) => ({ dimensions }));
 }
 
 /** How many COST budgets `makeBudgets(count)` makes, and how many points (series) they give. */

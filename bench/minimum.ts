@@ -1,9 +1,17 @@
 /**
  * The floors the call counts and the run time are measured against.
  */
+import { gzipSync } from 'node:zlib';
+import { BUDGETS_LIMITS } from '../fakes/aws/budgets';
+import { CLOUDWATCH_LIMITS } from '../fakes/aws/cloudwatch';
+import { INTAKE_LIMITS, type IntakeSeries } from '../fakes/datadog/intake';
 
-/** AWS page sizes the minimum follows. */
-export const PAGE_SIZES = { describeBudgets: 1000, listMetrics: 500, getMetricData: 500 } as const;
+/** AWS page sizes the minimum follows: the largest pages the fake AWS serves, as AWS does. */
+export const PAGE_SIZES = {
+  describeBudgets: BUDGETS_LIMITS.maxResults,
+  listMetrics: CLOUDWATCH_LIMITS.listMetricsPageSize,
+  getMetricData: CLOUDWATCH_LIMITS.metricDataQueriesPerCall,
+} as const;
 
 export interface CallCounts {
   readonly DescribeBudgets: number;
@@ -55,4 +63,17 @@ export function criticalPathBound(latencyMs: number, minimum: CallCounts): Bound
       `${latencyMs} ms × (max(${minimum.DescribeBudgets}, ${minimum.ListMetrics} + ${minimum.GetMetricData > 0 ? 1 : 0}, ` +
       `${minimum.GetSecretValue}) + ${datadogRounds}) = ${latencyMs} ms × ${rounds} = ${latencyMs * rounds} ms`,
   };
+}
+
+/**
+ * The fewest requests that can carry these series within Datadog's limits: everything as one
+ * body, measured raw and gzipped (the collector's own compression, zlib's default level).
+ */
+export function minimumDatadogRequests(series: readonly IntakeSeries[]): { requests: number; rawBytes: number; gzippedBytes: number } {
+  if (series.length === 0) return { requests: 0, rawBytes: 0, gzippedBytes: 0 };
+  const json = `{"series":[${series.map((item) => JSON.stringify(item)).join(',')}]}`;
+  const rawBytes = Buffer.byteLength(json);
+  const gzippedBytes = gzipSync(json).length;
+  const requests = Math.max(Math.ceil(rawBytes / INTAKE_LIMITS.maxDecompressedBytes), Math.ceil(gzippedBytes / INTAKE_LIMITS.maxBodyBytes));
+  return { requests, rawBytes, gzippedBytes };
 }

@@ -31,19 +31,22 @@ import {
   type SynthOutcome,
 } from './bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
-import { HOURS_PER_MONTH, monthlyCost, runsPerMonth } from './cost';
+import { FAKE_ACCOUNT_ID } from '../fakes/aws/budgets';
+import { startFakeAws } from '../fakes/aws/server';
+import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
+import { startIntake } from '../fakes/datadog/intake';
+import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
+import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
-import { startFakeAws } from './fake-aws';
-import { minimumDatadogRequests, startFakeDatadog } from './fake-datadog';
 import { gitState, lambdaNodeFlags, load1, machine } from './machine';
-import { BOUND_FORMULA, criticalPathBound, minimumCalls, type CallCounts } from './minimum';
+import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
 import { formatTable, markdownTable, tableRows, type CallsFigure, type Report, type RssFigure, type RunTimeFigure } from './report';
 import { runScale, type Invocation, type ScaleRun } from './scale';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
 
 const ROOT = resolve(__dirname, '..');
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-key-AbCdEf';
+const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
 const API_KEY = '0123456789abcdef0123456789abcdef';
 const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
 /** Deployment defaults (lib/billing-collector-props.ts), used when the stack does not synthesize. */
@@ -213,7 +216,7 @@ function invocationChecks(label: string, invocation: Invocation, settings: Setti
   const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce((sum, name) => sum + (datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0), 0);
   return [
     { name: `${label}: no AWS error answers`, ok: errorCount === 0, detail: JSON.stringify(aws.errors) },
-    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0 && datadog.malformed.length === 0, detail: JSON.stringify({ refused: datadog.refused, malformed: datadog.malformed.slice(0, 3) }) },
+    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0, detail: JSON.stringify({ refused: datadog.refused, refusals: datadog.refusals.slice(0, 3) }) },
     { name: `${label}: every AWS call signed for us-east-1`, ok: otherRegions.length === 0, detail: JSON.stringify(aws.signing) },
     { name: `${label}: one estimated_charges series per CloudWatch series`, ok: charges === settings.series, detail: `${charges} of ${settings.series}` },
     { name: `${label}: every COST budget point sent`, ok: budgetPoints === expectedBudgetPoints, detail: `${budgetPoints} of ${expectedBudgetPoints}` },
@@ -236,7 +239,7 @@ async function measureBundles(tmp: string, settings: Settings): Promise<{
   } else if (settings.synth === 'reuse') {
     synth = reuseCloudAssembly(ROOT);
   }
-  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundlePath)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
+  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundleFile)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
   else progress(`no CDK asset (${synth.status}: ${synth.reason}); bundling lambda/handler.ts with esbuild as NodejsFunction does`);
   const target = targetOf(synth.status === 'ok' ? synth.fn.runtime : undefined);
   progress(`esbuild bundles, target ${target}`);
@@ -251,7 +254,7 @@ async function measureBundles(tmp: string, settings: Settings): Promise<{
   const floorMainFirst = await build(floorEntry, 'floor-main-first', MAIN_FIRST_VARIANT);
   const headline =
     synth.status === 'ok'
-      ? { source: 'cdk-asset' as const, path: synth.fn.bundlePath, ...sizes(synth.fn.bundlePath) }
+      ? { source: 'cdk-asset' as const, path: synth.fn.bundleFile, ...sizes(synth.fn.bundleFile) }
       : { source: 'esbuild' as const, path: ours.path, minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes };
   return { synth, headline, ours, floor, oursMainFirst, floorMainFirst };
 }
@@ -297,12 +300,12 @@ async function main(): Promise<number> {
     const budgets = makeBudgets(settings.budgets, now);
     const series = makeBillingSeries(settings.series);
     const expectedBudgetPoints = expectedBudgetSeries(budgets, now);
-    const aws = await startFakeAws({ budgets, series, secretArn: SECRET_ARN, secretString: API_KEY, latencyMs: 0 });
-    closers.push(() => aws.server.close());
-    const datadog = await startFakeDatadog(API_KEY, 0);
-    closers.push(() => datadog.server.close());
+    const aws = await startFakeAws({ budgets, billingSeries: series, secrets: { [SECRET_ARN]: API_KEY } });
+    closers.push(() => aws.close());
+    const datadog = await startIntake({ apiKey: API_KEY, checkBodiesAfterAnswer: true });
+    closers.push(() => datadog.close());
     const servers = { aws, datadog };
-    const env = childEnvironment(tmp, aws.server.origin, datadog.server.origin);
+    const env = childEnvironment(tmp, aws.endpoint, datadog.url);
 
     // 2. Cold start
     const subjects: ColdStartSubject[] = [
@@ -384,13 +387,14 @@ async function main(): Promise<number> {
 
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.schedule;
-    const runsMonthly = runsPerMonth(schedule) ?? HOURS_PER_MONTH;
+    // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
+    const runsMonthly = runsPerMonth(scheduleMinutes(schedule) ?? 60);
     const cost = monthlyCost({
       runsPerMonth: runsMonthly,
       scheduleNote:
         `schedule ${schedule}${fn?.scheduleExpression ? ' (from the synthesized template)' : ' (the construct default)'}: ` +
         `${round(runsMonthly, 1)} runs in a ${HOURS_PER_MONTH}-hour month; ${memoryMb} MB arm64`,
-      metricsRequestedPerRun: first.invocations[0].aws.metricsRequested,
+      metricsRequestedPerRun: first.invocations[0].aws.units[METRICS_REQUESTED] ?? 0,
       listMetricsPerRun: coldCalls.measured.ListMetrics,
       describeBudgetsPerRun: coldCalls.measured.DescribeBudgets,
       secretReadsPerRun: coldCalls.measured.GetSecretValue,

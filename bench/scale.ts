@@ -4,14 +4,14 @@
  */
 import { fork } from 'node:child_process';
 import type { ScaleCommand, ScaleEvent } from './children/protocol';
-import type { AwsTally, FakeAws } from './fake-aws';
-import type { DatadogTally, FakeDatadog } from './fake-datadog';
+import type { AwsTally, FakeAws } from '../fakes/aws/server';
+import type { Intake, IntakeTally } from '../fakes/datadog/intake';
 import { segments, type Segments } from './timeline';
 
 /** One invocation as the child reported it, with what the fake servers saw during it. */
 export interface Invocation extends Omit<Extract<ScaleEvent, { type: 'invoked' }>, 'type'> {
   readonly aws: AwsTally;
-  readonly datadog: DatadogTally;
+  readonly datadog: IntakeTally;
   /** Where the time went, from the servers' clock; undefined when a side made no request. */
   readonly segments?: Segments;
 }
@@ -30,7 +30,7 @@ export async function runScale(
   childJs: string,
   bundlePath: string,
   env: NodeJS.ProcessEnv,
-  servers: { aws: FakeAws; datadog: FakeDatadog },
+  servers: { aws: FakeAws; datadog: Intake },
   labels: readonly string[],
   timeoutMs: number,
   nodeFlags: readonly string[] = [],
@@ -80,7 +80,7 @@ export async function runScale(
       command({ type: 'invoke', label });
       const event = await next();
       if (event.type !== 'invoked') throw new Error(`unexpected message from the scale child: ${event.type}`);
-      // Let the intake finish the bookkeeping it defers until after its answers.
+      // Let the intake finish the body checks it defers until after its answers.
       await new Promise((resolve) => setImmediate(resolve));
       const timeline = [...servers.aws.server.takeTimeline(), ...servers.datadog.server.takeTimeline()];
       invocations.push({ ...event, aws: servers.aws.take(), datadog: servers.datadog.take(), segments: segments(timeline, event.durationMs) });

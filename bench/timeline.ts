@@ -3,7 +3,7 @@
  * counts, and the gaps between them where the collector computes. Robust to a busy machine in
  * a way a single wall time is not: each segment says which part of the collector to look at.
  */
-import type { TimelineEntry } from './loopback';
+import type { TimelineEntry } from '../fakes/loopback';
 import { round } from './stats';
 
 export interface Segments {

@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/budgets';
 import type { ScaleCommand, ScaleEvent } from './protocol';
 
-const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:bench';
+/** In the account the fake AWS serves, which the collector reads from the ARN. */
+const FUNCTION_ARN = `arn:aws:lambda:eu-west-1:${FAKE_ACCOUNT_ID}:function:bench`;
 const REMAINING_MS = 120_000;
 
 function send(event: ScaleEvent): Promise<void> {

@@ -9,14 +9,15 @@ import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderDatadogAssets } from '../../tools/datadog/render';
 import { DEFAULT_ASSET_SETTINGS } from '../../tools/datadog/settings';
-import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog, type FakeDatadog } from '../datadog-assets/fake-datadog-api';
+import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../fakes/datadog/api';
+import { TEST_API_KEY } from '../../fakes/datadog/intake';
 import { runInProcess as run } from './in-process';
 
-let datadog: FakeDatadog;
+let datadog: FakeDatadogApi;
 let directory: string;
 
 beforeEach(async () => {
-  datadog = await startFakeDatadog();
+  datadog = await startFakeDatadogApi();
   directory = await mkdtemp(join(tmpdir(), 'datadog-assets-'));
 });
 
@@ -25,7 +26,7 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const keys = { DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: FAKE_APP_KEY };
+const keys = { DD_API_KEY: TEST_API_KEY, DD_APP_KEY: TEST_APP_KEY };
 const apply = (...flags: string[]): string[] => ['datadog', 'apply', '--api-url', datadog.origin, ...flags];
 
 describe('datadog apply', () => {
@@ -38,7 +39,7 @@ describe('datadog apply', () => {
     expect(out.match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(4);
     expect(out).toContain('Dry run: 5 to create, 0 to update, nothing written.');
     expect(datadog.writes()).toEqual([]);
-    for (const key of [FAKE_API_KEY, FAKE_APP_KEY]) expect(out + err).not.toContain(key);
+    for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(out + err).not.toContain(key);
   });
 
   it('applies, then --dry-run prints the update plan with the ids', async () => {
@@ -102,16 +103,16 @@ describe('datadog apply', () => {
   });
 
   it('names the one missing key when the other is set', async () => {
-    const { code, err } = await run(apply('--dry-run'), { DD_API_KEY: FAKE_API_KEY });
+    const { code, err } = await run(apply('--dry-run'), { DD_API_KEY: TEST_API_KEY });
 
     expect(code).toBe(2);
     expect(err).toMatch(/^error: DD_APP_KEY \(.*\) is not set\n/);
-    expect(err).not.toContain(FAKE_API_KEY);
+    expect(err).not.toContain(TEST_API_KEY);
   });
 
   it('refuses a DD_API_KEY that is not a Datadog API key, without printing it', async () => {
-    const wrongKey = FAKE_APP_KEY;
-    const { code, err } = await run(apply('--dry-run'), { DD_API_KEY: wrongKey, DD_APP_KEY: FAKE_APP_KEY });
+    const wrongKey = TEST_APP_KEY;
+    const { code, err } = await run(apply('--dry-run'), { DD_API_KEY: wrongKey, DD_APP_KEY: TEST_APP_KEY });
 
     expect(code).toBe(2);
     expect(err).toContain('error: DD_API_KEY does not hold a Datadog API key');
@@ -146,7 +147,7 @@ describe('datadog apply', () => {
 
   it("reports Datadog's refusal of a key with error: and fix:, exit code 1, and no key", async () => {
     const wrongAppKey = 'b'.repeat(40);
-    const { code, out, err } = await run(apply('--dry-run'), { DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: wrongAppKey });
+    const { code, out, err } = await run(apply('--dry-run'), { DD_API_KEY: TEST_API_KEY, DD_APP_KEY: wrongAppKey });
 
     expect(code).toBe(1);
     expect(out).toBe('');
@@ -162,7 +163,7 @@ describe('datadog apply', () => {
     expect(err).toMatch(/^info: metric prefix aws\.billing, a collector run every 60 minutes/);
     expect(err).toMatch(/^info: GET \/api\/v1\/dashboard\?count=100&start=0 answered 200 in \d+ ms$/m);
     expect(err).toMatch(/^info: GET \/api\/v1\/monitor\?.* answered 200 in \d+ ms$/m);
-    for (const key of [FAKE_API_KEY, FAKE_APP_KEY]) expect(err).not.toContain(key);
+    for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(err).not.toContain(key);
   });
 
   it('--help lists the global flags and the keys, and hides the deprecated --prefix', async () => {

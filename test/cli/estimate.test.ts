@@ -1,6 +1,7 @@
 /** The cost arithmetic, as a pure function: every figure the `estimate` command prints. */
 import { describe, expect, it } from 'vitest';
-import { estimate, num, priceText, runsPerMonth, usd, AWS_PRICES, type EstimateInput } from '../../cli/estimate';
+import { AWS_PRICES, num, priceText, runsPerMonth, usd } from '../../cli/cost-model';
+import { estimate, type EstimateInput } from '../../cli/estimate';
 
 const INPUT: EstimateInput = {
   seriesByMetric: { 'aws.billing.estimated_charges': 40, 'aws.billing.actual_spend': 2, 'aws.billing.collector.run': 1 },

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog } from '../datadog-assets/fake-datadog-api';
+import { TEST_APP_KEY, startFakeDatadogApi } from '../../fakes/datadog/api';
+import { TEST_API_KEY } from '../../fakes/datadog/intake';
 import { REPO_ROOT, baseEnv, closedPort, runCli } from './run-cli';
 
 describe('the process', () => {
@@ -48,10 +49,10 @@ describe('the process', () => {
   });
 
   it('datadog apply --dry-run --json prints the plan as JSON against the loopback Datadog API, keys only in the environment', async () => {
-    const datadog = await startFakeDatadog();
+    const datadog = await startFakeDatadogApi();
     try {
       const run = await runCli(['datadog', 'apply', '--dry-run', '--json', '--api-url', datadog.origin], {
-        env: { DD_API_KEY: FAKE_API_KEY, DD_APP_KEY: FAKE_APP_KEY },
+        env: { DD_API_KEY: TEST_API_KEY, DD_APP_KEY: TEST_APP_KEY },
       });
       expect(run.code).toBe(0);
       expect(run.stderr).toBe('');
@@ -64,7 +65,7 @@ describe('the process', () => {
   });
 
   it('datadog apply exits 2 with error: and fix: when no key is set, and asks nothing of Datadog', async () => {
-    const datadog = await startFakeDatadog();
+    const datadog = await startFakeDatadogApi();
     try {
       const run = await runCli(['datadog', 'apply', '--dry-run', '--json', '--api-url', datadog.origin]);
       expect(run.code).toBe(2);

@@ -4,12 +4,13 @@ import { applyDatadogAssets, UnfindableAssetError, type ApplyDatadogAssetsOption
 import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
 import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
 import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../tools/datadog/settings';
-import { FAKE_API_KEY, FAKE_APP_KEY, startFakeDatadog, type FakeDatadog } from './fake-datadog-api';
+import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../fakes/datadog/api';
+import { TEST_API_KEY } from '../../fakes/datadog/intake';
 
-let datadog: FakeDatadog;
+let datadog: FakeDatadogApi;
 
 beforeEach(async () => {
-  datadog = await startFakeDatadog();
+  datadog = await startFakeDatadogApi();
 });
 
 afterEach(async () => {
@@ -19,8 +20,8 @@ afterEach(async () => {
 function options(settings: MonitorSettings = DEFAULT_ASSET_SETTINGS, extra: Partial<ApplyDatadogAssetsOptions> = {}): ApplyDatadogAssetsOptions {
   return {
     apiOrigin: datadog.origin,
-    apiKey: FAKE_API_KEY,
-    appKey: FAKE_APP_KEY,
+    apiKey: TEST_API_KEY,
+    appKey: TEST_APP_KEY,
     dashboard: buildDashboard(settings),
     monitors: buildMonitors(settings),
     ...extra,
@@ -163,7 +164,7 @@ describe('applyDatadogAssets', () => {
     expect(error.message).toContain('DD_APP_KEY');
     expect(error.message).toContain('dashboards_write');
     expect(error.message).not.toContain(wrongAppKey);
-    expect(error.message).not.toContain(FAKE_API_KEY);
+    expect(error.message).not.toContain(TEST_API_KEY);
     expect(datadog.writes()).toEqual([]);
   });
 
@@ -178,7 +179,7 @@ describe('applyDatadogAssets', () => {
   it('names the origin when Datadog cannot be reached', async () => {
     const origin = datadog.origin;
     await datadog.close();
-    datadog = await startFakeDatadog();
+    datadog = await startFakeDatadogApi();
 
     await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { apiOrigin: origin, timeoutMs: 2000 }))).rejects.toThrow(
       `could not reach ${origin}`,

@@ -1,6 +1,6 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
-import datadogSchema from '../fixtures/datadog-openapi/datadog-v1-dashboard-monitor.schema.json';
+import datadogSchema from '../../fakes/datadog/schemas/datadog-v1-dashboard-monitor.schema.json';
 import dashboardJson from '../../datadog/dashboard.json';
 import monitorsJson from '../../datadog/monitors.json';
 import { buildDashboard } from '../../tools/datadog/dashboard';

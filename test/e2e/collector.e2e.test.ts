@@ -7,7 +7,7 @@
  */
 import type { Budget } from '@aws-sdk/client-budgets';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_API_KEY } from '../support/datadog-intake';
+import { TEST_API_KEY } from '../../fakes/datadog/intake';
 import { createBudget, createCostBudget, putEstimatedCharges, type EstimatedChargesPoint } from '../support/seed';
 import { aMinuteAgo, createBudgets, putApiKeySecret } from './support/aws-seed';
 import { E2E_SECRET } from './support/bundle';

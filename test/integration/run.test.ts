@@ -9,7 +9,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../lambda/environment';
-import { startIntake, TEST_API_KEY, type Intake } from '../support/datadog-intake';
+import { startIntake, TEST_API_KEY, type Intake } from '../../fakes/datadog/intake';
 
 const ACCOUNT = '210987654321';
 const FUNCTION_ARN = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:billing-collector`;

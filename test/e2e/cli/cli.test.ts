@@ -8,7 +8,7 @@ import type { RunSummary } from '../../../lambda/collect';
 import type { CheckReport } from '../../../cli/commands/check';
 import type { EstimateReport } from '../../../cli/commands/estimate';
 import { closedPort, runCli, type CliRun } from '../../cli/run-cli';
-import { startIntake, TEST_API_KEY, type Intake } from '../../support/datadog-intake';
+import { startIntake, TEST_API_KEY, type Intake } from '../../../fakes/datadog/intake';
 import { MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../../support/moto-server';
 import { createApiKeySecret, createBudget, createCostBudget, putEstimatedCharges } from '../../support/seed';
 

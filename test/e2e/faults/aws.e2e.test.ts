@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_API_KEY } from '../../support/datadog-intake';
+import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, motoClientConfig, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
 import { E2E_SECRET } from '../support/bundle';

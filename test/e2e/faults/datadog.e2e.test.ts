@@ -3,7 +3,7 @@
  * purpose. Each case ends either retried and sent, or in a clear error, with nothing else lost.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_API_KEY } from '../../support/datadog-intake';
+import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret, rotateApiKeySecret } from '../support/aws-seed';
 import { E2E_SECRET } from '../support/bundle';

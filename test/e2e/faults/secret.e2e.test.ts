@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY_PLACEHOLDER } from '../../../lambda/environment';
-import { TEST_API_KEY } from '../../support/datadog-intake';
+import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
 import { E2E_SECRET } from '../support/bundle';

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { readCollectorFunction } from '../../../tools/cloud-assembly';
 import { MOTO_DEFAULT_ACCOUNT_ID } from '../../support/moto-server';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -163,61 +164,26 @@ function listFiles(dir: string): string[] {
   });
 }
 
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
-
-/** Finds the collector function in the assembly's stack templates. */
+/** The collector in the assembly, with the environment as literal strings, as the tests give it to the function. */
 export function readCollector(assemblyDir: string): CollectorBundle {
-  const manifest = JSON.parse(readFileSync(path.join(assemblyDir, 'manifest.json'), 'utf8')) as {
-    artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }>;
-  };
-  const templates = Object.values(manifest.artifacts ?? {})
-    .filter((artifact) => artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile !== undefined)
-    .map((artifact) => path.join(assemblyDir, artifact.properties?.templateFile as string));
-
-  const found: { id: string; resource: CfnResource }[] = [];
-  for (const file of templates) {
-    const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources?: Record<string, CfnResource> };
-    for (const [id, resource] of Object.entries(template.Resources ?? {})) {
-      const variables = (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
-      if (resource.Type === 'AWS::Lambda::Function' && variables?.DD_API_KEY_SECRET_ARN !== undefined) found.push({ id, resource });
-    }
-  }
-  if (found.length !== 1) {
-    throw new Error(`expected one collector function (with DD_API_KEY_SECRET_ARN) in ${assemblyDir}, found ${found.length}`);
-  }
-  const [{ id, resource }] = found;
-  const properties = resource.Properties ?? {};
-
-  const assetPath = resource.Metadata?.['aws:asset:path'];
-  if (typeof assetPath !== 'string') throw new Error(`${id} has no aws:asset:path metadata: is the asset bundled?`);
-  const handler = String(properties.Handler ?? '');
-  const [moduleName, handlerExport] = handler.split('.');
-  if (moduleName === undefined || handlerExport === undefined) throw new Error(`${id} has an unexpected Handler "${handler}"`);
-  const bundleFile = path.resolve(assemblyDir, assetPath, `${moduleName}.js`);
-  if (!existsSync(bundleFile)) throw new Error(`${id}: the bundle ${bundleFile} does not exist`);
-
-  const variables = (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const fn = readCollectorFunction(assemblyDir);
   const environment: Record<string, string> = {};
-  for (const [name, value] of Object.entries(variables)) {
+  for (const [name, value] of Object.entries(fn.environment)) {
     // A token (Ref, Fn::GetAtt) would be resolved by CloudFormation; the tests need literals.
-    if (typeof value !== 'string') throw new Error(`${id}: environment variable ${name} is not a literal string: ${JSON.stringify(value)}`);
+    if (typeof value !== 'string') throw new Error(`${fn.logicalId}: environment variable ${name} is not a literal string: ${JSON.stringify(value)}`);
     environment[name] = value;
   }
-  const logging = properties.LoggingConfig as { ApplicationLogLevel?: string; LogFormat?: string } | undefined;
   return {
     assemblyDir,
-    functionLogicalId: id,
-    bundleFile,
-    handlerExport,
+    functionLogicalId: fn.logicalId,
+    bundleFile: fn.bundleFile,
+    handlerExport: fn.handlerExport,
     environment,
-    timeoutSeconds: Number(properties.Timeout ?? 3),
-    memorySize: Number(properties.MemorySize ?? 128),
-    runtime: String(properties.Runtime ?? ''),
-    applicationLogLevel: logging?.ApplicationLogLevel,
-    logFormat: logging?.LogFormat,
+    // Lambda's defaults when the template leaves them out.
+    timeoutSeconds: fn.timeoutSeconds ?? 3,
+    memorySize: fn.memorySize ?? 128,
+    runtime: fn.runtime ?? '',
+    applicationLogLevel: fn.applicationLogLevel,
+    logFormat: fn.logFormat,
   };
 }

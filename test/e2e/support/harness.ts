@@ -4,7 +4,7 @@
  * run one after another; `reset()` between tests clears moto (`POST /moto-api/reset`), the
  * proxy's rules and the intake's records.
  */
-import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../support/datadog-intake';
+import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../../fakes/datadog/intake';
 import { startMoto, type MotoServer } from '../../support/moto-server';
 import { collectorBundle, type CollectorBundle } from './bundle';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';

@@ -3,7 +3,7 @@
  * Validation happens in the tests only: the Lambda bundle does not carry ajv.
  */
 import Ajv2020 from 'ajv/dist/2020';
-import schema from '../../fixtures/metric-payload.schema.json';
+import schema from '../../../fakes/datadog/schemas/metric-payload.schema.json';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);

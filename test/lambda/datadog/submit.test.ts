@@ -4,7 +4,7 @@ import { buildSeries } from '../../../lambda/datadog/series';
 import { submitBodies, type ApiKeySource, type SubmitOptions } from '../../../lambda/datadog/submit';
 import { createLogger } from '../../../lambda/log';
 import type { Sample } from '../../../lambda/samples';
-import { startIntake, TEST_API_KEY, type Intake } from '../../support/datadog-intake';
+import { startIntake, TEST_API_KEY, type Intake } from '../../../fakes/datadog/intake';
 
 const STALE_KEY = 'ffffffffffffffffffffffffffffffff';
 

@@ -1,19 +1,18 @@
 /**
- * A Datadog-compatible metrics intake on loopback, for tests.
+ * A Datadog metrics intake on 127.0.0.1: the one the tests, the benchmark and the demo send to.
  *
  * It answers `POST /api/v2/series` and `GET /api/v1/validate` the way Datadog documents them
  * (API key check, gzip/deflate bodies, size limits, JSON, the v2 body schema), records every
- * request it sees (failed ones too), and can be told to misbehave for the next requests
- * (an error status, a hang, a connection reset, a delay) so retry and timeout code can be
- * tested against a real socket instead of a mocked `fetch`.
- *
- * Built on `node:http` only and bound to 127.0.0.1: tests must never reach the real Datadog.
+ * request it sees (failed ones too), and can be told to misbehave for the next requests (an
+ * error status, a hang, a connection reset, a delay) so that retry and time-out code is tested
+ * against a real socket. For the benchmark it answers after a fixed latency and sums what it
+ * accepted into a tally.
  */
-import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import metricPayloadSchema from '../fixtures/metric-payload.schema.json';
+import { startLoopbackServer, type Answer, type Body, type LoopbackServer, type Reply } from '../loopback';
+import metricPayloadSchema from './schemas/metric-payload.schema.json';
 
 /** Datadog's request size limits for `POST /api/v2/series`, in bytes. */
 export const INTAKE_LIMITS = {
@@ -31,6 +30,10 @@ export const INTAKE_PATHS = {
   series: '/api/v2/series',
   validate: '/api/v1/validate',
 } as const;
+
+/** Datadog answers 202 but drops points more than an hour old or more than ten minutes ahead. */
+const MAX_POINT_AGE_SECONDS = 3600;
+const MAX_POINT_LEAD_SECONDS = 600;
 
 /** One point of a v2 series, as the schema allows it (both fields are optional there). */
 export interface IntakePoint {
@@ -71,7 +74,7 @@ export interface StatusBehaviour {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Never answer the next request; its socket is destroyed by `close()`. Tests client timeouts. */
+/** Never answer the next request; its socket is destroyed by `close()`. Tests client time-outs. */
 export interface HangBehaviour {
   readonly kind: 'hang';
 }
@@ -119,10 +122,33 @@ export interface ReceivedRequest {
   readonly timestampWarnings: readonly string[];
   /** The queued behaviour this request consumed, if any. */
   readonly behaviour: IntakeBehaviour | undefined;
-  /** The status answered; `undefined` while pending, and for `hang` and `reset`. */
+  /** The status answered; `undefined` for `hang` and `reset`. */
   readonly status: number | undefined;
+  /** The answer's `errors`, when it had any: why a request was refused. */
+  readonly errors: readonly string[];
   /** Whether its series count as accepted (they are then part of {@link Intake.series}). */
   readonly accepted: boolean;
+}
+
+/** What the intake accepted and refused since the last `take()`: the benchmark's figures. */
+export interface IntakeTally {
+  /** Every request, refused ones included. */
+  readonly requests: number;
+  /** Requests whose series were accepted. */
+  readonly accepted: number;
+  /** Requests not accepted, per status (`hang` and `reset` under those names). */
+  readonly refused: Readonly<Record<string, number>>;
+  /** The first error of each refused request, with its status. */
+  readonly refusals: readonly string[];
+  /** Bytes of accepted bodies as sent, and decompressed. */
+  readonly compressedBytes: number;
+  readonly rawBytes: number;
+  /** Accepted series per metric name. */
+  readonly seriesPerMetric: Readonly<Record<string, number>>;
+  /** Accepted points Datadog would drop for their timestamp. */
+  readonly droppedPoints: number;
+  /** Every accepted series, in order. */
+  readonly series: readonly IntakeSeries[];
 }
 
 /** A running intake. */
@@ -131,7 +157,9 @@ export interface Intake {
   readonly url: string;
   /** The API key it expects in `DD-API-KEY`. */
   readonly apiKey: string;
-  /** Every request received so far, in the order their bodies were read, failed ones included. */
+  /** The server: latency, timeline, overrun. */
+  readonly server: LoopbackServer;
+  /** Every request received since the last `reset()` or `take()`, in the order their bodies were read, failed ones included. */
   readonly requests: readonly ReceivedRequest[];
   /** How many queued behaviours have not been consumed yet. */
   readonly pendingBehaviours: number;
@@ -145,6 +173,8 @@ export interface Intake {
    * @default timeoutMs 5000
    */
   waitForRequests(count: number, timeoutMs?: number): Promise<readonly ReceivedRequest[]>;
+  /** Sums the requests recorded so far into a tally, then forgets them (queued behaviours stay). */
+  take(): IntakeTally;
   /** Forget recorded requests and queued behaviours. The server keeps running. */
   reset(): void;
   /** Stop listening and destroy every open socket (hung ones too). Safe to call twice. */
@@ -158,6 +188,16 @@ export interface IntakeOptions {
    * @default TEST_API_KEY
    */
   readonly apiKey?: string;
+  /** Milliseconds from the end of a request to its answer (the benchmark's Datadog round trip). @default 0 */
+  readonly latencyMs?: number;
+  /**
+   * Answer a series request from the cheap checks (route, key, sizes, encoding) and parse and
+   * validate its body once the answer is sent: the benchmark's mode, where parsing thousands of
+   * series must not add to the round trip the collector sees. A body that then fails is
+   * recorded as not accepted, with its errors, although it was answered 202.
+   * @default false
+   */
+  readonly checkBodiesAfterAnswer?: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -185,86 +225,46 @@ function payloadValidator(): ValidateFunction {
  */
 export async function startIntake(options: IntakeOptions = {}): Promise<Intake> {
   const expectedKey = options.apiKey ?? TEST_API_KEY;
-  const requests: ReceivedRequest[] = [];
+  let requests: ReceivedRequest[] = [];
   let queue: IntakeBehaviour[] = [];
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  // Taken on arrival, not once the body is read, so that requests sent at once consume the
+  // queue in the order they reached the server.
+  const behaviours = new WeakMap<IncomingMessage, IntakeBehaviour>();
   const waiters = new Set<() => void>();
-  let closing: Promise<void> | undefined;
 
-  const server = createServer((req, res) => {
-    // Take the behaviour on arrival, not once the body is read, so that concurrent requests
-    // consume the queue in the order they reached the server.
-    const behaviour = queue.shift();
-    handle(req, res, behaviour).catch((error: unknown) => {
-      if (!res.headersSent && !res.destroyed) {
-        sendJson(res, 500, { errors: [`test intake failure: ${String(error)}`] });
-      }
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  async function handle(req: IncomingMessage, res: ServerResponse, behaviour: IntakeBehaviour | undefined): Promise<void> {
-    const raw = await readBody(req);
-    const record = await inspect(req, raw);
-    record.behaviour = behaviour;
+  const handle = async (request: IncomingMessage, body: Body): Promise<Answer> => {
+    const { record, decoded } = await receive(request, body);
+    record.behaviour = behaviours.get(request);
+    const deferred = options.checkBodiesAfterAnswer === true && record.behaviour === undefined && decoded !== undefined && isSeriesRoute(record);
+    if (decoded !== undefined && !deferred) checkBody(record, decoded);
     requests.push(record);
     for (const wake of [...waiters]) wake();
+    if (!deferred) return answer(record, expectedKey);
+    const reply = answerNormally(record, expectedKey, true);
+    if (!record.accepted) return reply;
+    const checkLater = (): void => {
+      checkBody(record, decoded);
+      if (isAcceptable(record)) return;
+      record.accepted = false;
+      record.errors = bodyProblems(record);
+    };
+    return { ...reply, after: checkLater };
+  };
 
-    if (behaviour === undefined) {
-      answerNormally(record, res, expectedKey);
-      return;
-    }
-    switch (behaviour.kind) {
-      case 'hang':
-        // Left unanswered on purpose; close() destroys the socket.
-        return;
-      case 'reset':
-        // An RST rather than a FIN: the client sees ECONNRESET, as when a proxy or NAT drops it.
-        req.socket.resetAndDestroy();
-        return;
-      case 'delay':
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, behaviour.ms);
-          timers.add(timer);
-        });
-        if (closing === undefined && !res.destroyed) answerNormally(record, res, expectedKey);
-        return;
-      case undefined:
-      case 'status': {
-        const { status, body, headers } = behaviour;
-        record.status = status;
-        record.accepted = status === 202 && isAcceptable(record);
-        const payload = body ?? (status >= 200 && status < 300 ? { errors: [] } : { errors: [STATUS_CODES[status] ?? 'Error'] });
-        if (typeof payload === 'string') {
-          res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-          res.end(payload);
-        } else {
-          sendJson(res, status, payload, headers);
-        }
-        return;
-      }
-    }
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const server = await startLoopbackServer({
+    latencyMs: options.latencyMs,
+    maxBodyBytes: MAX_BUFFERED_BODY_BYTES,
+    arrived: (request) => {
+      const behaviour = queue.shift();
+      if (behaviour !== undefined) behaviours.set(request, behaviour);
+    },
+    handle,
   });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.origin,
     apiKey: expectedKey,
+    server,
     get requests() {
       return requests;
     },
@@ -272,10 +272,10 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
       return queue.length;
     },
     series() {
-      return requests.filter((r) => r.accepted).flatMap((r) => (r.body as { series: IntakeSeries[] }).series);
+      return acceptedSeries(requests);
     },
-    respondWith(...behaviours) {
-      for (const b of behaviours) {
+    respondWith(...added) {
+      for (const b of added) {
         if (b.kind === 'delay' && !(Number.isFinite(b.ms) && b.ms >= 0)) {
           throw new RangeError(`delay behaviour needs a non-negative \`ms\`, got ${b.ms}`);
         }
@@ -283,7 +283,7 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
           throw new RangeError(`status behaviour needs an HTTP status, got ${b.status}`);
         }
       }
-      queue.push(...behaviours);
+      queue.push(...added);
     },
     waitForRequests(count, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
@@ -304,38 +304,55 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
         waiters.add(check);
       });
     },
+    take() {
+      const taken = requests;
+      requests = [];
+      return tally(taken);
+    },
     reset() {
-      requests.length = 0;
+      requests = [];
       queue = [];
     },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        queue = [];
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
-        // server.close() only stops accepting; it waits for open sockets (keep-alive, hung
-        // requests) to end by themselves, which could be never. Destroy them.
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
+      queue = [];
+      return server.close();
     },
   };
 }
 
-/** Read the whole body, keeping at most MAX_BUFFERED_BODY_BYTES of it but counting all. */
-async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; length: number }> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length <= MAX_BUFFERED_BODY_BYTES) chunks.push(chunk);
-  }
-  return { bytes: Buffer.concat(chunks), length };
+function acceptedSeries(requests: readonly ReceivedRequest[]): IntakeSeries[] {
+  return requests.filter((r) => r.accepted).flatMap((r) => (r.body as { series: IntakeSeries[] }).series);
 }
 
-/** Decode, parse and validate a request for the record, whatever the answer will be. */
-async function inspect(req: IncomingMessage, raw: { bytes: Buffer; length: number }): Promise<Mutable<ReceivedRequest>> {
+/** The benchmark's figures over these requests. */
+function tally(requests: readonly ReceivedRequest[]): IntakeTally {
+  const accepted = requests.filter((r) => r.accepted);
+  const refused: Record<string, number> = {};
+  const refusals: string[] = [];
+  for (const request of requests) {
+    if (request.accepted) continue;
+    const outcome = request.status === undefined ? (request.behaviour?.kind ?? 'unanswered') : String(request.status);
+    refused[outcome] = (refused[outcome] ?? 0) + 1;
+    refusals.push(`${outcome}: ${request.errors[0] ?? request.bodyError ?? ''}`);
+  }
+  const series = acceptedSeries(accepted);
+  const seriesPerMetric: Record<string, number> = {};
+  for (const { metric } of series) seriesPerMetric[metric] = (seriesPerMetric[metric] ?? 0) + 1;
+  return {
+    requests: requests.length,
+    accepted: accepted.length,
+    refused,
+    refusals,
+    compressedBytes: accepted.reduce((sum, r) => sum + r.rawBodyLength, 0),
+    rawBytes: accepted.reduce((sum, r) => sum + (r.decompressedBodyLength ?? 0), 0),
+    seriesPerMetric,
+    droppedPoints: accepted.reduce((sum, r) => sum + r.timestampWarnings.length, 0),
+    series,
+  };
+}
+
+/** Decode a request for the record, whatever the answer will be: its headers, lengths and decompressed bytes. */
+async function receive(req: IncomingMessage, raw: Body): Promise<{ record: Mutable<ReceivedRequest>; decoded: Buffer | undefined }> {
   const path = new URL(req.url ?? '/', 'http://intake.invalid').pathname;
   const apiKeyHeader = req.headers['dd-api-key'];
   const encodingHeader = req.headers['content-encoding']?.trim().toLowerCase();
@@ -355,45 +372,51 @@ async function inspect(req: IncomingMessage, raw: { bytes: Buffer; length: numbe
     timestampWarnings: [],
     behaviour: undefined,
     status: undefined,
+    errors: [],
     accepted: false,
   };
   if (raw.length === 0) {
     record.decompressedBodyLength = 0;
     if (isSeriesRoute(record)) record.bodyError = 'empty body';
-    return record;
+    return { record, decoded: undefined };
   }
   if (raw.length > MAX_BUFFERED_BODY_BYTES) {
     record.bodyError = `body of ${raw.length} bytes not kept (over ${MAX_BUFFERED_BODY_BYTES})`;
-    return record;
+    return { record, decoded: undefined };
   }
-
   let decoded: { length: number; bytes: Buffer | undefined };
   try {
     decoded = await decode(raw.bytes, contentEncoding);
   } catch (error) {
     record.bodyError = (error as Error).message;
-    return record;
+    return { record, decoded: undefined };
   }
   record.decompressedBodyLength = decoded.length;
-  if (decoded.bytes === undefined) {
-    record.bodyError = `decompressed body of ${decoded.length} bytes is over ${INTAKE_LIMITS.maxDecompressedBytes}`;
-    return record;
-  }
+  if (decoded.bytes === undefined) record.bodyError = `decompressed body of ${decoded.length} bytes is over ${INTAKE_LIMITS.maxDecompressedBytes}`;
+  return { record, decoded: decoded.bytes };
+}
+
+/** Parse the decoded body into the record, and validate a series body against Datadog's schema. */
+function checkBody(record: Mutable<ReceivedRequest>, decoded: Buffer): void {
   try {
-    record.body = JSON.parse(decoded.bytes.toString('utf8'));
+    record.body = JSON.parse(decoded.toString('utf8'));
   } catch (error) {
     record.bodyError = `malformed JSON: ${(error as Error).message}`;
-    return record;
+    return;
   }
-  if (isSeriesRoute(record)) {
-    const validate = payloadValidator();
-    if (validate(record.body)) {
-      record.timestampWarnings = timestampWarnings(record.body as { series: IntakeSeries[] }, record.receivedAt);
-    } else {
-      record.schemaErrors = [...(validate.errors ?? [])];
-    }
+  if (!isSeriesRoute(record)) return;
+  const validate = payloadValidator();
+  if (validate(record.body)) {
+    record.timestampWarnings = timestampWarnings(record.body as { series: IntakeSeries[] }, record.receivedAt);
+  } else {
+    record.schemaErrors = [...(validate.errors ?? [])];
   }
-  return record;
+}
+
+/** Why a body is not what Datadog takes, as Datadog's 400 says it. */
+function bodyProblems(record: ReceivedRequest): string[] {
+  if (record.body === undefined) return [record.bodyError ?? 'Bad Request'];
+  return record.schemaErrors.map((e) => `${e.instancePath || '(body)'} ${e.message ?? e.keyword}`);
 }
 
 /**
@@ -433,8 +456,8 @@ function timestampWarnings(payload: { series: IntakeSeries[] }, receivedAt: Date
       const ts = point.timestamp;
       if (ts === undefined) return;
       const where = `series[${s}] (${series.metric}) points[${p}].timestamp ${ts}`;
-      if (ts > now + 10 * 60) warnings.push(`${where} is more than 10 minutes in the future (milliseconds instead of seconds?)`);
-      else if (ts < now - 60 * 60) warnings.push(`${where} is more than 1 hour in the past: dropped unless historical ingestion is on`);
+      if (ts > now + MAX_POINT_LEAD_SECONDS) warnings.push(`${where} is more than 10 minutes in the future (milliseconds instead of seconds?)`);
+      else if (ts < now - MAX_POINT_AGE_SECONDS) warnings.push(`${where} is more than 1 hour in the past: dropped unless historical ingestion is on`);
     });
   });
   return warnings;
@@ -448,49 +471,62 @@ function isAcceptable(r: ReceivedRequest): boolean {
   return isSeriesRoute(r) && r.body !== undefined && r.schemaErrors.length === 0;
 }
 
-/** Datadog's answer, in the order Datadog checks: route, key, size, encoding, JSON, schema. */
-function answerNormally(record: Mutable<ReceivedRequest>, res: ServerResponse, expectedKey: string): void {
-  const reply = (status: number, body: unknown): void => {
-    record.status = status;
-    sendJson(res, status, body);
-  };
-  if (record.method === 'GET' && record.path === INTAKE_PATHS.validate) {
-    if (record.apiKey === expectedKey) reply(200, { valid: true });
-    else reply(403, { errors: ['Forbidden'] });
-    return;
+/** The answer to a recorded request: its queued behaviour's, or Datadog's. */
+function answer(record: Mutable<ReceivedRequest>, expectedKey: string): Answer {
+  const behaviour = record.behaviour;
+  if (behaviour === undefined) return answerNormally(record, expectedKey);
+  switch (behaviour.kind) {
+    case undefined:
+    case 'status':
+      return answerWithStatus(record, behaviour);
+    case 'hang':
+    case 'reset':
+      return { kind: behaviour.kind };
+    case 'delay':
+      return { ...answerNormally(record, expectedKey), delayMs: behaviour.ms };
   }
-  if (!isSeriesRoute(record)) {
-    reply(404, { errors: ['Not found'] });
-    return;
-  }
-  if (record.apiKey !== expectedKey) {
-    reply(403, { errors: ['Forbidden'] });
-    return;
-  }
-  if (record.rawBodyLength > INTAKE_LIMITS.maxBodyBytes) {
-    reply(413, { errors: [`Payload too large: ${record.rawBodyLength} bytes sent, limit ${INTAKE_LIMITS.maxBodyBytes}`] });
-    return;
-  }
-  if (record.decompressedBodyLength !== undefined && record.decompressedBodyLength > INTAKE_LIMITS.maxDecompressedBytes) {
-    reply(413, {
-      errors: [`Payload too large: ${record.decompressedBodyLength} bytes decompressed, limit ${INTAKE_LIMITS.maxDecompressedBytes}`],
-    });
-    return;
-  }
-  if (record.body === undefined) {
-    reply(400, { errors: [record.bodyError ?? 'Bad Request'] });
-    return;
-  }
-  if (record.schemaErrors.length > 0) {
-    reply(400, { errors: record.schemaErrors.map((e) => `${e.instancePath || '(body)'} ${e.message ?? e.keyword}`) });
-    return;
-  }
-  record.accepted = true;
-  reply(202, { errors: [] });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
+function answerWithStatus(record: Mutable<ReceivedRequest>, { status, body, headers }: StatusBehaviour): Reply {
+  record.status = status;
+  record.accepted = status === 202 && isAcceptable(record);
+  const payload = body ?? (status >= 200 && status < 300 ? { errors: [] } : { errors: [STATUS_CODES[status] ?? 'Error'] });
+  if (typeof payload === 'string') {
+    return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body: payload, label: 'Datadog' };
+  }
+  record.errors = errorsOf(payload);
+  return { status, headers, body: JSON.stringify(payload), label: 'Datadog' };
+}
+
+function errorsOf(payload: unknown): string[] {
+  const errors = (payload as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) ? errors.map(String) : [];
+}
+
+/**
+ * Datadog's answer, in the order Datadog checks: route, key, size, encoding, JSON, schema.
+ * With `bodyPending` the JSON and schema checks are left for later, and the answer is 202.
+ */
+function answerNormally(record: Mutable<ReceivedRequest>, expectedKey: string, bodyPending = false): Reply {
+  const reply = (status: number, body: unknown): Reply => {
+    record.status = status;
+    record.errors = errorsOf(body);
+    return { status, body: JSON.stringify(body), label: 'Datadog' };
+  };
+  if (record.method === 'GET' && record.path === INTAKE_PATHS.validate) {
+    return record.apiKey === expectedKey ? reply(200, { valid: true }) : reply(403, { errors: ['Forbidden'] });
+  }
+  if (!isSeriesRoute(record)) return reply(404, { errors: ['Not found'] });
+  if (record.apiKey !== expectedKey) return reply(403, { errors: ['Forbidden'] });
+  if (record.rawBodyLength > INTAKE_LIMITS.maxBodyBytes) {
+    return reply(413, { errors: [`Payload too large: ${record.rawBodyLength} bytes sent, limit ${INTAKE_LIMITS.maxBodyBytes}`] });
+  }
+  if (record.decompressedBodyLength !== undefined && record.decompressedBodyLength > INTAKE_LIMITS.maxDecompressedBytes) {
+    return reply(413, {
+      errors: [`Payload too large: ${record.decompressedBodyLength} bytes decompressed, limit ${INTAKE_LIMITS.maxDecompressedBytes}`],
+    });
+  }
+  if (!bodyPending && !isAcceptable(record)) return reply(400, { errors: bodyProblems(record) });
+  record.accepted = true;
+  return reply(202, { errors: [] });
 }

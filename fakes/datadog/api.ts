@@ -3,18 +3,22 @@
  *
  * It checks both key headers, validates every body it is sent against the reduced OpenAPI
  * model (answering 400 with the errors, as Datadog does), keeps dashboards and monitors in
- * memory, paginates its lists like Datadog, and records every request. Built on `node:http`
- * and bound to 127.0.0.1: tests never reach the real Datadog.
+ * memory, paginates its lists like Datadog, and records every request. Bound to 127.0.0.1:
+ * tests never reach the real Datadog.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import datadogSchema from '../fixtures/datadog-openapi/datadog-v1-dashboard-monitor.schema.json';
+import { startLoopbackServer, type Body } from '../loopback';
+import { TEST_API_KEY } from './intake';
+import datadogSchema from './schemas/datadog-v1-dashboard-monitor.schema.json';
 
-export const FAKE_API_KEY = '0123456789abcdef0123456789abcdef';
-export const FAKE_APP_KEY = 'fedcba9876543210fedcba9876543210fedcba98';
+/** The application key the API expects when given none: 40 hex characters, like a real one. */
+export const TEST_APP_KEY = 'fedcba9876543210fedcba9876543210fedcba98';
 
 type Json = Record<string, unknown>;
+
+/** Far larger than any dashboard; bounds memory. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export interface StoredDashboard extends Json {
   readonly id: string;
@@ -35,7 +39,8 @@ export interface RecordedRequest {
   readonly status: number;
 }
 
-export interface FakeDatadog {
+/** A running dashboards and monitors API. */
+export interface FakeDatadogApi {
   /** `http://127.0.0.1:<port>`, to pass as the API origin. */
   readonly origin: string;
   readonly dashboards: Map<string, StoredDashboard>;
@@ -57,9 +62,13 @@ const validators: Record<'dashboard' | 'monitor', ValidateFunction> = {
   monitor: ajv.getSchema('datadog-v1-dashboard-monitor#/$defs/Monitor') as ValidateFunction,
 };
 
-export async function startFakeDatadog(keys: { apiKey?: string; appKey?: string } = {}): Promise<FakeDatadog> {
-  const apiKey = keys.apiKey ?? FAKE_API_KEY;
-  const appKey = keys.appKey ?? FAKE_APP_KEY;
+/**
+ * Starts the API on 127.0.0.1, on a port the system picks.
+ * @param keys the keys it expects. @default TEST_API_KEY and TEST_APP_KEY
+ */
+export async function startFakeDatadogApi(keys: { apiKey?: string; appKey?: string } = {}): Promise<FakeDatadogApi> {
+  const apiKey = keys.apiKey ?? TEST_API_KEY;
+  const appKey = keys.appKey ?? TEST_APP_KEY;
   const dashboards = new Map<string, StoredDashboard>();
   const monitors = new Map<number, StoredMonitor>();
   const requests: RecordedRequest[] = [];
@@ -82,13 +91,13 @@ export async function startFakeDatadog(keys: { apiKey?: string; appKey?: string 
     return stored;
   };
 
-  const route = async (request: IncomingMessage): Promise<[number, unknown]> => {
+  const route = (request: IncomingMessage, raw: Body): [number, unknown] => {
     if (request.headers['dd-api-key'] !== apiKey || request.headers['dd-application-key'] !== appKey) {
       return [403, { errors: ['Forbidden'] }];
     }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = request.method ?? 'GET';
-    const body = method === 'POST' || method === 'PUT' ? await readJson(request) : undefined;
+    const body = method === 'POST' || method === 'PUT' ? parseJson(raw.bytes) : undefined;
     if (body instanceof Error) return [400, { errors: [`Invalid JSON: ${body.message}`] }];
     const invalid = (kind: 'dashboard' | 'monitor'): [number, unknown] | undefined => {
       const validate = validators[kind];
@@ -130,42 +139,30 @@ export async function startFakeDatadog(keys: { apiKey?: string; appKey?: string 
     return [404, { errors: ['Not found'] }];
   };
 
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    route(request).then(
-      ([status, payload]) => {
-        requests.push({ method: request.method ?? '', url: request.url ?? '', status });
-        response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(payload));
-      },
-      (error: unknown) => {
-        requests.push({ method: request.method ?? '', url: request.url ?? '', status: 500 });
-        response.writeHead(500, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [String(error)] }));
-      },
-    );
+  const server = await startLoopbackServer({
+    maxBodyBytes: MAX_BODY_BYTES,
+    handle: (request, raw) => {
+      const [status, payload] = route(request, raw);
+      requests.push({ method: request.method ?? '', url: request.url ?? '', status });
+      return { status, body: JSON.stringify(payload) };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: server.origin,
     dashboards,
     monitors,
     requests,
     seedDashboard: (dashboard) => storeDashboard(newDashboardId(), dashboard),
     seedMonitor: (monitor) => storeMonitor((nextMonitorId += 1), monitor),
     writes: () => requests.filter((request) => request.method !== 'GET'),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+function parseJson(bytes: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { INTAKE_LIMITS, INTAKE_PATHS, TEST_API_KEY, startIntake, type Intake } from './datadog-intake';
+import { INTAKE_LIMITS, INTAKE_PATHS, TEST_API_KEY, startIntake, type Intake } from '../../fakes/datadog/intake';
 
 // Every request in this file carries its own timeout: a bug in the intake must fail a test,
 // not hang the run.
@@ -386,5 +386,65 @@ describe('Intake.close', () => {
     expect(await hung).toBeInstanceOf(TypeError);
     expect(await delayed).toBeInstanceOf(TypeError);
     await expect(intake.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('the benchmark side of the intake', () => {
+  it('answers a request no sooner than its latency after the request ended', async () => {
+    const intake = await startIntake({ latencyMs: 200 });
+    try {
+      const started = Date.now();
+      const res = await post(intake, gaugePayload());
+
+      expect(res.status).toBe(202);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+      expect(intake.server.takeTimeline()).toEqual([expect.objectContaining({ label: 'Datadog' })]);
+    } finally {
+      await intake.close();
+    }
+  });
+
+  it('take() sums what was accepted and refused since the last take, then forgets it', async () => {
+    const intake = await startIntake();
+    try {
+      const accepted = Buffer.from(JSON.stringify({ series: [...gaugePayload('a').series, ...gaugePayload('b').series, ...gaugePayload('a').series] }));
+      await post(intake, accepted, { encoding: 'gzip' });
+      await post(intake, gaugePayload(), { apiKey: 'wrong' });
+      await post(intake, { series: [{ metric: 'm', type: 'gauge', points: [] }] });
+
+      const tally = intake.take();
+
+      expect(tally).toMatchObject({
+        requests: 3,
+        accepted: 1,
+        refused: { 403: 1, 400: 1 },
+        compressedBytes: gzipSync(accepted).length,
+        rawBytes: accepted.length,
+        seriesPerMetric: { a: 2, b: 1 },
+        droppedPoints: 0,
+      });
+      expect(tally.refusals).toEqual(['403: Forbidden', '400: /series/0/type must be integer']);
+      expect(tally.series.map((series) => series.metric)).toEqual(['a', 'b', 'a']);
+      expect(intake.requests).toEqual([]);
+      expect(intake.take().requests).toBe(0);
+    } finally {
+      await intake.close();
+    }
+  });
+
+  it.each([
+    { name: 'a valid body', payload: gaugePayload(), accepted: true, errors: [] },
+    { name: 'a body that fails the schema', payload: { series: [{ metric: 'm', type: 'gauge', points: [] }] }, accepted: false, errors: expect.arrayContaining(['/series/0/type must be integer']) },
+  ])('with checkBodiesAfterAnswer, answers $name 202 and records whether it was acceptable once checked', async ({ payload, accepted, errors }) => {
+    const intake = await startIntake({ checkBodiesAfterAnswer: true });
+    try {
+      const res = await post(intake, payload);
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(res.status).toBe(202);
+      expect(intake.requests[0]).toMatchObject({ status: 202, accepted, errors, body: payload });
+    } finally {
+      await intake.close();
+    }
   });
 });
