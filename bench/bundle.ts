@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { BUNDLING } from '../lambda/deployment';
 import { CloudAssemblyError, readCollectorFunction, type CollectorFunction } from '../tools/cloud-assembly';
 
 /** The esbuild flags that differ between the bundle variants the benchmark measures. */
@@ -23,11 +24,11 @@ export interface BundleVariant {
   readonly extraArgs: readonly string[];
 }
 
-/** What the construct runs: `NodejsFunction` with `bundling.mainFields: ['module', 'main']`, so the SDK's ES module builds, which shake better. */
+/** What the construct runs: `NodejsFunction` with the `mainFields` of `BUNDLING`, so the SDK's ES module builds, which shake better. */
 export const CONSTRUCT_VARIANT: BundleVariant = {
   name: 'construct',
-  description: "as the construct bundles (NodejsFunction with bundling.mainFields ['module', 'main'])",
-  extraArgs: ['--main-fields=module,main'],
+  description: `as the construct bundles (NodejsFunction with bundling.mainFields ${JSON.stringify(BUNDLING.mainFields)})`,
+  extraArgs: [`--main-fields=${BUNDLING.mainFields.join(',')}`],
 };
 
 /** `NodejsFunction` with `minify: true, bundleAwsSDK: true` and nothing else set: esbuild resolves `main` before `module`. */
@@ -110,7 +111,7 @@ export async function esbuildLikeCdk(
   variant: BundleVariant,
 ): Promise<BuiltBundle> {
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
-  const args = ['--bundle', entry, `--target=${target}`, '--platform=node', `--outfile=${outfile}`, '--minify', ...variant.extraArgs];
+  const args = ['--bundle', entry, `--target=${target}`, '--platform=node', `--outfile=${outfile}`, ...(BUNDLING.minify ? ['--minify'] : []), ...variant.extraArgs];
   // The metafile does not change the output; CDK adds it only when asked, so it is left out of the shown command.
   const metafile = `${outfile}.meta.json`;
   const result = await run(esbuild, [...args, `--metafile=${metafile}`, '--log-level=error'], { cwd: root, timeoutMs: 120_000 });
@@ -126,7 +127,7 @@ export async function esbuildLikeCdk(
 /** esbuild's target for a Lambda runtime name, as CDK derives it (`nodejs24.x` -> `node24`). */
 export function targetOf(runtime: string | undefined): string {
   const match = /nodejs(\d+)/.exec(runtime ?? '');
-  return match === null ? 'node24' : `node${match[1]}`;
+  return match === null ? BUNDLING.target : `node${match[1]}`;
 }
 
 /** Whether the project has a CDK app to synthesize, and the `--app` to give when cdk.json does not name one. */

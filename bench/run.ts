@@ -35,6 +35,7 @@ import { FAKE_ACCOUNT_ID } from '../fakes/aws/budgets';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
+import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
@@ -49,8 +50,6 @@ const ROOT = resolve(__dirname, '..');
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
 const API_KEY = '0123456789abcdef0123456789abcdef';
 const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
-/** Deployment defaults (lib/billing-collector-props.ts), used when the stack does not synthesize. */
-const DEPLOYMENT_DEFAULTS = { memoryMb: 256, schedule: 'rate(1 hour)', timeoutSeconds: 120 } as const;
 /** The memory size of issue 7's memory goal: "fits a 128 MB Lambda with room to spare". */
 const GOAL_MEMORY_MB = 128;
 const SCALE_TIMEOUT_MS = 180_000;
@@ -282,7 +281,7 @@ async function main(): Promise<number> {
     const bundles = await measureBundles(tmp, settings);
     const { synth, headline, ours, floor, oursMainFirst, floorMainFirst } = bundles;
     const fn = synth.status === 'ok' ? synth.fn : undefined;
-    const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memoryMb;
+    const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memorySizeMb;
     const deployedFlags = lambdaNodeFlags(memoryMb);
     const bundleRatio = { minified: ratio(headline.minifiedBytes, floor.minifiedBytes), gzipped: ratio(headline.gzippedBytes, floor.gzippedBytes) };
     if (headline.source === 'cdk-asset') {
@@ -386,7 +385,7 @@ async function main(): Promise<number> {
     const warmRunTime = runTimeFigure(runs.map((scaleRun) => scaleRun.invocations[1]), settings.latencyMs, warmCalls.minimum);
 
     // 6. Cost
-    const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.schedule;
+    const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
     // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
     const runsMonthly = runsPerMonth(scheduleMinutes(schedule) ?? 60);
     const cost = monthlyCost({
