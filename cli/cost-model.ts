@@ -35,6 +35,16 @@ export const AWS_PRICES = {
   alarmMetrics: { usd: 0.1, per: 1 },
 } as const satisfies Record<string, Price>;
 
+/**
+ * The price of each AWS operation a source declares (`Source.operations`), by operation name;
+ * a test holds every declared operation to an entry here.
+ */
+export const OPERATION_PRICES: Readonly<Record<string, { readonly price: Price; readonly note?: string }>> = {
+  GetMetricData: { price: AWS_PRICES.getMetricDataMetrics },
+  ListMetrics: { price: AWS_PRICES.listMetricsRequests },
+  DescribeBudgets: { price: AWS_PRICES.describeBudgetsRequests, note: 'no charge documented' },
+};
+
 /** AWS prices a month as 730 hours. */
 export const HOURS_PER_MONTH = 730;
 

@@ -4,8 +4,10 @@
  */
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { SkipReason } from '../lambda/samples';
+import type { SourceOperation } from '../lambda/sources/source';
 import {
   AWS_PRICES,
+  OPERATION_PRICES,
   HOURS_PER_MONTH,
   lambdaComputeLine,
   lambdaRequestsLine,
@@ -26,11 +28,10 @@ export const DEFAULT_LAMBDA_MEMORY_MB = DEPLOYMENT_DEFAULTS.memorySizeMb;
 
 /** The AWS calls one run makes, as counted by a dry run. */
 export interface CallsPerRun {
-  readonly listMetrics: number;
-  readonly getMetricDataCalls: number;
-  /** Queries across all GetMetricData calls: what CloudWatch bills. */
+  /** Calls per operation (`ListMetrics`, ...), as the run summary counts them. */
+  readonly calls: Readonly<Record<string, number>>;
+  /** Metrics requested across all calls of the operations billed per metric (GetMetricData's queries). */
   readonly metricsRequested: number;
-  readonly describeBudgets: number;
 }
 
 export interface EstimateInput {
@@ -39,6 +40,8 @@ export interface EstimateInput {
   /** Points the dry run left out, by reason (switches, filters, stale data). */
   readonly notSent: Readonly<Partial<Record<SkipReason, number>>>;
   readonly perRun: CallsPerRun;
+  /** The operations of the enabled sources, each priced by the cost model. */
+  readonly operations: readonly SourceOperation[];
   readonly scheduleMinutes: number;
   /** How long the function caches the key; at most one secret read per run, at least one per this. */
   readonly apiKeyMaxAgeHours: number;
@@ -61,16 +64,26 @@ const METRICS = { one: 'metric', many: 'metrics' } as const;
 const REQUESTS = { one: 'request', many: 'requests' } as const;
 const CALLS = { one: 'call', many: 'calls' } as const;
 
+/** One source operation's line: per request, or per metric requested. */
+function operationLine(operation: SourceOperation, perRun: CallsPerRun, runs: number): CostLine {
+  const { price, note } = OPERATION_PRICES[operation.name] ?? unpriced(operation.name);
+  const calls = perRun.calls[operation.name] ?? 0;
+  if (operation.billedPer === 'metric') {
+    return perRunLine(operation.title, perRun.metricsRequested, runs, METRICS, price, `billed per metric requested, not per call (${plural(calls, 'call')} a run)`);
+  }
+  return perRunLine(operation.title, calls, runs, REQUESTS, price, note);
+}
+
+function unpriced(name: string): never {
+  throw new Error(`The cost model has no price for ${name}; add it to OPERATION_PRICES in cli/cost-model.ts`);
+}
+
 /** Custom metrics and the AWS bill per month of a deployment, from a dry run's counts. */
 export function estimate(input: EstimateInput): Estimate {
   const runs = runsPerMonth(input.scheduleMinutes);
   const warmReads = Math.min(runs, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
   const lines: CostLine[] = [
-    perRunLine('CloudWatch GetMetricData', input.perRun.metricsRequested, runs, METRICS, AWS_PRICES.getMetricDataMetrics,
-      `billed per metric requested, not per call (${plural(input.perRun.getMetricDataCalls, 'call')} a run)`),
-    perRunLine('CloudWatch ListMetrics', input.perRun.listMetrics, runs, REQUESTS, AWS_PRICES.listMetricsRequests),
-    perRunLine('AWS Budgets DescribeBudgets', input.perRun.describeBudgets, runs, REQUESTS, AWS_PRICES.describeBudgetsRequests,
-      'no charge documented'),
+    ...input.operations.map((operation) => operationLine(operation, input.perRun, runs)),
     perRunLine('Secrets Manager GetSecretValue', 1, runs, CALLS, AWS_PRICES.secretsManagerCalls,
       `at most one read per run (a cold start); the key is cached ${num(input.apiKeyMaxAgeHours)} h, so as few as ` +
         `${num(warmReads)} calls when the function stays warm`),

@@ -5,6 +5,7 @@
 import type { RunSummary } from '../../lambda/collect';
 import { metricName } from '../../lambda/metrics';
 import { NO_API_KEY } from '../api-key';
+import { enabledSources } from '../../lambda/sources';
 import { AwsClientFactory, callerIdentity, countMetricsRequested } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
@@ -52,12 +53,8 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
     const result = estimate({
       seriesByMetric: summary.series,
       notSent: summary.skipped,
-      perRun: {
-        listMetrics: summary.awsCalls.ListMetrics ?? 0,
-        getMetricDataCalls: summary.awsCalls.GetMetricData ?? 0,
-        metricsRequested: metricsRequested.total(),
-        describeBudgets: summary.awsCalls.DescribeBudgets ?? 0,
-      },
+      perRun: { calls: summary.awsCalls as Record<string, number>, metricsRequested: metricsRequested.total() },
+      operations: enabledSources(config).flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
       ...(options.includeLambda ? { lambda: { memoryMb: DEFAULT_LAMBDA_MEMORY_MB, durationMs: summary.durationMs } } : {}),

@@ -46,6 +46,7 @@ export const budgetsSource = defineSource({
     },
   ],
   clients: ['budgets'],
+  operations: [{ name: 'DescribeBudgets', title: 'AWS Budgets DescribeBudgets', billedPer: 'request' }],
   skipReasons: ['not_a_cost_budget', 'invalid_amount'],
   metrics: metricKeys(BUDGET_METRICS),
   collect: ({ budgets }, run) => collectBudgets(budgets, run),

@@ -51,6 +51,10 @@ export const estimatedChargesSource = defineSource({
     },
   ],
   clients: ['cloudWatch'],
+  operations: [
+    { name: 'GetMetricData', title: 'CloudWatch GetMetricData', billedPer: 'metric' },
+    { name: 'ListMetrics', title: 'CloudWatch ListMetrics', billedPer: 'request' },
+  ],
   skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],
   metrics: metricKeys(ESTIMATED_CHARGES_METRICS),
   collect: ({ cloudWatch }, run) =>

@@ -8,7 +8,7 @@ import { ESTIMATED_CHARGES_METRICS, estimatedChargesSource } from './estimated-c
 import { DEFAULTS } from '../settings';
 import type { Source } from './source';
 
-export const SOURCES: readonly Source[] = [budgetsSource, estimatedChargesSource] as readonly Source[];
+export const SOURCES: readonly Source[] = [estimatedChargesSource, budgetsSource] as readonly Source[];
 
 /** Every source's metric definitions, which `metrics.ts` adds the collector's own to. */
 export const SOURCE_METRICS = { ...ESTIMATED_CHARGES_METRICS, ...BUDGET_METRICS } as const;

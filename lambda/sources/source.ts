@@ -35,6 +35,16 @@ export interface IamGrant {
   readonly wildcardReason?: string;
 }
 
+/** An AWS operation a source calls, as the cost model prices it and the benchmark counts it. */
+export interface SourceOperation {
+  /** The operation, as the run's call counter names it: `DescribeBudgets`. */
+  readonly name: string;
+  /** The service and operation in words, for a bill: `AWS Budgets DescribeBudgets`. */
+  readonly title: string;
+  /** What AWS bills: each request, or each metric a request asks for (CloudWatch GetMetricData). */
+  readonly billedPer: 'request' | 'metric';
+}
+
 /** A boolean collector setting: the switches a source can be turned on and off with. */
 export type SourceSwitch = {
   [K in CollectorSettingName]: SettingValue<K> extends boolean ? K : never;
@@ -71,6 +81,8 @@ export interface Source<N extends AwsClientName = AwsClientName> {
   readonly setting: SourceSwitch;
   readonly iam: readonly IamGrant[];
   readonly clients: readonly N[];
+  /** The AWS operations it calls; every one has a price in the cost model (a test holds it). */
+  readonly operations: readonly SourceOperation[];
   /** The reasons it may skip a point, each counted in the run summary. */
   readonly skipReasons: readonly SkipReason[];
   /** The metrics it sends or feeds (a data age), defined in its own module and gathered in `index.ts`. */

@@ -2,11 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES, num, priceText, runsPerMonth, usd } from '../../cli/cost-model';
 import { estimate, type EstimateInput } from '../../cli/estimate';
+import { SOURCES } from '../../lambda/sources';
 
 const INPUT: EstimateInput = {
   seriesByMetric: { 'aws.billing.estimated_charges': 40, 'aws.billing.actual_spend': 2, 'aws.billing.collector.run': 1 },
   notSent: { service_filtered: 5 },
-  perRun: { listMetrics: 1, getMetricDataCalls: 1, metricsRequested: 45, describeBudgets: 1 },
+  perRun: { calls: { ListMetrics: 1, GetMetricData: 1, DescribeBudgets: 1 }, metricsRequested: 45 },
+  operations: SOURCES.flatMap((source) => source.operations),
   scheduleMinutes: 60,
   apiKeyMaxAgeHours: 6,
 };
@@ -42,10 +44,22 @@ describe('estimate', () => {
   });
 
   it('bills ListMetrics per request', () => {
-    expect(line({ ...INPUT, perRun: { ...INPUT.perRun, listMetrics: 3 } }, 'CloudWatch ListMetrics').arithmetic).toBe(
+    expect(line({ ...INPUT, perRun: { ...INPUT.perRun, calls: { ...INPUT.perRun.calls, ListMetrics: 3 } } }, 'CloudWatch ListMetrics').arithmetic).toBe(
       '3 requests/run × 730 runs = 2,190 requests × $0.01 / 1,000 = $0.0219',
     );
   });
+
+  it('prices only the operations of the sources given: a source left out has no line', () => {
+    const withoutBudgets = { ...INPUT, operations: INPUT.operations.filter((operation) => operation.name !== 'DescribeBudgets') };
+    expect(estimate(withoutBudgets).awsCost.lines.map((candidate) => candidate.item)).not.toContain('AWS Budgets DescribeBudgets');
+  });
+
+  it.each(SOURCES.flatMap((source) => source.operations.map((operation) => [source.id, operation.name] as const)))(
+    'has a price for every operation a source declares (%s: %s)',
+    (_source, operation) => {
+      expect(() => line(INPUT, INPUT.operations.find((candidate) => candidate.name === operation)?.title ?? '')).not.toThrow();
+    },
+  );
 
   it('shows DescribeBudgets at no charge', () => {
     const budgets = line(INPUT, 'AWS Budgets DescribeBudgets');

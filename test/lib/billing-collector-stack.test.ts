@@ -34,13 +34,13 @@ function budgetsArn(): unknown {
 
 function collectorStatements(s: Synthesized, secretArn: unknown, kmsStatement?: object, budgets = true): object[] {
   return [
-    ...(budgets ? [{ Sid: 'ReadBudgets', Effect: 'Allow', Action: 'budgets:ViewBudget', Resource: budgetsArn() }] : []),
     {
       Sid: 'ReadBillingMetrics',
       Effect: 'Allow',
       Action: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
       Resource: '*',
     },
+    ...(budgets ? [{ Sid: 'ReadBudgets', Effect: 'Allow', Action: 'budgets:ViewBudget', Resource: budgetsArn() }] : []),
     { Sid: 'ReadApiKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
     ...(kmsStatement === undefined ? [] : [kmsStatement]),
     {
