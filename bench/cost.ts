@@ -6,18 +6,21 @@ import {
   AWS_PRICES,
   lambdaComputeLine,
   lambdaRequestsLine,
+  operationLine,
   perRunLine,
   secretStorageLine,
   totalUsd,
   type CostLine,
 } from '../cli/cost-model';
+import { SOURCES } from '../lambda/sources';
 
 export interface CostInput {
   readonly runsPerMonth: number;
   readonly scheduleNote: string;
+  /** Calls per AWS operation of the sources, as the fake AWS counted them. */
+  readonly callsPerRun: Readonly<Record<string, number>>;
+  /** Metrics requested across the operations billed per metric. */
   readonly metricsRequestedPerRun: number;
-  readonly listMetricsPerRun: number;
-  readonly describeBudgetsPerRun: number;
   readonly secretReadsPerRun: number;
   readonly memoryMb: number;
   /** Billed time of one run: initialization and the invocation. */
@@ -38,9 +41,9 @@ export interface Cost {
 export function monthlyCost(input: CostInput): Cost {
   const runs = input.runsPerMonth;
   const lines = [
-    perRunLine('CloudWatch GetMetricData', input.metricsRequestedPerRun, runs, { one: 'metric', many: 'metrics' }, AWS_PRICES.getMetricDataMetrics),
-    perRunLine('CloudWatch ListMetrics', input.listMetricsPerRun, runs, { one: 'request', many: 'requests' }, AWS_PRICES.listMetricsRequests),
-    perRunLine('Budgets DescribeBudgets', input.describeBudgetsPerRun, runs, { one: 'request', many: 'requests' }, AWS_PRICES.describeBudgetsRequests),
+    ...SOURCES.flatMap((source) => source.operations).map((operation) =>
+      operationLine(operation, input.callsPerRun[operation.name] ?? 0, input.metricsRequestedPerRun, runs),
+    ),
     perRunLine('Secrets Manager API', input.secretReadsPerRun, runs, { one: 'read', many: 'reads' }, AWS_PRICES.secretsManagerCalls),
     secretStorageLine(),
     lambdaComputeLine(runs, input.billedSecondsPerRun, input.memoryMb),

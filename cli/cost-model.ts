@@ -8,23 +8,17 @@
  * the benchmark is a development tool and imports it from here. Pure: no I/O.
  */
 
+import { SOURCES } from '../lambda/sources';
+import type { ListPrice, SourceOperation } from '../lambda/sources/source';
+
 /** A list price: `usd` for every `per` units. */
-export interface Price {
-  readonly usd: number;
-  readonly per: number;
-}
+export type Price = ListPrice;
 
 /**
  * AWS list prices (us-east-1, where billing data lives), as published on the services' pricing
  * pages, without free tiers. Prices change: the outputs say which were used.
  */
 export const AWS_PRICES = {
-  /** CloudWatch: GetMetricData is billed per metric requested. */
-  getMetricDataMetrics: { usd: 0.01, per: 1_000 },
-  /** CloudWatch: ListMetrics is billed per request. */
-  listMetricsRequests: { usd: 0.01, per: 1_000 },
-  /** AWS Budgets documents no charge for DescribeBudgets. */
-  describeBudgetsRequests: { usd: 0, per: 1 },
   secretsManagerCalls: { usd: 0.05, per: 10_000 },
   /** Per secret per month, prorated. */
   secretStorage: { usd: 0.4, per: 1 },
@@ -36,14 +30,15 @@ export const AWS_PRICES = {
 } as const satisfies Record<string, Price>;
 
 /**
- * The price of each AWS operation a source declares (`Source.operations`), by operation name;
- * a test holds every declared operation to an entry here.
+ * The price of each AWS operation the sources call, by operation name: each source declares its
+ * operations' prices (`Source.operations`), so a new source brings its prices with it.
  */
-export const OPERATION_PRICES: Readonly<Record<string, { readonly price: Price; readonly note?: string }>> = {
-  GetMetricData: { price: AWS_PRICES.getMetricDataMetrics },
-  ListMetrics: { price: AWS_PRICES.listMetricsRequests },
-  DescribeBudgets: { price: AWS_PRICES.describeBudgetsRequests, note: 'no charge documented' },
-};
+export const OPERATION_PRICES: Readonly<Record<string, { readonly price: Price; readonly note?: string }>> = Object.fromEntries(
+  SOURCES.flatMap((source) => source.operations).map((operation) => [
+    operation.name,
+    { price: operation.price, ...(operation.priceNote === undefined ? {} : { note: operation.priceNote }) },
+  ]),
+);
 
 /** AWS prices a month as 730 hours. */
 export const HOURS_PER_MONTH = 730;
@@ -107,6 +102,16 @@ export function perRunLine(
 ): CostLine {
   const how = `${num(perRun)} ${perRun === 1 ? units.one : units.many}/run × ${num(runs)} runs`;
   return line(item, how, perRun * runs, units.many, price, note);
+}
+
+/** A source operation's line for a month: per request, or per metric requested. */
+export function operationLine(operation: SourceOperation, callsPerRun: number, metricsRequestedPerRun: number, runs: number): CostLine {
+  const note = operation.priceNote;
+  if (operation.billedPer === 'metric') {
+    return perRunLine(operation.title, metricsRequestedPerRun, runs, { one: 'metric', many: 'metrics' }, operation.price,
+      `billed per metric requested, not per call (${num(callsPerRun)} call${callsPerRun === 1 ? '' : 's'} a run)`);
+  }
+  return perRunLine(operation.title, callsPerRun, runs, { one: 'request', many: 'requests' }, operation.price, note);
 }
 
 /** The API key secret's storage for a month. */

@@ -4,10 +4,11 @@
  */
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { SkipReason } from '../lambda/samples';
+import { SOURCES } from '../lambda/sources';
 import type { SourceOperation } from '../lambda/sources/source';
 import {
   AWS_PRICES,
-  OPERATION_PRICES,
+  operationLine,
   HOURS_PER_MONTH,
   lambdaComputeLine,
   lambdaRequestsLine,
@@ -18,7 +19,6 @@ import {
   totalUsd,
   type CostLine,
 } from './cost-model';
-import { plural } from './format';
 
 /** The stack's schedule period. */
 export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinutes;
@@ -27,7 +27,7 @@ export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinute
 export const DEFAULT_LAMBDA_MEMORY_MB = DEPLOYMENT_DEFAULTS.memorySizeMb;
 
 /** The AWS calls one run makes, as counted by a dry run. */
-export interface CallsPerRun {
+export interface CountedCalls {
   /** Calls per operation (`ListMetrics`, ...), as the run summary counts them. */
   readonly calls: Readonly<Record<string, number>>;
   /** Metrics requested across all calls of the operations billed per metric (GetMetricData's queries). */
@@ -39,7 +39,7 @@ export interface EstimateInput {
   readonly seriesByMetric: Readonly<Record<string, number>>;
   /** Points the dry run left out, by reason (switches, filters, stale data). */
   readonly notSent: Readonly<Partial<Record<SkipReason, number>>>;
-  readonly perRun: CallsPerRun;
+  readonly perRun: CountedCalls;
   /** The operations of the enabled sources, each priced by the cost model. */
   readonly operations: readonly SourceOperation[];
   readonly scheduleMinutes: number;
@@ -56,26 +56,30 @@ export interface Estimate {
     readonly notSent: Readonly<Partial<Record<SkipReason, number>>>;
   };
   readonly schedule: { readonly minutes: number; readonly runsPerMonth: number; readonly hoursPerMonth: number };
-  readonly perRun: CallsPerRun;
+  /**
+   * The calls of one run, by every registered source's operations: `listMetrics` for an
+   * operation billed per request; `getMetricDataCalls` and the shared `metricsRequested` for one
+   * billed per metric. A source left out shows 0.
+   */
+  readonly perRun: Readonly<Record<string, number>>;
   readonly awsCost: { readonly lines: readonly CostLine[]; readonly monthlyUsd: number };
 }
 
-const METRICS = { one: 'metric', many: 'metrics' } as const;
-const REQUESTS = { one: 'request', many: 'requests' } as const;
 const CALLS = { one: 'call', many: 'calls' } as const;
 
-/** One source operation's line: per request, or per metric requested. */
-function operationLine(operation: SourceOperation, perRun: CallsPerRun, runs: number): CostLine {
-  const { price, note } = OPERATION_PRICES[operation.name] ?? unpriced(operation.name);
-  const calls = perRun.calls[operation.name] ?? 0;
-  if (operation.billedPer === 'metric') {
-    return perRunLine(operation.title, perRun.metricsRequested, runs, METRICS, price, `billed per metric requested, not per call (${plural(calls, 'call')} a run)`);
+function perRunFigures(counted: CountedCalls): Record<string, number> {
+  const figures: Record<string, number> = {};
+  for (const operation of SOURCES.flatMap((source) => source.operations)) {
+    const key = operation.name.charAt(0).toLowerCase() + operation.name.slice(1);
+    const calls = counted.calls[operation.name] ?? 0;
+    if (operation.billedPer === 'metric') {
+      figures[`${key}Calls`] = calls;
+      figures.metricsRequested = counted.metricsRequested;
+    } else {
+      figures[key] = calls;
+    }
   }
-  return perRunLine(operation.title, calls, runs, REQUESTS, price, note);
-}
-
-function unpriced(name: string): never {
-  throw new Error(`The cost model has no price for ${name}; add it to OPERATION_PRICES in cli/cost-model.ts`);
+  return figures;
 }
 
 /** Custom metrics and the AWS bill per month of a deployment, from a dry run's counts. */
@@ -83,7 +87,9 @@ export function estimate(input: EstimateInput): Estimate {
   const runs = runsPerMonth(input.scheduleMinutes);
   const warmReads = Math.min(runs, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
   const lines: CostLine[] = [
-    ...input.operations.map((operation) => operationLine(operation, input.perRun, runs)),
+    ...input.operations.map((operation) =>
+      operationLine(operation, input.perRun.calls[operation.name] ?? 0, input.perRun.metricsRequested, runs),
+    ),
     perRunLine('Secrets Manager GetSecretValue', 1, runs, CALLS, AWS_PRICES.secretsManagerCalls,
       `at most one read per run (a cold start); the key is cached ${num(input.apiKeyMaxAgeHours)} h, so as few as ` +
         `${num(warmReads)} calls when the function stays warm`),
@@ -101,7 +107,7 @@ export function estimate(input: EstimateInput): Estimate {
   return {
     customMetrics: { total, byMetric: input.seriesByMetric, notSent: input.notSent },
     schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH },
-    perRun: input.perRun,
+    perRun: perRunFigures(input.perRun),
     awsCost: { lines, monthlyUsd: totalUsd(lines) },
   };
 }

@@ -16,7 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import { collectorEnvironmentFor } from '../lambda/environment';
 import { InvalidSettingError } from '../lambda/errors';
-import { DEFAULTS, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
+import { DEFAULTS, MAX_TAG_LENGTH, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
 export interface BillingCollectorProps {
@@ -180,6 +180,14 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('serviceDenylist', props.serviceDenylist);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
+  // The collector cuts a longer tag to Datadog's limit; at synth the user can still fix it.
+  for (const tag of props.tags ?? []) {
+    if (!Token.isUnresolved(tag) && tag.length > MAX_TAG_LENGTH) {
+      throw new InvalidSettingError('tags', `has an item of ${tag.length} characters; Datadog keeps at most ${MAX_TAG_LENGTH}`);
+    }
+  }
+  checkTagValueLength('env', props.env);
+  checkTagValueLength('service', props.service);
 
   if (props.collectBudgets === false && props.collectEstimatedCharges === false) {
     throw new InvalidSettingError(
@@ -201,6 +209,12 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   }
   const periodProblem = alarmPeriodProblem(resolved.schedule.period);
   if (periodProblem !== undefined) throw new InvalidSettingError('schedule', periodProblem);
+}
+
+function checkTagValueLength(prop: 'env' | 'service', value: string | undefined): void {
+  if (value !== undefined && !Token.isUnresolved(value) && value.length > MAX_TAG_LENGTH) {
+    throw new InvalidSettingError(prop, `must be between 1 and ${MAX_TAG_LENGTH} characters, got "${value}"`);
+  }
 }
 
 /** Throws the settings table's problem with a prop's value; a token is checked at deploy time, not here. */

@@ -46,7 +46,16 @@ export const budgetsSource = defineSource({
     },
   ],
   clients: ['budgets'],
-  operations: [{ name: 'DescribeBudgets', title: 'AWS Budgets DescribeBudgets', billedPer: 'request' }],
+  operations: [
+    {
+      name: 'DescribeBudgets',
+      title: 'AWS Budgets DescribeBudgets',
+      billedPer: 'request',
+      // AWS Budgets documents no charge for reading budgets through its API.
+      price: { usd: 0, per: 1 },
+      priceNote: 'no charge documented',
+    },
+  ],
   skipReasons: ['not_a_cost_budget', 'invalid_amount'],
   metrics: metricKeys(BUDGET_METRICS),
   collect: ({ budgets }, run) => collectBudgets(budgets, run),

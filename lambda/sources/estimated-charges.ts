@@ -52,8 +52,9 @@ export const estimatedChargesSource = defineSource({
   ],
   clients: ['cloudWatch'],
   operations: [
-    { name: 'GetMetricData', title: 'CloudWatch GetMetricData', billedPer: 'metric' },
-    { name: 'ListMetrics', title: 'CloudWatch ListMetrics', billedPer: 'request' },
+    // CloudWatch bills GetMetricData per metric requested, not per call.
+    { name: 'GetMetricData', title: 'CloudWatch GetMetricData', billedPer: 'metric', price: { usd: 0.01, per: 1_000 } },
+    { name: 'ListMetrics', title: 'CloudWatch ListMetrics', billedPer: 'request', price: { usd: 0.01, per: 1_000 } },
   ],
   skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],
   metrics: metricKeys(ESTIMATED_CHARGES_METRICS),

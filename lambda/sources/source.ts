@@ -35,6 +35,12 @@ export interface IamGrant {
   readonly wildcardReason?: string;
 }
 
+/** A list price: `usd` for every `per` units. */
+export interface ListPrice {
+  readonly usd: number;
+  readonly per: number;
+}
+
 /** An AWS operation a source calls, as the cost model prices it and the benchmark counts it. */
 export interface SourceOperation {
   /** The operation, as the run's call counter names it: `DescribeBudgets`. */
@@ -43,6 +49,13 @@ export interface SourceOperation {
   readonly title: string;
   /** What AWS bills: each request, or each metric a request asks for (CloudWatch GetMetricData). */
   readonly billedPer: 'request' | 'metric';
+  /**
+   * AWS's list price in us-east-1 (where billing data lives), per `billedPer`, as the service's
+   * pricing page states it; the cost model reads it from here and the docs are tested against it.
+   */
+  readonly price: ListPrice;
+  /** Said beside the price in `estimate`, such as "no charge documented". */
+  readonly priceNote?: string;
 }
 
 /** A boolean collector setting: the switches a source can be turned on and off with. */

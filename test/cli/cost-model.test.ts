@@ -5,18 +5,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AWS_PRICES, HOURS_PER_MONTH, cost, perRunLine, totalUsd, type Price } from '../../cli/cost-model';
+import { AWS_PRICES, HOURS_PER_MONTH, OPERATION_PRICES, cost, perRunLine, totalUsd, type Price } from '../../cli/cost-model';
 
-type PriceKey = keyof typeof AWS_PRICES;
+/** Every price of the cost model: its own, and the sources' operations', by operation name. */
+const PRICES: Readonly<Record<string, Price>> = {
+  ...AWS_PRICES,
+  ...Object.fromEntries(Object.entries(OPERATION_PRICES).map(([name, { price }]) => [name, price])),
+};
+
+type PriceKey = string;
 
 const ROOT = join(__dirname, '..', '..');
 const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 
 /** The words that name an item in the docs, and the price that item is billed at. */
 const ITEM_WORDS: readonly [RegExp, PriceKey][] = [
-  [/GetMetricData/g, 'getMetricDataMetrics'],
-  [/ListMetrics/g, 'listMetricsRequests'],
-  [/DescribeBudgets/g, 'describeBudgetsRequests'],
+  [/GetMetricData/g, 'GetMetricData'],
+  [/ListMetrics/g, 'ListMetrics'],
+  [/DescribeBudgets/g, 'DescribeBudgets'],
   [/GetSecretValue|Secrets Manager API/g, 'secretsManagerCalls'],
   [/Lambda requests/g, 'lambdaRequests'],
   [/GB-s/g, 'lambdaArmGbSeconds'],
@@ -78,9 +84,9 @@ function statements(file: string): Statement[] {
   }));
   // "$0.0073 × M": GetMetricData for one series a month at the hourly default.
   add(/\$(\d+\.\d+) × M\b/g, (match) => ({
-    key: 'getMetricDataMetrics',
+    key: 'GetMetricData',
     stated: amount(match[1]),
-    expected: (prices) => cost(HOURS_PER_MONTH, prices.getMetricDataMetrics),
+    expected: (prices) => cost(HOURS_PER_MONTH, prices.GetMetricData),
   }));
   return found;
 }
@@ -90,17 +96,17 @@ const ALL = DOCS.flatMap(statements);
 describe('the docs and the price table', () => {
   it('finds the prices of the README cost section in the docs (the parser reads what it should)', () => {
     const keys = new Set(ALL.map((statement) => statement.key));
-    for (const key of ['getMetricDataMetrics', 'listMetricsRequests', 'secretsManagerCalls', 'secretStorage', 'alarmMetrics'] as const) expect(keys).toContain(key);
+    for (const key of ['GetMetricData', 'ListMetrics', 'secretsManagerCalls', 'secretStorage', 'alarmMetrics']) expect(keys).toContain(key);
   });
 
   it.each(ALL.map((statement) => [statement.where, statement.text, statement] as const))('%s states "%s", which is the table\'s price', (_where, _text, statement) => {
     expect(statement.key, 'no item named before this price: say which item it is for').toBeDefined();
-    expect(statement.stated).toBeCloseTo(statement.expected(AWS_PRICES), 10);
+    expect(statement.stated).toBeCloseTo(statement.expected(PRICES), 10);
   });
 
   it('would fail for a table price the docs no longer match', () => {
-    const raised = { ...AWS_PRICES, getMetricDataMetrics: { usd: 0.02, per: 1_000 } };
-    const getMetricData = ALL.filter((statement) => statement.key === 'getMetricDataMetrics');
+    const raised = { ...PRICES, GetMetricData: { usd: 0.02, per: 1_000 } };
+    const getMetricData = ALL.filter((statement) => statement.key === 'GetMetricData');
 
     expect(getMetricData.length).toBeGreaterThan(0);
     for (const statement of getMetricData) expect(statement.stated).not.toBeCloseTo(statement.expected(raised), 10);
@@ -109,7 +115,7 @@ describe('the docs and the price table', () => {
 
 describe('perRunLine', () => {
   it.each([
-    { perRun: 45, units: { one: 'metric', many: 'metrics' }, price: AWS_PRICES.getMetricDataMetrics, arithmetic: '45 metrics/run × 730 runs = 32,850 metrics × $0.01 / 1,000 = $0.329' },
+    { perRun: 45, units: { one: 'metric', many: 'metrics' }, price: PRICES.GetMetricData, arithmetic: '45 metrics/run × 730 runs = 32,850 metrics × $0.01 / 1,000 = $0.329' },
     { perRun: 1, units: { one: 'call', many: 'calls' }, price: AWS_PRICES.secretsManagerCalls, arithmetic: '1 call/run × 730 runs = 730 calls × $0.05 / 10,000 = $0.00365' },
   ])('writes the arithmetic out: $arithmetic', ({ perRun, units, price, arithmetic }) => {
     expect(perRunLine('item', perRun, 730, units, price).arithmetic).toBe(arithmetic);

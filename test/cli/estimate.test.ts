@@ -1,6 +1,6 @@
 /** The cost arithmetic, as a pure function: every figure the `estimate` command prints. */
 import { describe, expect, it } from 'vitest';
-import { AWS_PRICES, num, priceText, runsPerMonth, usd } from '../../cli/cost-model';
+import { AWS_PRICES, OPERATION_PRICES, num, priceText, runsPerMonth, usd } from '../../cli/cost-model';
 import { estimate, type EstimateInput } from '../../cli/estimate';
 import { SOURCES } from '../../lambda/sources';
 
@@ -136,10 +136,10 @@ describe('formatting', () => {
   });
 
   it.each([
-    [AWS_PRICES.getMetricDataMetrics, '$0.01 / 1,000'],
+    [OPERATION_PRICES.GetMetricData.price, '$0.01 / 1,000'],
     [AWS_PRICES.secretsManagerCalls, '$0.05 / 10,000'],
     [AWS_PRICES.secretStorage, '$0.40'],
-    [AWS_PRICES.describeBudgetsRequests, '$0'],
+    [OPERATION_PRICES.DescribeBudgets.price, '$0'],
   ])('priceText(%o) is %s', (price, text) => {
     expect(priceText(price)).toBe(text);
   });
