@@ -3,9 +3,9 @@
  * side, the checks a value must pass before any resource is made, and the environment the
  * function receives.
  *
- * The collector's own defaults (metric prefix, switches, key cache age) live in
- * `lambda/environment.ts`; a setting the user leaves out is left out of the environment, so the
- * collector applies its default and the two sides cannot disagree.
+ * Every default lives in `lambda/settings.ts` (the collector's) or `lambda/deployment.ts` (the
+ * deployment side's); a collector setting the user leaves out is left out of the environment,
+ * so the collector applies its default and the two sides cannot disagree.
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';

@@ -29,6 +29,9 @@ export const BUDGET_METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The IAM action behind `DescribeBudgets`: there is none of the operation's own name. */
+const VIEW_BUDGET = 'budgets:ViewBudget';
+
 /** AWS Budgets as a source: its switch, permissions and client, for every layer that loops over sources. */
 export const budgetsSource = defineSource({
   id: 'budgets',
@@ -37,7 +40,7 @@ export const budgetsSource = defineSource({
   iam: [
     {
       sid: 'ReadBudgets',
-      actions: ['budgets:ViewBudget'],
+      actions: [VIEW_BUDGET],
       // Budgets ARNs have no region; the wildcard covers the budgets of this account only.
       resource: 'arn:<partition>:budgets::<account>:budget/*',
       wildcardReason:
@@ -96,7 +99,7 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   do {
     increment(options.calls, 'DescribeBudgets');
     const request = new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken });
-    const page = await callNeeding('budgets:ViewBudget', () => client.send(request, { abortSignal: options.signal }));
+    const page = await callNeeding(VIEW_BUDGET, () => client.send(request, { abortSignal: options.signal }));
     for (const budget of page.Budgets ?? []) {
       budgetCount += 1;
       if (budget.BudgetType !== 'COST') {

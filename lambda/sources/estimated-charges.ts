@@ -37,6 +37,10 @@ export const ESTIMATED_CHARGES_METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** The IAM actions of the two CloudWatch calls. */
+const LIST_METRICS = 'cloudwatch:ListMetrics';
+const GET_METRIC_DATA = 'cloudwatch:GetMetricData';
+
 /** CloudWatch billing metrics as a source: its switch, permissions and client, for every layer that loops over sources. */
 export const estimatedChargesSource = defineSource({
   id: 'billing-metrics',
@@ -45,7 +49,7 @@ export const estimatedChargesSource = defineSource({
   iam: [
     {
       sid: 'ReadBillingMetrics',
-      actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+      actions: [GET_METRIC_DATA, LIST_METRICS],
       resource: '*',
       wildcardReason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData have no resource-level permissions.',
     },
@@ -216,7 +220,7 @@ async function listBillingSeries(
   do {
     increment(options.calls, 'ListMetrics');
     const request = new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken });
-    const page = await callNeeding('cloudwatch:ListMetrics', () => client.send(request, { abortSignal: options.signal }));
+    const page = await callNeeding(LIST_METRICS, () => client.send(request, { abortSignal: options.signal }));
     for (const metric of page.Metrics ?? []) {
       const dimensions = toRecord(metric.Dimensions ?? []);
       const key = seriesKey(dimensions);
@@ -339,7 +343,7 @@ class NewestPointReader {
         ScanBy: 'TimestampDescending',
         NextToken: nextToken,
       });
-      const page = await callNeeding('cloudwatch:GetMetricData', () => this.client.send(request, { abortSignal: this.options.signal }));
+      const page = await callNeeding(GET_METRIC_DATA, () => this.client.send(request, { abortSignal: this.options.signal }));
       for (const result of page.MetricDataResults ?? []) {
         const dimensions = batch[Number(result.Id?.slice(1)) - first];
         if (dimensions === undefined) continue;

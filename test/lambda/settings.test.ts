@@ -45,9 +45,12 @@ describe('the settings table', () => {
     for (const name of SETTING_NAMES) expect(settingSpec(name).doc).toMatch(/^[^\n]{10,200}$/);
   });
 
-  it("reads every key of cdk.json's context block", () => {
+  it("reads every key of cdk.json's context block, which shows the table's defaults", () => {
     const cdkJson = JSON.parse(readFileSync(resolve(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-    for (const key of Object.keys(cdkJson.context)) expect(CONTEXT_KEYS).toContain(key);
+    for (const [key, value] of Object.entries(cdkJson.context)) {
+      expect(CONTEXT_KEYS).toContain(key);
+      expect(value).toEqual(DEFAULTS[key as keyof typeof DEFAULTS]);
+    }
   });
 
   it('maps every collector setting to its own variable and back through loadConfig', () => {

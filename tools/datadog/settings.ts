@@ -5,6 +5,7 @@
  * that calls `buildDashboard` or `buildMonitors` itself all accept and refuse the same values.
  * The command-line tool names the flag instead (`--actual-share`), from the error's `setting`.
  */
+import { DEPLOYMENT_DEFAULTS } from '../../lambda/deployment';
 import { DEFAULTS } from '../../lambda/environment';
 import { InvalidSettingError } from '../../lambda/errors';
 import { metricPrefixProblem } from '../../lambda/metrics';
@@ -46,8 +47,8 @@ export interface MonitorSettings extends DashboardSettings {
 /** The settings of the committed `datadog/*.json` files. */
 export const DEFAULT_ASSET_SETTINGS = {
   metricPrefix: DEFAULTS.metricPrefix,
-  /** The stack's default schedule: `CollectorSchedule.rate(Duration.hours(1))`. */
-  scheduleMinutes: 60,
+  /** The stack's default schedule period. */
+  scheduleMinutes: DEPLOYMENT_DEFAULTS.schedulePeriodMinutes,
   actualShareOfLimit: 0.8,
   notify: [],
 } as const satisfies Required<MonitorSettings>;
