@@ -1,3 +1,4 @@
+import { DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME } from '../../lambda/deployment';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PLACEHOLDER, ENV, putApiKeyCommand } from '../../lambda/environment';
@@ -95,6 +96,16 @@ describe('the stack with its defaults', () => {
         LogGroup: cfn(byDefault, byDefault.stack.collector.logGroup.logGroupName),
       },
     });
+  });
+
+  it('deploys what lambda/deployment.ts says, the module the command-line tool, the benchmark and the demo read', () => {
+    byDefault.template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: FUNCTION_RUNTIME.runtime,
+      Architectures: [FUNCTION_RUNTIME.architecture],
+      MemorySize: DEPLOYMENT_DEFAULTS.memorySizeMb,
+      Timeout: DEPLOYMENT_DEFAULTS.timeoutSeconds,
+    });
+    byDefault.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: DEPLOYMENT_DEFAULTS.scheduleExpression });
   });
 
   it('sets only the secret ARN and the site in the environment, leaving the rest to the collector defaults', () => {
