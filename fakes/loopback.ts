@@ -4,7 +4,7 @@
  * answers held back by a fixed latency counted from the end of the request, so that a
  * benchmark sees the same round trip on every call whatever the fake's own work.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -162,14 +162,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     port,
     origin: `http://127.0.0.1:${port}`,
@@ -200,4 +193,16 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
       return closing;
     },
   };
+}
+
+/** Starts `server` on a free port of 127.0.0.1 (never another interface) and returns the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }

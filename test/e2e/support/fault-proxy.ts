@@ -9,7 +9,8 @@
  * delays the request, or rewrites moto's answer. Anything else is forwarded as is.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../../../fakes/loopback';
 
 /** `X-Amz-Target` values of the operations the collector calls. */
 export const TARGETS = {
@@ -228,14 +229,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     });
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   let closing: Promise<void> | undefined;
 
   return {
