@@ -3,12 +3,12 @@
  * in us-east-1 as in the function, and the account resolved with STS (the function reads it
  * from its own ARN instead). `AWS_ENDPOINT_URL` and its per-service forms work unchanged.
  */
-import type { BudgetsClient } from '@aws-sdk/client-budgets';
-import type { CloudWatchClient, GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { billingRegionClients, type AwsClientOptions, type LazyAwsClients } from '../lambda/aws-clients';
+import { AwsClientPool, type AwsClientOptions } from '../lambda/aws-clients';
 import { BILLING_REGION } from '../lambda/billing-facts';
+import { SOURCES } from '../lambda/sources';
+import type { AwsClient } from '../lambda/sources/source';
 import { RunError } from './errors';
 
 export interface AwsOptions {
@@ -24,25 +24,16 @@ const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 30_000 } as 
 /** Makes each client once and destroys them all at the end, so no socket keeps the process up. */
 export class AwsClientFactory {
   private readonly made = new Map<string, { destroy(): void }>();
-  /** The sources' clients, from the function's own table, with the tool's retries and time-outs. */
-  public readonly billing: LazyAwsClients;
+  /** The sources' clients, made by their own makers, with the tool's retries and time-outs. */
+  public readonly pool: AwsClientPool;
+  private metricsRequested = 0;
 
   constructor(private readonly options: AwsOptions) {
-    this.billing = billingRegionClients(this.clientOptions());
+    this.pool = new AwsClientPool(this.clientOptions(), (client) => this.countBilledUnits(client));
   }
 
   public sts(): STSClient {
     return this.once('sts', () => new STSClient({ region: BILLING_REGION, ...this.clientOptions() }));
-  }
-
-  /** In us-east-1: the Budgets API and billing metrics live only there. */
-  public budgets(): BudgetsClient {
-    return this.billing.budgets;
-  }
-
-  /** In us-east-1: the Budgets API and billing metrics live only there. */
-  public cloudWatch(): CloudWatchClient {
-    return this.billing.cloudWatch;
   }
 
   /** In the secret's region, taken from its ARN. */
@@ -50,10 +41,34 @@ export class AwsClientFactory {
     return this.once(`secretsmanager:${region}`, () => new SecretsManagerClient({ region, ...this.clientOptions() }));
   }
 
+  /**
+   * Metrics requested so far by the operations the sources declare as billed per metric
+   * (CloudWatch bills GetMetricData per metric requested, not per call), once per call
+   * whatever the retries.
+   */
+  public get metricsRequestedSoFar(): number {
+    return this.metricsRequested;
+  }
+
   public destroy(): void {
     for (const client of this.made.values()) client.destroy();
     this.made.clear();
-    this.billing.destroy();
+    this.pool.destroy();
+  }
+
+  private countBilledUnits(client: AwsClient): void {
+    const billed = new Map<string, (input: object) => number>();
+    for (const operation of SOURCES.flatMap((source) => source.operations)) {
+      if (operation.billedUnits !== undefined) billed.set(`${operation.name}Command`, operation.billedUnits);
+    }
+    (client as unknown as CountableClient).middlewareStack.add(
+      (next, context) => async (args) => {
+        const units = billed.get(context.commandName ?? '');
+        if (units !== undefined) this.metricsRequested += units(args.input as object);
+        return next(args);
+      },
+      { step: 'initialize', name: 'cliCountBilledUnits' },
+    );
   }
 
   private clientOptions(): AwsClientOptions {
@@ -71,6 +86,19 @@ export class AwsClientFactory {
     this.made.set(key, client);
     return client;
   }
+}
+
+/** The part of an SDK client the counting middleware is added to. */
+interface CountableClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (
+        next: (args: { input: unknown }) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: { input: unknown }) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
 }
 
 export interface CallerIdentity {
@@ -111,22 +139,4 @@ export function awsErrorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const firstLine = error.message.split('\n')[0]?.trim() ?? '';
   return firstLine === '' ? error.name : `${error.name}: ${firstLine}`;
-}
-
-/**
- * Counts the metrics each GetMetricData call asks for (CloudWatch bills per metric requested,
- * not per call), once per call whatever the retries.
- */
-export function countMetricsRequested(client: CloudWatchClient): { readonly total: () => number } {
-  let total = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'GetMetricDataCommand') {
-        total += (args.input as GetMetricDataCommandInput).MetricDataQueries?.length ?? 0;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'cliCountMetricsRequested' },
-  );
-  return { total: () => total };
 }

@@ -26,7 +26,7 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
   return collect({
     config: input.config,
     accountId: input.accountId,
-    clients: input.aws.billing,
+    clients: input.aws.pool,
     apiKey: input.apiKey,
     log: input.log,
     deadline: Date.now() + RUN_TIMEOUT_MS,

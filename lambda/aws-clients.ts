@@ -1,55 +1,62 @@
 /**
- * The AWS clients the sources ask for, made from one table on first use, in the billing region
- * (billing data and the Budgets API live only in us-east-1, whatever the function's region).
- * The function and the command-line tool both make their clients here, each with its own
- * retry and time-out options; a source whose switch is off never causes its client to be made.
+ * The AWS clients of the sources, made by the makers each source declares, on first use, in the
+ * billing region (billing data, the Budgets API and the other billing services answer in
+ * us-east-1, whatever the function's region). The function and the command-line tool each keep
+ * one pool, with their own retry and time-out options; a source whose switch is off never causes
+ * its client to be made, and sources that name the same client share it.
  */
-import { BudgetsClient } from '@aws-sdk/client-budgets';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { BILLING_REGION } from './billing-facts';
-import type { AwsClientName, AwsClients } from './sources/source';
+import type { AwsClient, AwsClientConfig, Source } from './sources/source';
 
 /** What every client is made with, besides its region. */
-export interface AwsClientOptions {
-  readonly maxAttempts: number;
-  /** The SDK's request handler options, such as time-outs. */
-  readonly requestHandler?: { readonly connectionTimeout?: number; readonly requestTimeout?: number };
-  /** A profile of the shared config and credentials files. @default the SDK's credential chain */
-  readonly profile?: string;
+export type AwsClientOptions = Omit<AwsClientConfig, 'region'>;
+
+/** Gives each source its clients. */
+export interface AwsClientSource {
+  /** The clients `source` declares, each made when first read. */
+  clientsFor<C extends object>(source: Source<C>): C;
 }
 
-type ClientConfig = AwsClientOptions & { readonly region: string };
+export class AwsClientPool implements AwsClientSource {
+  private readonly made = new Map<string, AwsClient>();
+  private readonly config: AwsClientConfig;
 
-/** How to make each client; a new source's client is one more line here. */
-const MAKE: { readonly [K in AwsClientName]: (config: ClientConfig) => AwsClients[K] } = {
-  budgets: (config) => new BudgetsClient(config),
-  cloudWatch: (config) => new CloudWatchClient(config),
-};
-
-/** The clients, each made when first read; `destroy` closes those that were made. */
-export type LazyAwsClients = AwsClients & { destroy(): void };
-
-export function billingRegionClients(options: AwsClientOptions): LazyAwsClients {
-  const made = new Map<AwsClientName, AwsClients[AwsClientName]>();
-  const config: ClientConfig = { region: BILLING_REGION, ...options };
-  const clients = {
-    destroy(): void {
-      for (const client of made.values()) client.destroy();
-      made.clear();
-    },
-  } as LazyAwsClients;
-  for (const name of Object.keys(MAKE) as AwsClientName[]) {
-    Object.defineProperty(clients, name, {
-      enumerable: true,
-      get: () => {
-        let client = made.get(name);
-        if (client === undefined) {
-          client = MAKE[name](config);
-          made.set(name, client);
-        }
-        return client;
-      },
-    });
+  /**
+   * @param onMade called once with each client made, for instance to add a middleware that
+   *   counts what the calls are billed for.
+   */
+  constructor(
+    options: AwsClientOptions,
+    private readonly onMade?: (client: AwsClient) => void,
+  ) {
+    this.config = { region: BILLING_REGION, ...options };
   }
-  return clients;
+
+  public clientsFor<C extends object>(source: Source<C>): C {
+    const clients = {} as C;
+    for (const name of Object.keys(source.clients) as (keyof C & string)[]) {
+      Object.defineProperty(clients, name, {
+        enumerable: true,
+        get: () => this.client(name, () => source.clients[name](this.config) as AwsClient),
+      });
+    }
+    return clients;
+  }
+
+  /** Closes every client made, so no socket keeps a process up. */
+  public destroy(): void {
+    for (const client of this.made.values()) client.destroy();
+    this.made.clear();
+  }
+
+  private client(name: string, make: () => AwsClient): never {
+    let client = this.made.get(name);
+    if (client === undefined) {
+      client = make();
+      this.made.set(name, client);
+      this.onMade?.(client);
+    }
+    // The pool keeps clients by name; each source reads its own back under that name's type.
+    return client as never;
+  }
 }

@@ -14,14 +14,14 @@ import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
 import { enabledSources } from './sources';
-import type { AwsClients } from './sources/source';
+import type { AwsClientSource } from './aws-clients';
 
 export interface CollectDependencies {
   readonly config: Config;
   /** The account whose billing data is read, sent as `account_id`. */
   readonly accountId: string;
   /** The clients of the sources, in us-east-1 with that account's credentials; only the enabled sources' are used. */
-  readonly clients: AwsClients;
+  readonly clients: AwsClientSource;
   readonly apiKey: ApiKeySource;
   readonly log: Logger;
   /** Epoch milliseconds by which the run must have finished sending. */
@@ -147,7 +147,7 @@ async function gatherSources(
   run: { readonly log: Logger; readonly calls: CallCounter; readonly signal: AbortSignal; readonly now: Date },
 ): Promise<Gathered> {
   const sources = enabledSources(deps.config).map((source) =>
-    source.collect(deps.clients, { config: deps.config, accountId: deps.accountId, ...run }),
+    source.collect(deps.clients.clientsFor(source), { config: deps.config, accountId: deps.accountId, ...run }),
   );
 
   const gathered: Gathered = { samples: [], skipped: {}, errors: [] };

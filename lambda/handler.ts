@@ -5,12 +5,11 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
-import { billingRegionClients } from './aws-clients';
+import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
 import { CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
-import type { AwsClients } from './sources/source';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -27,7 +26,7 @@ const AWS_MAX_ATTEMPTS = 5;
 interface Environment {
   readonly config: Config;
   readonly log: Logger;
-  readonly clients: AwsClients;
+  readonly clients: AwsClientPool;
   readonly apiKey: SecretApiKey;
 }
 
@@ -40,7 +39,7 @@ function setUp(): Environment {
   environment = {
     config,
     log: createLogger(config.logLevel),
-    clients: billingRegionClients({ maxAttempts: AWS_MAX_ATTEMPTS }),
+    clients: new AwsClientPool({ maxAttempts: AWS_MAX_ATTEMPTS }),
     apiKey: new SecretApiKey(new SecretsManagerClient({ region: config.apiKeySecretRegion, maxAttempts: AWS_MAX_ATTEMPTS }), {
       secretArn: config.apiKeySecretArn,
       secretRegion: config.apiKeySecretRegion,

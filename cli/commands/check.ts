@@ -107,7 +107,7 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
 /** A source's own probe; a failed call names the IAM action the source declares for that client's calls. */
 async function checkSource(source: Source, aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
   try {
-    const probe = await source.probe(aws.billing, identity.accountId);
+    const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
     return probe.ok ? pass(source.id, source.title, probe.detail) : fail(source.id, source.title, probe.detail, probe.fix ?? '');
   } catch (error) {
     const grants = source.iam.map((grant) => ({

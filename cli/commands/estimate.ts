@@ -6,7 +6,7 @@ import type { RunSummary } from '../../lambda/collect';
 import { metricName } from '../../lambda/metrics';
 import { NO_API_KEY } from '../api-key';
 import { enabledSources } from '../../lambda/sources';
-import { AwsClientFactory, callerIdentity, countMetricsRequested } from '../aws';
+import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
 import { estimate, DEFAULT_LAMBDA_MEMORY_MB, type Estimate } from '../estimate';
@@ -38,7 +38,6 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
   try {
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId } = await callerIdentity(aws, options.profile);
-    const metricsRequested = countMetricsRequested(aws.cloudWatch());
     progress.step('Reading budgets and billing metrics (dry run)');
     const { summary } = await runCollection({
       config,
@@ -53,7 +52,7 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
     const result = estimate({
       seriesByMetric: summary.series,
       notSent: summary.skipped,
-      perRun: { calls: summary.awsCalls as Record<string, number>, metricsRequested: metricsRequested.total() },
+      perRun: { calls: summary.awsCalls as Record<string, number>, metricsRequested: aws.metricsRequestedSoFar },
       operations: enabledSources(config).flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,

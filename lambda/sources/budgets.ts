@@ -1,7 +1,7 @@
 /**
  * AWS Budgets: actual spend, forecasted spend and limit of every COST budget of one account.
  */
-import { DescribeBudgetsCommand, type Budget, type BudgetsClient, type Spend } from '@aws-sdk/client-budgets';
+import { BudgetsClient, DescribeBudgetsCommand, type Budget, type Spend } from '@aws-sdk/client-budgets';
 import { BUDGETS_PAGE_SIZE } from '../billing-facts';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
@@ -48,7 +48,7 @@ export const budgetsSource = defineSource({
         'all, and their names are not known at deploy time.',
     },
   ],
-  clients: ['budgets'],
+  clients: { budgets: (config) => new BudgetsClient(config) },
   operations: [
     {
       name: 'DescribeBudgets',

@@ -3,9 +3,10 @@
  * service, per linked account, and per linked account and service.
  */
 import {
+  CloudWatchClient,
   GetMetricDataCommand,
   ListMetricsCommand,
-  type CloudWatchClient,
+  type GetMetricDataCommandInput,
   type Dimension,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
@@ -54,10 +55,16 @@ export const estimatedChargesSource = defineSource({
       wildcardReason: 'cloudwatch:ListMetrics and cloudwatch:GetMetricData have no resource-level permissions.',
     },
   ],
-  clients: ['cloudWatch'],
+  clients: { cloudWatch: (config) => new CloudWatchClient(config) },
   operations: [
     // CloudWatch bills GetMetricData per metric requested, not per call.
-    { name: 'GetMetricData', title: 'CloudWatch GetMetricData', billedPer: 'metric', price: { usd: 0.01, per: 1_000 } },
+    {
+      name: 'GetMetricData',
+      title: 'CloudWatch GetMetricData',
+      billedPer: 'metric',
+      price: { usd: 0.01, per: 1_000 },
+      billedUnits: (input) => (input as GetMetricDataCommandInput).MetricDataQueries?.length ?? 0,
+    },
     { name: 'ListMetrics', title: 'CloudWatch ListMetrics', billedPer: 'request', price: { usd: 0.01, per: 1_000 } },
   ],
   skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],

@@ -5,21 +5,32 @@
  *
  * A source is one module in this folder exporting one {@link Source}, registered in `index.ts`.
  */
-import type { BudgetsClient } from '@aws-sdk/client-budgets';
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { MetricKey } from '../metrics';
 import type { CallCounter, SkipReason, SourceResult } from '../samples';
 import type { CollectorSettingName, SettingValue } from '../settings';
 
-/** The AWS clients a source may ask for, all in the billing region (`aws-clients.ts` makes them). */
-export interface AwsClients {
-  readonly budgets: BudgetsClient;
-  readonly cloudWatch: CloudWatchClient;
+/** What the caller makes every client with: the billing region, and its own retries and time-outs. */
+export interface AwsClientConfig {
+  readonly region: string;
+  readonly maxAttempts: number;
+  /** The SDK's request handler options, such as time-outs. */
+  readonly requestHandler?: { readonly connectionTimeout?: number; readonly requestTimeout?: number };
+  /** A profile of the shared config and credentials files. @default the SDK's credential chain */
+  readonly profile?: string;
 }
 
-export type AwsClientName = keyof AwsClients;
+/** An AWS SDK client, as far as the pool that makes it needs to know. */
+export interface AwsClient {
+  destroy(): void;
+}
+
+/**
+ * How to make each client a source asks for, by the name it reads it under. Sources that name
+ * the same client (`cloudWatch`) share one, made once.
+ */
+export type ClientMakers<C> = { readonly [K in keyof C]: (config: AwsClientConfig) => C[K] };
 
 /**
  * An IAM statement a source needs. The resource is an ARN pattern in which `${Partition}` and
@@ -56,6 +67,8 @@ export interface SourceOperation {
   readonly price: ListPrice;
   /** Said beside the price in `estimate`, such as "no charge documented". */
   readonly priceNote?: string;
+  /** For an operation billed per metric: the metrics one request asks for, from its input. */
+  readonly billedUnits?: (input: object) => number;
 }
 
 /** A boolean collector setting: the switches a source can be turned on and off with. */
@@ -85,7 +98,7 @@ export interface ProbeResult {
   readonly fix?: string;
 }
 
-export interface Source<N extends AwsClientName = AwsClientName> {
+export interface Source<C extends object = object> {
   /** Identifies the source in `check`'s output and the docs, such as `budgets`. */
   readonly id: string;
   /** A title for `check`'s output. */
@@ -93,7 +106,8 @@ export interface Source<N extends AwsClientName = AwsClientName> {
   /** The setting that turns it on and off. */
   readonly setting: SourceSwitch;
   readonly iam: readonly IamGrant[];
-  readonly clients: readonly N[];
+  /** The AWS clients it needs, and how to make them (`new BudgetsClient(config)`). */
+  readonly clients: ClientMakers<C>;
   /** The AWS operations it calls; every one has a price in the cost model (a test holds it). */
   readonly operations: readonly SourceOperation[];
   /** The reasons it may skip a point, each counted in the run summary. */
@@ -104,16 +118,16 @@ export interface Source<N extends AwsClientName = AwsClientName> {
    * One run: samples to send and what was skipped.
    * @throws AccessDeniedError naming the IAM action its role lacks; any other error fails this source only.
    */
-  collect(clients: Pick<AwsClients, N>, run: SourceRun): Promise<SourceResult>;
+  collect(clients: C, run: SourceRun): Promise<SourceResult>;
   /**
    * One cheap read that tells whether the source can work in this account, for `check`.
    * @throws the AWS error of a call that failed (access denied, say); `check` explains it.
    */
-  probe(clients: Pick<AwsClients, N>, accountId: string): Promise<ProbeResult>;
+  probe(clients: C, accountId: string): Promise<ProbeResult>;
 }
 
-/** Keeps the client names of a source literal, so `collect` and `probe` see just those clients. */
-export function defineSource<N extends AwsClientName>(source: Source<N>): Source<N> {
+/** Infers a source's clients from its makers, so `collect` and `probe` see just those clients, typed. */
+export function defineSource<C extends object>(source: Source<C>): Source<C> {
   return source;
 }
 
