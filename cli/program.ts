@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ActionableError, describeError } from '../lambda/errors';
+import { SOURCES } from '../lambda/sources';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
 import { addDatadogCommands } from './commands/datadog';
@@ -229,7 +230,7 @@ series as it is (or would be) sent to POST /api/v2/series.
 `;
 
 const CHECK_HELP = `
-Checks, in turn: AWS credentials (STS); AWS/Billing metrics in us-east-1; AWS Budgets readable;
+Checks, in turn: AWS credentials (STS); ${SOURCES.map((source) => source.title).join('; ')};
 the API key (the secret readable and well-formed, or ${CLI_ENV.apiKey} well-formed); the Datadog API
 reachable; the key accepted by Datadog (GET /api/v1/validate). Each failure comes with its fix.
 `;
