@@ -7,6 +7,7 @@
 import { ConfigError } from './errors';
 import { isDatadogSite, parseApiOrigin, siteApiOrigin } from './datadog/site';
 import { parseLogLevel, type LogLevel } from './log';
+import { noSourceProblem } from './sources';
 import {
   COLLECTOR_SETTING_NAMES,
   ENV,
@@ -93,9 +94,8 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
     problems.push(`${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, got "${values.logLevel}"`);
   }
 
-  if (!values.collectBudgets && !values.collectEstimatedCharges) {
-    problems.push(`${ENV.collectBudgets} and ${ENV.collectEstimatedCharges} are both false: nothing to collect`);
-  }
+  const noSource = noSourceProblem(values, (setting) => ENV[setting]);
+  if (noSource !== undefined) problems.push(noSource);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {

@@ -14,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import { noSourceProblem, SOURCES } from '../lambda/sources';
 import { collectorEnvironmentFor } from '../lambda/environment';
 import { InvalidSettingError } from '../lambda/errors';
 import { DEFAULTS, MAX_TAG_LENGTH, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
@@ -189,11 +190,10 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   checkTagValueLength('env', props.env);
   checkTagValueLength('service', props.service);
 
-  if (props.collectBudgets === false && props.collectEstimatedCharges === false) {
-    throw new InvalidSettingError(
-      'collectBudgets',
-      'and `collectEstimatedCharges` are both false, so there is nothing to collect; turn one of them on',
-    );
+  const noSource = noSourceProblem(props, (setting) => `\`${setting}\``);
+  if (noSource !== undefined) {
+    // The message names every switch; the error points at the first.
+    throw new InvalidSettingError(SOURCES[0].setting, noSource.replace(`\`${SOURCES[0].setting}\` `, ''));
   }
   if (props.apiKeyMaxAge !== undefined && !props.apiKeyMaxAge.isUnresolved()) {
     if (!Number.isInteger(props.apiKeyMaxAge.toSeconds({ integral: false }))) {

@@ -11,7 +11,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BillingCollectorStackProps } from './billing-collector-stack';
 import { InvalidSettingError } from '../lambda/errors';
-import { CONTEXT_KEYS, type ContextSettingName } from '../lambda/settings';
+import {
+  COLLECTOR_SETTING_NAMES,
+  CONTEXT_KEYS,
+  settingSpec,
+  type CollectorSettingName,
+  type ContextSettingName,
+  type SettingValue,
+} from '../lambda/settings';
 import { ContextLookup, readSetting, shown } from './context-values';
 import { CollectorSchedule, parseScheduleExpression } from './schedule';
 
@@ -62,23 +69,31 @@ export function readAppSettings(lookup: ContextLookup): AppSettings {
     resourceTags: readResourceTags(lookup),
     permissionsBoundaryArn: readMatching(lookup, 'permissionsBoundaryArn', IAM_POLICY_ARN, 'an IAM managed policy ARN'),
     collector: {
-      datadogSite: readSetting(lookup, 'datadogSite'),
+      ...readPlainCollectorProps(lookup),
       schedule: readSchedule(lookup),
-      tags: readSetting(lookup, 'tags'),
-      env: readSetting(lookup, 'env'),
-      service: readSetting(lookup, 'service'),
-      metricPrefix: readSetting(lookup, 'metricPrefix'),
-      collectBudgets: readSetting(lookup, 'collectBudgets'),
-      collectEstimatedCharges: readSetting(lookup, 'collectEstimatedCharges'),
-      collectLinkedAccountServices: readSetting(lookup, 'collectLinkedAccountServices'),
-      serviceAllowlist: readSetting(lookup, 'serviceAllowlist'),
-      serviceDenylist: readSetting(lookup, 'serviceDenylist'),
       apiKeyMaxAge: apiKeyMaxAgeSeconds === undefined ? undefined : Duration.seconds(apiKeyMaxAgeSeconds),
-      sendHealthMetrics: readSetting(lookup, 'sendHealthMetrics'),
       logRetention: readLogRetention(lookup),
       logLevel: readLogLevel(lookup),
     },
   };
+}
+
+/** The collector settings whose context value is, as it is, the construct prop of the same name. */
+type PlainCollectorProp = Exclude<CollectorSettingName & ContextSettingName, 'apiKeySecretArn' | 'apiKeyMaxAgeSeconds' | 'logLevel'>;
+
+/**
+ * Reads every plain collector setting of the table into its prop: a setting added to the table
+ * reaches the construct with no change here. The three others are read above (the secret is the
+ * stack's, the key age a Duration, the log level Lambda's enum).
+ */
+function readPlainCollectorProps(lookup: ContextLookup): { [K in PlainCollectorProp]?: SettingValue<K> } {
+  const special: readonly string[] = ['apiKeySecretArn', 'apiKeyMaxAgeSeconds', 'logLevel'];
+  const props: Record<string, unknown> = {};
+  for (const name of COLLECTOR_SETTING_NAMES) {
+    if (settingSpec(name).context === undefined || special.includes(name)) continue;
+    props[name] = readSetting(lookup, name as PlainCollectorProp);
+  }
+  return props;
 }
 
 /** A string that must match `pattern`; `what` says in words what it must be. */

@@ -17,3 +17,17 @@ export const SOURCE_METRICS = { ...ESTIMATED_CHARGES_METRICS, ...BUDGET_METRICS 
 export function enabledSources(switches: { readonly [K in Source['setting']]?: boolean }): readonly Source[] {
   return SOURCES.filter((source) => switches[source.setting] ?? DEFAULTS[source.setting]);
 }
+
+/**
+ * Why no source would run, naming each switch as `name` gives it, or undefined when one runs.
+ * @param name a switch as the reader knows it: its variable, its context key in backticks.
+ */
+export function noSourceProblem(
+  switches: { readonly [K in Source['setting']]?: boolean },
+  name: (setting: Source['setting']) => string,
+): string | undefined {
+  if (enabledSources(switches).length > 0) return undefined;
+  const names = SOURCES.map((source) => name(source.setting));
+  const listed = names.length === 2 ? `${names[0]} and ${names[1]} are both` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are all`;
+  return `${listed} false: nothing to collect; turn one of them on`;
+}

@@ -127,7 +127,7 @@ describe('loadConfig: one bad variable', () => {
 
   it('refuses a configuration that turns both sources off', () => {
     const error = configError({ ...base, COLLECT_BUDGETS: 'false', COLLECT_ESTIMATED_CHARGES: 'false' });
-    expect(error.problems).toEqual(['COLLECT_BUDGETS and COLLECT_ESTIMATED_CHARGES are both false: nothing to collect']);
+    expect(error.problems).toEqual(['COLLECT_ESTIMATED_CHARGES and COLLECT_BUDGETS are both false: nothing to collect; turn one of them on']);
   });
 
   it.each([

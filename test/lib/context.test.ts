@@ -193,9 +193,9 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   ['metricPrefix', { metricPrefix: 'aws.billing.' }, '`metricPrefix` "aws.billing." ends with "."; drop the trailing dot (give aws.billing)'],
   ['collectBudgets', { collectBudgets: 'yes' }, '`collectBudgets` must be true or false, got "yes"'],
   [
-    'collectBudgets',
+    'collectEstimatedCharges',
     { collectBudgets: 'false', collectEstimatedCharges: false },
-    '`collectBudgets` and `collectEstimatedCharges` are both false, so there is nothing to collect',
+    '`collectEstimatedCharges` and `collectBudgets` are both false: nothing to collect; turn one of them on',
   ],
   ['sendHealthMetrics', { sendHealthMetrics: 1 }, '`sendHealthMetrics` must be true or false, got "1"'],
   ['serviceAllowlist', { serviceAllowlist: '["AmazonEC2", 3]' }, '`serviceAllowlist` must be a list of strings'],
