@@ -27,7 +27,7 @@ export default tseslint.config(
   },
   {
     // The logger and the command-line tool are the only places that write to the console.
-    files: ['lambda/log.ts', 'bin/app.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'],
+    files: ['lambda/log.ts', 'bin/app.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -35,7 +35,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrictImports(
         [
-          climbsTo('lib', 'cli', 'tools', 'bench', 'fakes', 'test', 'bin', 'scripts'),
+          climbsTo('lib', 'cli', 'tools', 'bench', 'fakes', 'test', 'bin'),
           'lambda/ is the bottom layer, bundled into the function: it imports only lambda/ and packages. Move what it needs into lambda/.',
         ],
         [CDK_PACKAGES, `lambda/ is bundled into the function: ${CDK_MESSAGE}`],
@@ -47,7 +47,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrictImports(
         [climbsTo('lib', 'bin'), `lib/ pulls aws-cdk-lib into the command-line tool: ${CDK_MESSAGE}`],
-        [climbsTo('bench', 'fakes', 'test', 'scripts'), 'the command-line tool does not depend on tests, fakes or the benchmark.'],
+        [climbsTo('bench', 'fakes', 'test'), 'the command-line tool does not depend on tests, fakes or the benchmark.'],
         [CDK_PACKAGES, `the command-line tool runs without the CDK: ${CDK_MESSAGE}`],
       ),
     },
@@ -58,7 +58,7 @@ export default tseslint.config(
       'no-restricted-imports': restrictImports(
         [climbsTo('lib', 'bin'), `lib/ pulls aws-cdk-lib into the Datadog tools: ${CDK_MESSAGE}`],
         [climbsTo('cli'), 'tools/ sits below cli/: the command-line tool imports tools/, not the other way round.'],
-        [climbsTo('bench', 'fakes', 'test', 'scripts'), 'the Datadog tools do not depend on tests, fakes or the benchmark.'],
+        [climbsTo('bench', 'fakes', 'test'), 'the Datadog tools do not depend on tests, fakes or the benchmark.'],
         [CDK_PACKAGES, `the Datadog tools run without the CDK: ${CDK_MESSAGE}`],
       ),
     },

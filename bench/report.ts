@@ -122,7 +122,7 @@ export function formatTable(rows: readonly (readonly string[])[]): string {
   return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** The same table as Markdown, for the README's Performance section. */
+/** The same table as Markdown, for docs/performance.md. */
 export function markdownTable(rows: readonly (readonly string[])[]): string {
   const line = (row: readonly string[]): string => `| ${row.map((cell) => cell.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(rows[0]), line(rows[0].map(() => '---')), ...rows.slice(1).map(line)].join('\n');

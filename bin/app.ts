@@ -18,6 +18,6 @@ try {
 } catch (error) {
   // A bad context value is the user's to fix: say which and how, without a stack trace.
   if (!(error instanceof InvalidSettingError)) throw error;
-  console.error(`\n${error.message}\n\nFix it in cdk.json or with -c <key>=<value>; the README's Configuration section lists every key.\n`);
+  console.error(`\n${error.message}\n\nFix it in cdk.json or with -c <key>=<value>; docs/configuration.md lists every key.\n`);
   process.exitCode = 1;
 }

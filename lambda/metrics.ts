@@ -2,7 +2,8 @@
  * Every metric the collector sends, defined once: each source defines its own beside it (see
  * `sources/index.ts`), and the collector's health metrics are here. The series builder and the
  * generated Datadog dashboard and monitors read these definitions, so a metric cannot be renamed
- * in one place and forgotten in another.
+ * in one place and forgotten in another. The docs' metrics table is written by hand;
+ * `test/docs/metrics-table.test.ts` holds its names and tag keys against these definitions.
  */
 import { SOURCE_METRICS } from './sources';
 

@@ -119,7 +119,7 @@ export class BillingCollector extends Construct {
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription:
         'The billing collector failed a run. Its log group has a JSON line with "level":"ERROR" ' +
-        'that says why; the README lists each error and its fix.',
+        'that says why; docs/troubleshooting.md lists each error and its fix.',
       metric: errors,
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

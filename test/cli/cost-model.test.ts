@@ -94,7 +94,7 @@ function statements(file: string): Statement[] {
 const ALL = DOCS.flatMap(statements);
 
 describe('the docs and the price table', () => {
-  it('finds the prices of the README cost section in the docs (the parser reads what it should)', () => {
+  it('finds the prices of docs/cost.md in the docs (the parser reads what it should)', () => {
     const keys = new Set(ALL.map((statement) => statement.key));
     for (const key of ['GetMetricData', 'ListMetrics', 'secretsManagerCalls', 'secretStorage', 'alarmMetrics']) expect(keys).toContain(key);
   });

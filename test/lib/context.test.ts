@@ -111,7 +111,7 @@ describe('valid context', () => {
 });
 
 /**
- * Each invalid value and the message the README's troubleshooting section documents for it.
+ * Each invalid value and the message docs/troubleshooting.md documents for it.
  * The app is built as `bin/app.ts` builds it, so checks made by the construct count too.
  */
 const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
