@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, metricName, type MetricKey } from '../../lambda/metrics';
-import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
-import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
-import { liveSpanCovering, timeWindow } from '../../tools/datadog/queries';
-import { InvalidSettingError } from '../../lambda/errors';
-import type { MonitorSettings } from '../../tools/datadog/settings';
+import { METRICS, metricName, type MetricKey } from '../../../lambda/metrics';
+import { buildDashboard, dashboardTitle } from '../../../tools/datadog/dashboard';
+import { buildMonitors, monitorNames } from '../../../tools/datadog/monitors';
+import { liveSpanCovering, timeWindow } from '../../../tools/datadog/queries';
+import { InvalidSettingError } from '../../../lambda/errors';
+import type { MonitorSettings } from '../../../tools/datadog/settings';
 import { dashboardQueries, parseMetricQuery } from './metric-query-parser';
 
 const custom: MonitorSettings = { metricPrefix: 'acme.cost', scheduleMinutes: 15, actualShareOfLimit: 0.9 };

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatadogSubmitError } from '../../lambda/errors';
-import { applyDatadogAssets, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../tools/datadog/apply';
-import { buildDashboard, dashboardTitle } from '../../tools/datadog/dashboard';
-import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
-import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../tools/datadog/settings';
-import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../fakes/datadog/api';
-import { TEST_API_KEY } from '../../fakes/datadog/intake';
+import { DatadogSubmitError } from '../../../lambda/errors';
+import { applyDatadogAssets, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../../tools/datadog/apply';
+import { buildDashboard, dashboardTitle } from '../../../tools/datadog/dashboard';
+import { buildMonitors, monitorNames } from '../../../tools/datadog/monitors';
+import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../../tools/datadog/settings';
+import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../../fakes/datadog/api';
+import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 
 let datadog: FakeDatadogApi;
 

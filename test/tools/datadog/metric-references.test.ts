@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, metricName, type MetricKey } from '../../lambda/metrics';
-import { billingScope } from '../../lambda/sources/estimated-charges';
-import dashboardJson from '../../datadog/dashboard.json';
-import monitorsJson from '../../datadog/monitors.json';
-import { buildDashboard } from '../../tools/datadog/dashboard';
-import { buildMonitors } from '../../tools/datadog/monitors';
-import { DEFAULT_ASSET_SETTINGS, type MonitorSettings } from '../../tools/datadog/settings';
+import { METRICS, metricName, type MetricKey } from '../../../lambda/metrics';
+import { billingScope } from '../../../lambda/sources/estimated-charges';
+import dashboardJson from '../../../datadog/dashboard.json';
+import monitorsJson from '../../../datadog/monitors.json';
+import { buildDashboard } from '../../../tools/datadog/dashboard';
+import { buildMonitors } from '../../../tools/datadog/monitors';
+import { DEFAULT_ASSET_SETTINGS, type MonitorSettings } from '../../../tools/datadog/settings';
 import { dashboardQueries, parseMetricQuery, type MetricReference } from './metric-query-parser';
 
 /** Tags `lambda/config.ts` adds to every series from DD_ENV and DD_SERVICE (DD_TAGS keys are the user's). */

@@ -1,10 +1,10 @@
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { describe, expect, it } from 'vitest';
-import datadogSchema from '../../fakes/datadog/schemas/datadog-v1-dashboard-monitor.schema.json';
-import dashboardJson from '../../datadog/dashboard.json';
-import monitorsJson from '../../datadog/monitors.json';
-import { buildDashboard } from '../../tools/datadog/dashboard';
-import { buildMonitors } from '../../tools/datadog/monitors';
+import datadogSchema from '../../../fakes/datadog/schemas/datadog-v1-dashboard-monitor.schema.json';
+import dashboardJson from '../../../datadog/dashboard.json';
+import monitorsJson from '../../../datadog/monitors.json';
+import { buildDashboard } from '../../../tools/datadog/dashboard';
+import { buildMonitors } from '../../../tools/datadog/monitors';
 
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
 ajv.addSchema(datadogSchema);

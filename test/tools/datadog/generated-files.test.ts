@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ASSET_DIRECTORY, ASSET_FILES, renderDatadogAssets } from '../../tools/datadog/render';
-import { DEFAULT_ASSET_SETTINGS } from '../../tools/datadog/settings';
+import { ASSET_DIRECTORY, ASSET_FILES, renderDatadogAssets } from '../../../tools/datadog/render';
+import { DEFAULT_ASSET_SETTINGS } from '../../../tools/datadog/settings';
 
-const repositoryRoot = join(__dirname, '..', '..');
+const repositoryRoot = join(__dirname, '..', '..', '..');
 
 describe('the committed datadog/ files', () => {
   const expected = renderDatadogAssets(DEFAULT_ASSET_SETTINGS);
