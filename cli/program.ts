@@ -8,7 +8,9 @@ import { ActionableError, describeError } from '../lambda/errors';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
 import { addDatadogCommands } from './commands/datadog';
+import { runDemoCommand } from './commands/demo';
 import { runEstimate } from './commands/estimate';
+import { SCENARIO_NAMES } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
@@ -135,6 +137,16 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
   // The dashboard and monitors (tools/datadog).
   addDatadogCommands(program, io, setExitCode);
 
+  program
+    .command('demo')
+    .description('See it work with no AWS or Datadog account: the real bundle against a fake AWS with sample data and a local Datadog intake.')
+    .option('--scenario <name>', `what the fake account holds: ${SCENARIO_NAMES.join(', ')}`, 'sample')
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .addHelpText('after', DEMO_HELP)
+    .action(async (options: { scenario: string; json?: boolean }) => {
+      setExitCode(await runDemoCommand({ scenario: options.scenario, json: options.json === true }, io));
+    });
+
   return program;
 }
 
@@ -237,4 +249,14 @@ reachable; the key accepted by Datadog (GET /api/v1/validate). Each failure come
 const ESTIMATE_HELP = `
 Runs a dry-run collection with the switches given, then counts the series per metric name and
 prices the AWS calls of one run over a month (730 hours) at --schedule-minutes.
+`;
+
+const DEMO_HELP = `
+Scenarios:
+  sample              a payer account with 3 linked accounts, 15 services and 5 budgets (exit 0)
+  billing-alerts-off  a fresh account with no AWS/Billing metrics: the error and its fix (exit 1)
+  key-refused         Datadog refuses the API key in the secret: the error and its fix (exit 1)
+
+Everything runs on 127.0.0.1 and stops when the demo ends, or on Ctrl-C (exit 130).
+See docs/demo.md.
 `;

@@ -45,10 +45,21 @@ export interface BuiltBundle {
 export function run(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal },
 ): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // With a signal, the command runs in a process group of its own, so that aborting ends it
+    // and whatever it started (esbuild's JavaScript shim starts the native binary).
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.signal !== undefined,
+    });
+    const abort = (): void => {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    };
+    options.signal?.addEventListener('abort', abort, { once: true });
     let output = '';
     const keep = (chunk: Buffer): void => {
       if (output.length < 200_000) output += chunk.toString('utf8');
@@ -66,6 +77,7 @@ export function run(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', abort);
       resolvePromise({ code, output, timedOut });
     });
   });
@@ -98,12 +110,13 @@ export async function esbuildLikeCdk(
   outfile: string,
   target: string,
   variant: BundleVariant,
+  signal?: AbortSignal,
 ): Promise<BuiltBundle> {
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
   const args = ['--bundle', entry, `--target=${target}`, '--platform=node', `--outfile=${outfile}`, ...(BUNDLING.minify ? ['--minify'] : []), ...variant.extraArgs];
   // The metafile does not change the output; CDK adds it only when asked, so it is left out of the shown command.
   const metafile = `${outfile}.meta.json`;
-  const result = await run(esbuild, [...args, `--metafile=${metafile}`, '--log-level=error'], { cwd: root, timeoutMs: 120_000 });
+  const result = await run(esbuild, [...args, `--metafile=${metafile}`, '--log-level=error'], { cwd: root, timeoutMs: 120_000, signal });
   if (result.code !== 0) throw new Error(`esbuild failed for ${entry}: ${result.output.slice(0, 2000)}`);
   return {
     path: outfile,
@@ -124,6 +137,6 @@ export function targetOf(runtime: string | undefined): string {
  * Bundles the collector's handler as the construct does (`HANDLER.entry`, the target of
  * `FUNCTION_RUNTIME`, `BUNDLING`) into `<outDir>/index.js`.
  */
-export function bundleCollector(root: string, outDir: string): Promise<BuiltBundle> {
-  return esbuildLikeCdk(root, resolve(root, HANDLER.entry), join(outDir, 'index.js'), targetOf(FUNCTION_RUNTIME.runtime), CONSTRUCT_VARIANT);
+export function bundleCollector(root: string, outDir: string, signal?: AbortSignal): Promise<BuiltBundle> {
+  return esbuildLikeCdk(root, resolve(root, HANDLER.entry), join(outDir, 'index.js'), targetOf(FUNCTION_RUNTIME.runtime), CONSTRUCT_VARIANT, signal);
 }
