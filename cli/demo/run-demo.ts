@@ -128,7 +128,7 @@ export async function runDemo(scenario: Scenario, cleanup: Cleanup, now = new Da
   return {
     scenario: scenario.name,
     title: scenario.title,
-    bundle: { command: bundle.command ?? `esbuild ${HANDLER.entry}`, bytes: bundle.minifiedBytes, ms: bundleMs },
+    bundle: { command: (bundle.command ?? `esbuild ${HANDLER.entry}`).replace(tmp, '<temporary folder>'), bytes: bundle.minifiedBytes, ms: bundleMs },
     function: { arn: DEMO_FUNCTION_ARN, runtime: `${FUNCTION_RUNTIME.runtime} (esbuild target ${BUNDLING.target})`, timeoutSeconds: DEPLOYMENT_DEFAULTS.timeoutSeconds, environment: stackEnvironment },
     invocation: { outcome: invocation.outcome, ms: invocationMs, logLines: invocation.logLines },
     summary: summaryLine === undefined ? undefined : summaryOf(summaryLine),

@@ -46,11 +46,11 @@ export function judgeMonitor(monitor: Pick<DatadogMonitor, 'query'>, series: rea
   const match = QUERY.exec(monitor.query);
   if (match === null) throw new Error(`cannot read the monitor query "${monitor.query}"`);
   const [, timeAggregation, window, expression, comparator, thresholdText] = match;
+  const terms = expression.split(' / ').map(parseTerm);
   if (!POINTWISE.has(timeAggregation)) {
-    return { verdict: 'needs history', reason: `${timeAggregation} over the last ${window}: counts runs, which one run cannot show` };
+    return { verdict: 'needs history', reason: `${timeAggregation} over the last ${window}: takes the runs before this one` };
   }
   const threshold = Number(thresholdText);
-  const terms = expression.split(' / ').map(parseTerm);
   const [numerator, denominator] = terms.map((term) => groupValues(term, series));
   const condition = `${terms.map((term) => term.metric).join(' / ')} ${comparator} ${threshold}`;
   const groups: GroupValue[] = [];
