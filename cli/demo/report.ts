@@ -74,7 +74,7 @@ export function demoText(result: DemoResult, scenario: Scenario, elapsedMs: numb
         `What the logs say:\n${lines.join('\n')}\n`,
     );
   }
-  parts.push(`Demo ran in ${seconds(elapsedMs)} (bundle ${seconds(result.bundle.ms)}, function run ${seconds(result.invocation.ms)}); exit ${exitCode}.\n`);
+  parts.push(`Demo ran in ${seconds(elapsedMs)} from the process's start (bundle ${seconds(result.bundle.ms)}, function run ${seconds(result.invocation.ms)}); exit ${exitCode}.\n`);
   return parts.join('\n');
 }
 
