@@ -2,8 +2,10 @@
  * `demo` as a user runs it: the real bundle against the fakes, as a process. Each scenario runs
  * once, before the tests that read its output.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_API_KEY, REFUSED_API_KEY } from '../../cli/demo/scenarios';
 import { sampleBillingSeries, sampleBudgets } from '../../cli/demo/sample-account';
@@ -11,7 +13,7 @@ import { DEFAULTS } from '../../lambda/environment';
 import { NoBillingMetricsError } from '../../lambda/errors';
 import { metricName, type MetricKey } from '../../lambda/metrics';
 import { monitorNames } from '../../tools/datadog/monitors';
-import { runCli, type CliRun } from './run-cli';
+import { CLI_ENTRY, REPO_ROOT, baseEnv, runCli, type CliRun } from './run-cli';
 
 interface DemoDocument {
   readonly scenario: string;
@@ -45,7 +47,9 @@ function expectNoKey(run: CliRun): void {
 describe('demo, the sample account', () => {
   let run: CliRun;
   let document: DemoDocument;
+  let foldersBefore: Set<string>;
   beforeAll(async () => {
+    foldersBefore = new Set(demoFolders());
     run = await demo('--json');
     document = parse(run);
   }, DEMO_TIMEOUT_MS);
@@ -88,7 +92,7 @@ describe('demo, the sample account', () => {
 
   it('prints no API key, and leaves no temporary folder behind', () => {
     expectNoKey(run);
-    expect(readdirSync(tmpdir()).filter((entry) => entry.startsWith('billing-demo-') && existsSync(`${tmpdir()}/${entry}`))).toEqual([]);
+    expect(demoFolders().filter((entry) => !foldersBefore.has(entry))).toEqual([]);
   });
 });
 
@@ -121,4 +125,44 @@ describe('demo scenarios', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('sample, billing-alerts-off, key-refused');
   });
+});
+
+/** The demo's temporary folders in the system's temp directory. */
+function demoFolders(): string[] {
+  return readdirSync(tmpdir()).filter((entry) => entry.startsWith('billing-demo-') && !entry.startsWith('billing-demo-bundle-'));
+}
+
+/** Processes whose command line names `text` (esbuild writing into the folder, the function reading its bundle). */
+function processesNaming(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const command = readFileSync(join('/proc', pid, 'cmdline'), 'utf8').replaceAll('\0', ' ');
+      if (command.includes(text)) found.push(`${pid}: ${command}`);
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return found;
+}
+
+describe('demo on Ctrl-C', () => {
+  it('stops what it started, removes its folder and exits 130', async () => {
+    const before = new Set(demoFolders());
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'demo'], { cwd: REPO_ROOT, env: baseEnv(), stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Its folder appears once the demo has started its work (bundling, the fakes).
+    let folder: string | undefined;
+    const deadline = Date.now() + 30_000;
+    while (folder === undefined && Date.now() < deadline) {
+      folder = demoFolders().find((entry) => !before.has(entry));
+      if (folder === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(folder).toBeDefined();
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    const path = join(tmpdir(), folder ?? '');
+    expect(existsSync(path)).toBe(false);
+    expect(processesNaming(path)).toEqual([]);
+  }, DEMO_TIMEOUT_MS);
 });
