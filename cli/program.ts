@@ -8,9 +8,8 @@ import { ActionableError, describeError } from '../lambda/errors';
 import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
 import { addDatadogCommands } from './commands/datadog';
-import { runDemoCommand } from './commands/demo';
 import { runEstimate } from './commands/estimate';
-import { SCENARIO_NAMES } from './demo/scenarios';
+import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
@@ -144,6 +143,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
     .option('--json', 'print one JSON document on stdout instead of text')
     .addHelpText('after', DEMO_HELP)
     .action(async (options: { scenario: string; json?: boolean }) => {
+      // Loaded when run: the demo brings the fakes, which no other command needs.
+      const { runDemoCommand } = await import('./commands/demo');
       setExitCode(await runDemoCommand({ scenario: options.scenario, json: options.json === true }, io));
     });
 
@@ -253,9 +254,7 @@ prices the AWS calls of one run over a month (730 hours) at --schedule-minutes.
 
 const DEMO_HELP = `
 Scenarios:
-  sample              a payer account with 3 linked accounts, 15 services and 5 budgets (exit 0)
-  billing-alerts-off  a fresh account with no AWS/Billing metrics: the error and its fix (exit 1)
-  key-refused         Datadog refuses the API key in the secret: the error and its fix (exit 1)
+${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)}  ${scenario.help}`).join('\n')}
 
 Everything runs on 127.0.0.1 and stops when the demo ends, or on Ctrl-C (exit 130).
 See docs/demo.md.

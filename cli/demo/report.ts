@@ -1,7 +1,7 @@
 /** The demo's output: plain text for a person, or one JSON document. Pure: results in, strings out. */
-import { describeError } from '../../lambda/errors';
+import { DEPLOYMENT_DEFAULTS } from '../../lambda/deployment';
 import { counts, plural, summaryText, table } from '../format';
-import type { DemoResult, ReceivedSeries } from './run-demo';
+import type { DemoResult, InvocationOutcome, ReceivedSeries } from './run-demo';
 import type { Scenario } from './scenarios';
 
 /** An error of the run, with what to do about it apart. */
@@ -13,13 +13,26 @@ export interface ExplainedError {
 /** The run's errors, each split from the scenario's fix when the error ends with it. */
 export function explainErrors(result: DemoResult, scenario: Scenario): ExplainedError[] {
   const errors = result.summary?.errors ?? [];
-  const thrown = result.invocation.outcome;
-  const all = errors.length > 0 ? errors : thrown.status === 'resolved' ? [] : [thrown.status === 'threw' ? thrown.error : describeError(thrown)];
+  const all = errors.length > 0 ? errors : outcomeError(result.invocation.outcome);
   return all.map((error) => {
     const fix = scenario.fix;
     if (fix === undefined) return { error };
     return { error: error.endsWith(` ${fix}`) ? error.slice(0, -fix.length - 1) : error, fix };
   });
+}
+
+/** How the invocation failed, when the run logged no errors of its own (it crashed, or timed out). */
+function outcomeError(outcome: InvocationOutcome): string[] {
+  switch (outcome.status) {
+    case 'resolved':
+      return [];
+    case 'threw':
+      return [outcome.error];
+    case 'timed_out':
+      return ['Task timed out: the invocation outlived the function timeout.'];
+    case 'crashed':
+      return [`The function's process ended without an answer: ${outcome.detail}`];
+  }
 }
 
 /** Whether the function's run failed, as Lambda would count it. */
@@ -70,7 +83,8 @@ export function demoText(result: DemoResult, scenario: Scenario, elapsedMs: numb
   if (runFailed(result)) {
     const lines = errors.flatMap(({ error, fix }) => [`error: ${error}`, ...(fix === undefined ? [] : [`  fix: ${fix}`])]);
     parts.push(
-      `The function's run failed: Lambda counts an error, the stack's alarm sees it, and Lambda retries the run. ` +
+      `The function's run failed: Lambda counts an error, the stack's alarm sees it, and Lambda tries the run ` +
+        `again (up to ${DEPLOYMENT_DEFAULTS.retryAttempts} more times). ` +
         `What the logs say:\n${lines.join('\n')}\n`,
     );
   }

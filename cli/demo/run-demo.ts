@@ -71,7 +71,7 @@ export interface DemoResult {
   readonly title: string;
   readonly bundle: { readonly command: string; readonly bytes: number; readonly ms: number };
   readonly function: { readonly arn: string; readonly runtime: string; readonly timeoutSeconds: number; readonly environment: Readonly<Record<string, string>> };
-  readonly invocation: { readonly outcome: InvocationOutcome; readonly ms: number; readonly logLines: readonly Record<string, unknown>[] };
+  readonly invocation: { readonly outcome: InvocationOutcome; readonly ms: number };
   /** The run summary the function logged, when it logged one. */
   readonly summary?: RunSummary;
   readonly datadog: { readonly requests: number; readonly accepted: number; readonly refused: Readonly<Record<string, number>>; readonly series: readonly ReceivedSeries[] };
@@ -119,7 +119,10 @@ export async function runDemo(scenario: Scenario, cleanup: Cleanup, now = new Da
   const series = intake.series().map(received);
   const requests = intake.requests;
   const refused: Record<string, number> = {};
-  for (const request of requests.filter((r) => !r.accepted)) refused[String(request.status ?? 'no answer')] = (refused[String(request.status ?? 'no answer')] ?? 0) + 1;
+  for (const request of requests.filter((r) => !r.accepted)) {
+    const status = String(request.status ?? 'no answer');
+    refused[status] = (refused[status] ?? 0) + 1;
+  }
   const monitors = buildMonitors(DEFAULT_ASSET_SETTINGS).map((monitor) => ({
     name: monitor.name,
     query: monitor.query,
@@ -130,7 +133,7 @@ export async function runDemo(scenario: Scenario, cleanup: Cleanup, now = new Da
     title: scenario.title,
     bundle: { command: (bundle.command ?? `esbuild ${HANDLER.entry}`).replace(tmp, '<temporary folder>'), bytes: bundle.minifiedBytes, ms: bundleMs },
     function: { arn: DEMO_FUNCTION_ARN, runtime: `${FUNCTION_RUNTIME.runtime} (esbuild target ${BUNDLING.target})`, timeoutSeconds: DEPLOYMENT_DEFAULTS.timeoutSeconds, environment: stackEnvironment },
-    invocation: { outcome: invocation.outcome, ms: invocationMs, logLines: invocation.logLines },
+    invocation: { outcome: invocation.outcome, ms: invocationMs },
     summary: summaryLine === undefined ? undefined : summaryOf(summaryLine),
     datadog: { requests: requests.length, accepted: requests.filter((r) => r.accepted).length, refused, series },
     monitors,

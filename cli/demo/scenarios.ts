@@ -2,7 +2,7 @@
  * The situations the demo can show: the sample account working, and the failures a new user
  * meets first, each seeded into the fakes so that the real bundle meets it as it would in AWS.
  */
-import { TEST_API_KEY, type BillingSeriesSeed, type BudgetSeed } from '../../fakes';
+import type { BillingSeriesSeed, BudgetSeed } from '../../fakes';
 import { putApiKeyCommand } from '../../lambda/environment';
 import { NoBillingMetricsError } from '../../lambda/errors';
 import { PAYER_ACCOUNT_ID, sampleBillingSeries, sampleBudgets } from './sample-account';
@@ -13,8 +13,8 @@ export const DEMO_SECRET = {
   arn: `arn:aws:secretsmanager:us-east-1:${PAYER_ACCOUNT_ID}:secret:datadog/billing-collector/api-key-Demo01`,
 } as const;
 
-/** The only key the demo's Datadog intake accepts. */
-export const DEMO_API_KEY = TEST_API_KEY;
+/** The only key the demo's Datadog intake accepts, and the one the sample account's secret holds. */
+export const DEMO_API_KEY = 'de0de0de0de0de0de0de0de0de0de0de';
 
 /** A well-formed key that the intake refuses: as if the secret held a key of another Datadog site. */
 export const REFUSED_API_KEY = 'fedcba9876543210fedcba9876543210';
@@ -23,6 +23,8 @@ export interface Scenario {
   readonly name: string;
   /** What the scenario shows, one line. */
   readonly title: string;
+  /** The scenario in the command's help: short. */
+  readonly help: string;
   readonly budgets: (now: Date) => BudgetSeed[];
   readonly billingSeries: () => BillingSeriesSeed[];
   /** The key the secret holds. */
@@ -35,6 +37,7 @@ export const SCENARIOS = [
   {
     name: 'sample',
     title: 'a payer account with 3 linked accounts, 15 services and 5 budgets',
+    help: 'a payer account with 3 linked accounts, 15 services and 5 budgets (exit 0)',
     budgets: sampleBudgets,
     billingSeries: sampleBillingSeries,
     secretKey: DEMO_API_KEY,
@@ -42,6 +45,7 @@ export const SCENARIOS = [
   {
     name: 'billing-alerts-off',
     title: 'a fresh account: billing alerts were never turned on, so CloudWatch has no AWS/Billing metrics, and no budget exists',
+    help: 'a fresh account with no AWS/Billing metrics: the error and its fix (exit 1)',
     budgets: () => [],
     billingSeries: () => [],
     secretKey: DEMO_API_KEY,
@@ -50,6 +54,7 @@ export const SCENARIOS = [
   {
     name: 'key-refused',
     title: 'the secret holds a well-formed API key that Datadog refuses (a revoked key, or a key of another Datadog site)',
+    help: 'Datadog refuses the API key in the secret: the error and its fix (exit 1)',
     budgets: sampleBudgets,
     billingSeries: sampleBillingSeries,
     secretKey: REFUSED_API_KEY,
