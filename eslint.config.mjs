@@ -53,6 +53,19 @@ export default tseslint.config(
     },
   },
   {
+    // The exception: the demo runs the collector against the project's fakes, so its own files
+    // may import fakes/. Everything else of the rule above holds for them (no CDK, no lib/, no
+    // tests, no benchmark); the rest of cli/ still may not import fakes/.
+    files: ['cli/commands/demo.ts', 'cli/demo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': restrictImports(
+        [climbsTo('lib', 'bin'), `lib/ pulls aws-cdk-lib into the command-line tool: ${CDK_MESSAGE}`],
+        [climbsTo('bench', 'test', 'scripts'), 'the demo does not depend on tests or the benchmark.'],
+        [CDK_PACKAGES, `the command-line tool runs without the CDK: ${CDK_MESSAGE}`],
+      ),
+    },
+  },
+  {
     files: ['tools/**/*.ts'],
     rules: {
       'no-restricted-imports': restrictImports(

@@ -1,35 +1,12 @@
 /**
  * The Lambda bundle: taken from the cloud assembly when the CDK app synthesizes, otherwise
- * built with esbuild the way `NodejsFunction` builds it. The floor is bundled the same way.
- *
- * What `NodejsFunction` runs (aws-cdk-lib 2.276, aws-lambda-nodejs/lib/bundling.js, local
- * bundling): `esbuild --bundle <entry> --target=node<N> --platform=node --outfile=<dir>/index.js`
- * then `--minify` when `minify: true`, `--sourcemap` when `sourceMap: true`, one `--external:`
- * per external module (none with `bundleAwsSDK: true`), and `--format=` / `--main-fields=` only
- * when the construct sets `format` / `mainFields`. `N` comes from the runtime name
- * (`nodejs24.x` -> `node24`). With no `--format` and `--platform=node` esbuild writes CommonJS
- * and resolves packages by `main` before `module`.
+ * built with esbuild the way `NodejsFunction` builds it (`tools/bundle.ts`). The floor is
+ * bundled the same way.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { BUNDLING } from '../lambda/deployment';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { CloudAssemblyError, readCollectorFunction, type CollectorFunction } from '../tools/cloud-assembly';
-
-/** The esbuild flags that differ between the bundle variants the benchmark measures. */
-export interface BundleVariant {
-  readonly name: string;
-  readonly description: string;
-  readonly extraArgs: readonly string[];
-}
-
-/** What the construct runs: `NodejsFunction` with the `mainFields` of `BUNDLING`, so the SDK's ES module builds, which shake better. */
-export const CONSTRUCT_VARIANT: BundleVariant = {
-  name: 'construct',
-  description: `as the construct bundles (NodejsFunction with bundling.mainFields ${JSON.stringify(BUNDLING.mainFields)})`,
-  extraArgs: [`--main-fields=${BUNDLING.mainFields.join(',')}`],
-};
+import { run, type BundleVariant } from '../tools/bundle';
 
 /** `NodejsFunction` with `minify: true, bundleAwsSDK: true` and nothing else set: esbuild resolves `main` before `module`. */
 export const MAIN_FIRST_VARIANT: BundleVariant = {
@@ -38,97 +15,9 @@ export const MAIN_FIRST_VARIANT: BundleVariant = {
   extraArgs: [],
 };
 
-export interface BuiltBundle {
-  readonly path: string;
-  readonly minifiedBytes: number;
-  readonly gzippedBytes: number;
-  /** The esbuild command line, as CDK would run it. */
-  readonly command?: string;
-  /** Bytes in the output per package (or per project folder), largest first. */
-  readonly breakdown?: Readonly<Record<string, number>>;
-}
-
 export type SynthOutcome =
   | { readonly status: 'ok'; readonly ms: number; readonly fn: CollectorFunction; readonly reused?: boolean }
   | { readonly status: 'skipped' | 'failed'; readonly ms: number; readonly reason: string };
-
-/** Runs a command with a time limit; resolves with its exit code and (capped) output. */
-export function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      if (output.length < 200_000) output += chunk.toString('utf8');
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, output, timedOut });
-    });
-  });
-}
-
-export function sizes(path: string): { minifiedBytes: number; gzippedBytes: number } {
-  const bytes = readFileSync(path);
-  return { minifiedBytes: bytes.length, gzippedBytes: gzipSync(bytes).length };
-}
-
-/** Groups a metafile's output bytes by npm package, or by the project folder of a source file. */
-function breakdown(metafilePath: string, outfile: string, root: string): Record<string, number> {
-  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as {
-    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
-  };
-  const output = Object.entries(meta.outputs).find(([path]) => resolve(root, path) === outfile)?.[1];
-  const groups: Record<string, number> = {};
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const group = match?.[1] ?? (input.split('/').slice(0, -1).join('/') || input);
-    groups[group] = (groups[group] ?? 0) + bytesInOutput;
-  }
-  return Object.fromEntries(Object.entries(groups).sort(([, a], [, b]) => b - a));
-}
-
-/** Bundles `entry` with the esbuild command line `NodejsFunction` uses. */
-export async function esbuildLikeCdk(
-  root: string,
-  entry: string,
-  outfile: string,
-  target: string,
-  variant: BundleVariant,
-): Promise<BuiltBundle> {
-  const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
-  const args = ['--bundle', entry, `--target=${target}`, '--platform=node', `--outfile=${outfile}`, ...(BUNDLING.minify ? ['--minify'] : []), ...variant.extraArgs];
-  // The metafile does not change the output; CDK adds it only when asked, so it is left out of the shown command.
-  const metafile = `${outfile}.meta.json`;
-  const result = await run(esbuild, [...args, `--metafile=${metafile}`, '--log-level=error'], { cwd: root, timeoutMs: 120_000 });
-  if (result.code !== 0) throw new Error(`esbuild failed for ${entry}: ${result.output.slice(0, 2000)}`);
-  return {
-    path: outfile,
-    ...sizes(outfile),
-    command: `esbuild ${args.map((arg) => arg.replace(`${root}/`, '')).join(' ')}`,
-    breakdown: breakdown(metafile, outfile, root),
-  };
-}
-
-/** esbuild's target for a Lambda runtime name, as CDK derives it (`nodejs24.x` -> `node24`). */
-export function targetOf(runtime: string | undefined): string {
-  const match = /nodejs(\d+)/.exec(runtime ?? '');
-  return match === null ? BUNDLING.target : `node${match[1]}`;
-}
 
 /** Whether the project has a CDK app to synthesize, and the `--app` to give when cdk.json does not name one. */
 export function cdkApp(root: string, override: string | undefined): { app?: string; reason?: string } {

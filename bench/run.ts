@@ -18,18 +18,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import {
-  CONSTRUCT_VARIANT,
-  MAIN_FIRST_VARIANT,
-  esbuildLikeCdk,
-  reuseCloudAssembly,
-  run,
-  sizes,
-  synthesize,
-  targetOf,
-  type BuiltBundle,
-  type SynthOutcome,
-} from './bundle';
+import { MAIN_FIRST_VARIANT, reuseCloudAssembly, synthesize, type SynthOutcome } from './bundle';
+import { CONSTRUCT_VARIANT, esbuildLikeCdk, run, sizes, targetOf, type BuiltBundle } from '../tools/bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
 import { FAKE_ACCOUNT_ID } from '../fakes/aws/budgets';
 import { startFakeAws } from '../fakes/aws/server';

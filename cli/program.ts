@@ -10,6 +10,7 @@ import { runCheck } from './commands/check';
 import { runCollect } from './commands/collect';
 import { addDatadogCommands } from './commands/datadog';
 import { runEstimate } from './commands/estimate';
+import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
@@ -136,6 +137,18 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
   // The dashboard and monitors (tools/datadog).
   addDatadogCommands(program, io, setExitCode);
 
+  program
+    .command('demo')
+    .description('See it work with no AWS or Datadog account: the real bundle against a fake AWS with sample data and a local Datadog intake.')
+    .option('--scenario <name>', `what the fake account holds: ${SCENARIO_NAMES.join(', ')}`, 'sample')
+    .option('--json', 'print one JSON document on stdout instead of text')
+    .addHelpText('after', DEMO_HELP)
+    .action(async (options: { scenario: string; json?: boolean }) => {
+      // Loaded when run: the demo brings the fakes, which no other command needs.
+      const { runDemoCommand } = await import('./commands/demo');
+      setExitCode(await runDemoCommand({ scenario: options.scenario, json: options.json === true }, io));
+    });
+
   return program;
 }
 
@@ -238,4 +251,12 @@ reachable; the key accepted by Datadog (GET /api/v1/validate). Each failure come
 const ESTIMATE_HELP = `
 Runs a dry-run collection with the switches given, then counts the series per metric name and
 prices the AWS calls of one run over a month (730 hours) at --schedule-minutes.
+`;
+
+const DEMO_HELP = `
+Scenarios:
+${SCENARIOS.map((scenario) => `  ${scenario.name.padEnd(18)}  ${scenario.help}`).join('\n')}
+
+Everything runs on 127.0.0.1 and stops when the demo ends, or on Ctrl-C (exit 130).
+See docs/demo.md.
 `;

@@ -12,9 +12,9 @@
  * appeared in any of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { LAMBDA_RUNNER, lambdaProcessEnvironment } from '../../../tools/lambda-process';
 import { MOTO_DEFAULT_ACCOUNT_ID } from '../../support/moto-server';
 import type { CollectorBundle } from './bundle';
 
@@ -24,7 +24,6 @@ export const FUNCTION_NAME = 'billing-collector';
 /** The ARN in the invocation context; its account is the one the budgets are seeded in. */
 export const FUNCTION_ARN = `arn:aws:lambda:${FUNCTION_REGION}:${MOTO_DEFAULT_ACCOUNT_ID}:function:${FUNCTION_NAME}`;
 
-const RUNNER = path.join(__dirname, 'runner.cjs');
 /** Longest wait for the bundle to load (init phase) on a busy two-core machine. */
 const INIT_TIMEOUT_MS = 30_000;
 
@@ -104,37 +103,23 @@ export function capturedOutput(): string {
  */
 export function functionEnvironment(options: FunctionOptions): Record<string, string> {
   const { bundle } = options;
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    // What Lambda sets for every function.
-    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(bundle.memorySize),
-    AWS_EXECUTION_ENV: `AWS_Lambda_${bundle.runtime}`,
-    AWS_LAMBDA_LOG_FORMAT: bundle.logFormat,
-    AWS_LAMBDA_LOG_LEVEL: bundle.applicationLogLevel,
-    TZ: 'UTC',
-    ...bundle.environment,
-    AWS_REGION: FUNCTION_REGION,
-    AWS_DEFAULT_REGION: FUNCTION_REGION,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_ENDPOINT_URL: options.awsEndpoint,
-    // No shared config, no instance metadata: only the variables above decide.
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    DD_API_URL: options.datadogUrl,
-    ...options.env,
-  };
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return lambdaProcessEnvironment({
+    functionName: FUNCTION_NAME,
+    region: FUNCTION_REGION,
+    memorySize: bundle.memorySize,
+    runtime: bundle.runtime,
+    logFormat: bundle.logFormat,
+    logLevel: bundle.applicationLogLevel,
+    stackEnvironment: bundle.environment,
+    awsEndpoint: options.awsEndpoint,
+    extra: { DD_API_URL: options.datadogUrl, ...options.env },
+  });
 }
 
 /** Starts a warm execution environment: the bundle is loaded before this resolves. */
 export async function startFunction(options: FunctionOptions): Promise<FunctionProcess> {
   const env = functionEnvironment(options);
-  const child = spawn(process.execPath, [RUNNER, options.bundle.bundleFile, options.bundle.handlerExport, FUNCTION_ARN], {
+  const child = spawn(process.execPath, [LAMBDA_RUNNER, options.bundle.bundleFile, options.bundle.handlerExport, FUNCTION_ARN], {
     env,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });

@@ -6,7 +6,7 @@
  * handler once (the init phase), then runs one invocation per request line read from stdin,
  * one after another, in the same process (a warm execution environment).
  *
- *   node runner.cjs <bundle.js> <handler export> <function ARN>
+ *   node tools/lambda-runner.cjs <bundle.js> <handler export> <function ARN>
  *
  * stdin:  one JSON request per line: {"id": 1, "timeoutMs": 120000, "event": {}}
  * fd 3:   one JSON line per init and per invocation, and nothing else:

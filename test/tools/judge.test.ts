@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../lambda/environment';
+import { metricName, type MetricKey } from '../../lambda/metrics';
+import { judgeMonitor, type JudgedSeries } from '../../tools/datadog/judge';
+import { buildMonitors, monitorNames } from '../../tools/datadog/monitors';
+import { DEFAULT_ASSET_SETTINGS } from '../../tools/datadog/settings';
+
+const prefix = DEFAULTS.metricPrefix;
+const names = monitorNames(prefix);
+const shipped = buildMonitors(DEFAULT_ASSET_SETTINGS);
+const monitor = (monitorName: string) => shipped.find((candidate) => candidate.name === monitorName)!;
+
+function budget(key: MetricKey, budgetName: string, value: number): JudgedSeries {
+  return { metric: metricName(prefix, key), value, tags: ['account_id:123456789012', `budget_name:${budgetName}`, 'currency:usd'] };
+}
+
+describe('judgeMonitor on the shipped monitors', () => {
+  it.each([
+    ['alerts when a forecast is over its limit', names.forecastAboveLimit, 'forecastedSpend', 110, 'alert'],
+    ['is ok when every forecast is within its limit', names.forecastAboveLimit, 'forecastedSpend', 100, 'ok'],
+    ['alerts when actual spend is over the share of its limit', names.actualNearLimit, 'actualSpend', 81, 'alert'],
+    ['is ok when actual spend is at the share of its limit', names.actualNearLimit, 'actualSpend', 80, 'ok'],
+  ] as const)('%s', (_title, monitorName, metric, value, verdict) => {
+    const judged = judgeMonitor(monitor(monitorName), [budget(metric, 'a', value), budget('budgetLimit', 'a', 100), budget(metric, 'b', 1)]);
+    expect(judged.verdict).toBe(verdict);
+  });
+
+  it('pairs each budget with its own limit, and leaves out a budget without one', () => {
+    const judged = judgeMonitor(monitor(names.forecastAboveLimit), [
+      budget('forecastedSpend', 'a', 50),
+      budget('budgetLimit', 'a', 100),
+      budget('forecastedSpend', 'b', 500),
+    ]);
+    expect(judged).toMatchObject({ verdict: 'ok', groups: [{ group: ['account_id:123456789012', 'budget_name:a'], value: 0.5, alerts: false }] });
+  });
+
+  it('judges the billing data age on its threshold', () => {
+    const age = (value: number): JudgedSeries[] => [{ metric: metricName(prefix, 'estimatedChargesAge'), value, tags: ['account_id:1'] }];
+    expect(judgeMonitor(monitor(names.billingDataStale), age(30)).verdict).toBe('alert');
+    expect(judgeMonitor(monitor(names.billingDataStale), age(2)).verdict).toBe('ok');
+  });
+
+  it('says "no data" when nothing matches, and "needs history" for a sum of runs over a window', () => {
+    expect(judgeMonitor(monitor(names.forecastAboveLimit), []).verdict).toBe('no data');
+    expect(judgeMonitor(monitor(names.collectorSilent), []).verdict).toBe('needs history');
+  });
+
+  it('refuses a query it cannot read rather than guessing', () => {
+    expect(() => judgeMonitor({ query: 'avg(last_5m):anomalies(x, "basic", 2) >= 1' }, [])).toThrow(/cannot read/);
+  });
+});
