@@ -49,7 +49,8 @@ function newestMtime(paths: readonly string[]): number {
 export function reuseCloudAssembly(root: string): SynthOutcome {
   const assembly = join(root, 'cdk.out');
   const manifest = join(assembly, 'manifest.json');
-  if (!existsSync(manifest)) return { status: 'skipped', ms: 0, reason: 'quick mode: no cdk.out/ to reuse (run `npx cdk synth` first, or pass --synth)' };
+  if (!existsSync(manifest))
+    return { status: 'skipped', ms: 0, reason: 'quick mode: no cdk.out/ to reuse (run `npx cdk synth` first, or pass --synth)' };
   const inputs = ['lambda', 'lib', 'bin', 'cdk.json', 'package-lock.json', 'tsconfig.json'].map((path) => join(root, path));
   if (newestMtime(inputs) > statSync(manifest).mtimeMs) {
     return { status: 'skipped', ms: 0, reason: 'quick mode: cdk.out/ is older than the sources (pass --synth to synthesize)' };

@@ -35,7 +35,10 @@ function once(
 ): Promise<{ wallMs: number; result: ColdStartResult }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeFlags, childJs, subject.bundlePath, subject.kind], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, childJs, subject.bundlePath, subject.kind], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let exitedAt = 0;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -81,7 +84,12 @@ export async function measureColdStarts(
     const order = round % 2 === 0 ? subjects : [...subjects].reverse();
     for (const subject of order) {
       const { wallMs, result } = await once(childJs, subject, env, nodeFlags);
-      samples[subject.label].push({ wallMs, setupMs: result.setupMs, importMs: result.importMs, rssMib: (result.maxRssBytes ?? 0) / 2 ** 20 });
+      samples[subject.label].push({
+        wallMs,
+        setupMs: result.setupMs,
+        importMs: result.importMs,
+        rssMib: (result.maxRssBytes ?? 0) / 2 ** 20,
+      });
     }
     if ((round + 1) % 5 === 0 || round + 1 === runs) progress(`cold starts: ${round + 1}/${runs} rounds`);
   }

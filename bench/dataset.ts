@@ -77,19 +77,58 @@ export function makeBudgets(count: number, now: Date): WireBudget[] {
       }
       budgets.push({ ...common, BudgetType: 'COST', PlannedBudgetLimits: planned, CalculatedSpend: spend });
     } else {
-      budgets.push({ ...common, BudgetType: 'COST', BudgetLimit: { Amount: `${1000 + (i % 50) * 100}.0`, Unit: 'USD' }, CalculatedSpend: spend });
+      budgets.push({
+        ...common,
+        BudgetType: 'COST',
+        BudgetLimit: { Amount: `${1000 + (i % 50) * 100}.0`, Unit: 'USD' },
+        CalculatedSpend: spend,
+      });
     }
   }
   return budgets;
 }
 
 const SERVICES = [
-  'AmazonEC2', 'AmazonS3', 'AWSLambda', 'AmazonCloudWatch', 'AmazonRDS', 'AmazonDynamoDB', 'AmazonVPC',
-  'AWSDataTransfer', 'AmazonRoute53', 'AmazonSNS', 'AmazonSQS', 'AWSKMS', 'AWSSecretsManager', 'AmazonECR',
-  'AmazonECS', 'AmazonEKS', 'AWSGlue', 'AmazonAthena', 'AmazonKinesis', 'AmazonCloudFront', 'AWSCloudTrail',
-  'AWSConfig', 'AmazonGuardDuty', 'AWSBackup', 'AmazonElastiCache', 'AmazonES', 'AmazonRedshift',
-  'AmazonSageMaker', 'AWSCostExplorer', 'AmazonApiGateway', 'AWSStepFunctions', 'AmazonEFS', 'AWSShield',
-  'AWSWAF', 'AmazonInspector', 'AWSSystemsManager', 'AmazonMSK', 'AWSCodeBuild', 'AWSCodePipeline', 'AmazonLightsail',
+  'AmazonEC2',
+  'AmazonS3',
+  'AWSLambda',
+  'AmazonCloudWatch',
+  'AmazonRDS',
+  'AmazonDynamoDB',
+  'AmazonVPC',
+  'AWSDataTransfer',
+  'AmazonRoute53',
+  'AmazonSNS',
+  'AmazonSQS',
+  'AWSKMS',
+  'AWSSecretsManager',
+  'AmazonECR',
+  'AmazonECS',
+  'AmazonEKS',
+  'AWSGlue',
+  'AmazonAthena',
+  'AmazonKinesis',
+  'AmazonCloudFront',
+  'AWSCloudTrail',
+  'AWSConfig',
+  'AmazonGuardDuty',
+  'AWSBackup',
+  'AmazonElastiCache',
+  'AmazonES',
+  'AmazonRedshift',
+  'AmazonSageMaker',
+  'AWSCostExplorer',
+  'AmazonApiGateway',
+  'AWSStepFunctions',
+  'AmazonEFS',
+  'AWSShield',
+  'AWSWAF',
+  'AmazonInspector',
+  'AWSSystemsManager',
+  'AmazonMSK',
+  'AWSCodeBuild',
+  'AWSCodePipeline',
+  'AmazonLightsail',
 ];
 
 /** Service names: the real ones first, then made-up ones, `count` in all. */

@@ -19,7 +19,13 @@ export function machine(): Machine {
   } catch {
     // Not Linux: keep what os.cpus() says.
   }
-  return { nproc: availableParallelism(), cpuModel, node: process.version, os: `${process.platform} ${release()} ${process.arch}`, memoryGiB: round(totalmem() / 2 ** 30, 1) };
+  return {
+    nproc: availableParallelism(),
+    cpuModel,
+    node: process.version,
+    os: `${process.platform} ${release()} ${process.arch}`,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+  };
 }
 
 /** The 1-minute load average: on a shared machine, the context every wall-clock figure needs. */
@@ -31,7 +37,11 @@ export function load1(): number {
 export function gitState(root: string): { commit: string; dirty: boolean } | undefined {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8', timeout: 10_000 }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'lambda', 'lib', 'bin', 'package-lock.json'], { cwd: root, encoding: 'utf8', timeout: 10_000 });
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'lambda', 'lib', 'bin', 'package-lock.json'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     return { commit, dirty: status.trim() !== '' };
   } catch {
     return undefined;

@@ -70,7 +70,11 @@ export interface Report {
     readonly method: string;
     readonly details: Readonly<Record<string, unknown>>;
   };
-  readonly calls: { readonly scale: { readonly budgets: number; readonly series: number }; readonly cold: CallsFigure; readonly warm: CallsFigure };
+  readonly calls: {
+    readonly scale: { readonly budgets: number; readonly series: number };
+    readonly cold: CallsFigure;
+    readonly warm: CallsFigure;
+  };
   readonly runTime: {
     readonly latencyMs: number;
     readonly nodeFlags: readonly string[];
@@ -94,18 +98,98 @@ const calls = (counts: CallCounts): string =>
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
   const { bundle, coldStart, calls: callFigures, runTime, peakRss, cost } = report;
-  const rss = (figure: RssFigure): string[] => ['5', `Peak RSS, ${figure.label}`, `${figure.mib.toFixed(1)} MiB`, '—', '—', `≤ ${figure.goalMib} MiB`, yes(figure.met)];
+  const rss = (figure: RssFigure): string[] => [
+    '5',
+    `Peak RSS, ${figure.label}`,
+    `${figure.mib.toFixed(1)} MiB`,
+    '—',
+    '—',
+    `≤ ${figure.goalMib} MiB`,
+    yes(figure.met),
+  ];
   return [
     ['#', 'Figure', 'Measured', 'Floor / bound', 'Ratio', 'Goal', 'Met'],
-    ['1', `Bundle, minified (${bundle.source})`, bytes(bundle.minifiedBytes), bytes(bundle.floor.minifiedBytes), bundle.ratio.minified.toFixed(3), `≤ ${bundle.goal}`, yes(bundle.met)],
-    ['1', 'Bundle, gzipped', bytes(bundle.gzippedBytes), bytes(bundle.floor.gzippedBytes), bundle.ratio.gzipped.toFixed(3), `≤ ${bundle.goal}`, yes(bundle.ratio.gzipped <= bundle.goal)],
-    ['2', `Cold start, process wall, median of ${coldStart.wallMs.n}`, ms(coldStart.wallMs.median), ms(coldStart.floorWallMs.median), coldStart.ratio.toFixed(3), `≤ ${coldStart.goal}`, yes(coldStart.met)],
-    ['2', 'Cold start, require + clients, in-process', ms(coldStart.setupMs.median), ms(coldStart.floorSetupMs.median), coldStart.setupRatio.toFixed(3), '(info)', ''],
-    ['2', 'Cold start, median of per-round ratios: wall / in-process', '', '', `${coldStart.pairedRatio.wall.toFixed(3)} / ${coldStart.pairedRatio.setup.toFixed(3)}`, '(info)', ''],
-    ['3', 'Calls, cold run (DB / LM / GMD / SM / DD)', calls(callFigures.cold.measured), calls(callFigures.cold.minimum), callFigures.cold.met ? '=' : '>', 'exactly', yes(callFigures.cold.met)],
-    ['3', 'Calls, warm run (DB / LM / GMD / SM / DD)', calls(callFigures.warm.measured), calls(callFigures.warm.minimum), callFigures.warm.met ? '=' : '>', 'exactly', yes(callFigures.warm.met)],
-    ['4', `Run time, cold run, ${runTime.latencyMs} ms latency, median of ${runTime.cold.durationMs.n}`, ms(runTime.cold.durationMs.median), ms(runTime.cold.boundMs), runTime.cold.ratio.toFixed(3), `≤ ${runTime.cold.goal}`, yes(runTime.cold.met)],
-    ['4', 'Run time, warm run', ms(runTime.warm.durationMs.median), ms(runTime.warm.boundMs), runTime.warm.ratio.toFixed(3), `≤ ${runTime.warm.goal}`, yes(runTime.warm.met)],
+    [
+      '1',
+      `Bundle, minified (${bundle.source})`,
+      bytes(bundle.minifiedBytes),
+      bytes(bundle.floor.minifiedBytes),
+      bundle.ratio.minified.toFixed(3),
+      `≤ ${bundle.goal}`,
+      yes(bundle.met),
+    ],
+    [
+      '1',
+      'Bundle, gzipped',
+      bytes(bundle.gzippedBytes),
+      bytes(bundle.floor.gzippedBytes),
+      bundle.ratio.gzipped.toFixed(3),
+      `≤ ${bundle.goal}`,
+      yes(bundle.ratio.gzipped <= bundle.goal),
+    ],
+    [
+      '2',
+      `Cold start, process wall, median of ${coldStart.wallMs.n}`,
+      ms(coldStart.wallMs.median),
+      ms(coldStart.floorWallMs.median),
+      coldStart.ratio.toFixed(3),
+      `≤ ${coldStart.goal}`,
+      yes(coldStart.met),
+    ],
+    [
+      '2',
+      'Cold start, require + clients, in-process',
+      ms(coldStart.setupMs.median),
+      ms(coldStart.floorSetupMs.median),
+      coldStart.setupRatio.toFixed(3),
+      '(info)',
+      '',
+    ],
+    [
+      '2',
+      'Cold start, median of per-round ratios: wall / in-process',
+      '',
+      '',
+      `${coldStart.pairedRatio.wall.toFixed(3)} / ${coldStart.pairedRatio.setup.toFixed(3)}`,
+      '(info)',
+      '',
+    ],
+    [
+      '3',
+      'Calls, cold run (DB / LM / GMD / SM / DD)',
+      calls(callFigures.cold.measured),
+      calls(callFigures.cold.minimum),
+      callFigures.cold.met ? '=' : '>',
+      'exactly',
+      yes(callFigures.cold.met),
+    ],
+    [
+      '3',
+      'Calls, warm run (DB / LM / GMD / SM / DD)',
+      calls(callFigures.warm.measured),
+      calls(callFigures.warm.minimum),
+      callFigures.warm.met ? '=' : '>',
+      'exactly',
+      yes(callFigures.warm.met),
+    ],
+    [
+      '4',
+      `Run time, cold run, ${runTime.latencyMs} ms latency, median of ${runTime.cold.durationMs.n}`,
+      ms(runTime.cold.durationMs.median),
+      ms(runTime.cold.boundMs),
+      runTime.cold.ratio.toFixed(3),
+      `≤ ${runTime.cold.goal}`,
+      yes(runTime.cold.met),
+    ],
+    [
+      '4',
+      'Run time, warm run',
+      ms(runTime.warm.durationMs.median),
+      ms(runTime.warm.boundMs),
+      runTime.warm.ratio.toFixed(3),
+      `≤ ${runTime.warm.goal}`,
+      yes(runTime.warm.met),
+    ],
     rss(peakRss.headline),
     ...peakRss.others.map(rss),
     ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],

@@ -114,10 +114,14 @@ async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: s
   const out = join(tmp, 'children');
   const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
   const entries = ['cold-start-child', 'scale-child'].map((name) => join(ROOT, 'bench', 'children', `${name}.ts`));
-  const result = await run(esbuild, [...entries, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outdir=${out}`, '--log-level=error'], {
-    cwd: ROOT,
-    timeoutMs: 60_000,
-  });
+  const result = await run(
+    esbuild,
+    [...entries, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outdir=${out}`, '--log-level=error'],
+    {
+      cwd: ROOT,
+      timeoutMs: 60_000,
+    },
+  );
   if (result.code !== 0) throw new Error(`could not build the child scripts: ${result.output.slice(0, 2000)}`);
   return { coldStart: join(out, 'cold-start-child.js'), scale: join(out, 'scale-child.js') };
 }
@@ -173,7 +177,9 @@ function runTimeFigure(invocations: readonly Invocation[], latencyMs: number, mi
   const segmentsMs =
     withSegments.length === 0
       ? undefined
-      : Object.fromEntries(Object.keys(withSegments[0]).map((key) => [key, spread(withSegments.map((entry) => entry[key as keyof Segments])).median]));
+      : Object.fromEntries(
+          Object.keys(withSegments[0]).map((key) => [key, spread(withSegments.map((entry) => entry[key as keyof Segments])).median]),
+        );
   return {
     ...(segmentsMs === undefined ? {} : { segmentsMs }),
     durationMs,
@@ -190,7 +196,14 @@ function rssFigure(label: string, runs: readonly ScaleRun[]): RssFigure {
   const maxRss = Math.max(...runs.map((scaleRun) => scaleRun.maxRssBytes));
   const vmHwm = Math.max(...runs.map((scaleRun) => scaleRun.vmHwmBytes ?? 0));
   const mib = round(maxRss / 2 ** 20);
-  return { label, nodeFlags: runs[0].nodeFlags, mib, ...(vmHwm > 0 ? { vmHwmMib: round(vmHwm / 2 ** 20) } : {}), goalMib: GOALS.rssMib, met: mib <= GOALS.rssMib };
+  return {
+    label,
+    nodeFlags: runs[0].nodeFlags,
+    mib,
+    ...(vmHwm > 0 ? { vmHwmMib: round(vmHwm / 2 ** 20) } : {}),
+    goalMib: GOALS.rssMib,
+    met: mib <= GOALS.rssMib,
+  };
 }
 
 type Check = { name: string; ok: boolean; detail: string };
@@ -202,18 +215,36 @@ function invocationChecks(label: string, invocation: Invocation, settings: Setti
   const refused = Object.values(datadog.refused).reduce((sum, n) => sum + n, 0);
   const otherRegions = Object.keys(aws.signing).filter((scope) => !scope.endsWith('@us-east-1'));
   const charges = datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0;
-  const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce((sum, name) => sum + (datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0), 0);
+  const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce(
+    (sum, name) => sum + (datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0),
+    0,
+  );
   return [
     { name: `${label}: no AWS error answers`, ok: errorCount === 0, detail: JSON.stringify(aws.errors) },
-    { name: `${label}: Datadog accepted every request and every series`, ok: refused === 0, detail: JSON.stringify({ refused: datadog.refused, refusals: datadog.refusals.slice(0, 3) }) },
+    {
+      name: `${label}: Datadog accepted every request and every series`,
+      ok: refused === 0,
+      detail: JSON.stringify({ refused: datadog.refused, refusals: datadog.refusals.slice(0, 3) }),
+    },
     { name: `${label}: every AWS call signed for us-east-1`, ok: otherRegions.length === 0, detail: JSON.stringify(aws.signing) },
-    { name: `${label}: one estimated_charges series per CloudWatch series`, ok: charges === settings.series, detail: `${charges} of ${settings.series}` },
-    { name: `${label}: every COST budget point sent`, ok: budgetPoints === expectedBudgetPoints, detail: `${budgetPoints} of ${expectedBudgetPoints}` },
+    {
+      name: `${label}: one estimated_charges series per CloudWatch series`,
+      ok: charges === settings.series,
+      detail: `${charges} of ${settings.series}`,
+    },
+    {
+      name: `${label}: every COST budget point sent`,
+      ok: budgetPoints === expectedBudgetPoints,
+      detail: `${budgetPoints} of ${expectedBudgetPoints}`,
+    },
     { name: `${label}: no point Datadog would drop for its age`, ok: datadog.droppedPoints === 0, detail: String(datadog.droppedPoints) },
   ];
 }
 
-async function measureBundles(tmp: string, settings: Settings): Promise<{
+async function measureBundles(
+  tmp: string,
+  settings: Settings,
+): Promise<{
   synth: SynthOutcome;
   headline: { source: 'cdk-asset' | 'esbuild'; path: string; minifiedBytes: number; gzippedBytes: number };
   ours: BuiltBundle;
@@ -221,14 +252,19 @@ async function measureBundles(tmp: string, settings: Settings): Promise<{
   oursMainFirst: BuiltBundle;
   floorMainFirst: BuiltBundle;
 }> {
-  let synth: SynthOutcome = { status: 'skipped', ms: 0, reason: settings.entry === resolve(ROOT, 'lambda/handler.ts') ? '--no-synth' : `--entry ${settings.entry}` };
+  let synth: SynthOutcome = {
+    status: 'skipped',
+    ms: 0,
+    reason: settings.entry === resolve(ROOT, 'lambda/handler.ts') ? '--no-synth' : `--entry ${settings.entry}`,
+  };
   if (settings.synth === 'always') {
     progress('cdk synth (to take the Lambda asset CDK builds)');
     synth = await synthesize(ROOT, join(tmp, 'cdk.out'), settings.cdkApp, settings.mode === 'quick' ? 120_000 : 300_000);
   } else if (settings.synth === 'reuse') {
     synth = reuseCloudAssembly(ROOT);
   }
-  if (synth.status === 'ok') progress(`Lambda asset: ${relative(ROOT, synth.fn.bundleFile)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
+  if (synth.status === 'ok')
+    progress(`Lambda asset: ${relative(ROOT, synth.fn.bundleFile)}${synth.reused ? ' (reused cdk.out/)' : ` (synth ${synth.ms} ms)`}`);
   else progress(`no CDK asset (${synth.status}: ${synth.reason}); bundling lambda/handler.ts with esbuild as NodejsFunction does`);
   const target = targetOf(synth.status === 'ok' ? synth.fn.runtime : undefined);
   progress(`esbuild bundles, target ${target}`);
@@ -264,7 +300,9 @@ async function main(): Promise<number> {
   try {
     const host = machine();
     const load1AtStart = load1();
-    progress(`${settings.mode} mode: ${settings.budgets} budgets, ${settings.series} series, ${settings.latencyMs} ms latency; ${host.nproc} × ${host.cpuModel}, node ${host.node}, load ${load1AtStart}`);
+    progress(
+      `${settings.mode} mode: ${settings.budgets} budgets, ${settings.series} series, ${settings.latencyMs} ms latency; ${host.nproc} × ${host.cpuModel}, node ${host.node}, load ${load1AtStart}`,
+    );
     const children = await buildChildren(tmp);
 
     // 1. Bundle
@@ -273,14 +311,19 @@ async function main(): Promise<number> {
     const fn = synth.status === 'ok' ? synth.fn : undefined;
     const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memorySizeMb;
     const deployedFlags = lambdaNodeFlags(memoryMb);
-    const bundleRatio = { minified: ratio(headline.minifiedBytes, floor.minifiedBytes), gzipped: ratio(headline.gzippedBytes, floor.gzippedBytes) };
+    const bundleRatio = {
+      minified: ratio(headline.minifiedBytes, floor.minifiedBytes),
+      gzipped: ratio(headline.gzippedBytes, floor.gzippedBytes),
+    };
     if (headline.source === 'cdk-asset') {
       // If the asset differs from what these options build, the floor is not "bundled the same way".
       const same = readFileSync(headline.path).equals(readFileSync(ours.path));
       checks.push({
         name: "esbuild with the construct's bundling options reproduces the CDK asset byte for byte (so the floor is bundled the same way)",
         ok: same,
-        detail: same ? `${ours.minifiedBytes} B` : `asset ${headline.minifiedBytes} B, esbuild ${ours.minifiedBytes} B: the construct sets other bundling options`,
+        detail: same
+          ? `${ours.minifiedBytes} B`
+          : `asset ${headline.minifiedBytes} B, esbuild ${ours.minifiedBytes} B: the construct sets other bundling options`,
       });
     }
 
@@ -311,7 +354,10 @@ async function main(): Promise<number> {
     const cold = await measureColdStarts(children.coldStart, subjects, settings.coldRuns, env, deployedFlags, progress);
     const leaked = { aws: aws.take(), datadog: datadog.take() };
     const leakedCalls = Object.values(leaked.aws.operations).reduce((sum, n) => sum + n, 0) + leaked.datadog.requests;
-    if (leakedCalls > 0) throw new Error(`the cold-start setup path made network calls: ${JSON.stringify(leaked.aws.operations)}, Datadog ${leaked.datadog.requests}`);
+    if (leakedCalls > 0)
+      throw new Error(
+        `the cold-start setup path made network calls: ${JSON.stringify(leaked.aws.operations)}, Datadog ${leaked.datadog.requests}`,
+      );
 
     // Without latency first: the compute part, and it warms the fakes up before the timed runs.
     progress('run without latency (the compute part), host V8 defaults');
@@ -326,17 +372,27 @@ async function main(): Promise<number> {
     lag.enable();
     const runs: ScaleRun[] = [];
     for (let rep = 0; rep < settings.reps; rep += 1) {
-      progress(`timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`);
+      progress(
+        `timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`,
+      );
       runs.push(await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
     }
     lag.disable();
     const fakeServerLagMs = round(lag.max / 1e6);
     progress(`run with Lambda V8 flags for ${GOAL_MEMORY_MB} MB (the memory goal), and the main-first bundle`);
-    const goalMemoryRun = await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, lambdaNodeFlags(GOAL_MEMORY_MB));
+    const goalMemoryRun = await runScale(
+      children.scale,
+      headline.path,
+      env,
+      servers,
+      ['cold', 'warm'],
+      SCALE_TIMEOUT_MS,
+      lambdaNodeFlags(GOAL_MEMORY_MB),
+    );
     aws.server.latencyMs = 0;
     datadog.server.latencyMs = 0;
-    const variantRun = await runScale(children.scale, oursMainFirst.path, env, servers, ['cold'], SCALE_TIMEOUT_MS, deployedFlags).catch((error: unknown) =>
-      error instanceof Error ? error.message : String(error),
+    const variantRun = await runScale(children.scale, oursMainFirst.path, env, servers, ['cold'], SCALE_TIMEOUT_MS, deployedFlags).catch(
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
     const failed = [zero, ...runs, goalMemoryRun].flatMap((scaleRun) => scaleRun.invocations).filter((invocation) => !invocation.ok);
@@ -358,7 +414,10 @@ async function main(): Promise<number> {
     checks.push({
       name: 'the main-first bundle runs the whole collection',
       ok: variantOk,
-      detail: typeof variantRun === 'string' ? variantRun : variantRun.invocations.map((invocation) => invocation.error ?? `${Math.round(invocation.durationMs)} ms`).join('; '),
+      detail:
+        typeof variantRun === 'string'
+          ? variantRun
+          : variantRun.invocations.map((invocation) => invocation.error ?? `${Math.round(invocation.durationMs)} ms`).join('; '),
     });
 
     const first = runs[0];
@@ -371,8 +430,16 @@ async function main(): Promise<number> {
     );
     checks.push({ name: 'the same calls in every run', ok: sameEveryRun, detail: `${runs.length + 2} runs` });
 
-    const coldRunTime = runTimeFigure(runs.map((scaleRun) => scaleRun.invocations[0]), settings.latencyMs, coldCalls.minimum);
-    const warmRunTime = runTimeFigure(runs.map((scaleRun) => scaleRun.invocations[1]), settings.latencyMs, warmCalls.minimum);
+    const coldRunTime = runTimeFigure(
+      runs.map((scaleRun) => scaleRun.invocations[0]),
+      settings.latencyMs,
+      coldCalls.minimum,
+    );
+    const warmRunTime = runTimeFigure(
+      runs.map((scaleRun) => scaleRun.invocations[1]),
+      settings.latencyMs,
+      warmCalls.minimum,
+    );
 
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
@@ -414,7 +481,10 @@ async function main(): Promise<number> {
       },
       bundle: {
         source: headline.source,
-        path: headline.source === 'cdk-asset' ? relative(ROOT, headline.path).replace(`${relative(ROOT, tmp)}/`, '<tmp>/') : `${relative(ROOT, settings.entry)}, bundled as NodejsFunction does`,
+        path:
+          headline.source === 'cdk-asset'
+            ? relative(ROOT, headline.path).replace(`${relative(ROOT, tmp)}/`, '<tmp>/')
+            : `${relative(ROOT, settings.entry)}, bundled as NodejsFunction does`,
         minifiedBytes: headline.minifiedBytes,
         gzippedBytes: headline.gzippedBytes,
         floor: { minifiedBytes: floor.minifiedBytes, gzippedBytes: floor.gzippedBytes, command: floor.command },
@@ -422,13 +492,36 @@ async function main(): Promise<number> {
         goal: GOALS.bundle,
         met: bundleRatio.minified <= GOALS.bundle,
         details: {
-          synth: fn !== undefined ? { status: 'ok', ms: synth.ms, reused: synth.status === 'ok' && synth.reused === true, stack: fn.stack, function: fn.logicalId, runtime: fn.runtime, architectures: fn.architectures, memorySize: fn.memorySize, timeout: fn.timeoutSeconds, schedule: fn.scheduleExpression } : synth,
+          synth:
+            fn !== undefined
+              ? {
+                  status: 'ok',
+                  ms: synth.ms,
+                  reused: synth.status === 'ok' && synth.reused === true,
+                  stack: fn.stack,
+                  function: fn.logicalId,
+                  runtime: fn.runtime,
+                  architectures: fn.architectures,
+                  memorySize: fn.memorySize,
+                  timeout: fn.timeoutSeconds,
+                  schedule: fn.scheduleExpression,
+                }
+              : synth,
           esbuildCommand: ours.command,
           esbuildBundle: { minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes },
           gzip: 'zlib default level (6)',
-          bytesOverFloorByPackage: Object.fromEntries(Object.entries(bundleDelta).filter(([, delta]) => delta !== 0).sort(([, a], [, b]) => b - a)),
+          bytesOverFloorByPackage: Object.fromEntries(
+            Object.entries(bundleDelta)
+              .filter(([, delta]) => delta !== 0)
+              .sort(([, a], [, b]) => b - a),
+          ),
           variants: {
-            [CONSTRUCT_VARIANT.name]: { description: CONSTRUCT_VARIANT.description, bundle: pick(ours), floor: pick(floor), ratio: ratio(ours.minifiedBytes, floor.minifiedBytes) },
+            [CONSTRUCT_VARIANT.name]: {
+              description: CONSTRUCT_VARIANT.description,
+              bundle: pick(ours),
+              floor: pick(floor),
+              ratio: ratio(ours.minifiedBytes, floor.minifiedBytes),
+            },
             [MAIN_FIRST_VARIANT.name]: {
               description: MAIN_FIRST_VARIANT.description,
               bundle: pick(oursMainFirst),
@@ -505,13 +598,19 @@ function print(report: Report, settings: Settings): void {
   );
   out.push('', formatTable(rows), '');
   out.push('Calls: DescribeBudgets / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.');
-  for (const [name, figure] of [['cold', report.calls.cold], ['warm', report.calls.warm]] as const) {
+  for (const [name, figure] of [
+    ['cold', report.calls.cold],
+    ['warm', report.calls.warm],
+  ] as const) {
     if (!figure.met) out.push(`  ${name} run above the minimum: ${figure.over.join(', ')}`);
   }
   out.push(`Run-time bound: ${BOUND_FORMULA}`);
   out.push(`  cold: ${runTime.cold.formula}`, `  warm: ${runTime.warm.formula}`);
   out.push(`  CPU time of the invocations: cold ${runTime.cold.cpuMs.median} ms, warm ${runTime.warm.cpuMs.median} ms (median)`);
-  for (const [name, figure] of [['cold', runTime.cold], ['warm', runTime.warm]] as const) {
+  for (const [name, figure] of [
+    ['cold', runTime.cold],
+    ['warm', runTime.warm],
+  ] as const) {
     const parts = figure.segmentsMs;
     if (parts === undefined) continue;
     out.push(
@@ -520,8 +619,13 @@ function print(report: Report, settings: Settings): void {
         `outside requests ${parts.outsideRequests}`,
     );
   }
-  out.push(`  without latency: cold ${runTime.zeroLatency.coldMs} ms (CPU ${runTime.zeroLatency.coldCpuMs} ms), warm ${runTime.zeroLatency.warmMs} ms (CPU ${runTime.zeroLatency.warmCpuMs} ms)`);
-  const variants = report.bundle.details.variants as Record<string, { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }>;
+  out.push(
+    `  without latency: cold ${runTime.zeroLatency.coldMs} ms (CPU ${runTime.zeroLatency.coldCpuMs} ms), warm ${runTime.zeroLatency.warmMs} ms (CPU ${runTime.zeroLatency.warmCpuMs} ms)`,
+  );
+  const variants = report.bundle.details.variants as Record<
+    string,
+    { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }
+  >;
   out.push('Bundle variants (esbuild as NodejsFunction runs it; minified bytes, bundle / floor):');
   for (const [name, variant] of Object.entries(variants)) {
     out.push(
@@ -530,18 +634,31 @@ function print(report: Report, settings: Settings): void {
     );
   }
   const delta = Object.entries(report.bundle.details.bytesOverFloorByPackage as Record<string, number>).slice(0, 6);
-  out.push(`  bytes over the floor by package: ${delta.map(([group, size]) => `${group} ${size >= 0 ? '+' : ''}${size.toLocaleString('en-US')}`).join(', ')}`);
+  out.push(
+    `  bytes over the floor by package: ${delta.map(([group, size]) => `${group} ${size >= 0 ? '+' : ''}${size.toLocaleString('en-US')}`).join(', ')}`,
+  );
   const coldDetails = report.coldStart.details as Record<string, { wallMs: { median: number }; maxRssMib: { median: number } }>;
-  out.push(`Peak RSS once required and set up, nothing run: bundle ${coldDetails.bundle.maxRssMib.median} MiB, floor ${coldDetails.floor.maxRssMib.median} MiB`);
+  out.push(
+    `Peak RSS once required and set up, nothing run: bundle ${coldDetails.bundle.maxRssMib.median} MiB, floor ${coldDetails.floor.maxRssMib.median} MiB`,
+  );
   if (coldDetails['bundle-main-first'] !== undefined) {
-    out.push(`  cold start of the main-first variant: ${coldDetails['bundle-main-first'].wallMs.median} ms vs its floor ${coldDetails['floor-main-first'].wallMs.median} ms`);
+    out.push(
+      `  cold start of the main-first variant: ${coldDetails['bundle-main-first'].wallMs.median} ms vs its floor ${coldDetails['floor-main-first'].wallMs.median} ms`,
+    );
   }
   out.push('', 'Cost per month:');
   for (const assumption of report.cost.assumptions) out.push(`  - ${assumption}`);
   for (const line of report.cost.lines) out.push(`  ${line.item.padEnd(24)} ${line.arithmetic}`);
-  out.push(`  ${'Total'.padEnd(24)} $${report.cost.totalUsd.toFixed(2)} per month (Lambda compute if every run took the whole timeout: $${report.cost.lambdaAtTimeoutUsd.toFixed(2)})`);
+  out.push(
+    `  ${'Total'.padEnd(24)} $${report.cost.totalUsd.toFixed(2)} per month (Lambda compute if every run took the whole timeout: $${report.cost.lambdaAtTimeoutUsd.toFixed(2)})`,
+  );
   const failedChecks = report.checks.filter((check) => !check.ok);
-  out.push('', failedChecks.length === 0 ? `All ${report.checks.length} sanity checks passed.` : `Sanity checks that FAILED (${failedChecks.length} of ${report.checks.length}):`);
+  out.push(
+    '',
+    failedChecks.length === 0
+      ? `All ${report.checks.length} sanity checks passed.`
+      : `Sanity checks that FAILED (${failedChecks.length} of ${report.checks.length}):`,
+  );
   for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
   out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
   if (settings.markdown) out.push('', markdownTable(rows));

@@ -83,7 +83,12 @@ export async function runScale(
       // Let the intake finish the body checks it defers until after its answers.
       await new Promise((resolve) => setImmediate(resolve));
       const timeline = [...servers.aws.server.takeTimeline(), ...servers.datadog.server.takeTimeline()];
-      invocations.push({ ...event, aws: servers.aws.take(), datadog: servers.datadog.take(), segments: segments(timeline, event.durationMs) });
+      invocations.push({
+        ...event,
+        aws: servers.aws.take(),
+        datadog: servers.datadog.take(),
+        segments: segments(timeline, event.durationMs),
+      });
     }
     command({ type: 'finish' });
     const finished = await next();
@@ -95,7 +100,10 @@ export async function runScale(
       invocations,
       maxRssBytes: finished.maxRssBytes,
       vmHwmBytes: finished.vmHwmBytes,
-      logLines: output.split('\n').filter((line) => line.startsWith('{')).slice(0, 200),
+      logLines: output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .slice(0, 200),
     };
   } finally {
     clearTimeout(timer);

@@ -43,8 +43,7 @@ export const NO_API_KEY: ApiKeySource = {
 
 export function noKeyMessage(): string {
   return (
-    `No Datadog API key: give --api-key-secret-arn <arn> (or ${CLI_ENV.apiKeySecretArn}), ` +
-    `or set ${CLI_ENV.apiKey} in the environment`
+    `No Datadog API key: give --api-key-secret-arn <arn> (or ${CLI_ENV.apiKeySecretArn}), ` + `or set ${CLI_ENV.apiKey} in the environment`
   );
 }
 

@@ -108,8 +108,14 @@ export function perRunLine(
 export function operationLine(operation: SourceOperation, callsPerRun: number, metricsRequestedPerRun: number, runs: number): CostLine {
   const note = operation.priceNote;
   if (operation.billedPer === 'metric') {
-    return perRunLine(operation.title, metricsRequestedPerRun, runs, { one: 'metric', many: 'metrics' }, operation.price,
-      `billed per metric requested, not per call (${num(callsPerRun)} call${callsPerRun === 1 ? '' : 's'} a run)`);
+    return perRunLine(
+      operation.title,
+      metricsRequestedPerRun,
+      runs,
+      { one: 'metric', many: 'metrics' },
+      operation.price,
+      `billed per metric requested, not per call (${num(callsPerRun)} call${callsPerRun === 1 ? '' : 's'} a run)`,
+    );
   }
   return perRunLine(operation.title, callsPerRun, runs, { one: 'request', many: 'requests' }, operation.price, note);
 }

@@ -90,16 +90,26 @@ export function estimate(input: EstimateInput): Estimate {
     ...input.operations.map((operation) =>
       operationLine(operation, input.perRun.calls[operation.name] ?? 0, input.perRun.metricsRequested, runs),
     ),
-    perRunLine('Secrets Manager GetSecretValue', 1, runs, CALLS, AWS_PRICES.secretsManagerCalls,
+    perRunLine(
+      'Secrets Manager GetSecretValue',
+      1,
+      runs,
+      CALLS,
+      AWS_PRICES.secretsManagerCalls,
       `at most one read per run (a cold start); the key is cached ${num(input.apiKeyMaxAgeHours)} h, so as few as ` +
-        `${num(warmReads)} calls when the function stays warm`),
+        `${num(warmReads)} calls when the function stays warm`,
+    ),
     secretStorageLine('storage, not an API call; nothing more if you reuse a secret you already pay for'),
   ];
   if (input.lambda !== undefined) {
     lines.push(
       lambdaRequestsLine(runs, 'the Lambda free tier (1M requests a month) usually covers it'),
-      lambdaComputeLine(runs, input.lambda.durationMs / 1000, input.lambda.memoryMb,
-        'duration as measured by this dry run from here; the free tier (400,000 GB-seconds a month) usually covers it'),
+      lambdaComputeLine(
+        runs,
+        input.lambda.durationMs / 1000,
+        input.lambda.memoryMb,
+        'duration as measured by this dry run from here; the free tier (400,000 GB-seconds a month) usually covers it',
+      ),
     );
   }
 

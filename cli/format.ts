@@ -23,12 +23,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
 /** The series a run built, one per line: metric, value (with unit), tags. */
 export function seriesTable(series: readonly MetricSeries[]): string {
   if (series.length === 0) return 'No series.\n';
-  const rows = series.map((item) => [
-    item.metric,
-    `${item.points[0]?.value ?? ''}`,
-    item.unit ?? '',
-    item.tags.join(','),
-  ]);
+  const rows = series.map((item) => [item.metric, `${item.points[0]?.value ?? ''}`, item.unit ?? '', item.tags.join(',')]);
   return table(['METRIC', 'VALUE', 'UNIT', 'TAGS'], rows, new Set([1]));
 }
 
@@ -51,7 +46,10 @@ export function summaryText(summary: RunSummary, apiOrigin: string): string {
     ['skipped', counts(summary.skipped)],
     ['AWS calls', counts(summary.awsCalls)],
     ['Datadog', datadog],
-    ['billing data age', summary.billingDataAgeHours === undefined ? 'unknown (no billing point read)' : `${summary.billingDataAgeHours} h`],
+    [
+      'billing data age',
+      summary.billingDataAgeHours === undefined ? 'unknown (no billing point read)' : `${summary.billingDataAgeHours} h`,
+    ],
     ['duration', summary.durationMs < 1000 ? `${summary.durationMs} ms` : `${(summary.durationMs / 1000).toFixed(1)} s`],
     ['warnings', String(summary.warnings)],
     ['errors', summary.errors.length === 0 ? 'none' : String(summary.errors.length)],

@@ -17,7 +17,6 @@ import type { Io } from './io';
 import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, withSettingFlags } from './setting-flags';
 import { CLI_ENV, type CollectorFlags, type DatadogFlags } from './settings';
 
-
 export const PROGRAM_NAME = 'aws-billing-to-datadog';
 
 /** Options as commander parses them, before they are sorted into the commands' inputs. */
@@ -86,7 +85,13 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
       const raw = command.opts<RawOptions>();
       setExitCode(
         await runCollect(
-          { dryRun: raw.dryRun === true, json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) },
+          {
+            dryRun: raw.dryRun === true,
+            json: raw.json === true,
+            profile: raw.profile,
+            collector: collectorFlags(raw),
+            datadog: datadogFlags(raw),
+          },
           io,
         ),
       );
@@ -100,7 +105,9 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
     .addHelpText('after', CHECK_HELP)
     .action(async (_options: unknown, command: Command) => {
       const raw = command.opts<RawOptions>();
-      setExitCode(await runCheck({ json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) }, io));
+      setExitCode(
+        await runCheck({ json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) }, io),
+      );
     });
 
   withCollectorOptions(
@@ -108,12 +115,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
       program
         .command('estimate')
         .description('Count the Datadog custom metrics this account produces and the AWS cost per month, from a dry run.')
-        .option(
-          '--schedule-minutes <minutes>',
-          'minutes between two runs, as deployed',
-          parseScheduleMinutes,
-          DEFAULT_SCHEDULE_MINUTES,
-        )
+        .option('--schedule-minutes <minutes>', 'minutes between two runs, as deployed', parseScheduleMinutes, DEFAULT_SCHEDULE_MINUTES)
         .option('--lambda', "include the function's own cost (requests and arm64 compute)"),
     ),
   )
@@ -139,7 +141,9 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
 
   program
     .command('demo')
-    .description('See it work with no AWS or Datadog account: the real bundle against a fake AWS with sample data and a local Datadog intake.')
+    .description(
+      'See it work with no AWS or Datadog account: the real bundle against a fake AWS with sample data and a local Datadog intake.',
+    )
     .option('--scenario <name>', `what the fake account holds: ${SCENARIO_NAMES.join(', ')}`, 'sample')
     .option('--json', 'print one JSON document on stdout instead of text')
     .addHelpText('after', DEMO_HELP)

@@ -138,7 +138,7 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
   if (isAccessDenied(error)) {
     return new ApiKeyError(
       `AWS denied secretsmanager:GetSecretValue on ${secretArn}: the function's role needs it, and kms:Decrypt on the ` +
-        'secret\'s key when it uses a customer-managed KMS key (context key apiKeySecretKmsKeyArn).',
+        "secret's key when it uses a customer-managed KMS key (context key apiKeySecretKmsKeyArn).",
       { cause: error },
     );
   }

@@ -80,10 +80,15 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
 
   // Read the key while the sources run, so the secret is off the critical path; a Secrets
   // Manager that does not answer is abandoned with the sources' calls.
-  const keyReady = deps.dryRun ? Promise.resolve(true) : deps.apiKey.get(signal).then(() => true, (error: unknown) => {
-    errors.push(describeError(error));
-    return false;
-  });
+  const keyReady = deps.dryRun
+    ? Promise.resolve(true)
+    : deps.apiKey.get(signal).then(
+        () => true,
+        (error: unknown) => {
+          errors.push(describeError(error));
+          return false;
+        },
+      );
   const gathered = await gatherSources(deps, { log, calls: awsCalls, signal, now: startedAt });
   const { samples, skipped, newestDataTime } = gathered;
   errors.push(...gathered.errors);
@@ -201,4 +206,3 @@ function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
-

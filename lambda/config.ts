@@ -70,8 +70,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
     const match = SECRET_ARN.exec(values.apiKeySecretArn);
     if (match === null) {
       problems.push(
-        `${ENV.apiKeySecretArn} must be a Secrets Manager secret ARN ` +
-          '(arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+        `${ENV.apiKeySecretArn} must be a Secrets Manager secret ARN ` + '(arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
       );
     } else {
       apiKeySecretRegion = match[1];
@@ -142,10 +141,17 @@ function parseEnvironmentText(spec: AnySettingSpec, text: string): Parsed {
       return { problem: `must be true or false, got "${text}"` };
     case 'wholeNumber': {
       const number = Number(text);
-      return Number.isSafeInteger(number) && number >= 0 ? { value: number } : { problem: `must be a whole number of ${spec.unit ?? 'units'}, got "${text}"` };
+      return Number.isSafeInteger(number) && number >= 0
+        ? { value: number }
+        : { problem: `must be a whole number of ${spec.unit ?? 'units'}, got "${text}"` };
     }
     case 'stringList':
-      return { value: text.split(',').map((item) => item.trim()).filter((item) => item !== '') };
+      return {
+        value: text
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      };
     case 'stringMap':
       return { problem: 'is a map, which no environment variable carries' };
   }

@@ -23,10 +23,7 @@ export const API_KEY_PLACEHOLDER = 'REPLACE-WITH-YOUR-DATADOG-API-KEY';
  * CDK tokens: the string is built by interpolation only.
  */
 export function putApiKeyCommand(secretArn: string, region: string): string {
-  return (
-    `aws secretsmanager put-secret-value --region ${region} --secret-id '${secretArn}' ` +
-    '--secret-string file:///dev/stdin'
-  );
+  return `aws secretsmanager put-secret-value --region ${region} --secret-id '${secretArn}' ` + '--secret-string file:///dev/stdin';
 }
 
 /**

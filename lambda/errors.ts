@@ -110,8 +110,7 @@ export class AwsTimeoutError extends ActionableError {
         "sent before the function's timeout.",
       {
         fix:
-          "It is tried again on the next run; if this keeps happening, raise the function's timeout or check its " +
-          'network path to AWS.',
+          "It is tried again on the next run; if this keeps happening, raise the function's timeout or check its " + 'network path to AWS.',
         ...options,
       },
     );

@@ -272,9 +272,7 @@ export function settingSpec(name: SettingName): AnySettingSpec {
 }
 
 /** The collector settings (those with an environment variable), in the table's order. */
-export const COLLECTOR_SETTING_NAMES = SETTING_NAMES.filter(
-  (name): name is CollectorSettingName => settingSpec(name).env !== undefined,
-);
+export const COLLECTOR_SETTING_NAMES = SETTING_NAMES.filter((name): name is CollectorSettingName => settingSpec(name).env !== undefined);
 
 /** Every context key the app reads. */
 export const CONTEXT_KEYS: readonly string[] = SETTING_NAMES.flatMap((name) => settingSpec(name).context ?? []);

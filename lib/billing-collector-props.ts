@@ -17,7 +17,14 @@ import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import { noSourceProblem, SOURCES } from '../lambda/sources';
 import { collectorEnvironmentFor } from '../lambda/environment';
 import { InvalidSettingError } from '../lambda/errors';
-import { DEFAULTS, MAX_TAG_LENGTH, settingProblem, type EveryCollectorSetting, type SettingName, type SettingValue } from '../lambda/settings';
+import {
+  DEFAULTS,
+  MAX_TAG_LENGTH,
+  settingProblem,
+  type EveryCollectorSetting,
+  type SettingName,
+  type SettingValue,
+} from '../lambda/settings';
 import { alarmPeriodProblem, CollectorSchedule } from './schedule';
 
 export interface BillingCollectorProps {
@@ -230,10 +237,7 @@ function throwIfProblem<K extends SettingName>(name: K, value: SettingValue<K> |
  * The function's environment, less the secret ARN (the construct adds it once the secret
  * exists). `DD_SITE` is always set; every other variable only when its prop is given.
  */
-export function collectorEnvironment(
-  props: BillingCollectorProps,
-  resolved: ResolvedBillingCollectorProps,
-): Record<string, string> {
+export function collectorEnvironment(props: BillingCollectorProps, resolved: ResolvedBillingCollectorProps): Record<string, string> {
   const settings: EveryCollectorSetting = {
     datadogSite: resolved.datadogSite,
     // Added by the construct once the secret exists.

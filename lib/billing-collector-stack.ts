@@ -66,9 +66,7 @@ export class BillingCollectorStack extends Stack {
         ? undefined
         : secretsmanager.Secret.fromSecretCompleteArn(this, 'ApiKeySecret', props.apiKeySecretArn);
     const apiKeySecretKmsKey =
-      props.apiKeySecretKmsKeyArn === undefined
-        ? undefined
-        : kms.Key.fromKeyArn(this, 'ApiKeySecretKmsKey', props.apiKeySecretKmsKeyArn);
+      props.apiKeySecretKmsKeyArn === undefined ? undefined : kms.Key.fromKeyArn(this, 'ApiKeySecretKmsKey', props.apiKeySecretKmsKeyArn);
 
     this.collector = new BillingCollector(this, 'BillingCollector', {
       ...props.collector,

@@ -77,10 +77,7 @@ export function readStringList(lookup: ContextLookup, key: string): string[] | u
   if (isUnset(value)) return undefined;
   const items = typeof value === 'string' ? splitListText(value) : value;
   if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-    throw new InvalidSettingError(
-      key,
-      `must be a list of strings (a JSON array or a comma-separated string), got ${shown(value)}`,
-    );
+    throw new InvalidSettingError(key, `must be a list of strings (a JSON array or a comma-separated string), got ${shown(value)}`);
   }
   return items.map((item) => item.trim()).filter((item) => item !== '');
 }
@@ -103,10 +100,7 @@ export function readStringMap(lookup: ContextLookup, key: string): Record<string
   const scalar = (item: unknown): item is string | number | boolean =>
     typeof item === 'string' || typeof item === 'number' || typeof item === 'boolean';
   if (!isObject || !entries.every(([, item]) => scalar(item))) {
-    throw new InvalidSettingError(
-      key,
-      `must be a JSON object of strings, such as {"team":"finops"}, got ${shown(value)}`,
-    );
+    throw new InvalidSettingError(key, `must be a JSON object of strings, such as {"team":"finops"}, got ${shown(value)}`);
   }
   return Object.fromEntries(entries.map(([name, item]) => [name, String(item)]));
 }

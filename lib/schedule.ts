@@ -94,9 +94,7 @@ export function parseScheduleExpression(text: string): ParsedScheduleExpression 
   if (cron !== null) return parseCronFields(cron[1]);
   return {
     kind: 'invalid',
-    problem:
-      'must be a rate or cron expression, such as rate(1 hour), rate(30 minutes) ' +
-      'or cron(15 */2 * * ? *)',
+    problem: 'must be a rate or cron expression, such as rate(1 hour), rate(30 minutes) ' + 'or cron(15 */2 * * ? *)',
   };
 }
 
@@ -105,9 +103,7 @@ function parseCronFields(fieldsText: string): ParsedScheduleExpression {
   if (fields.length !== 6) {
     return {
       kind: 'invalid',
-      problem:
-        'must have six cron fields: minute hour day-of-month month day-of-week year, ' +
-        'such as cron(15 */2 * * ? *)',
+      problem: 'must have six cron fields: minute hour day-of-month month day-of-week year, ' + 'such as cron(15 */2 * * ? *)',
     };
   }
   const [minute, hour, day, month, weekDay, year] = fields;

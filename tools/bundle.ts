@@ -113,7 +113,15 @@ export async function esbuildLikeCdk(
   signal?: AbortSignal,
 ): Promise<BuiltBundle> {
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
-  const args = ['--bundle', entry, `--target=${target}`, '--platform=node', `--outfile=${outfile}`, ...(BUNDLING.minify ? ['--minify'] : []), ...variant.extraArgs];
+  const args = [
+    '--bundle',
+    entry,
+    `--target=${target}`,
+    '--platform=node',
+    `--outfile=${outfile}`,
+    ...(BUNDLING.minify ? ['--minify'] : []),
+    ...variant.extraArgs,
+  ];
   // The metafile does not change the output; CDK adds it only when asked, so it is left out of the shown command.
   const metafile = `${outfile}.meta.json`;
   const result = await run(esbuild, [...args, `--metafile=${metafile}`, '--log-level=error'], { cwd: root, timeoutMs: 120_000, signal });
@@ -132,11 +140,17 @@ export function targetOf(runtime: string | undefined): string {
   return match === null ? BUNDLING.target : `node${match[1]}`;
 }
 
-
 /**
  * Bundles the collector's handler as the construct does (`HANDLER.entry`, the target of
  * `FUNCTION_RUNTIME`, `BUNDLING`) into `<outDir>/index.js`.
  */
 export function bundleCollector(root: string, outDir: string, signal?: AbortSignal): Promise<BuiltBundle> {
-  return esbuildLikeCdk(root, resolve(root, HANDLER.entry), join(outDir, 'index.js'), targetOf(FUNCTION_RUNTIME.runtime), CONSTRUCT_VARIANT, signal);
+  return esbuildLikeCdk(
+    root,
+    resolve(root, HANDLER.entry),
+    join(outDir, 'index.js'),
+    targetOf(FUNCTION_RUNTIME.runtime),
+    CONSTRUCT_VARIANT,
+    signal,
+  );
 }

@@ -56,7 +56,9 @@ function readJson<T>(path: string): T {
 function stackTemplates(assemblyDir: string, depth = 0): { stack: string; dir: string; template: string }[] {
   const manifestPath = join(assemblyDir, 'manifest.json');
   if (depth > MAX_NESTING || !existsSync(manifestPath)) return [];
-  const manifest = readJson<{ artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string } }> }>(manifestPath);
+  const manifest = readJson<{
+    artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string } }>;
+  }>(manifestPath);
   const found: { stack: string; dir: string; template: string }[] = [];
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
@@ -76,7 +78,9 @@ function assetDirectory(dir: string, resource: TemplateResource): string | undef
   const key = typeof code?.S3Key === 'string' ? code.S3Key : undefined;
   if (key === undefined) return undefined;
   for (const name of readdirSync(dir).filter((file) => file.endsWith('.assets.json'))) {
-    const assets = readJson<{ files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }> }>(join(dir, name));
+    const assets = readJson<{
+      files?: Record<string, { source?: { path?: string }; destinations?: Record<string, { objectKey?: string }> }>;
+    }>(join(dir, name));
     for (const file of Object.values(assets.files ?? {})) {
       const keys = Object.values(file.destinations ?? {}).map((destination) => destination.objectKey);
       if (keys.includes(key) && file.source?.path) return join(dir, file.source.path);
@@ -142,7 +146,11 @@ export function readCollectorFunction(assemblyDir: string): CollectorFunction {
   if (found.length === 1) return found[0];
   const where = relative(process.cwd(), assemblyDir) || assemblyDir;
   if (found.length === 0) {
-    throw new CloudAssemblyError(`no AWS::Lambda::Function with ${ENV.apiKeySecretArn} and its bundled handler module in ${where}: is the asset bundled?`);
+    throw new CloudAssemblyError(
+      `no AWS::Lambda::Function with ${ENV.apiKeySecretArn} and its bundled handler module in ${where}: is the asset bundled?`,
+    );
   }
-  throw new CloudAssemblyError(`${found.length} functions with ${ENV.apiKeySecretArn} in ${where} (${found.map((fn) => `${fn.stack}/${fn.logicalId}`).join(', ')}); expected one`);
+  throw new CloudAssemblyError(
+    `${found.length} functions with ${ENV.apiKeySecretArn} in ${where} (${found.map((fn) => `${fn.stack}/${fn.logicalId}`).join(', ')}); expected one`,
+  );
 }

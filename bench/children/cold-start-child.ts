@@ -25,7 +25,12 @@ async function main(): Promise<ColdStartResult> {
   if (kind === 'floor') {
     const clients = loaded.clients;
     const ok = Array.isArray(clients) && clients.length === 3;
-    return { ok, importMs: imported - started, setupMs: imported - started, ...(ok ? {} : { error: 'the floor bundle exports no three clients' }) };
+    return {
+      ok,
+      importMs: imported - started,
+      setupMs: imported - started,
+      ...(ok ? {} : { error: 'the floor bundle exports no three clients' }),
+    };
   }
   const handler = loaded.handler as (event: unknown, context: unknown) => Promise<unknown>;
   try {
@@ -40,7 +45,8 @@ async function main(): Promise<ColdStartResult> {
 }
 
 main().then(
-  (result) => process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ...result, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`),
+  (result) =>
+    process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ...result, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`),
   (error: unknown) => {
     process.stdout.write(`${RESULT_MARKER}${JSON.stringify({ ok: false, importMs: 0, setupMs: 0, error: String(error) })}\n`);
   },

@@ -33,7 +33,8 @@ function vmHwmBytes(): number | undefined {
 }
 
 const started = performance.now();
-const handler = (createRequire(__filename)(resolve(process.argv[2])) as { handler: (event: unknown, context: unknown) => Promise<unknown> }).handler;
+const handler = (createRequire(__filename)(resolve(process.argv[2])) as { handler: (event: unknown, context: unknown) => Promise<unknown> })
+  .handler;
 const context = { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => REMAINING_MS };
 
 process.on('message', (command: ScaleCommand) => {
@@ -50,7 +51,15 @@ process.on('message', (command: ScaleCommand) => {
   };
   handler({}, context).then(
     (summary) =>
-      send({ type: 'invoked', label: command.label, durationMs: performance.now() - t0, cpuMs: cpuMs(), ok: true, summary, rssBytes: process.memoryUsage().rss }),
+      send({
+        type: 'invoked',
+        label: command.label,
+        durationMs: performance.now() - t0,
+        cpuMs: cpuMs(),
+        ok: true,
+        summary,
+        rssBytes: process.memoryUsage().rss,
+      }),
     (error: unknown) =>
       send({
         type: 'invoked',

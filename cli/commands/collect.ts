@@ -37,7 +37,9 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
     }
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId } = await callerIdentity(aws, options.profile);
-    progress.step(options.dryRun ? 'Reading budgets and billing metrics (dry run)' : 'Reading budgets and billing metrics, then sending to Datadog');
+    progress.step(
+      options.dryRun ? 'Reading budgets and billing metrics (dry run)' : 'Reading budgets and billing metrics, then sending to Datadog',
+    );
     const result = await runCollection({
       config: settings.config,
       accountId,

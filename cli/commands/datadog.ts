@@ -212,7 +212,7 @@ function readKeys(env: NodeJS.ProcessEnv): { apiKey: string; appKey: string } {
   throw new UsageError([`${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set`], {
     fix:
       `Set ${missing.length === 1 ? 'it' : 'both'} in the environment (there is no flag: keys stay out of shell history); ` +
-      "Organization Settings in Datadog lists both kinds of key. Even --dry-run needs both: it reads what exists.",
+      'Organization Settings in Datadog lists both kinds of key. Even --dry-run needs both: it reads what exists.',
   });
 }
 
@@ -231,8 +231,7 @@ function checkedApiKey(value: string): string {
 
 /** The plan or its outcome, one line per dashboard or monitor. */
 export function formatResult(result: ApplyResult, apiOrigin: string): string {
-  const verb = (step: ApplyStep): string =>
-    result.dryRun ? `would ${step.action}` : step.action === 'create' ? 'created' : 'updated';
+  const verb = (step: ApplyStep): string => (result.dryRun ? `would ${step.action}` : step.action === 'create' ? 'created' : 'updated');
   const lines = result.steps.map(
     (step) => `  ${verb(step).padEnd(12)} ${step.kind.padEnd(9)} "${step.name}"${step.id === undefined ? '' : ` (id ${step.id})`}`,
   );

@@ -21,7 +21,9 @@ const INTERRUPTED = 130;
 export async function runDemoCommand(options: DemoOptions, io: Io): Promise<ExitCode> {
   const scenario = SCENARIOS.find((candidate) => candidate.name === options.scenario);
   if (scenario === undefined) {
-    throw new UsageError([`--scenario "${options.scenario}" is not a demo scenario`], { fix: `Give one of: ${SCENARIO_NAMES.join(', ')}.` });
+    throw new UsageError([`--scenario "${options.scenario}" is not a demo scenario`], {
+      fix: `Give one of: ${SCENARIO_NAMES.join(', ')}.`,
+    });
   }
   const cleanup = new Cleanup();
   const interrupted = (): void => {

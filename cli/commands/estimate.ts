@@ -58,7 +58,12 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
       ...(options.includeLambda ? { lambda: { memoryMb: DEFAULT_LAMBDA_MEMORY_MB, durationMs: summary.durationMs } } : {}),
     });
-    const report: EstimateReport = { accountId, ...result, notes: notes(summary, config.metricPrefix, config.sendHealthMetrics), errors: summary.errors };
+    const report: EstimateReport = {
+      accountId,
+      ...result,
+      notes: notes(summary, config.metricPrefix, config.sendHealthMetrics),
+      errors: summary.errors,
+    };
     io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : estimateText(report));
     return summary.errors.length === 0 ? EXIT.ok : EXIT.failure;
   } finally {

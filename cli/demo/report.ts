@@ -50,7 +50,10 @@ export function groupByMetric(series: readonly ReceivedSeries[]): Map<string, Re
 
 export function demoJson(result: DemoResult, scenario: Scenario, elapsedMs: number, exitCode: number): string {
   const received = Object.fromEntries(
-    [...groupByMetric(result.datadog.series)].map(([metric, list]) => [metric, list.map(({ value, unit, tags }) => ({ value, unit, tags }))]),
+    [...groupByMetric(result.datadog.series)].map(([metric, list]) => [
+      metric,
+      list.map(({ value, unit, tags }) => ({ value, unit, tags })),
+    ]),
   );
   const document = {
     scenario: result.scenario,
@@ -70,14 +73,20 @@ export function demoJson(result: DemoResult, scenario: Scenario, elapsedMs: numb
 
 export function demoText(result: DemoResult, scenario: Scenario, elapsedMs: number, exitCode: number): string {
   const parts: string[] = [];
-  parts.push(`Scenario "${result.scenario}": ${result.title}.\nFake AWS and Datadog intake on 127.0.0.1; no AWS or Datadog account used.\n`);
+  parts.push(
+    `Scenario "${result.scenario}": ${result.title}.\nFake AWS and Datadog intake on 127.0.0.1; no AWS or Datadog account used.\n`,
+  );
   parts.push(
     `The function: ${result.bundle.command} (${kb(result.bundle.bytes)}, ${seconds(result.bundle.ms)}), ` +
       `run by its handler in its own process with the stack's environment (${Object.keys(result.function.environment).join(', ')}) ` +
       `and a ${result.function.timeoutSeconds} s Lambda context for ${result.function.arn}.\n`,
   );
   parts.push(receivedText(result));
-  parts.push(result.summary === undefined ? 'Run summary: none logged.\n' : summaryText(result.summary, result.function.environment.DD_API_URL ?? 'Datadog'));
+  parts.push(
+    result.summary === undefined
+      ? 'Run summary: none logged.\n'
+      : summaryText(result.summary, result.function.environment.DD_API_URL ?? 'Datadog'),
+  );
   parts.push(monitorsText(result));
   const errors = explainErrors(result, scenario);
   if (runFailed(result)) {
@@ -88,7 +97,9 @@ export function demoText(result: DemoResult, scenario: Scenario, elapsedMs: numb
         `What the logs say:\n${lines.join('\n')}\n`,
     );
   }
-  parts.push(`Demo ran in ${seconds(elapsedMs)} from the process's start (bundle ${seconds(result.bundle.ms)}, function run ${seconds(result.invocation.ms)}); exit ${exitCode}.\n`);
+  parts.push(
+    `Demo ran in ${seconds(elapsedMs)} from the process's start (bundle ${seconds(result.bundle.ms)}, function run ${seconds(result.invocation.ms)}); exit ${exitCode}.\n`,
+  );
   return parts.join('\n');
 }
 
@@ -121,7 +132,11 @@ function monitorsText(result: DemoResult): string {
     const worst = [...judgement.groups].sort((a, b) => b.value - a.value);
     const shown = judgement.verdict === 'alert' ? worst.filter((group) => group.alerts) : worst.slice(0, 1);
     const detail = shown.map((group) => `${group.group.join(',') || 'all'}: ${round(group.value)}`).join('; ');
-    return [name, judgement.verdict === 'alert' ? 'WOULD ALERT' : 'ok', `${judgement.condition}; ${judgement.verdict === 'alert' ? detail : `highest ${detail}`}`];
+    return [
+      name,
+      judgement.verdict === 'alert' ? 'WOULD ALERT' : 'ok',
+      `${judgement.condition}; ${judgement.verdict === 'alert' ? detail : `highest ${detail}`}`,
+    ];
   });
   return `The shipped monitors (datadog/monitors.json) on these numbers:\n${table(['MONITOR', 'VERDICT', 'WHY'], rows)
     .split('\n')

@@ -39,7 +39,10 @@ export class Cleanup {
 
   public run(): Promise<void> {
     this.running ??= (async () => {
-      for (const step of this.steps) await Promise.resolve().then(step).catch(() => undefined);
+      for (const step of this.steps)
+        await Promise.resolve()
+          .then(step)
+          .catch(() => undefined);
     })();
     return this.running;
   }
@@ -70,11 +73,21 @@ export interface DemoResult {
   readonly scenario: string;
   readonly title: string;
   readonly bundle: { readonly command: string; readonly bytes: number; readonly ms: number };
-  readonly function: { readonly arn: string; readonly runtime: string; readonly timeoutSeconds: number; readonly environment: Readonly<Record<string, string>> };
+  readonly function: {
+    readonly arn: string;
+    readonly runtime: string;
+    readonly timeoutSeconds: number;
+    readonly environment: Readonly<Record<string, string>>;
+  };
   readonly invocation: { readonly outcome: InvocationOutcome; readonly ms: number };
   /** The run summary the function logged, when it logged one. */
   readonly summary?: RunSummary;
-  readonly datadog: { readonly requests: number; readonly accepted: number; readonly refused: Readonly<Record<string, number>>; readonly series: readonly ReceivedSeries[] };
+  readonly datadog: {
+    readonly requests: number;
+    readonly accepted: number;
+    readonly refused: Readonly<Record<string, number>>;
+    readonly series: readonly ReceivedSeries[];
+  };
   readonly monitors: readonly MonitorVerdict[];
 }
 
@@ -131,8 +144,17 @@ export async function runDemo(scenario: Scenario, cleanup: Cleanup, now = new Da
   return {
     scenario: scenario.name,
     title: scenario.title,
-    bundle: { command: (bundle.command ?? `esbuild ${HANDLER.entry}`).replace(tmp, '<temporary folder>'), bytes: bundle.minifiedBytes, ms: bundleMs },
-    function: { arn: DEMO_FUNCTION_ARN, runtime: `${FUNCTION_RUNTIME.runtime} (esbuild target ${BUNDLING.target})`, timeoutSeconds: DEPLOYMENT_DEFAULTS.timeoutSeconds, environment: stackEnvironment },
+    bundle: {
+      command: (bundle.command ?? `esbuild ${HANDLER.entry}`).replace(tmp, '<temporary folder>'),
+      bytes: bundle.minifiedBytes,
+      ms: bundleMs,
+    },
+    function: {
+      arn: DEMO_FUNCTION_ARN,
+      runtime: `${FUNCTION_RUNTIME.runtime} (esbuild target ${BUNDLING.target})`,
+      timeoutSeconds: DEPLOYMENT_DEFAULTS.timeoutSeconds,
+      environment: stackEnvironment,
+    },
     invocation: { outcome: invocation.outcome, ms: invocationMs },
     summary: summaryLine === undefined ? undefined : summaryOf(summaryLine),
     datadog: { requests: requests.length, accepted: requests.filter((r) => r.accepted).length, refused, series },
@@ -147,7 +169,12 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
 }
 
 function received(series: IntakeSeries): ReceivedSeries {
-  return { metric: series.metric, value: series.points[series.points.length - 1]?.value ?? Number.NaN, unit: series.unit, tags: series.tags ?? [] };
+  return {
+    metric: series.metric,
+    value: series.points[series.points.length - 1]?.value ?? Number.NaN,
+    unit: series.unit,
+    tags: series.tags ?? [],
+  };
 }
 
 function summaryOf(line: Record<string, unknown>): RunSummary {
@@ -196,9 +223,11 @@ function invokeOnce(
       const init = records.find((record) => record.type === 'init');
       const invocation = records.find((record) => record.type === 'invocation');
       let outcome: InvocationOutcome;
-      if (init?.ok === false) outcome = { status: 'crashed', detail: `loading the bundle failed: ${init.error?.name}: ${init.error?.message}` };
+      if (init?.ok === false)
+        outcome = { status: 'crashed', detail: `loading the bundle failed: ${init.error?.name}: ${init.error?.message}` };
       else if (invocation?.status === 'resolved') outcome = { status: 'resolved' };
-      else if (invocation?.status === 'threw') outcome = { status: 'threw', error: `${invocation.error?.name}: ${invocation.error?.message}` };
+      else if (invocation?.status === 'threw')
+        outcome = { status: 'threw', error: `${invocation.error?.name}: ${invocation.error?.message}` };
       else if (invocation?.status === 'timed_out') outcome = { status: 'timed_out' };
       else outcome = { status: 'crashed', detail: `exit ${signal ?? code}: ${stderr.trim().split('\n').slice(-5).join(' / ')}` };
       resolvePromise({ outcome, logLines });

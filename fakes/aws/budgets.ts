@@ -93,5 +93,10 @@ export function budgetsService(seed: BudgetsSeed): AwsService {
     return page;
   };
 
-  return { targetPrefix: 'AWSBudgetServiceGateway', jsonVersion: '1.1', queryCompatible: false, operations: { DescribeBudgets: describeBudgets } };
+  return {
+    targetPrefix: 'AWSBudgetServiceGateway',
+    jsonVersion: '1.1',
+    queryCompatible: false,
+    operations: { DescribeBudgets: describeBudgets },
+  };
 }

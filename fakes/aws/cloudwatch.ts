@@ -118,18 +118,24 @@ export function cloudWatchService(seed: CloudWatchSeed): AwsService {
     for (const query of queries as Record<string, unknown>[]) {
       const id = query.Id;
       if (typeof id !== 'string' || !METRIC_DATA_ID.test(id) || ids.has(id)) {
-        throw new AwsError('InvalidParameterValue', `The value ${String(id)} for parameter MetricDataQueries.member.Id is not valid or not unique.`);
+        throw new AwsError(
+          'InvalidParameterValue',
+          `The value ${String(id)} for parameter MetricDataQueries.member.Id is not valid or not unique.`,
+        );
       }
       ids.add(id);
       const stat = query.MetricStat as { Metric?: Record<string, unknown>; Period?: number; Stat?: string } | undefined;
-      if (stat === undefined || query.Expression !== undefined) throw new AwsError('InvalidParameterValue', 'The fake answers MetricStat queries only');
+      if (stat === undefined || query.Expression !== undefined)
+        throw new AwsError('InvalidParameterValue', 'The fake answers MetricStat queries only');
       if (typeof stat.Period !== 'number' || stat.Period < 60 || stat.Period % 60 !== 0 || typeof stat.Stat !== 'string') {
         throw new AwsError('InvalidParameterValue', `Query ${id}: Period must be a multiple of 60 and Stat is required`);
       }
       const metric = stat.Metric ?? {};
       const dimensions = Array.isArray(metric.Dimensions) ? (metric.Dimensions as { Name?: unknown; Value?: unknown }[]) : [];
       const index =
-        metric.Namespace === BILLING_NAMESPACE && metric.MetricName === BILLING_METRIC ? byDimensions.get(dimensionKey(dimensions)) : undefined;
+        metric.Namespace === BILLING_NAMESPACE && metric.MetricName === BILLING_METRIC
+          ? byDimensions.get(dimensionKey(dimensions))
+          : undefined;
       const timestamps: number[] = [];
       const values: number[] = [];
       if (index !== undefined) {

@@ -101,7 +101,12 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
   const served = new Set([...routes.values()].map(({ operation }) => operation));
   const failures = new Map<string, { error: AwsError; left: number }>();
 
-  const run = (request: IncomingMessage, body: Body, route: { service: AwsService; operation: string } | undefined, target: string): string => {
+  const run = (
+    request: IncomingMessage,
+    body: Body,
+    route: { service: AwsService; operation: string } | undefined,
+    target: string,
+  ): string => {
     if (route === undefined) throw new AwsError('UnknownOperationException', `The fake AWS does not serve "${target}"`);
     if (request.method !== 'POST') throw new AwsError('UnknownOperationException', `${request.method} is not an AWS JSON call`);
     if (body.length > MAX_BODY_BYTES) throw new AwsError('SerializationException', `The request body is over ${MAX_BODY_BYTES} bytes`, 413);
@@ -135,7 +140,8 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       const awsError = error instanceof AwsError ? error : new AwsError('InternalFailure', String(error), 500);
       bump(tally.errors, awsError.type);
       const errorHeaders: Record<string, string> = { ...headers, 'x-amzn-errortype': awsError.type };
-      if (route?.service.queryCompatible === true) errorHeaders['x-amzn-query-error'] = `${awsError.type};${awsError.status < 500 ? 'Sender' : 'Receiver'}`;
+      if (route?.service.queryCompatible === true)
+        errorHeaders['x-amzn-query-error'] = `${awsError.type};${awsError.status < 500 ? 'Sender' : 'Receiver'}`;
       return {
         status: awsError.status,
         headers: errorHeaders,
@@ -153,7 +159,10 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
       if (!served.has(operation)) throw new RangeError(`the fake AWS serves ${[...served].join(', ')}; not "${operation}"`);
       const times = injected.times ?? Number.POSITIVE_INFINITY;
       if (!(times >= 1)) throw new RangeError(`an injected error needs \`times\` of 1 or more, got ${times}`);
-      failures.set(operation, { error: new AwsError(injected.type, injected.message ?? `injected ${injected.type}`, injected.status ?? 400), left: times });
+      failures.set(operation, {
+        error: new AwsError(injected.type, injected.message ?? `injected ${injected.type}`, injected.status ?? 400),
+        left: times,
+      });
     },
     clearFailures: () => failures.clear(),
     take: () => {

@@ -152,10 +152,7 @@ type Dimensions = Readonly<Record<string, string>>;
  * @throws NoBillingMetricsError when the account has no billing metrics at all.
  * @throws AccessDeniedError naming the CloudWatch action the role lacks.
  */
-export async function collectEstimatedCharges(
-  client: CloudWatchClient,
-  options: EstimatedChargesOptions,
-): Promise<SourceResult> {
+export async function collectEstimatedCharges(client: CloudWatchClient, options: EstimatedChargesOptions): Promise<SourceResult> {
   const skipped: Partial<Record<SkipReason, number>> = {};
   // GetMetricData starts as soon as 500 wanted series are listed, while the next ListMetrics
   // pages are still on their way: the reading overlaps the listing instead of following it.

@@ -28,6 +28,7 @@ export function noSourceProblem(
 ): string | undefined {
   if (enabledSources(switches).length > 0) return undefined;
   const names = SOURCES.map((source) => name(source.setting));
-  const listed = names.length === 2 ? `${names[0]} and ${names[1]} are both` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are all`;
+  const listed =
+    names.length === 2 ? `${names[0]} and ${names[1]} are both` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are all`;
   return `${listed} false: nothing to collect; turn one of them on`;
 }

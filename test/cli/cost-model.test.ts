@@ -16,7 +16,12 @@ const PRICES: Readonly<Record<string, Price>> = {
 type PriceKey = string;
 
 const ROOT = join(__dirname, '..', '..');
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 /** The words that name an item in the docs, and the price that item is billed at. */
 const ITEM_WORDS: readonly [RegExp, PriceKey][] = [
@@ -57,7 +62,8 @@ function statements(file: string): Statement[] {
   const where = (index: number): string => `${file}:${text.slice(0, index).split('\n').length}`;
   const found: Statement[] = [];
   const add = (pattern: RegExp, read: (match: RegExpMatchArray) => Omit<Statement, 'where' | 'text'>): void => {
-    for (const match of text.matchAll(pattern)) found.push({ where: where(match.index ?? 0), text: match[0].replace(/\s+/g, ' '), ...read(match) });
+    for (const match of text.matchAll(pattern))
+      found.push({ where: where(match.index ?? 0), text: match[0].replace(/\s+/g, ' '), ...read(match) });
   };
   const amount = (digits: string): number => Number(digits.replace(/,/g, ''));
   // "$0.01 per 1,000 requests", "$0.05 / 10,000": a rate, about the item named last before it.
@@ -99,10 +105,13 @@ describe('the docs and the price table', () => {
     for (const key of ['GetMetricData', 'ListMetrics', 'secretsManagerCalls', 'secretStorage', 'alarmMetrics']) expect(keys).toContain(key);
   });
 
-  it.each(ALL.map((statement) => [statement.where, statement.text, statement] as const))('%s states "%s", which is the table\'s price', (_where, _text, statement) => {
-    expect(statement.key, 'no item named before this price: say which item it is for').toBeDefined();
-    expect(statement.stated).toBeCloseTo(statement.expected(PRICES), 10);
-  });
+  it.each(ALL.map((statement) => [statement.where, statement.text, statement] as const))(
+    '%s states "%s", which is the table\'s price',
+    (_where, _text, statement) => {
+      expect(statement.key, 'no item named before this price: say which item it is for').toBeDefined();
+      expect(statement.stated).toBeCloseTo(statement.expected(PRICES), 10);
+    },
+  );
 
   it('would fail for a table price the docs no longer match', () => {
     const raised = { ...PRICES, GetMetricData: { usd: 0.02, per: 1_000 } };
@@ -115,8 +124,18 @@ describe('the docs and the price table', () => {
 
 describe('perRunLine', () => {
   it.each([
-    { perRun: 45, units: { one: 'metric', many: 'metrics' }, price: PRICES.GetMetricData, arithmetic: '45 metrics/run × 730 runs = 32,850 metrics × $0.01 / 1,000 = $0.329' },
-    { perRun: 1, units: { one: 'call', many: 'calls' }, price: AWS_PRICES.secretsManagerCalls, arithmetic: '1 call/run × 730 runs = 730 calls × $0.05 / 10,000 = $0.00365' },
+    {
+      perRun: 45,
+      units: { one: 'metric', many: 'metrics' },
+      price: PRICES.GetMetricData,
+      arithmetic: '45 metrics/run × 730 runs = 32,850 metrics × $0.01 / 1,000 = $0.329',
+    },
+    {
+      perRun: 1,
+      units: { one: 'call', many: 'calls' },
+      price: AWS_PRICES.secretsManagerCalls,
+      arithmetic: '1 call/run × 730 runs = 730 calls × $0.05 / 10,000 = $0.00365',
+    },
   ])('writes the arithmetic out: $arithmetic', ({ perRun, units, price, arithmetic }) => {
     expect(perRunLine('item', perRun, 730, units, price).arithmetic).toBe(arithmetic);
   });

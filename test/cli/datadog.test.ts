@@ -57,10 +57,18 @@ describe('datadog apply', () => {
     const { code, out } = await run(apply('--dry-run', '--json'), keys);
 
     expect(code).toBe(0);
-    const plan = JSON.parse(out) as { apiOrigin: string; dryRun: boolean; steps: { kind: string; action: string; name: string }[]; warnings: string[] };
+    const plan = JSON.parse(out) as {
+      apiOrigin: string;
+      dryRun: boolean;
+      steps: { kind: string; action: string; name: string }[];
+      warnings: string[];
+    };
     expect(plan.apiOrigin).toBe(datadog.origin);
     expect(plan.dryRun).toBe(true);
-    expect(plan.steps.map((step) => `${step.action} ${step.kind}`)).toEqual(['create dashboard', ...Array<string>(4).fill('create monitor')]);
+    expect(plan.steps.map((step) => `${step.action} ${step.kind}`)).toEqual([
+      'create dashboard',
+      ...Array<string>(4).fill('create monitor'),
+    ]);
     expect(plan.warnings).toEqual([]);
   });
 
@@ -127,7 +135,11 @@ describe('datadog apply', () => {
     ['a prefix starting with a digit', ['--metric-prefix', '9lives'], '--metric-prefix "9lives" must start with a letter'],
     ['the same prefix through the deprecated flag', ['--prefix', '9lives'], '--prefix "9lives" must start with a letter'],
     ['a handle without @', ['--notify', 'slack-billing'], '--notify "slack-billing" is not a Datadog notification handle'],
-    ['a site Datadog does not have', ['--site', 'datadoghq.org'], '--site (DD_SITE) "datadoghq.org" is not a Datadog site; use one of datadoghq.com'],
+    [
+      'a site Datadog does not have',
+      ['--site', 'datadoghq.org'],
+      '--site (DD_SITE) "datadoghq.org" is not a Datadog site; use one of datadoghq.com',
+    ],
   ])('refuses %s, naming the flag typed, with exit code 2 and no request', async (_case, flags, message) => {
     const { code, out, err } = await run(['datadog', 'apply', '--dry-run', ...flags], keys);
 
@@ -170,7 +182,17 @@ describe('datadog apply', () => {
     const { code, out } = await run(['datadog', 'apply', '--help']);
 
     expect(code).toBe(0);
-    for (const text of ['--dry-run', '--json', '--verbose', '--metric-prefix', '--site', '--api-url', '--actual-share', 'DD_API_KEY', 'DD_APP_KEY']) {
+    for (const text of [
+      '--dry-run',
+      '--json',
+      '--verbose',
+      '--metric-prefix',
+      '--site',
+      '--api-url',
+      '--actual-share',
+      'DD_API_KEY',
+      'DD_APP_KEY',
+    ]) {
       expect(out).toContain(text);
     }
     expect(out).not.toContain('--prefix ');
@@ -194,7 +216,9 @@ describe('datadog generate', () => {
     const { code, out } = await run(['datadog', 'generate', '--json', '--metric-prefix', 'acme.cost', '--out-dir', directory]);
 
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ files: ['dashboard.json', 'monitors.json'].map((file) => relative(process.cwd(), join(directory, file))) });
+    expect(JSON.parse(out)).toEqual({
+      files: ['dashboard.json', 'monitors.json'].map((file) => relative(process.cwd(), join(directory, file))),
+    });
     expect(await readFile(join(directory, 'dashboard.json'), 'utf8')).toContain('AWS billing and budgets (acme.cost)');
   });
 

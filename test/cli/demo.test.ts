@@ -17,7 +17,11 @@ import { CLI_ENTRY, REPO_ROOT, baseEnv, runCli, type CliRun } from './run-cli';
 
 interface DemoDocument {
   readonly scenario: string;
-  readonly datadog: { readonly requests: number; readonly accepted: number; readonly received: Record<string, { value: number; tags: string[] }[]> };
+  readonly datadog: {
+    readonly requests: number;
+    readonly accepted: number;
+    readonly received: Record<string, { value: number; tags: string[] }[]>;
+  };
   readonly summary: { readonly status: string; readonly errors: string[] };
   readonly errors: { readonly error: string; readonly fix?: string }[];
   readonly monitors: { readonly name: string; readonly judgement: { verdict: string; groups?: { group: string[]; alerts: boolean }[] } }[];
@@ -97,28 +101,36 @@ describe('demo, the sample account', () => {
 });
 
 describe('demo scenarios', () => {
-  it('billing-alerts-off: exits 1 as the run fails, with the no-billing-metrics error and its fix', async () => {
-    const run = await demo('--scenario', 'billing-alerts-off', '--json');
-    const document = parse(run);
-    expect(run.code).toBe(1);
-    expect(document.summary.status).not.toBe('success');
-    expect(document.errors).toEqual([
-      { error: `NoBillingMetricsError: ${new NoBillingMetricsError().problem}`, fix: new NoBillingMetricsError().fix },
-    ]);
-    // The health metrics still reach Datadog, so its monitors see the failed run.
-    expect(document.datadog.received[name('collectorRun')]?.[0]?.tags).toContain('status:failure');
-    expectNoKey(run);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'billing-alerts-off: exits 1 as the run fails, with the no-billing-metrics error and its fix',
+    async () => {
+      const run = await demo('--scenario', 'billing-alerts-off', '--json');
+      const document = parse(run);
+      expect(run.code).toBe(1);
+      expect(document.summary.status).not.toBe('success');
+      expect(document.errors).toEqual([
+        { error: `NoBillingMetricsError: ${new NoBillingMetricsError().problem}`, fix: new NoBillingMetricsError().fix },
+      ]);
+      // The health metrics still reach Datadog, so its monitors see the failed run.
+      expect(document.datadog.received[name('collectorRun')]?.[0]?.tags).toContain('status:failure');
+      expectNoKey(run);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
-  it('key-refused: exits 1 as the run fails, with the 403, the fix, and no key in the text', async () => {
-    const run = await demo('--scenario', 'key-refused');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain("The function's run failed");
-    expect(run.stdout).toMatch(/^error: .*Datadog refused the API key \(403 Forbidden\)/m);
-    expect(run.stdout).toMatch(/^ {2}fix: .*aws secretsmanager put-secret-value/m);
-    expect(run.stdout).toMatch(/Demo ran in \d+\.\d s/);
-    expectNoKey(run);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'key-refused: exits 1 as the run fails, with the 403, the fix, and no key in the text',
+    async () => {
+      const run = await demo('--scenario', 'key-refused');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("The function's run failed");
+      expect(run.stdout).toMatch(/^error: .*Datadog refused the API key \(403 Forbidden\)/m);
+      expect(run.stdout).toMatch(/^ {2}fix: .*aws secretsmanager put-secret-value/m);
+      expect(run.stdout).toMatch(/Demo ran in \d+\.\d s/);
+      expectNoKey(run);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 
   it('refuses an unknown scenario with exit 2, naming the scenarios there are', async () => {
     const run = await demo('--scenario', 'organisation');
@@ -147,22 +159,26 @@ function processesNaming(text: string): string[] {
 }
 
 describe('demo on Ctrl-C', () => {
-  it('stops what it started, removes its folder and exits 130', async () => {
-    const before = new Set(demoFolders());
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'demo'], { cwd: REPO_ROOT, env: baseEnv(), stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    // Its folder appears once the demo has started its work (bundling, the fakes).
-    let folder: string | undefined;
-    const deadline = Date.now() + 30_000;
-    while (folder === undefined && Date.now() < deadline) {
-      folder = demoFolders().find((entry) => !before.has(entry));
-      if (folder === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(folder).toBeDefined();
-    child.kill('SIGINT');
-    expect(await exited).toBe(130);
-    const path = join(tmpdir(), folder ?? '');
-    expect(existsSync(path)).toBe(false);
-    expect(processesNaming(path)).toEqual([]);
-  }, DEMO_TIMEOUT_MS);
+  it(
+    'stops what it started, removes its folder and exits 130',
+    async () => {
+      const before = new Set(demoFolders());
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'demo'], { cwd: REPO_ROOT, env: baseEnv(), stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // Its folder appears once the demo has started its work (bundling, the fakes).
+      let folder: string | undefined;
+      const deadline = Date.now() + 30_000;
+      while (folder === undefined && Date.now() < deadline) {
+        folder = demoFolders().find((entry) => !before.has(entry));
+        if (folder === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(folder).toBeDefined();
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      const path = join(tmpdir(), folder ?? '');
+      expect(existsSync(path)).toBe(false);
+      expect(processesNaming(path)).toEqual([]);
+    },
+    DEMO_TIMEOUT_MS,
+  );
 });

@@ -44,9 +44,10 @@ describe('estimate', () => {
   });
 
   it('bills ListMetrics per request', () => {
-    expect(line({ ...INPUT, perRun: { ...INPUT.perRun, calls: { ...INPUT.perRun.calls, ListMetrics: 3 } } }, 'CloudWatch ListMetrics').arithmetic).toBe(
-      '3 requests/run × 730 runs = 2,190 requests × $0.01 / 1,000 = $0.0219',
-    );
+    expect(
+      line({ ...INPUT, perRun: { ...INPUT.perRun, calls: { ...INPUT.perRun.calls, ListMetrics: 3 } } }, 'CloudWatch ListMetrics')
+        .arithmetic,
+    ).toBe('3 requests/run × 730 runs = 2,190 requests × $0.01 / 1,000 = $0.0219');
   });
 
   it('prices only the operations of the sources given: a source left out has no line', () => {

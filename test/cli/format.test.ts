@@ -6,16 +6,29 @@ import { counts, seriesTable, table } from '../../cli/format';
 
 describe('table', () => {
   it('pads columns to the widest cell, right-aligns the number columns and leaves no trailing blanks', () => {
-    expect(table(['NAME', 'N', 'NOTE'], [['a', '1', ''], ['long name', '100', 'x']], new Set([1]))).toBe(
-      'NAME         N  NOTE\n' + 'a            1\n' + 'long name  100  x\n',
-    );
+    expect(
+      table(
+        ['NAME', 'N', 'NOTE'],
+        [
+          ['a', '1', ''],
+          ['long name', '100', 'x'],
+        ],
+        new Set([1]),
+      ),
+    ).toBe('NAME         N  NOTE\n' + 'a            1\n' + 'long name  100  x\n');
   });
 });
 
 describe('seriesTable', () => {
   it('prints metric, value, unit and the tags as Datadog stores them', () => {
     const text = seriesTable([
-      { metric: 'aws.billing.estimated_charges', type: 3, points: [{ timestamp: 1, value: 12.5 }], tags: ['account_id:1', 'billing_scope:total'], unit: 'dollar' },
+      {
+        metric: 'aws.billing.estimated_charges',
+        type: 3,
+        points: [{ timestamp: 1, value: 12.5 }],
+        tags: ['account_id:1', 'billing_scope:total'],
+        unit: 'dollar',
+      },
       { metric: 'aws.billing.collector.run', type: 3, points: [{ timestamp: 1, value: 1 }], tags: ['status:success'] },
     ]);
     expect(text.split('\n')).toEqual([
@@ -42,7 +55,13 @@ describe('counts', () => {
 
 describe('humanLogLine', () => {
   it('turns a collector log line into a readable one, without the timestamp', () => {
-    const line = JSON.stringify({ timestamp: '2025-01-01T00:00:00.000Z', level: 'WARN', message: 'Skipped a point', budgetName: 'b', field: 'f' });
+    const line = JSON.stringify({
+      timestamp: '2025-01-01T00:00:00.000Z',
+      level: 'WARN',
+      message: 'Skipped a point',
+      budgetName: 'b',
+      field: 'f',
+    });
     expect(humanLogLine(line)).toBe('warning: Skipped a point (budgetName=b, field=f)');
   });
 

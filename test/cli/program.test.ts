@@ -16,9 +16,15 @@ describe('help and version', () => {
   });
 
   it.each([
-    ['collect', ['--dry-run', '--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-budgets', '--service-allow', '--tags']],
+    [
+      'collect',
+      ['--dry-run', '--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-budgets', '--service-allow', '--tags'],
+    ],
     ['check', ['--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-estimated-charges', '--verbose']],
-    ['estimate', ['--json', '--profile', '--schedule-minutes', '--lambda', '--no-linked-account-services', '--service-deny', '--metric-prefix']],
+    [
+      'estimate',
+      ['--json', '--profile', '--schedule-minutes', '--lambda', '--no-linked-account-services', '--service-deny', '--metric-prefix'],
+    ],
   ])('%s --help lists its options and exits 0', async (command, options) => {
     const { code, out } = await run([command, '--help']);
     expect(code).toBe(0);
@@ -63,12 +69,32 @@ describe('usage errors exit 2 with the message on stderr and nothing on stdout',
 
 describe('configuration errors exit 2, checked by the collector’s own loadConfig and named by flag', () => {
   it.each([
-    ['a site Datadog does not have', ['collect', '--dry-run', '--site', 'datadoghq.org'], {}, '--site (DD_SITE) "datadoghq.org" is not a Datadog site'],
+    [
+      'a site Datadog does not have',
+      ['collect', '--dry-run', '--site', 'datadoghq.org'],
+      {},
+      '--site (DD_SITE) "datadoghq.org" is not a Datadog site',
+    ],
     ['a site from DD_SITE', ['check'], { DD_SITE: 'example.com' }, '--site (DD_SITE) "example.com" is not a Datadog site'],
-    ['plain http to a remote API', ['collect', '--dry-run', '--api-url', 'http://proxy.example:8080'], {}, '--api-url (DD_API_URL) must use https'],
-    ['a metric prefix starting with a digit', ['estimate', '--metric-prefix', '9billing'], {}, '--metric-prefix (METRIC_PREFIX) "9billing" must start with a letter'],
+    [
+      'plain http to a remote API',
+      ['collect', '--dry-run', '--api-url', 'http://proxy.example:8080'],
+      {},
+      '--api-url (DD_API_URL) must use https',
+    ],
+    [
+      'a metric prefix starting with a digit',
+      ['estimate', '--metric-prefix', '9billing'],
+      {},
+      '--metric-prefix (METRIC_PREFIX) "9billing" must start with a letter',
+    ],
     ['both sources off', ['collect', '--dry-run', '--no-budgets', '--no-estimated-charges'], {}, 'nothing to collect'],
-    ['a malformed secret ARN', ['check', '--api-key-secret-arn', 'datadog-api-key'], {}, '--api-key-secret-arn (DD_API_KEY_SECRET_ARN) must be a Secrets Manager secret ARN'],
+    [
+      'a malformed secret ARN',
+      ['check', '--api-key-secret-arn', 'datadog-api-key'],
+      {},
+      '--api-key-secret-arn (DD_API_KEY_SECRET_ARN) must be a Secrets Manager secret ARN',
+    ],
   ])('%s', async (_case, argv, env, message) => {
     const { code, out, err } = await run(argv, env);
     expect(code).toBe(2);

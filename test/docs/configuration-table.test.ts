@@ -13,14 +13,24 @@ const HEADER = '| Context key | Lambda environment variable | Default | Meaning 
 
 /** The rows of the one table with that header, among the README and docs/. */
 function configurationRows(): { file: string; rows: string[][] } {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join('docs', name))];
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join('docs', name)),
+  ];
   const found = files.filter((file) => readFileSync(join(ROOT, file), 'utf8').includes(HEADER));
   expect(found, 'exactly one file holds the configuration table').toHaveLength(1);
   const lines = readFileSync(join(ROOT, found[0]), 'utf8').split('\n');
   const start = lines.indexOf(HEADER) + 2;
   const rows: string[][] = [];
   for (let index = start; index < lines.length && lines[index].startsWith('|'); index += 1) {
-    rows.push(lines[index].split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    rows.push(
+      lines[index]
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   }
   return { file: found[0], rows };
 }
@@ -33,12 +43,15 @@ describe("the docs' configuration table", () => {
     expect(rows.map((row) => row[0].replace(/`/g, ''))).toEqual(CONTEXT_KEYS);
   });
 
-  it.each(SETTING_NAMES.filter((name) => settingSpec(name).context !== undefined))('gives %s its variable and default', (name: SettingName) => {
-    const row = byKey.get(name) ?? [];
-    const spec = settingSpec(name);
-    if (spec.env === undefined) expect(row[1]).toBe('(none)');
-    else expect(row[1]).toContain(`\`${spec.env}\``);
-    const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
-    if (fallback !== undefined) expect(row[2]).toContain(`\`${String(fallback)}\``);
-  });
+  it.each(SETTING_NAMES.filter((name) => settingSpec(name).context !== undefined))(
+    'gives %s its variable and default',
+    (name: SettingName) => {
+      const row = byKey.get(name) ?? [];
+      const spec = settingSpec(name);
+      if (spec.env === undefined) expect(row[1]).toBe('(none)');
+      else expect(row[1]).toContain(`\`${spec.env}\``);
+      const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
+      if (fallback !== undefined) expect(row[2]).toContain(`\`${String(fallback)}\``);
+    },
+  );
 });

@@ -12,7 +12,11 @@ const ROOT = resolve(__dirname, '..', '..');
 
 /** The documents whose links are checked, relative to `root`. */
 function documents(root: string): string[] {
-  const docs = existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`) : [];
+  const docs = existsSync(join(root, 'docs'))
+    ? readdirSync(join(root, 'docs'))
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => `docs/${name}`)
+    : [];
   return ['README.md', 'CONTRIBUTING.md', ...docs].filter((file) => existsSync(join(root, file)));
 }
 
@@ -80,7 +84,12 @@ function brokenLinks(root: string, file: string): string[] {
     const where = `${file}:${line} ${target}`;
     if (relative(root, path).startsWith('..')) broken.push(`${where} (outside the repository)`);
     else if (!existsSync(path)) broken.push(`${where} (no such file)`);
-    else if (anchor !== undefined && path.endsWith('.md') && statSync(path).isFile() && !anchorsOf(readFileSync(path, 'utf8')).has(anchor)) {
+    else if (
+      anchor !== undefined &&
+      path.endsWith('.md') &&
+      statSync(path).isFile() &&
+      !anchorsOf(readFileSync(path, 'utf8')).has(anchor)
+    ) {
       broken.push(`${where} (no heading with this anchor)`);
     }
   }

@@ -15,13 +15,23 @@ const PREFIX = String(DEFAULTS.metricPrefix);
 
 /** The cells of each row of the one table with that header, among the README and docs/. */
 function metricRows(): string[][] {
-  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => join('docs', name))];
+  const files = [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join('docs', name)),
+  ];
   const found = files.filter((file) => readFileSync(join(ROOT, file), 'utf8').includes(HEADER));
   expect(found, 'exactly one file holds the metrics table').toHaveLength(1);
   const lines = readFileSync(join(ROOT, found[0]), 'utf8').split('\n');
   const rows: string[][] = [];
   for (let index = lines.indexOf(HEADER) + 2; index < lines.length && lines[index].startsWith('|'); index += 1) {
-    rows.push(lines[index].split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+    rows.push(
+      lines[index]
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -40,7 +50,10 @@ describe('tagKeysOf', () => {
   it.each([
     ['`account_id`', ['account_id']],
     ['`account_id`, `status:success\\|partial\\|failure`', ['account_id', 'status']],
-    ['`account_id`, `budget_type:cost`, and `servicename` and/or `linkedaccount` by scope', ['account_id', 'budget_type', 'linkedaccount', 'servicename']],
+    [
+      '`account_id`, `budget_type:cost`, and `servicename` and/or `linkedaccount` by scope',
+      ['account_id', 'budget_type', 'linkedaccount', 'servicename'],
+    ],
     ['none', []],
   ])('reads %s as the keys %j', (cell, keys) => {
     expect(tagKeysOf(cell)).toEqual(keys);

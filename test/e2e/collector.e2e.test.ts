@@ -160,7 +160,7 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       expect(linesOf(h.intake.series())).toEqual(linesOf(expected()));
     });
 
-    it('sends gauges of one point each, stamped with the collection time, in gzipped bodies that Datadog\'s schema accepts', () => {
+    it("sends gauges of one point each, stamped with the collection time, in gzipped bodies that Datadog's schema accepts", () => {
       expect(requestProblems(h.intake.requests)).toEqual([]);
       expect(h.intake.requests.every((request) => request.status === 202)).toBe(true);
       for (const series of h.intake.series()) {
@@ -214,7 +214,10 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
     it(`reads billing data and the secret in us-east-1 while the function runs in ${FUNCTION_REGION}`, () => {
       const signed = new Set(h.proxy.requests.map((request) => `${request.signedFor?.service} ${request.signedFor?.region}`));
       expect(signed).toEqual(new Set(['budgets us-east-1', 'monitoring us-east-1', 'secretsmanager us-east-1']));
-      expect(h.proxy.requests.find((r) => r.target === TARGETS.describeBudgets)?.body).toMatchObject({ AccountId: ACCOUNT, MaxResults: 1000 });
+      expect(h.proxy.requests.find((r) => r.target === TARGETS.describeBudgets)?.body).toMatchObject({
+        AccountId: ACCOUNT,
+        MaxResults: 1000,
+      });
     });
 
     it('asks GetMetricData for the Maximum over at least 24 hours, in calls of at most 500 queries (moto would take more)', () => {
@@ -233,7 +236,12 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       expect(h.bundle.runtime).toMatch(/^nodejs\d+\.x$/);
       const fn = await h.start();
       try {
-        expect(fn.env).toMatchObject({ ...h.bundle.environment, AWS_REGION: FUNCTION_REGION, DD_API_URL: h.intake.url, AWS_ENDPOINT_URL: h.proxy.url });
+        expect(fn.env).toMatchObject({
+          ...h.bundle.environment,
+          AWS_REGION: FUNCTION_REGION,
+          DD_API_URL: h.intake.url,
+          AWS_ENDPOINT_URL: h.proxy.url,
+        });
         expect(JSON.stringify(fn.env)).not.toContain(TEST_API_KEY);
       } finally {
         await fn.stop();
@@ -290,9 +298,21 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       // Budgets were created concurrently, so DescribeBudgets lists them in any order.
       const byBudget = warnings(invocation).sort((a, b) => (String(a.budgetName) < String(b.budgetName) ? -1 : 1));
       expect(byBudget).toEqual([
-        expect.objectContaining({ budgetName: 'amount NaN', field: 'CalculatedSpend.ActualSpend', message: expect.stringMatching(/"amount NaN".*not a decimal number/) }),
-        expect.objectContaining({ budgetName: 'amount empty', field: 'CalculatedSpend.ForecastedSpend', message: expect.stringMatching(/"amount empty".*is empty/) }),
-        expect.objectContaining({ budgetName: 'amount overflow', field: 'BudgetLimit', message: expect.stringMatching(/"amount overflow".*out of range/) }),
+        expect.objectContaining({
+          budgetName: 'amount NaN',
+          field: 'CalculatedSpend.ActualSpend',
+          message: expect.stringMatching(/"amount NaN".*not a decimal number/),
+        }),
+        expect.objectContaining({
+          budgetName: 'amount empty',
+          field: 'CalculatedSpend.ForecastedSpend',
+          message: expect.stringMatching(/"amount empty".*is empty/),
+        }),
+        expect.objectContaining({
+          budgetName: 'amount overflow',
+          field: 'BudgetLimit',
+          message: expect.stringMatching(/"amount overflow".*out of range/),
+        }),
       ]);
       expect(runSummary(invocation)).toMatchObject({ status: 'success', skipped: { invalid_amount: 3 }, errors: [] });
       expect(invocation.outcome.status).toBe('resolved');
@@ -329,7 +349,11 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       ];
       expect(linesOf(h.intake.series())).toEqual(linesOf([...billing, ...healthSeries('success', billing.length, { withAge: true })]));
       expect(warnings(invocation)).toEqual([
-        expect.objectContaining({ budgetName: 'fresh budget', field: 'CalculatedSpend.ActualSpend', message: expect.stringContaining('is missing') }),
+        expect.objectContaining({
+          budgetName: 'fresh budget',
+          field: 'CalculatedSpend.ActualSpend',
+          message: expect.stringContaining('is missing'),
+        }),
       ]);
       expect(runSummary(invocation)).toMatchObject({ status: 'success', skipped: { invalid_amount: 1 } });
     });
@@ -375,7 +399,11 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
 
       const billing = [...rows.flatMap((row) => budgetSeries(row)), TOTAL];
       expect(linesOf(h.intake.series())).toEqual(linesOf([...billing, ...healthSeries('success', billing.length, { withAge: true })]));
-      expect(h.proxy.requests.filter((r) => r.target === TARGETS.describeBudgets).map((r) => r.body?.NextToken)).toEqual([undefined, '700', '1400']);
+      expect(h.proxy.requests.filter((r) => r.target === TARGETS.describeBudgets).map((r) => r.body?.NextToken)).toEqual([
+        undefined,
+        '700',
+        '1400',
+      ]);
       expect(runSummary(invocation)).toMatchObject({
         status: 'success',
         awsCalls: { DescribeBudgets: 3 },
@@ -402,15 +430,25 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       const billing = [chargeSeries({ dimensions: { ServiceName: 'AmazonEC2', Currency: 'USD' }, value: 77.7 })];
       expect(linesOf(h.intake.series())).toEqual(linesOf([...billing, ...healthSeries('success', 1, { withAge: true })]));
       const summary = runSummary(invocation);
-      expect(summary).toMatchObject({ status: 'success', skipped: { no_billing_point: 1 }, series: { 'aws.billing.estimated_charges': 1 } });
+      expect(summary).toMatchObject({
+        status: 'success',
+        skipped: { no_billing_point: 1 },
+        series: { 'aws.billing.estimated_charges': 1 },
+      });
       expect(summary.skipped).not.toHaveProperty('stale_billing_point');
     });
 
-    it('splits the 60,000 series of 20,000 budgets (the AWS maximum) into several bodies within Datadog\'s size limits', async () => {
+    it("splits the 60,000 series of 20,000 budgets (the AWS maximum) into several bodies within Datadog's size limits", async () => {
       // Made up by the proxy rather than created in moto: 20,000 CreateBudget calls take minutes.
       const rows: CostBudgetRow[] = Array.from({ length: 20_000 }, (_, i) => {
         const n = String(i + 1).padStart(5, '0');
-        return { name: `Team ${n} production workloads`, tag: `team_${n}_production_workloads`, limit: `${1000 + i}.5`, actual: `${i}.25`, forecast: `${2 * i}.75` };
+        return {
+          name: `Team ${n} production workloads`,
+          tag: `team_${n}_production_workloads`,
+          limit: `${1000 + i}.5`,
+          actual: `${i}.25`,
+          forecast: `${2 * i}.75`,
+        };
       });
       const budgets: Budget[] = rows.map((row) => ({
         BudgetName: row.name,
@@ -420,7 +458,10 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
         CalculatedSpend: { ActualSpend: { Amount: row.actual, Unit: 'USD' }, ForecastedSpend: { Amount: row.forecast, Unit: 'USD' } },
       }));
       const paged = pageDescribeBudgets(1000);
-      h.proxy.inject({ target: TARGETS.describeBudgets, answer: { kind: 'rewrite', rewrite: (response, request) => paged.rewrite({ ...response, Budgets: budgets }, request) } });
+      h.proxy.inject({
+        target: TARGETS.describeBudgets,
+        answer: { kind: 'rewrite', rewrite: (response, request) => paged.rewrite({ ...response, Budgets: budgets }, request) },
+      });
 
       const invocation = await h.run();
 
@@ -429,7 +470,11 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       expect(h.intake.requests.length).toBeGreaterThan(1);
       expect(h.intake.requests.every((request) => request.status === 202)).toBe(true);
       expect(requestProblems(h.intake.requests)).toEqual([]);
-      expect(runSummary(invocation)).toMatchObject({ status: 'success', awsCalls: { DescribeBudgets: 20 }, datadog: { requests: h.intake.requests.length } });
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'success',
+        awsCalls: { DescribeBudgets: 20 },
+        datadog: { requests: h.intake.requests.length },
+      });
     });
 
     it('cuts a tag that DD_TAGS makes longer than 200 characters to 200, on every series', async () => {
@@ -442,7 +487,10 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       expect(longTag.length).toBeGreaterThan(200);
       expect(cut).toHaveLength(200);
       const extra = [cut, 'owner:finops', 'env:production_eu'];
-      const billing = [...budgetSeries({ name: 'tagged', tag: 'tagged', limit: '10', actual: '3' }, extra), chargeSeries({ dimensions: { Currency: 'USD' }, value: 321.5 }, extra)];
+      const billing = [
+        ...budgetSeries({ name: 'tagged', tag: 'tagged', limit: '10', actual: '3' }, extra),
+        chargeSeries({ dimensions: { Currency: 'USD' }, value: 321.5 }, extra),
+      ];
       expect(linesOf(h.intake.series())).toEqual(
         linesOf([...billing, ...healthSeries('success', billing.length, { withAge: true, extraTags: extra })]),
       );

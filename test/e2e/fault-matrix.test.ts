@@ -72,7 +72,11 @@ describe('docs/fault-matrix.md', () => {
   it('names only tests that exist, with their exact titles', () => {
     const existing = new Set(listed.map(key));
     expect(listed.length).toBeGreaterThan(0);
-    expect(matrixTests().map(key).filter((name) => !existing.has(name))).toEqual([]);
+    expect(
+      matrixTests()
+        .map(key)
+        .filter((name) => !existing.has(name)),
+    ).toEqual([]);
   });
 
   it('has a row for every test of the fault suite under test/e2e/faults/', () => {

@@ -56,7 +56,14 @@ describe('moto server seeded through the real SDK clients', () => {
         StartTime: new Date(end.getTime() - 48 * HOUR),
         EndTime: end,
         MetricDataQueries: [
-          { Id: 'q0', MetricStat: { Metric: { Namespace: BILLING.namespace, MetricName: BILLING.metricName, Dimensions: dimensions }, Stat: 'Maximum', Period: 3600 } },
+          {
+            Id: 'q0',
+            MetricStat: {
+              Metric: { Namespace: BILLING.namespace, MetricName: BILLING.metricName, Dimensions: dimensions },
+              Stat: 'Maximum',
+              Period: 3600,
+            },
+          },
         ],
       }),
     );
@@ -99,12 +106,26 @@ describe('moto server seeded through the real SDK clients', () => {
   });
 
   it('returns USAGE and RI budgets in their own units', async () => {
-    await createBudget(moto.endpoint, MOTO_DEFAULT_ACCOUNT_ID, { name: 'transfer', type: 'USAGE', unit: 'GB', limit: '500', actual: '120' });
+    await createBudget(moto.endpoint, MOTO_DEFAULT_ACCOUNT_ID, {
+      name: 'transfer',
+      type: 'USAGE',
+      unit: 'GB',
+      limit: '500',
+      actual: '120',
+    });
     await createBudget(moto.endpoint, MOTO_DEFAULT_ACCOUNT_ID, { name: 'ri-use', type: 'RI_UTILIZATION', actual: '75' });
 
     const byName = new Map((await describeBudgets()).map((b) => [b.BudgetName, b]));
-    expect(byName.get('transfer')).toMatchObject({ BudgetType: 'USAGE', BudgetLimit: { Amount: '500', Unit: 'GB' }, CalculatedSpend: { ActualSpend: { Amount: '120', Unit: 'GB' } } });
-    expect(byName.get('ri-use')).toMatchObject({ BudgetType: 'RI_UTILIZATION', BudgetLimit: { Amount: '100', Unit: 'PERCENT' }, CalculatedSpend: { ActualSpend: { Amount: '75', Unit: 'PERCENT' } } });
+    expect(byName.get('transfer')).toMatchObject({
+      BudgetType: 'USAGE',
+      BudgetLimit: { Amount: '500', Unit: 'GB' },
+      CalculatedSpend: { ActualSpend: { Amount: '120', Unit: 'GB' } },
+    });
+    expect(byName.get('ri-use')).toMatchObject({
+      BudgetType: 'RI_UTILIZATION',
+      BudgetLimit: { Amount: '100', Unit: 'PERCENT' },
+      CalculatedSpend: { ActualSpend: { Amount: '75', Unit: 'PERCENT' } },
+    });
   });
 
   it('keeps budgets per account', async () => {
@@ -142,7 +163,15 @@ describe('moto server seeded through the real SDK clients', () => {
 
     const listed = (await cloudwatch.send(new ListMetricsCommand({ Namespace: BILLING.namespace }))).Metrics ?? [];
     const distinct = new Set(listed.map((m) => JSON.stringify(m.Dimensions)));
-    expect(distinct).toEqual(new Set([JSON.stringify([{ Name: 'Currency', Value: 'USD' }]), JSON.stringify([{ Name: 'ServiceName', Value: 'AmazonEC2' }, { Name: 'Currency', Value: 'USD' }])]));
+    expect(distinct).toEqual(
+      new Set([
+        JSON.stringify([{ Name: 'Currency', Value: 'USD' }]),
+        JSON.stringify([
+          { Name: 'ServiceName', Value: 'AmazonEC2' },
+          { Name: 'Currency', Value: 'USD' },
+        ]),
+      ]),
+    );
     // moto 5.2 answers 4 entries here (the EC2 series three times); AWS answers 2.
     expect(listed.length).toBeGreaterThanOrEqual(distinct.size);
     expect(listed.every((m) => m.MetricName === BILLING.metricName)).toBe(true);
@@ -151,7 +180,11 @@ describe('moto server seeded through the real SDK clients', () => {
   it('splits more than 1000 points into PutMetricData calls of at most 1000, all of them stored', async () => {
     const end = Date.now();
     // One point a minute for 1001 minutes: about 17 hours, inside the 48-hour window.
-    const points = Array.from({ length: 1001 }, (_, i) => ({ dimensions: { Currency: 'USD' }, value: i, timestamp: new Date(end - (i + 1) * 60_000) }));
+    const points = Array.from({ length: 1001 }, (_, i) => ({
+      dimensions: { Currency: 'USD' },
+      value: i,
+      timestamp: new Date(end - (i + 1) * 60_000),
+    }));
 
     expect(await putEstimatedCharges(moto.endpoint, points)).toBe(2);
 
@@ -162,7 +195,11 @@ describe('moto server seeded through the real SDK clients', () => {
         MetricDataQueries: [
           {
             Id: 'count',
-            MetricStat: { Metric: { Namespace: BILLING.namespace, MetricName: BILLING.metricName, Dimensions: [{ Name: 'Currency', Value: 'USD' }] }, Stat: 'SampleCount', Period: 48 * 3600 },
+            MetricStat: {
+              Metric: { Namespace: BILLING.namespace, MetricName: BILLING.metricName, Dimensions: [{ Name: 'Currency', Value: 'USD' }] },
+              Stat: 'SampleCount',
+              Period: 48 * 3600,
+            },
           },
         ],
       }),

@@ -90,7 +90,11 @@ async function rejection(call: Promise<unknown>): Promise<SdkError> {
 function chargesQuery(id: string, dimensions: readonly { Name: string; Value: string }[]): MetricDataQuery {
   return {
     Id: id,
-    MetricStat: { Metric: { Namespace: 'AWS/Billing', MetricName: 'EstimatedCharges', Dimensions: [...dimensions] }, Period: HOUR, Stat: 'Maximum' },
+    MetricStat: {
+      Metric: { Namespace: 'AWS/Billing', MetricName: 'EstimatedCharges', Dimensions: [...dimensions] },
+      Period: HOUR,
+      Stat: 'Maximum',
+    },
   };
 }
 
@@ -100,13 +104,16 @@ describe('Budgets through the real BudgetsClient', () => {
     { maxResults: 100, pages: 3 },
     { maxResults: 1000, pages: 1 },
     { maxResults: 7, pages: 36 },
-  ])('pages DescribeBudgets by NextToken, $maxResults a page, in $pages pages, losing and repeating none', async ({ maxResults, pages }) => {
-    const listed = await allBudgets(new BudgetsClient(clientConfig()), maxResults);
+  ])(
+    'pages DescribeBudgets by NextToken, $maxResults a page, in $pages pages, losing and repeating none',
+    async ({ maxResults, pages }) => {
+      const listed = await allBudgets(new BudgetsClient(clientConfig()), maxResults);
 
-    expect(listed.pages).toBe(pages);
-    expect(listed.budgets.map((budget) => budget.BudgetName)).toEqual([...budgets, planned].map((budget) => budget.BudgetName));
-    expect(aws.take().operations).toEqual({ DescribeBudgets: pages });
-  });
+      expect(listed.pages).toBe(pages);
+      expect(listed.budgets.map((budget) => budget.BudgetName)).toEqual([...budgets, planned].map((budget) => budget.BudgetName));
+      expect(aws.take().operations).toEqual({ DescribeBudgets: pages });
+    },
+  );
 
   it('answers the fields the collector reads, with AWS defaults for the ones not seeded', async () => {
     const { budgets: listed } = await allBudgets(new BudgetsClient(clientConfig()), 1000);
@@ -122,7 +129,11 @@ describe('Budgets through the real BudgetsClient', () => {
     });
     const now = new Date();
     expect(first.TimePeriod?.Start).toEqual(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)));
-    expect(last).toMatchObject({ BudgetName: 'planned', TimeUnit: 'QUARTERLY', PlannedBudgetLimits: { '1704067200': { Amount: '300.0' } } });
+    expect(last).toMatchObject({
+      BudgetName: 'planned',
+      TimeUnit: 'QUARTERLY',
+      PlannedBudgetLimits: { '1704067200': { Amount: '300.0' } },
+    });
     expect(last.BudgetLimit).toBeUndefined();
   });
 
@@ -176,7 +187,10 @@ describe('CloudWatch through the real CloudWatchClient', () => {
     const now = new Date();
     const page = await new CloudWatchClient(clientConfig()).send(
       new GetMetricDataCommand({
-        MetricDataQueries: [chargesQuery('total', [currency]), chargesQuery('unknown', [{ Name: 'ServiceName', Value: 'Nothing' }, currency])],
+        MetricDataQueries: [
+          chargesQuery('total', [currency]),
+          chargesQuery('unknown', [{ Name: 'ServiceName', Value: 'Nothing' }, currency]),
+        ],
         StartTime: new Date(now.getTime() - 48 * HOUR * 1000),
         EndTime: now,
         ScanBy: 'TimestampDescending',
@@ -202,7 +216,13 @@ describe('CloudWatch through the real CloudWatchClient', () => {
     let NextToken: string | undefined;
     do {
       const page = await client.send(
-        new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(now.getTime() - 48 * HOUR * 1000), EndTime: now, MaxDatapoints: 900, NextToken }),
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(now.getTime() - 48 * HOUR * 1000),
+          EndTime: now,
+          MaxDatapoints: 900,
+          NextToken,
+        }),
       );
       pages += 1;
       for (const result of page.MetricDataResults ?? []) ids.push(result.Id ?? '');
@@ -262,7 +282,9 @@ describe('failOperation', () => {
       );
 
     const answers = [await read(), await read(), await read()];
-    const budgetsPage = await new BudgetsClient(clientConfig()).send(new DescribeBudgetsCommand({ AccountId: FAKE_ACCOUNT_ID, MaxResults: 1 }));
+    const budgetsPage = await new BudgetsClient(clientConfig()).send(
+      new DescribeBudgetsCommand({ AccountId: FAKE_ACCOUNT_ID, MaxResults: 1 }),
+    );
 
     expect(answers).toEqual(['AccessDeniedException: not allowed', 'AccessDeniedException: not allowed', 'the-api-key']);
     expect(budgetsPage.Budgets).toHaveLength(1);

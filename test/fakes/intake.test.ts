@@ -133,13 +133,19 @@ describe('startIntake', () => {
     const [req] = intake.requests;
     expect(req.accepted).toBe(false);
     expect(req.body).toEqual(payload);
-    expect(req.schemaErrors).toEqual(expect.arrayContaining([expect.objectContaining({ instancePath: '/series/0/type', keyword: 'type' })]));
+    expect(req.schemaErrors).toEqual(
+      expect.arrayContaining([expect.objectContaining({ instancePath: '/series/0/type', keyword: 'type' })]),
+    );
     expect(intake.series()).toEqual([]);
   });
 
   it.each([
     { name: 'a string value', series: { metric: 'm', points: [{ timestamp: now(), value: '1' }] }, path: '/series/0/points/0/value' },
-    { name: 'a fractional timestamp', series: { metric: 'm', points: [{ timestamp: 1.5, value: 1 }] }, path: '/series/0/points/0/timestamp' },
+    {
+      name: 'a fractional timestamp',
+      series: { metric: 'm', points: [{ timestamp: 1.5, value: 1 }] },
+      path: '/series/0/points/0/timestamp',
+    },
     { name: 'a type outside 0..3', series: { metric: 'm', type: 4, points: [] }, path: '/series/0/type' },
     { name: 'no points', series: { metric: 'm' }, path: '/series/0' },
     { name: 'tags as a string', series: { metric: 'm', points: [], tags: 'a:b' }, path: '/series/0/tags' },
@@ -161,7 +167,12 @@ describe('startIntake', () => {
   });
 
   it.each([
-    { name: 'a raw deflate stream sent as deflate', raw: deflateRawSync(Buffer.from('{"series":[]}')), encoding: 'deflate', error: /cannot decompress deflate/ },
+    {
+      name: 'a raw deflate stream sent as deflate',
+      raw: deflateRawSync(Buffer.from('{"series":[]}')),
+      encoding: 'deflate',
+      error: /cannot decompress deflate/,
+    },
     { name: 'bytes that are not gzip', raw: Buffer.from('{"series":[]}'), encoding: 'gzip', error: /cannot decompress gzip/ },
     { name: 'an encoding it cannot decode', raw: Buffer.from('{"series":[]}'), encoding: 'br', error: /unsupported Content-Encoding: br/ },
   ])('rejects $name with 400', async ({ raw, encoding, error }) => {
@@ -213,7 +224,17 @@ describe('startIntake', () => {
   it('accepts points Datadog would drop but records why, as Datadog answers 202 and drops them silently', async () => {
     const ms = Date.now();
     const res = await post(intake, {
-      series: [{ metric: 'm', type: 3, points: [{ timestamp: ms, value: 1 }, { timestamp: now() - 2 * 3600, value: 2 }, { timestamp: now(), value: 3 }] }],
+      series: [
+        {
+          metric: 'm',
+          type: 3,
+          points: [
+            { timestamp: ms, value: 1 },
+            { timestamp: now() - 2 * 3600, value: 2 },
+            { timestamp: now(), value: 3 },
+          ],
+        },
+      ],
     });
 
     expect(res.status).toBe(202);
@@ -227,7 +248,10 @@ describe('startIntake', () => {
     { name: 'the right key', apiKey: TEST_API_KEY, status: 200, body: { valid: true } },
     { name: 'a wrong key', apiKey: 'nope', status: 403, body: { errors: ['Forbidden'] } },
   ])('answers GET /api/v1/validate with $status for $name', async ({ apiKey, status, body }) => {
-    const res = await fetch(`${intake.url}${INTAKE_PATHS.validate}`, { headers: { 'dd-api-key': apiKey }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const res = await fetch(`${intake.url}${INTAKE_PATHS.validate}`, {
+      headers: { 'dd-api-key': apiKey },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
 
     expect(res.status).toBe(status);
     expect(await res.json()).toEqual(body);
@@ -297,7 +321,10 @@ describe('startIntake', () => {
 
     it('applies a behaviour to whatever route comes next, the key check included', async () => {
       intake.respondWith({ status: 500 });
-      const res = await fetch(`${intake.url}${INTAKE_PATHS.validate}`, { headers: { 'dd-api-key': TEST_API_KEY }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const res = await fetch(`${intake.url}${INTAKE_PATHS.validate}`, {
+        headers: { 'dd-api-key': TEST_API_KEY },
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
 
       expect(res.status).toBe(500);
     });
@@ -374,7 +401,11 @@ describe('Intake.close', () => {
     await post(intake, gaugePayload()); // leaves an idle keep-alive connection in fetch's pool
     intake.respondWith({ kind: 'hang' }, { kind: 'delay', ms: 60_000 });
     // Outcomes are captured at once: a rejection with no handler yet is an unhandled rejection.
-    const outcome = (p: Promise<Response>): Promise<unknown> => p.then((r) => r.status, (e: unknown) => e);
+    const outcome = (p: Promise<Response>): Promise<unknown> =>
+      p.then(
+        (r) => r.status,
+        (e: unknown) => e,
+      );
     const hung = outcome(post(intake, gaugePayload(), { signal: AbortSignal.timeout(10_000) }));
     const delayed = outcome(post(intake, gaugePayload(), { signal: AbortSignal.timeout(10_000) }));
     await intake.waitForRequests(3);
@@ -407,7 +438,9 @@ describe('the benchmark side of the intake', () => {
   it('take() sums what was accepted and refused since the last take, then forgets it', async () => {
     const intake = await startIntake();
     try {
-      const accepted = Buffer.from(JSON.stringify({ series: [...gaugePayload('a').series, ...gaugePayload('b').series, ...gaugePayload('a').series] }));
+      const accepted = Buffer.from(
+        JSON.stringify({ series: [...gaugePayload('a').series, ...gaugePayload('b').series, ...gaugePayload('a').series] }),
+      );
       await post(intake, accepted, { encoding: 'gzip' });
       await post(intake, gaugePayload(), { apiKey: 'wrong' });
       await post(intake, { series: [{ metric: 'm', type: 'gauge', points: [] }] });
@@ -434,17 +467,25 @@ describe('the benchmark side of the intake', () => {
 
   it.each([
     { name: 'a valid body', payload: gaugePayload(), accepted: true, errors: [] },
-    { name: 'a body that fails the schema', payload: { series: [{ metric: 'm', type: 'gauge', points: [] }] }, accepted: false, errors: expect.arrayContaining(['/series/0/type must be integer']) },
-  ])('with checkBodiesAfterAnswer, answers $name 202 and records whether it was acceptable once checked', async ({ payload, accepted, errors }) => {
-    const intake = await startIntake({ checkBodiesAfterAnswer: true });
-    try {
-      const res = await post(intake, payload);
-      await new Promise((resolve) => setImmediate(resolve));
+    {
+      name: 'a body that fails the schema',
+      payload: { series: [{ metric: 'm', type: 'gauge', points: [] }] },
+      accepted: false,
+      errors: expect.arrayContaining(['/series/0/type must be integer']),
+    },
+  ])(
+    'with checkBodiesAfterAnswer, answers $name 202 and records whether it was acceptable once checked',
+    async ({ payload, accepted, errors }) => {
+      const intake = await startIntake({ checkBodiesAfterAnswer: true });
+      try {
+        const res = await post(intake, payload);
+        await new Promise((resolve) => setImmediate(resolve));
 
-      expect(res.status).toBe(202);
-      expect(intake.requests[0]).toMatchObject({ status: 202, accepted, errors, body: payload });
-    } finally {
-      await intake.close();
-    }
-  });
+        expect(res.status).toBe(202);
+        expect(intake.requests[0]).toMatchObject({ status: 202, accepted, errors, body: payload });
+      } finally {
+        await intake.close();
+      }
+    },
+  );
 });

@@ -54,8 +54,7 @@ function seedAws(): void {
     Metrics: BILLING_SERIES.map((Dimensions) => ({ Namespace: 'AWS/Billing', MetricName: 'EstimatedCharges', Dimensions })),
   });
   const pointTime = new Date(Date.now() - 60_000);
-  const valueOf = (dimensions: { Name?: string; Value?: string }[]) =>
-    dimensions.some((d) => d.Name === 'ServiceName') ? 812.5 : 70.25;
+  const valueOf = (dimensions: { Name?: string; Value?: string }[]) => (dimensions.some((d) => d.Name === 'ServiceName') ? 812.5 : 70.25);
   cloudWatch.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((query) => ({
       Id: query.Id,

@@ -63,13 +63,21 @@ describe('parseApiKey: refused values', () => {
     { case: 'one character too many', secret: `${KEY}a`, message: /a key is 32 hexadecimal characters, the secret holds 33 characters\. / },
     { case: 'one character too few', secret: KEY.slice(1), message: /the secret holds 31 characters\. / },
     { case: 'an application key (40 characters)', secret: `${KEY}01234567`, message: /holds 40 characters\. Use an API key/ },
-    { case: 'a character that is not hexadecimal', secret: `${KEY.slice(0, 31)}g`, message: /holds 32 characters including others than 0-9 and a-f/ },
+    {
+      case: 'a character that is not hexadecimal',
+      secret: `${KEY.slice(0, 31)}g`,
+      message: /holds 32 characters including others than 0-9 and a-f/,
+    },
     { case: 'a space inside the key', secret: `${KEY.slice(0, 16)} ${KEY.slice(16)}`, message: /holds 33 characters including others/ },
     { case: 'JSON whose DD_API_KEY is too long', secret: JSON.stringify({ DD_API_KEY: `${KEY}00` }), message: /holds 34 characters/ },
     { case: 'an empty string', secret: '', message: /^The secret \S+ is empty\. Put the key in it with: / },
     { case: 'only whitespace', secret: ' \n\t ', message: /is empty\./ },
     { case: 'JSON without DD_API_KEY', secret: JSON.stringify({ api_key: KEY }), message: /is JSON without a string field "DD_API_KEY"/ },
-    { case: 'JSON whose DD_API_KEY is not a string', secret: '{"DD_API_KEY": 12345}', message: /is JSON without a string field "DD_API_KEY"/ },
+    {
+      case: 'JSON whose DD_API_KEY is not a string',
+      secret: '{"DD_API_KEY": 12345}',
+      message: /is JSON without a string field "DD_API_KEY"/,
+    },
     { case: 'JSON whose DD_API_KEY is empty', secret: '{"DD_API_KEY": "  "}', message: /is empty\./ },
     { case: 'broken JSON', secret: `{"DD_API_KEY": "${KEY}"`, message: /starts with "\{" but is not valid JSON/ },
   ])('refuses $case, naming the secret but never the value', ({ secret, message }) => {
@@ -157,15 +165,22 @@ describe('SecretApiKey: reading the secret', () => {
     {
       case: 'ResourceNotFoundException',
       respond: (mock) =>
-        mock.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} })),
+        mock
+          .on(GetSecretValueCommand)
+          .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} })),
       message: /^The secret \S+ does not exist \(or has no value yet\)\. Check DD_API_KEY_SECRET_ARN/,
     },
     {
       case: 'AccessDeniedException',
       respond: (mock) =>
-        mock
-          .on(GetSecretValueCommand)
-          .rejects(new SecretsManagerServiceException({ name: 'AccessDeniedException', $fault: 'client', $metadata: {}, message: 'not authorized' })),
+        mock.on(GetSecretValueCommand).rejects(
+          new SecretsManagerServiceException({
+            name: 'AccessDeniedException',
+            $fault: 'client',
+            $metadata: {},
+            message: 'not authorized',
+          }),
+        ),
       message: /^AWS denied secretsmanager:GetSecretValue on \S+: the function's role needs it, and kms:Decrypt/,
     },
     {
@@ -185,7 +200,9 @@ describe('SecretApiKey: reading the secret', () => {
 
   it.each(failures)('fails with an ApiKeyError naming the secret, and never the key, on $case', async ({ respond, message }) => {
     respond(secretsMock);
-    const error = await apiKey().get().catch((caught: unknown) => caught);
+    const error = await apiKey()
+      .get()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiKeyError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).toContain(SECRET_ARN);
@@ -196,7 +213,9 @@ describe('SecretApiKey: reading the secret', () => {
   it('keeps the AWS error as the cause', async () => {
     const notFound = new ResourceNotFoundException({ message: 'no such secret', $metadata: {} });
     secretsMock.on(GetSecretValueCommand).rejects(notFound);
-    const error = await apiKey().get().catch((caught: unknown) => caught);
+    const error = await apiKey()
+      .get()
+      .catch((caught: unknown) => caught);
     expect((error as Error).cause).toBe(notFound);
   });
 });

@@ -69,8 +69,16 @@ describe('loadConfig: the secret', () => {
     { case: 'missing', value: undefined, problem: 'DD_API_KEY_SECRET_ARN is required' },
     { case: 'empty', value: '', problem: 'DD_API_KEY_SECRET_ARN is required' },
     { case: 'a secret name', value: 'datadog-api-key', problem: 'DD_API_KEY_SECRET_ARN must be a Secrets Manager secret ARN' },
-    { case: 'a KMS key ARN', value: 'arn:aws:kms:eu-west-1:123456789012:key/abc', problem: 'DD_API_KEY_SECRET_ARN must be a Secrets Manager secret ARN' },
-    { case: 'an ARN without an account', value: 'arn:aws:secretsmanager:eu-west-1::secret:dd', problem: 'DD_API_KEY_SECRET_ARN must be a Secrets Manager secret ARN' },
+    {
+      case: 'a KMS key ARN',
+      value: 'arn:aws:kms:eu-west-1:123456789012:key/abc',
+      problem: 'DD_API_KEY_SECRET_ARN must be a Secrets Manager secret ARN',
+    },
+    {
+      case: 'an ARN without an account',
+      value: 'arn:aws:secretsmanager:eu-west-1::secret:dd',
+      problem: 'DD_API_KEY_SECRET_ARN must be a Secrets Manager secret ARN',
+    },
   ])('refuses a secret ARN that is $case, naming the variable', ({ value, problem }) => {
     const error = configError({ DD_API_KEY_SECRET_ARN: value });
     expect(error.problems).toHaveLength(1);
@@ -84,7 +92,11 @@ describe('loadConfig: one bad variable', () => {
     { name: 'DD_SITE', value: 'datadoghq.co', problem: 'DD_SITE "datadoghq.co" is not a Datadog site; use one of datadoghq.com, ' },
     { name: 'DD_SITE', value: 'https://app.datadoghq.com', problem: 'DD_SITE "https://app.datadoghq.com" is not a Datadog site' },
     { name: 'DD_API_URL', value: 'not a url', problem: 'DD_API_URL is not a URL' },
-    { name: 'DD_API_URL', value: 'http://proxy.example:8080', problem: 'DD_API_URL must use https (plain http is allowed only for a loopback host)' },
+    {
+      name: 'DD_API_URL',
+      value: 'http://proxy.example:8080',
+      problem: 'DD_API_URL must use https (plain http is allowed only for a loopback host)',
+    },
     { name: 'DD_API_URL', value: 'https://proxy.example/api/v2/series', problem: 'DD_API_URL must be an origin only' },
     { name: 'DD_API_URL', value: 'https://proxy.example?x=1', problem: 'DD_API_URL must be an origin only' },
     { name: 'DD_API_URL', value: 'https://user:secret@proxy.example', problem: 'DD_API_URL must not carry credentials' },
@@ -92,10 +104,18 @@ describe('loadConfig: one bad variable', () => {
     { name: 'METRIC_PREFIX', value: '1billing', problem: 'METRIC_PREFIX "1billing" must start with a letter' },
     { name: 'METRIC_PREFIX', value: 'aws-billing', problem: 'METRIC_PREFIX "aws-billing" must start with a letter' },
     { name: 'METRIC_PREFIX', value: `a${'b'.repeat(100)}`, problem: 'METRIC_PREFIX' },
-    { name: 'METRIC_PREFIX', value: 'acme.billing.', problem: 'METRIC_PREFIX "acme.billing." ends with "."; drop the trailing dot (give acme.billing)' },
+    {
+      name: 'METRIC_PREFIX',
+      value: 'acme.billing.',
+      problem: 'METRIC_PREFIX "acme.billing." ends with "."; drop the trailing dot (give acme.billing)',
+    },
     { name: 'COLLECT_BUDGETS', value: 'maybe', problem: 'COLLECT_BUDGETS must be true or false, got "maybe"' },
     { name: 'COLLECT_ESTIMATED_CHARGES', value: 'on', problem: 'COLLECT_ESTIMATED_CHARGES must be true or false, got "on"' },
-    { name: 'COLLECT_LINKED_ACCOUNT_SERVICES', value: 'nope', problem: 'COLLECT_LINKED_ACCOUNT_SERVICES must be true or false, got "nope"' },
+    {
+      name: 'COLLECT_LINKED_ACCOUNT_SERVICES',
+      value: 'nope',
+      problem: 'COLLECT_LINKED_ACCOUNT_SERVICES must be true or false, got "nope"',
+    },
     { name: 'SEND_HEALTH_METRICS', value: 'truee', problem: 'SEND_HEALTH_METRICS must be true or false, got "truee"' },
     { name: 'API_KEY_MAX_AGE_SECONDS', value: '-1', problem: 'API_KEY_MAX_AGE_SECONDS must be a whole number of seconds, got "-1"' },
     { name: 'API_KEY_MAX_AGE_SECONDS', value: '1.5', problem: 'API_KEY_MAX_AGE_SECONDS must be a whole number of seconds, got "1.5"' },
@@ -119,7 +139,14 @@ describe('loadConfig: one bad variable', () => {
       AWS_LAMBDA_LOG_LEVEL: 'LOUD',
     });
     expect(error.problems).toHaveLength(6);
-    for (const name of ['DD_API_KEY_SECRET_ARN', 'DD_SITE', 'DD_API_URL', 'COLLECT_BUDGETS', 'API_KEY_MAX_AGE_SECONDS', 'AWS_LAMBDA_LOG_LEVEL']) {
+    for (const name of [
+      'DD_API_KEY_SECRET_ARN',
+      'DD_SITE',
+      'DD_API_URL',
+      'COLLECT_BUDGETS',
+      'API_KEY_MAX_AGE_SECONDS',
+      'AWS_LAMBDA_LOG_LEVEL',
+    ]) {
       expect(error.message).toContain(name);
     }
     expect(error.message).toBe(`Invalid configuration: ${error.problems.join('; ')}`);
@@ -127,7 +154,9 @@ describe('loadConfig: one bad variable', () => {
 
   it('refuses a configuration that turns both sources off', () => {
     const error = configError({ ...base, COLLECT_BUDGETS: 'false', COLLECT_ESTIMATED_CHARGES: 'false' });
-    expect(error.problems).toEqual(['COLLECT_ESTIMATED_CHARGES and COLLECT_BUDGETS are both false: nothing to collect; turn one of them on']);
+    expect(error.problems).toEqual([
+      'COLLECT_ESTIMATED_CHARGES and COLLECT_BUDGETS are both false: nothing to collect; turn one of them on',
+    ]);
   });
 
   it.each([
@@ -182,7 +211,12 @@ describe('loadConfig: Datadog site and API origin', () => {
 
 describe('loadConfig: tags, prefix, lists, flags', () => {
   it('adds DD_TAGS, then env from DD_ENV and service from DD_SERVICE, to every series, raw', () => {
-    const config = loadConfig({ ...base, DD_TAGS: ' team:FinOps, owner:billing ,,cost-center:42 ', DD_ENV: 'Prod', DD_SERVICE: 'aws-billing' });
+    const config = loadConfig({
+      ...base,
+      DD_TAGS: ' team:FinOps, owner:billing ,,cost-center:42 ',
+      DD_ENV: 'Prod',
+      DD_SERVICE: 'aws-billing',
+    });
     expect(config.globalTags).toEqual(['team:FinOps', 'owner:billing', 'cost-center:42', 'env:Prod', 'service:aws-billing']);
   });
 

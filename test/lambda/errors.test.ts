@@ -46,16 +46,48 @@ describe('ActionableError', () => {
 
 describe('every error class', () => {
   it.each<[string, ActionableError, { problem: string | RegExp; fix?: string | RegExp }]>([
-    ['ConfigError', new ConfigError(['DD_SITE "x" is not a Datadog site']), { problem: 'Invalid configuration: DD_SITE "x" is not a Datadog site' }],
-    ['InvalidSettingError', new InvalidSettingError('logLevel', 'must be one of DEBUG, INFO'), { problem: '`logLevel` must be one of DEBUG, INFO' }],
-    ['ApiKeyError', new ApiKeyError('The secret s is empty.', { fix: 'Put the key in it.' }), { problem: 'The secret s is empty.', fix: 'Put the key in it.' }],
-    ['AccessDeniedError', new AccessDeniedError('budgets:ViewBudget'), { problem: /needs the IAM permission "budgets:ViewBudget"\.$/, fix: /^Redeploy the stack/ }],
-    ['AwsTimeoutError', new AwsTimeoutError('ListMetrics'), { problem: /^AWS did not answer ListMetrics in time/, fix: /raise the function's timeout/ }],
-    ['NoBillingMetricsError', new NoBillingMetricsError(), { problem: /^No AWS\/Billing EstimatedCharges metrics/, fix: /^Turn on "Receive Billing Alerts"/ }],
-    ['DatadogSubmitError', new DatadogSubmitError('GET /api/v1/monitor answered 403.', 403, { fix: 'Check the keys.' }), { problem: 'GET /api/v1/monitor answered 403.', fix: 'Check the keys.' }],
+    [
+      'ConfigError',
+      new ConfigError(['DD_SITE "x" is not a Datadog site']),
+      { problem: 'Invalid configuration: DD_SITE "x" is not a Datadog site' },
+    ],
+    [
+      'InvalidSettingError',
+      new InvalidSettingError('logLevel', 'must be one of DEBUG, INFO'),
+      { problem: '`logLevel` must be one of DEBUG, INFO' },
+    ],
+    [
+      'ApiKeyError',
+      new ApiKeyError('The secret s is empty.', { fix: 'Put the key in it.' }),
+      { problem: 'The secret s is empty.', fix: 'Put the key in it.' },
+    ],
+    [
+      'AccessDeniedError',
+      new AccessDeniedError('budgets:ViewBudget'),
+      { problem: /needs the IAM permission "budgets:ViewBudget"\.$/, fix: /^Redeploy the stack/ },
+    ],
+    [
+      'AwsTimeoutError',
+      new AwsTimeoutError('ListMetrics'),
+      { problem: /^AWS did not answer ListMetrics in time/, fix: /raise the function's timeout/ },
+    ],
+    [
+      'NoBillingMetricsError',
+      new NoBillingMetricsError(),
+      { problem: /^No AWS\/Billing EstimatedCharges metrics/, fix: /^Turn on "Receive Billing Alerts"/ },
+    ],
+    [
+      'DatadogSubmitError',
+      new DatadogSubmitError('GET /api/v1/monitor answered 403.', 403, { fix: 'Check the keys.' }),
+      { problem: 'GET /api/v1/monitor answered 403.', fix: 'Check the keys.' },
+    ],
     ['CollectionError', new CollectionError(['a', 'b']), { problem: 'Collection finished with 2 error(s): a | b' }],
     ['UsageError', new UsageError(['--site is wrong'], { fix: 'Give a site.' }), { problem: '--site is wrong', fix: 'Give a site.' }],
-    ['RunError', new RunError('Cannot resolve the AWS account.', { fix: 'Give the tool AWS credentials.' }), { problem: 'Cannot resolve the AWS account.', fix: 'Give the tool AWS credentials.' }],
+    [
+      'RunError',
+      new RunError('Cannot resolve the AWS account.', { fix: 'Give the tool AWS credentials.' }),
+      { problem: 'Cannot resolve the AWS account.', fix: 'Give the tool AWS credentials.' },
+    ],
     ['UnfindableAssetError', new UnfindableAssetError('Two monitors are named "m".'), { problem: 'Two monitors are named "m".' }],
   ])('%s extends ActionableError, is named after its class, and carries its problem and fix', (name, error, expected) => {
     expect(error).toBeInstanceOf(ActionableError);
@@ -76,6 +108,8 @@ describe('every error class', () => {
   });
 
   it('UsageError lists several problems one a line under one heading', () => {
-    expect(new UsageError(['--site is wrong', '--tags is wrong']).problem).toBe('the configuration is not valid:\n  - --site is wrong\n  - --tags is wrong');
+    expect(new UsageError(['--site is wrong', '--tags is wrong']).problem).toBe(
+      'the configuration is not valid:\n  - --site is wrong\n  - --tags is wrong',
+    );
   });
 });

@@ -37,9 +37,12 @@ describe('the settings table', () => {
     }
   });
 
-  it.each(SETTING_NAMES.filter((name) => settingSpec(name).default !== undefined))('holds a default for %s that passes its own check', (name) => {
-    expect(settingProblem(name, DEFAULTS[name as keyof typeof DEFAULTS] as never)).toBeUndefined();
-  });
+  it.each(SETTING_NAMES.filter((name) => settingSpec(name).default !== undefined))(
+    'holds a default for %s that passes its own check',
+    (name) => {
+      expect(settingProblem(name, DEFAULTS[name as keyof typeof DEFAULTS] as never)).toBeUndefined();
+    },
+  );
 
   it('has a one-line doc for every setting', () => {
     for (const name of SETTING_NAMES) expect(settingSpec(name).doc).toMatch(/^[^\n]{10,200}$/);

@@ -32,7 +32,11 @@ export function buildApp(overrides: Record<string, unknown> = {}, options: Build
   // An empty list of stacks to bundle makes the CDK stage a stand-in asset instead of running esbuild.
   if (options.bundle !== true) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context });
-  const stack = new BillingCollectorStack(app, 'AwsBillingToDatadog', readAppSettings((key) => app.node.tryGetContext(key)));
+  const stack = new BillingCollectorStack(
+    app,
+    'AwsBillingToDatadog',
+    readAppSettings((key) => app.node.tryGetContext(key)),
+  );
   if (options.nag === true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

@@ -32,10 +32,14 @@ describe('bin/app.ts', () => {
 async function cdkSynth(args: readonly string[]): Promise<{ code: number; stderr: string }> {
   const outDir = await mkdtemp(join(tmpdir(), 'app-test-synth-'));
   try {
-    const run = promisify(execFile)(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--no-notices', '--quiet', '-o', outDir, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-    });
+    const run = promisify(execFile)(
+      join(ROOT, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--no-notices', '--quiet', '-o', outDir, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      },
+    );
     return await run.then(
       ({ stderr }) => ({ code: 0, stderr }),
       (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, stderr: error.stderr ?? '' }),
@@ -54,7 +58,14 @@ describe('cdk synth and the context keys', () => {
   }, 120_000);
 
   it("still synthesizes with the CDK's own keys (a feature flag and a cached lookup) beside real settings", async () => {
-    const { code, stderr } = await cdkSynth(['-c', '@aws-cdk/core:newStyleStackSynthesis=true', '-c', 'availability-zones:account=123456789012:region=us-east-1=["us-east-1a"]', '-c', 'metricPrefix=custom.billing']);
+    const { code, stderr } = await cdkSynth([
+      '-c',
+      '@aws-cdk/core:newStyleStackSynthesis=true',
+      '-c',
+      'availability-zones:account=123456789012:region=us-east-1=["us-east-1a"]',
+      '-c',
+      'metricPrefix=custom.billing',
+    ]);
     expect(stderr).not.toContain('is not a setting');
     expect(code).toBe(0);
   }, 120_000);

@@ -124,9 +124,7 @@ describe('the stack with its defaults', () => {
     byDefault.template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',
-      Targets: [
-        Match.objectLike({ Arn: fnArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } }),
-      ],
+      Targets: [Match.objectLike({ Arn: fnArn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })],
     });
     byDefault.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
@@ -284,9 +282,7 @@ describe('the stack with an existing secret, its KMS key, an alarm e-mail and ev
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     const topicArn = Object.keys(template.findResources('AWS::SNS::Topic')).map((id) => ({ Ref: id }));
@@ -316,9 +312,7 @@ describe('the stack with a cron schedule and an existing alarm topic', () => {
     const alarms = withCron.template.findResources('AWS::CloudWatch::Alarm');
     const periods = Object.values(alarms).flatMap((alarm) => {
       const props = alarm.Properties as { Period?: number; Metrics?: { MetricStat?: { Period: number } }[] };
-      return [props.Period, ...(props.Metrics ?? []).map((metric) => metric.MetricStat?.Period)].filter(
-        (period) => period !== undefined,
-      );
+      return [props.Period, ...(props.Metrics ?? []).map((metric) => metric.MetricStat?.Period)].filter((period) => period !== undefined);
     });
     expect(periods).toEqual([14_400, 14_400, 14_400]);
   });
@@ -351,8 +345,7 @@ describe('the API key', () => {
   });
 
   it('placeholder appears only as the value of the created secret', () => {
-    const countIn = (template: Template): number =>
-      JSON.stringify(template.toJSON()).split(API_KEY_PLACEHOLDER).length - 1;
+    const countIn = (template: Template): number => JSON.stringify(template.toJSON()).split(API_KEY_PLACEHOLDER).length - 1;
     expect(countIn(byDefault.template)).toBe(1);
     expect(countIn(withExistingSecret.template)).toBe(0);
     expect(countIn(withCron.template)).toBe(1);

@@ -63,9 +63,7 @@ describe('BillingCollector used directly', () => {
   it('refuses a schedule period CloudWatch alarms cannot use', () => {
     const stack = newStack();
     const schedule = CollectorSchedule.cron({ minute: '*' }, Duration.seconds(45));
-    expect(() => new BillingCollector(stack, 'Collector', { schedule })).toThrow(
-      '`schedule` gives an alarm period of 45 seconds',
-    );
+    expect(() => new BillingCollector(stack, 'Collector', { schedule })).toThrow('`schedule` gives an alarm period of 45 seconds');
   });
 
   it('refuses an API key cache age that is not whole seconds', () => {

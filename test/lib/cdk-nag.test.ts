@@ -24,9 +24,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       const { app } = buildApp(context, { nag: true, bundle });
       // An unacknowledged error makes synth throw; warnings only reach the report.
       const assembly = app.synth();
-      const report = JSON.parse(
-        readFileSync(path.join(assembly.directory, cxapi.VALIDATION_REPORT_FILE), 'utf8'),
-      ) as ValidationReport;
+      const report = JSON.parse(readFileSync(path.join(assembly.directory, cxapi.VALIDATION_REPORT_FILE), 'utf8')) as ValidationReport;
       expect(report.pluginReports.flatMap((plugin) => plugin.violations)).toEqual([]);
       // And asked directly, the pack reports no finding of any level.
       expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
@@ -40,9 +38,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       const { app, stack } = buildApp({}, { nag: true });
       new sns.Topic(stack, 'TopicWithoutTls');
       expect(() => app.synth()).toThrow(/AwsSolutions-SNS3/);
-      expect(new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName)).toEqual([
-        'AwsSolutions-SNS3',
-      ]);
+      expect(new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-SNS3']);
     },
     SYNTH_TIMEOUT,
   );

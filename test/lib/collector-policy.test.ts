@@ -17,25 +17,25 @@ function grantedActions(switches: Record<string, boolean>): string[] {
   const stack = new Stack(app, 'PolicyStack');
   new BillingCollector(stack, 'Collector', switches);
   const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
-  const statements = Object.values(roles).flatMap(
-    (role) =>
-      (role as { Properties: { Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[] } }).Properties.Policies.flatMap(
-        (policy) => policy.PolicyDocument.Statement,
-      ),
+  const statements = Object.values(roles).flatMap((role) =>
+    (
+      role as { Properties: { Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[] } }
+    ).Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement),
   );
   return statements.flatMap((statement) => statement.Action).sort();
 }
 
 /** Every way of leaving one source out, and all of them in. */
-const CASES = [
-  ['every source', {}],
-  ...SOURCES.map((source) => [`all but ${source.id}`, { [source.setting]: false }] as const),
-] as const;
+const CASES = [['every source', {}], ...SOURCES.map((source) => [`all but ${source.id}`, { [source.setting]: false }] as const)] as const;
 
 describe("the collector role's policy", () => {
-  it.each(CASES)('grants exactly what %s declares, beside the key read and the logs', (_what, switches) => {
-    const enabled = SOURCES.filter((source) => (switches as Record<string, boolean>)[source.setting] !== false);
-    const expected = [...ALWAYS, ...enabled.flatMap((source) => source.iam.flatMap((grant) => grant.actions))].sort();
-    expect(grantedActions(switches)).toEqual(expected);
-  }, 60_000);
+  it.each(CASES)(
+    'grants exactly what %s declares, beside the key read and the logs',
+    (_what, switches) => {
+      const enabled = SOURCES.filter((source) => (switches as Record<string, boolean>)[source.setting] !== false);
+      const expected = [...ALWAYS, ...enabled.flatMap((source) => source.iam.flatMap((grant) => grant.actions))].sort();
+      expect(grantedActions(switches)).toEqual(expected);
+    },
+    60_000,
+  );
 });

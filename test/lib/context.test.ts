@@ -37,7 +37,10 @@ describe('context values given in cdk.json or with -c', () => {
   });
 
   it.each([
-    [['a:b', 'c'], ['a:b', 'c']],
+    [
+      ['a:b', 'c'],
+      ['a:b', 'c'],
+    ],
     ['a:b, c', ['a:b', 'c']],
     ['["a:b", "c"]', ['a:b', 'c']],
     ['a:b,,', ['a:b']],
@@ -171,11 +174,7 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
     { schedule: 'cron(0 6 * * ? *)', schedulePeriodMinutes: 1440 },
     '`schedule` gives a period of 1 day; the "no successful run" alarm watches 3 periods',
   ],
-  [
-    'schedulePeriodMinutes',
-    { schedule: 'cron(0 */2 * * ? *)' },
-    '`schedulePeriodMinutes` is required with a cron `schedule`',
-  ],
+  ['schedulePeriodMinutes', { schedule: 'cron(0 */2 * * ? *)' }, '`schedulePeriodMinutes` is required with a cron `schedule`'],
   [
     'schedulePeriodMinutes',
     { schedule: 'rate(1 hour)', schedulePeriodMinutes: '60' },
@@ -190,7 +189,11 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
     { metricPrefix: '1password.billing' },
     '`metricPrefix` "1password.billing" must start with a letter, hold only ASCII letters, digits, "_" and "."',
   ],
-  ['metricPrefix', { metricPrefix: 'aws.billing.' }, '`metricPrefix` "aws.billing." ends with "."; drop the trailing dot (give aws.billing)'],
+  [
+    'metricPrefix',
+    { metricPrefix: 'aws.billing.' },
+    '`metricPrefix` "aws.billing." ends with "."; drop the trailing dot (give aws.billing)',
+  ],
   ['collectBudgets', { collectBudgets: 'yes' }, '`collectBudgets` must be true or false, got "yes"'],
   [
     'collectEstimatedCharges',
@@ -268,12 +271,14 @@ describe('context keys against the settings table', () => {
     expect(() => checkContextKeys(['region'])).toThrow(/`region` is not a setting of this app\? The settings are: datadogSite, /);
   });
 
-  it.each([['@aws-cdk/core:newStyleStackSynthesis'], ['aws:cdk:enable-path-metadata'], ['availability-zones:account=1:region=us-east-1'], ...CONTEXT_KEYS.map((key) => [key])])(
-    'accepts %s',
-    (key) => {
-      expect(() => checkContextKeys([key])).not.toThrow();
-    },
-  );
+  it.each([
+    ['@aws-cdk/core:newStyleStackSynthesis'],
+    ['aws:cdk:enable-path-metadata'],
+    ['availability-zones:account=1:region=us-east-1'],
+    ...CONTEXT_KEYS.map((key) => [key]),
+  ])('accepts %s', (key) => {
+    expect(() => checkContextKeys([key])).not.toThrow();
+  });
 });
 
 /**

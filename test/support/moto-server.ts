@@ -156,12 +156,17 @@ async function launch(python: string, port: number, startTimeoutMs: number): Pro
   if (outcome.kind !== 'ready') {
     ready.cancel();
     await stop();
-    const why = outcome.kind === 'exited' ? `exited with ${outcome.signal ?? `code ${outcome.code}`}` : `could not be spawned (${outcome.error.message})`;
+    const why =
+      outcome.kind === 'exited'
+        ? `exited with ${outcome.signal ?? `code ${outcome.code}`}`
+        : `could not be spawned (${outcome.error.message})`;
     throw new MotoStartError(`moto server on port ${port} ${why}. Its output ends with:\n${log.text()}`);
   }
   if (!(await ready)) {
     await stop();
-    throw new MotoStartError(`moto server on port ${port} did not answer within ${startTimeoutMs} ms. Its output ends with:\n${log.text()}`);
+    throw new MotoStartError(
+      `moto server on port ${port} did not answer within ${startTimeoutMs} ms. Its output ends with:\n${log.text()}`,
+    );
   }
 
   return {

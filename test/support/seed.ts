@@ -227,7 +227,9 @@ export async function putEstimatedCharges(endpoint: string, points: readonly Est
   let calls = 0;
   await withClient(new CloudWatchClient({ ...config, disableRequestCompression: true }), async (client) => {
     for (let start = 0; start < data.length; start += PUT_METRIC_DATA_MAX_ITEMS) {
-      await client.send(new PutMetricDataCommand({ Namespace: BILLING.namespace, MetricData: data.slice(start, start + PUT_METRIC_DATA_MAX_ITEMS) }));
+      await client.send(
+        new PutMetricDataCommand({ Namespace: BILLING.namespace, MetricData: data.slice(start, start + PUT_METRIC_DATA_MAX_ITEMS) }),
+      );
       calls++;
     }
   });
@@ -242,7 +244,9 @@ export async function putEstimatedCharges(endpoint: string, points: readonly Est
  */
 export async function createApiKeySecret(endpoint: string, name: string, value: string): Promise<string> {
   const config = motoClientConfig(endpoint);
-  const out = await withClient(new SecretsManagerClient(config), (client) => client.send(new CreateSecretCommand({ Name: name, SecretString: value })));
+  const out = await withClient(new SecretsManagerClient(config), (client) =>
+    client.send(new CreateSecretCommand({ Name: name, SecretString: value })),
+  );
   if (out.ARN === undefined) throw new Error(`CreateSecret of \`${name}\` returned no ARN`);
   return out.ARN;
 }

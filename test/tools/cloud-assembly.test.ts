@@ -14,19 +14,30 @@ const collector = (overrides: Json = {}): Json => ({
     MemorySize: 256,
     Timeout: 120,
     Architectures: ['arm64'],
-    Environment: { Variables: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf', DD_SITE: { Ref: 'Site' } } },
+    Environment: {
+      Variables: { DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf', DD_SITE: { Ref: 'Site' } },
+    },
     LoggingConfig: { ApplicationLogLevel: 'INFO', LogFormat: 'JSON' },
     ...overrides,
   },
   Metadata: { 'aws:asset:path': 'asset.collector' },
 });
-const helper: Json = { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Environment: { Variables: {} } }, Metadata: { 'aws:asset:path': 'asset.helper' } };
+const helper: Json = {
+  Type: 'AWS::Lambda::Function',
+  Properties: { Handler: 'index.handler', Environment: { Variables: {} } },
+  Metadata: { 'aws:asset:path': 'asset.helper' },
+};
 const schedule: Json = { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)' } };
 
 let dir: string;
 
 /** Writes an assembly directory: a manifest naming each stack's template, the templates, and the asset folders. */
-function writeAssembly(at: string, stacks: Record<string, Record<string, Json>>, assets: readonly string[] = ['asset.collector'], extra: Json = {}): void {
+function writeAssembly(
+  at: string,
+  stacks: Record<string, Record<string, Json>>,
+  assets: readonly string[] = ['asset.collector'],
+  extra: Json = {},
+): void {
   mkdirSync(at, { recursive: true });
   const artifacts: Json = { ...extra };
   for (const [stack, resources] of Object.entries(stacks)) {
@@ -83,13 +94,26 @@ describe('readCollectorFunction', () => {
     writeAssembly(dir, {}, [], { Stage: { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-Stage' } } });
     writeAssembly(join(dir, 'assembly-Stage'), { StageBilling: { Collector: collector() } });
 
-    expect(readCollectorFunction(dir)).toMatchObject({ stack: 'StageBilling', bundleFile: join(dir, 'assembly-Stage', 'asset.collector', 'index.js') });
+    expect(readCollectorFunction(dir)).toMatchObject({
+      stack: 'StageBilling',
+      bundleFile: join(dir, 'assembly-Stage', 'asset.collector', 'index.js'),
+    });
   });
 
   it.each<{ name: string; resources: Record<string, Json>; assets: string[]; error: RegExp }>([
-    { name: 'no function names the API key secret', resources: { Helper: helper }, assets: ['asset.helper'], error: /no AWS::Lambda::Function with DD_API_KEY_SECRET_ARN/ },
+    {
+      name: 'no function names the API key secret',
+      resources: { Helper: helper },
+      assets: ['asset.helper'],
+      error: /no AWS::Lambda::Function with DD_API_KEY_SECRET_ARN/,
+    },
     { name: 'the asset was not bundled', resources: { Collector: collector() }, assets: [], error: /is the asset bundled/ },
-    { name: 'two functions name the secret', resources: { One: collector(), Two: collector() }, assets: ['asset.collector'], error: /2 functions .*Billing\/One, Billing\/Two/ },
+    {
+      name: 'two functions name the secret',
+      resources: { One: collector(), Two: collector() },
+      assets: ['asset.collector'],
+      error: /2 functions .*Billing\/One, Billing\/Two/,
+    },
   ])('throws a CloudAssemblyError when $name', ({ resources, assets, error }) => {
     writeAssembly(dir, { Billing: resources }, assets);
 

@@ -21,7 +21,11 @@ describe('judgeMonitor on the shipped monitors', () => {
     ['alerts when actual spend is over the share of its limit', names.actualNearLimit, 'actualSpend', 81, 'alert'],
     ['is ok when actual spend is at the share of its limit', names.actualNearLimit, 'actualSpend', 80, 'ok'],
   ] as const)('%s', (_title, monitorName, metric, value, verdict) => {
-    const judged = judgeMonitor(monitor(monitorName), [budget(metric, 'a', value), budget('budgetLimit', 'a', 100), budget(metric, 'b', 1)]);
+    const judged = judgeMonitor(monitor(monitorName), [
+      budget(metric, 'a', value),
+      budget('budgetLimit', 'a', 100),
+      budget(metric, 'b', 1),
+    ]);
     expect(judged.verdict).toBe(verdict);
   });
 
@@ -31,7 +35,10 @@ describe('judgeMonitor on the shipped monitors', () => {
       budget('budgetLimit', 'a', 100),
       budget('forecastedSpend', 'b', 500),
     ]);
-    expect(judged).toMatchObject({ verdict: 'ok', groups: [{ group: ['account_id:123456789012', 'budget_name:a'], value: 0.5, alerts: false }] });
+    expect(judged).toMatchObject({
+      verdict: 'ok',
+      groups: [{ group: ['account_id:123456789012', 'budget_name:a'], value: 0.5, alerts: false }],
+    });
   });
 
   it('judges the billing data age on its threshold', () => {

@@ -171,7 +171,10 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       // The handler logs its summary on stdout; keep it out of the test report.
       const silence = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
       try {
-        await handler({}, { invokedFunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:billing`, getRemainingTimeInMillis: () => 60_000 });
+        await handler(
+          {},
+          { invokedFunctionArn: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:billing`, getRemainingTimeInMillis: () => 60_000 },
+        );
       } finally {
         silence.mockRestore();
         for (const [name, value] of Object.entries(saved)) {
@@ -212,9 +215,18 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
     it('applies the switches as the Lambda would', async () => {
       await seedAccount();
       const run = await cli([
-        'collect', '--dry-run', '--json',
-        '--no-budgets', '--no-linked-account-services', '--no-health-metrics',
-        '--service-deny', 'AWSLambda', '--metric-prefix', 'custom.billing', '--tags', 'team:finops,env:dev',
+        'collect',
+        '--dry-run',
+        '--json',
+        '--no-budgets',
+        '--no-linked-account-services',
+        '--no-health-metrics',
+        '--service-deny',
+        'AWSLambda',
+        '--metric-prefix',
+        'custom.billing',
+        '--tags',
+        'team:finops,env:dev',
       ]);
 
       expect(run.code).toBe(0);
@@ -386,7 +398,12 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
 
       expect(run.code).toBe(1);
       const report = parse<CheckReport>(run);
-      expect(statuses(report)).toMatchObject({ 'aws-credentials': 'fail', 'billing-metrics': 'skip', budgets: 'skip', 'api-key-accepted': 'pass' });
+      expect(statuses(report)).toMatchObject({
+        'aws-credentials': 'fail',
+        'billing-metrics': 'skip',
+        budgets: 'skip',
+        'api-key-accepted': 'pass',
+      });
       expect(find(report, 'aws-credentials').fix).toContain('--profile');
     });
   });
@@ -422,7 +439,16 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
     it('follows --schedule-minutes and the switches, and adds the Lambda on request', async () => {
       await seedAccount();
       const report = parse<EstimateReport>(
-        await cli(['estimate', '--json', '--schedule-minutes', '15', '--lambda', '--no-linked-account-services', '--service-allow', 'AmazonEC2']),
+        await cli([
+          'estimate',
+          '--json',
+          '--schedule-minutes',
+          '15',
+          '--lambda',
+          '--no-linked-account-services',
+          '--service-allow',
+          'AmazonEC2',
+        ]),
       );
 
       expect(report.schedule.runsPerMonth).toBe(2920);

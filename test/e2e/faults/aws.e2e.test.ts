@@ -10,7 +10,15 @@ import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, motoClientConfig, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
 import { E2E_SECRET } from '../support/bundle';
-import { ACCOUNT, budgetSeries, chargeSeries, healthSeries, linesOf, type ChargeRow, type ExpectedSeries } from '../support/expected-series';
+import {
+  ACCOUNT,
+  budgetSeries,
+  chargeSeries,
+  healthSeries,
+  linesOf,
+  type ChargeRow,
+  type ExpectedSeries,
+} from '../support/expected-series';
 import { awsErrors, TARGETS } from '../support/fault-proxy';
 import { requestProblems, startHarness, type Harness } from '../support/harness';
 import { capturedOutput, runSummary, type Invocation } from '../support/invoke';
@@ -52,7 +60,12 @@ describe('AWS faults, against the bundled collector', () => {
     await Promise.all([
       putApiKeySecret(h.moto.endpoint, TEST_API_KEY),
       parts.budgets === false ? undefined : createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
-      parts.charges === false ? undefined : putEstimatedCharges(h.moto.endpoint, CHARGES.map((row) => ({ ...row, timestamp: aMinuteAgo() }))),
+      parts.charges === false
+        ? undefined
+        : putEstimatedCharges(
+            h.moto.endpoint,
+            CHARGES.map((row) => ({ ...row, timestamp: aMinuteAgo() })),
+          ),
     ]);
   }
 
@@ -70,12 +83,16 @@ describe('AWS faults, against the bundled collector', () => {
       expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth([...budgetOnly(), ...chargesOnly()], 'success', true)));
       expect(requestProblems(h.intake.requests)).toEqual([]);
-      expect([TARGETS.describeBudgets, TARGETS.listMetrics, TARGETS.getMetricData, TARGETS.getSecretValue].map((t) => h.proxy.count(t))).toEqual([3, 3, 2, 2]);
+      expect(
+        [TARGETS.describeBudgets, TARGETS.listMetrics, TARGETS.getMetricData, TARGETS.getSecretValue].map((t) => h.proxy.count(t)),
+      ).toEqual([3, 3, 2, 2]);
       // The summary counts the collector's calls; the SDK's retries are below it.
-      expect(runSummary(invocation)).toMatchObject({ awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1, GetSecretValue: 1 } });
+      expect(runSummary(invocation)).toMatchObject({
+        awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1, GetSecretValue: 1 },
+      });
     });
 
-    it('throttled on every attempt: Budgets gives up after the SDK\'s 5 attempts, and the estimated charges are still sent', async () => {
+    it("throttled on every attempt: Budgets gives up after the SDK's 5 attempts, and the estimated charges are still sent", async () => {
       await seed();
       h.proxy.inject({ target: TARGETS.describeBudgets, answer: awsErrors.throttling() });
       const invocation = await h.run();
@@ -83,7 +100,11 @@ describe('AWS faults, against the bundled collector', () => {
       expect(h.proxy.count(TARGETS.describeBudgets)).toBe(5);
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
       expect(thrownMessage(invocation)).toMatch(/ThrottlingException: Rate exceeded/);
-      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'partial', errors: [expect.stringContaining('ThrottlingException')] });
+      expect(runSummary(invocation)).toMatchObject({
+        level: 'ERROR',
+        status: 'partial',
+        errors: [expect.stringContaining('ThrottlingException')],
+      });
     });
   });
 
@@ -96,8 +117,14 @@ describe('AWS faults, against the bundled collector', () => {
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
       expect(h.proxy.count(TARGETS.describeBudgets)).toBe(1);
       expect(invocation.outcome).toMatchObject({ status: 'threw', error: { name: 'CollectionError' } });
-      expect(thrownMessage(invocation)).toContain('AWS denied budgets:ViewBudget: the function\'s role needs the IAM permission "budgets:ViewBudget"');
-      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'partial', errors: [expect.stringMatching(/^AccessDeniedError: .*budgets:ViewBudget/)] });
+      expect(thrownMessage(invocation)).toContain(
+        'AWS denied budgets:ViewBudget: the function\'s role needs the IAM permission "budgets:ViewBudget"',
+      );
+      expect(runSummary(invocation)).toMatchObject({
+        level: 'ERROR',
+        status: 'partial',
+        errors: [expect.stringMatching(/^AccessDeniedError: .*budgets:ViewBudget/)],
+      });
     });
 
     it.each([
@@ -110,8 +137,13 @@ describe('AWS faults, against the bundled collector', () => {
 
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
       expect(h.proxy.count(target)).toBe(1);
-      expect(thrownMessage(invocation)).toContain(`AWS denied cloudwatch:${operation}: the function's role needs the IAM permission "cloudwatch:${operation}"`);
-      expect(runSummary(invocation)).toMatchObject({ status: 'partial', errors: [expect.stringMatching(new RegExp(`^AccessDeniedError: .*cloudwatch:${operation}`))] });
+      expect(thrownMessage(invocation)).toContain(
+        `AWS denied cloudwatch:${operation}: the function's role needs the IAM permission "cloudwatch:${operation}"`,
+      );
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        errors: [expect.stringMatching(new RegExp(`^AccessDeniedError: .*cloudwatch:${operation}`))],
+      });
     });
 
     it('AccessDenied on the secret: nothing is sent, and the error names secretsmanager:GetSecretValue and the secret', async () => {
@@ -121,7 +153,10 @@ describe('AWS faults, against the bundled collector', () => {
 
       expect(h.intake.requests).toEqual([]);
       expect(thrownMessage(invocation)).toContain(`AWS denied secretsmanager:GetSecretValue on ${E2E_SECRET.arn}`);
-      expect(runSummary(invocation)).toMatchObject({ status: 'failure', awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1 } });
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'failure',
+        awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1 },
+      });
     });
   });
 
@@ -131,7 +166,9 @@ describe('AWS faults, against the bundled collector', () => {
       const invocation = await h.run({ via: 'moto' });
 
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
-      expect(thrownMessage(invocation)).toMatch(/NoBillingMetricsError: No AWS\/Billing EstimatedCharges metrics in us-east-1\. Turn on "Receive Billing Alerts"/);
+      expect(thrownMessage(invocation)).toMatch(
+        /NoBillingMetricsError: No AWS\/Billing EstimatedCharges metrics in us-east-1\. Turn on "Receive Billing Alerts"/,
+      );
       expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false');
       expect(runSummary(invocation)).toMatchObject({ status: 'partial', awsCalls: { ListMetrics: 1 } });
     });
@@ -143,7 +180,11 @@ describe('AWS faults, against the bundled collector', () => {
       expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'success', true)));
       expect(invocation.logLines).toContainEqual(
-        expect.objectContaining({ level: 'INFO', message: 'The account has no budgets; nothing to send from AWS Budgets', accountId: ACCOUNT }),
+        expect.objectContaining({
+          level: 'INFO',
+          message: 'The account has no budgets; nothing to send from AWS Budgets',
+          accountId: ACCOUNT,
+        }),
       );
       expect(invocation.logLines.filter((line) => line.level === 'WARN' || line.level === 'ERROR')).toEqual([]);
     });
@@ -176,7 +217,10 @@ describe('AWS faults, against the bundled collector', () => {
       expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
       expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
       // A clear error says which AWS call did not answer in time; "AbortError: Request aborted" does not.
-      expect(runSummary(invocation)).toMatchObject({ status: 'partial', errors: [expect.stringMatching(/DescribeBudgets|budgets:ViewBudget/)] });
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        errors: [expect.stringMatching(/DescribeBudgets|budgets:ViewBudget/)],
+      });
     });
 
     it('Secrets Manager not answering before the timeout: the run still ends in time with an error, and the summary is logged', async () => {
@@ -198,7 +242,10 @@ describe('AWS faults, against the bundled collector', () => {
       h.proxy.inject({ target: TARGETS.listMetrics, answer });
       const client = new CloudWatchClient({ ...motoClientConfig(h.proxy.url), maxAttempts: 1 });
       try {
-        await expect(client.send(new ListMetricsCommand({ Namespace: 'AWS/Billing' }))).rejects.toMatchObject({ name, $metadata: { httpStatusCode: 400 } });
+        await expect(client.send(new ListMetricsCommand({ Namespace: 'AWS/Billing' }))).rejects.toMatchObject({
+          name,
+          $metadata: { httpStatusCode: 400 },
+        });
       } finally {
         client.destroy();
       }

@@ -132,7 +132,9 @@ describe('Datadog faults, against the bundled collector', () => {
         const after = await fn.invoke();
 
         expectRetriedAndSent(after, 2, [OLD_KEY, TEST_API_KEY]);
-        const keys = h.intake.requests.map((request) => (request.apiKey === OLD_KEY ? 'old key' : request.apiKey === TEST_API_KEY ? 'new key' : 'other'));
+        const keys = h.intake.requests.map((request) =>
+          request.apiKey === OLD_KEY ? 'old key' : request.apiKey === TEST_API_KEY ? 'new key' : 'other',
+        );
         expect(keys).toEqual(['old key', 'new key']);
         expect(h.intake.requests.map((request) => request.status)).toEqual([403, 202]);
         expect(runSummary(after).awsCalls).toMatchObject({ GetSecretValue: 1 });
@@ -153,15 +155,26 @@ describe('Datadog faults, against the bundled collector', () => {
       const invocation = await h.run();
 
       expect(thrown(invocation)?.name).toBe('CollectionError');
-      expect(thrown(invocation)?.message).toContain(`Datadog refused the API key (403 Forbidden). Check that the secret ${E2E_SECRET.arn} holds a valid API key`);
+      expect(thrown(invocation)?.message).toContain(
+        `Datadog refused the API key (403 Forbidden). Check that the secret ${E2E_SECRET.arn} holds a valid API key`,
+      );
       expect(thrown(invocation)?.message).toContain(`API ${h.intake.url}`);
       expect(h.intake.requests.map((request) => request.status)).toEqual([403, 403]);
       expect(h.intake.series()).toEqual([]);
-      expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'failure', awsCalls: { GetSecretValue: 2 }, datadog: { seriesSent: 0 } });
+      expect(runSummary(invocation)).toMatchObject({
+        level: 'ERROR',
+        status: 'failure',
+        awsCalls: { GetSecretValue: 2 },
+        datadog: { seriesSent: 0 },
+      });
     });
 
     it.each([
-      { status: 400, body: { errors: ['Invalid metric name'] }, message: /malformed \(400\): Invalid metric name\. This is a collector bug/ },
+      {
+        status: 400,
+        body: { errors: ['Invalid metric name'] },
+        message: /malformed \(400\): Invalid metric name\. This is a collector bug/,
+      },
       { status: 413, body: { errors: ['Payload too large'] }, message: /too large \(413\): Payload too large\. This is a collector bug/ },
     ])('$status: fails at once, without a retry, with a message that says it is a collector bug', async ({ status, body, message }) => {
       h.intake.respondWith({ status, body });
@@ -173,7 +186,7 @@ describe('Datadog faults, against the bundled collector', () => {
       expect(runSummary(invocation)).toMatchObject({ level: 'ERROR', status: 'failure', datadog: { requests: 1, seriesSent: 0 } });
     });
 
-    it('202 with a non-empty errors list: ends the run in an error quoting Datadog\'s errors, without a retry', async () => {
+    it("202 with a non-empty errors list: ends the run in an error quoting Datadog's errors, without a retry", async () => {
       h.intake.respondWith({ status: 202, body: { errors: ['Point timestamp out of range'] } });
       const invocation = await h.run();
 

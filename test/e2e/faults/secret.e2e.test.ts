@@ -91,7 +91,10 @@ describe('the API key secret, read by the bundled collector', () => {
     it('empty: says the secret is empty and how to put the key in it', async () => {
       // moto stores an empty SecretString as no value at all: the proxy returns the empty string.
       await putApiKeySecret(h.moto.endpoint, 'placeholder to be emptied');
-      h.proxy.inject({ target: TARGETS.getSecretValue, answer: { kind: 'rewrite', rewrite: (response) => ({ ...response, SecretString: '' }) } });
+      h.proxy.inject({
+        target: TARGETS.getSecretValue,
+        answer: { kind: 'rewrite', rewrite: (response) => ({ ...response, SecretString: '' }) },
+      });
       const invocation = await h.run();
 
       expectRejected(invocation, `The secret ${E2E_SECRET.arn} is empty. Put the key in it with: ${PUT_COMMAND}`);
@@ -108,7 +111,10 @@ describe('the API key secret, read by the bundled collector', () => {
       await putApiKeySecret(h.moto.endpoint, Buffer.from(TEST_API_KEY, 'utf8'));
       const invocation = await h.run();
 
-      expectRejected(invocation, `The secret ${E2E_SECRET.arn} holds binary data, not a Datadog API key. Put the key in it with: ${PUT_COMMAND}`);
+      expectRejected(
+        invocation,
+        `The secret ${E2E_SECRET.arn} holds binary data, not a Datadog API key. Put the key in it with: ${PUT_COMMAND}`,
+      );
     });
 
     it('JSON without DD_API_KEY: says which field is expected', async () => {
@@ -142,7 +148,10 @@ describe('the API key secret, read by the bundled collector', () => {
       await putApiKeySecret(h.moto.endpoint, API_KEY_PLACEHOLDER);
       const invocation = await h.run();
 
-      expectRejected(invocation, `API key not set: the secret ${E2E_SECRET.arn} still holds the placeholder the stack created. Put the key in it with: ${PUT_COMMAND}`);
+      expectRejected(
+        invocation,
+        `API key not set: the secret ${E2E_SECRET.arn} still holds the placeholder the stack created. Put the key in it with: ${PUT_COMMAND}`,
+      );
     });
   });
 });

@@ -170,7 +170,8 @@ export function readCollector(assemblyDir: string): CollectorBundle {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
     // A token (Ref, Fn::GetAtt) would be resolved by CloudFormation; the tests need literals.
-    if (typeof value !== 'string') throw new Error(`${fn.logicalId}: environment variable ${name} is not a literal string: ${JSON.stringify(value)}`);
+    if (typeof value !== 'string')
+      throw new Error(`${fn.logicalId}: environment variable ${name} is not a literal string: ${JSON.stringify(value)}`);
     environment[name] = value;
   }
   return {

@@ -63,7 +63,8 @@ export function budgetTags(tag: string, timeUnit = 'MONTHLY', extraTags: readonl
 export function budgetSeries(row: CostBudgetRow, extraTags: readonly string[] = []): ExpectedSeries[] {
   const tags = budgetTags(row.tag, row.timeUnit, extraTags);
   const series: ExpectedSeries[] = [{ metric: 'aws.billing.actual_spend', tags, unit: 'dollar', value: Number(row.actual) }];
-  if (row.forecast !== undefined) series.push({ metric: 'aws.billing.forecasted_spend', tags, unit: 'dollar', value: Number(row.forecast) });
+  if (row.forecast !== undefined)
+    series.push({ metric: 'aws.billing.forecasted_spend', tags, unit: 'dollar', value: Number(row.forecast) });
   const limit = row.limit ?? row.plannedLimit;
   if (limit !== undefined) series.push({ metric: 'aws.billing.budget_limit', tags, unit: 'dollar', value: Number(limit) });
   return series;
@@ -78,7 +79,14 @@ export interface ChargeRow {
 /** The `estimated_charges` series of a CloudWatch series: its dimensions as Datadog's integration tags them. */
 export function chargeSeries(row: ChargeRow, extraTags: readonly string[] = []): ExpectedSeries {
   const { LinkedAccount: linked, ServiceName: service, Currency: currency } = row.dimensions;
-  const scope = linked !== undefined && service !== undefined ? 'linked_account_service' : linked !== undefined ? 'linked_account' : service !== undefined ? 'service' : 'total';
+  const scope =
+    linked !== undefined && service !== undefined
+      ? 'linked_account_service'
+      : linked !== undefined
+        ? 'linked_account'
+        : service !== undefined
+          ? 'service'
+          : 'total';
   const tags = [ACCOUNT_TAG, `billing_scope:${scope}`, `currency:${currency.toLowerCase()}`, ...extraTags];
   if (service !== undefined) tags.push(`servicename:${service.toLowerCase()}`);
   if (linked !== undefined) tags.push(`linkedaccount:${linked}`);
@@ -97,7 +105,8 @@ export function healthSeries(
     { metric: 'aws.billing.collector.series', tags: [ACCOUNT_TAG, ...extra], value: billingSeries },
     { metric: 'aws.billing.collector.duration', tags: [ACCOUNT_TAG, ...extra], unit: 'second', value: 'any' },
   ];
-  if (options.withAge) series.push({ metric: 'aws.billing.estimated_charges.age', tags: [ACCOUNT_TAG, ...extra], unit: 'hour', value: 'any' });
+  if (options.withAge)
+    series.push({ metric: 'aws.billing.estimated_charges.age', tags: [ACCOUNT_TAG, ...extra], unit: 'hour', value: 'any' });
   return series;
 }
 

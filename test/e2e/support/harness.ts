@@ -89,7 +89,8 @@ export function requestProblems(requests: readonly ReceivedRequest[], apiKeys: r
     for (const warning of request.timestampWarnings) problems.push(`${where}: ${warning}`);
     if (request.contentEncoding !== 'gzip') problems.push(`${where}: Content-Encoding ${request.contentEncoding}, not gzip`);
     if (request.headers['content-type'] !== 'application/json') problems.push(`${where}: Content-Type ${request.headers['content-type']}`);
-    if (request.apiKey === undefined || !apiKeys.includes(request.apiKey)) problems.push(`${where}: DD-API-KEY is not one of the seeded keys`);
+    if (request.apiKey === undefined || !apiKeys.includes(request.apiKey))
+      problems.push(`${where}: DD-API-KEY is not one of the seeded keys`);
     return problems;
   });
 }

@@ -142,9 +142,7 @@ type RunnerRecord =
   | { type: 'init'; ok: true }
   | { type: 'init'; ok: false; error: ThrownError }
   | ({ type: 'invocation'; id: number; durationMs: number; stdoutBytes: number; stderrBytes: number } & (
-      | { status: 'resolved'; value: unknown }
-      | { status: 'threw'; error: ThrownError }
-      | { status: 'timed_out' }
+      { status: 'resolved'; value: unknown } | { status: 'threw'; error: ThrownError } | { status: 'timed_out' }
     ));
 
 class RunnerProcess implements FunctionProcess {
@@ -198,13 +196,15 @@ class RunnerProcess implements FunctionProcess {
 
   public async ready(): Promise<this> {
     const init = await this.waitFor(() => this.records.find((r) => r.type === 'init'), INIT_TIMEOUT_MS, 'the bundle to load');
-    if (init === undefined || init.type !== 'init') throw new Error(`the function process ended before loading the bundle: ${this.describeExit()}`);
+    if (init === undefined || init.type !== 'init')
+      throw new Error(`the function process ended before loading the bundle: ${this.describeExit()}`);
     if (!init.ok) throw new Error(`loading the bundle failed: ${init.error.name}: ${init.error.message}`);
     return this;
   }
 
   public async invoke(options: InvokeOptions = {}): Promise<Invocation> {
-    if (this.exitStatus() !== undefined || this.stopping !== undefined) throw new Error(`the function process has ended: ${this.describeExit()}`);
+    if (this.exitStatus() !== undefined || this.stopping !== undefined)
+      throw new Error(`the function process has ended: ${this.describeExit()}`);
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     (this.child.stdin as Writable).write(`${JSON.stringify({ id, timeoutMs, event: options.event ?? {} })}\n`);
@@ -227,7 +227,10 @@ class RunnerProcess implements FunctionProcess {
     }
     // Pipes are read separately: wait until the bytes the runner counted have all arrived.
     await this.waitFor(
-      () => (this.stdout.length >= record.stdoutBytes && this.stderr.length >= record.stderrBytes) || this.exitStatus() !== undefined || undefined,
+      () =>
+        (this.stdout.length >= record.stdoutBytes && this.stderr.length >= record.stderrBytes) ||
+        this.exitStatus() !== undefined ||
+        undefined,
       10_000,
       `the output of invocation ${id}`,
     );

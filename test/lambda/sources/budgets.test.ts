@@ -65,7 +65,9 @@ beforeEach(() => {
 describe('collectBudgets: paging', () => {
   it('reads 2,000 budgets over two pages of 1000, passing the NextToken back, in two counted calls', async () => {
     const page = (first: number): Budget[] =>
-      Array.from({ length: 1000 }, (_, i) => costBudget({ BudgetName: `budget-${first + i}`, CalculatedSpend: { ActualSpend: usd(String(first + i)) } }));
+      Array.from({ length: 1000 }, (_, i) =>
+        costBudget({ BudgetName: `budget-${first + i}`, CalculatedSpend: { ActualSpend: usd(String(first + i)) } }),
+      );
     budgetsMock
       .on(DescribeBudgetsCommand)
       .resolvesOnce({ Budgets: page(0), NextToken: 'page-2' })
@@ -81,8 +83,16 @@ describe('collectBudgets: paging', () => {
 
     expect(calls).toEqual({ DescribeBudgets: 2 });
     expect(budgetsMock).toHaveReceivedCommandTimes(DescribeBudgetsCommand, 2);
-    expect(budgetsMock).toHaveReceivedNthCommandWith(DescribeBudgetsCommand, 1, { AccountId: ACCOUNT_ID, MaxResults: 1000, NextToken: undefined });
-    expect(budgetsMock).toHaveReceivedNthCommandWith(DescribeBudgetsCommand, 2, { AccountId: ACCOUNT_ID, MaxResults: 1000, NextToken: 'page-2' });
+    expect(budgetsMock).toHaveReceivedNthCommandWith(DescribeBudgetsCommand, 1, {
+      AccountId: ACCOUNT_ID,
+      MaxResults: 1000,
+      NextToken: undefined,
+    });
+    expect(budgetsMock).toHaveReceivedNthCommandWith(DescribeBudgetsCommand, 2, {
+      AccountId: ACCOUNT_ID,
+      MaxResults: 1000,
+      NextToken: 'page-2',
+    });
     const actual = result.samples.filter((sample) => sample.metric === 'actualSpend');
     expect(actual).toHaveLength(2000);
     expect(actual.map((sample) => sample.value)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
@@ -203,7 +213,11 @@ describe('collectBudgets: COST budgets', () => {
     { timeUnit: 'CUSTOM', tag: 'custom' },
   ] as const)('tags a $timeUnit budget with time_unit $tag', async ({ timeUnit, tag }) => {
     const result = await collect([costBudget({ TimeUnit: timeUnit })]);
-    expect(result.samples.map((sample) => sample.tags)).toEqual([teamATags({ time_unit: tag }), teamATags({ time_unit: tag }), teamATags({ time_unit: tag })]);
+    expect(result.samples.map((sample) => sample.tags)).toEqual([
+      teamATags({ time_unit: tag }),
+      teamATags({ time_unit: tag }),
+      teamATags({ time_unit: tag }),
+    ]);
   });
 
   it('tags the currency from the amounts, lowercased, and keeps the ISO code on the sample', async () => {
@@ -215,7 +229,7 @@ describe('collectBudgets: COST budgets', () => {
     ]);
   });
 
-  it('keeps the budget name raw: normalization is the Datadog layer\'s job', async () => {
+  it("keeps the budget name raw: normalization is the Datadog layer's job", async () => {
     const result = await collect([costBudget({ BudgetName: 'Prod / EC2 (Team Ü)' })]);
     expect(result.samples[0].tags[0]).toEqual(['budget_name', 'Prod / EC2 (Team Ü)']);
   });
@@ -230,7 +244,9 @@ describe('collectBudgets: budgets that are not money', () => {
   it.each<BudgetType>(['USAGE', 'RI_UTILIZATION', 'RI_COVERAGE', 'SAVINGS_PLANS_UTILIZATION', 'SAVINGS_PLANS_COVERAGE'])(
     'counts a %s budget as not_a_cost_budget and sends nothing for it',
     async (type) => {
-      const result = await collect([costBudget({ BudgetName: 'not money', BudgetType: type, BudgetLimit: { Amount: '80', Unit: 'PERCENTAGE' } })]);
+      const result = await collect([
+        costBudget({ BudgetName: 'not money', BudgetType: type, BudgetLimit: { Amount: '80', Unit: 'PERCENTAGE' } }),
+      ]);
       expect(result).toEqual({ samples: [], skipped: { not_a_cost_budget: 1 } });
     },
   );
@@ -248,35 +264,67 @@ describe('collectBudgets: budgets that are not money', () => {
 
 describe('collectBudgets: unusable amounts', () => {
   it.each([
-    { field: 'CalculatedSpend.ActualSpend', budget: costBudget({ CalculatedSpend: { ActualSpend: usd(''), ForecastedSpend: usd('2') } }), problem: 'is empty', kept: ['forecastedSpend', 'budgetLimit'] },
-    { field: 'CalculatedSpend.ActualSpend', budget: costBudget({ CalculatedSpend: { ActualSpend: usd('NaN') } }), problem: 'is not a decimal number ("NaN")', kept: ['budgetLimit'] },
-    { field: 'CalculatedSpend.ForecastedSpend', budget: costBudget({ CalculatedSpend: { ActualSpend: usd('1'), ForecastedSpend: usd('Infinity') } }), problem: 'is not a decimal number ("Infinity")', kept: ['actualSpend', 'budgetLimit'] },
-    { field: 'CalculatedSpend.ForecastedSpend', budget: costBudget({ CalculatedSpend: { ActualSpend: usd('1'), ForecastedSpend: usd('1e309') } }), problem: 'is out of range ("1e309")', kept: ['actualSpend', 'budgetLimit'] },
-    { field: 'BudgetLimit', budget: costBudget({ BudgetLimit: usd('abc') }), problem: 'is not a decimal number ("abc")', kept: ['actualSpend', 'forecastedSpend'] },
+    {
+      field: 'CalculatedSpend.ActualSpend',
+      budget: costBudget({ CalculatedSpend: { ActualSpend: usd(''), ForecastedSpend: usd('2') } }),
+      problem: 'is empty',
+      kept: ['forecastedSpend', 'budgetLimit'],
+    },
+    {
+      field: 'CalculatedSpend.ActualSpend',
+      budget: costBudget({ CalculatedSpend: { ActualSpend: usd('NaN') } }),
+      problem: 'is not a decimal number ("NaN")',
+      kept: ['budgetLimit'],
+    },
+    {
+      field: 'CalculatedSpend.ForecastedSpend',
+      budget: costBudget({ CalculatedSpend: { ActualSpend: usd('1'), ForecastedSpend: usd('Infinity') } }),
+      problem: 'is not a decimal number ("Infinity")',
+      kept: ['actualSpend', 'budgetLimit'],
+    },
+    {
+      field: 'CalculatedSpend.ForecastedSpend',
+      budget: costBudget({ CalculatedSpend: { ActualSpend: usd('1'), ForecastedSpend: usd('1e309') } }),
+      problem: 'is out of range ("1e309")',
+      kept: ['actualSpend', 'budgetLimit'],
+    },
+    {
+      field: 'BudgetLimit',
+      budget: costBudget({ BudgetLimit: usd('abc') }),
+      problem: 'is not a decimal number ("abc")',
+      kept: ['actualSpend', 'forecastedSpend'],
+    },
     {
       field: 'PlannedBudgetLimits',
       budget: costBudget({ BudgetLimit: undefined, PlannedBudgetLimits: { [epochSeconds('2024-03-01T00:00:00Z')]: usd('  ') } }),
       problem: 'is empty',
       kept: ['actualSpend', 'forecastedSpend'],
     },
-  ])('skips only the point whose $field $problem, with a warning naming the budget and the field', async ({ field, budget, problem, kept }) => {
-    const { log, lines } = capturingLogger();
-    const result = await collect([budget], { log });
-    expect(result.samples.map((sample) => sample.metric)).toEqual(kept);
-    expect(result.skipped).toEqual({ invalid_amount: 1 });
-    expect(lines).toEqual([
-      expect.objectContaining({
-        level: 'WARN',
-        message: `Skipped a point of budget "Team A": ${field} ${problem}`,
-        budgetName: 'Team A',
-        field,
-      }),
-    ]);
-  });
+  ])(
+    'skips only the point whose $field $problem, with a warning naming the budget and the field',
+    async ({ field, budget, problem, kept }) => {
+      const { log, lines } = capturingLogger();
+      const result = await collect([budget], { log });
+      expect(result.samples.map((sample) => sample.metric)).toEqual(kept);
+      expect(result.skipped).toEqual({ invalid_amount: 1 });
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          message: `Skipped a point of budget "Team A": ${field} ${problem}`,
+          budgetName: 'Team A',
+          field,
+        }),
+      ]);
+    },
+  );
 
   it('never hands on NaN or Infinity', async () => {
     const result = await collect([
-      costBudget({ BudgetName: 'a', CalculatedSpend: { ActualSpend: usd('NaN'), ForecastedSpend: usd('-Infinity') }, BudgetLimit: usd('1e400') }),
+      costBudget({
+        BudgetName: 'a',
+        CalculatedSpend: { ActualSpend: usd('NaN'), ForecastedSpend: usd('-Infinity') },
+        BudgetLimit: usd('1e400'),
+      }),
     ]);
     expect(result.samples).toEqual([]);
     expect(result.skipped).toEqual({ invalid_amount: 3 });
@@ -307,7 +355,11 @@ describe('collectBudgets: empty accounts and errors', () => {
     const result = await collectBudgets(new BudgetsClient({ region: 'us-east-1' }), { accountId: ACCOUNT_ID, now: NOW, log, calls: {} });
     expect(result).toEqual({ samples: [], skipped: {} });
     expect(lines).toEqual([
-      expect.objectContaining({ level: 'INFO', message: 'The account has no budgets; nothing to send from AWS Budgets', accountId: ACCOUNT_ID }),
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'The account has no budgets; nothing to send from AWS Budgets',
+        accountId: ACCOUNT_ID,
+      }),
     ]);
   });
 
@@ -318,7 +370,10 @@ describe('collectBudgets: empty accounts and errors', () => {
   });
 
   it('turns AccessDeniedException into an AccessDeniedError naming budgets:ViewBudget, and still counts the call', async () => {
-    const denied = new AccessDeniedException({ message: 'User: arn:aws:sts::123456789012:assumed-role/x is not authorized', $metadata: {} });
+    const denied = new AccessDeniedException({
+      message: 'User: arn:aws:sts::123456789012:assumed-role/x is not authorized',
+      $metadata: {},
+    });
     budgetsMock.on(DescribeBudgetsCommand).rejects(denied);
     const calls: CallCounter = {};
 
@@ -340,7 +395,12 @@ describe('collectBudgets: empty accounts and errors', () => {
     const throttled = new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
     budgetsMock.on(DescribeBudgetsCommand).rejects(throttled);
     await expect(
-      collectBudgets(new BudgetsClient({ region: 'us-east-1' }), { accountId: ACCOUNT_ID, now: NOW, log: capturingLogger().log, calls: {} }),
+      collectBudgets(new BudgetsClient({ region: 'us-east-1' }), {
+        accountId: ACCOUNT_ID,
+        now: NOW,
+        log: capturingLogger().log,
+        calls: {},
+      }),
     ).rejects.toBe(throttled);
   });
 });
@@ -369,6 +429,9 @@ describe('currentPlannedLimit', () => {
   });
 
   it('returns the entry itself, unit included', () => {
-    expect(currentPlannedLimit({ [mar]: { Amount: '3', Unit: 'EUR' } }, new Date('2024-03-02T00:00:00Z'))).toEqual({ Amount: '3', Unit: 'EUR' });
+    expect(currentPlannedLimit({ [mar]: { Amount: '3', Unit: 'EUR' } }, new Date('2024-03-02T00:00:00Z'))).toEqual({
+      Amount: '3',
+      Unit: 'EUR',
+    });
   });
 });

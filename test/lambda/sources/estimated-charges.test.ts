@@ -98,9 +98,11 @@ describe('collectEstimatedCharges: listing', () => {
       .on(ListMetricsCommand)
       .resolvesOnce({ Metrics: [metric(TOTAL), metric(EC2, ['ServiceName', 'Currency'])], NextToken: 'list-2' })
       .resolvesOnce({ Metrics: [metric(EC2, ['Currency', 'ServiceName']), metric(LINKED), metric(TOTAL)] });
-    cloudWatchMock.on(GetMetricDataCommand).callsFake(
-      answerFrom(new Map([TOTAL, EC2, LINKED].map((dimensions) => [key(dimensions), [{ at: '2024-03-15T10:00:00Z', value: 1 }]]))),
-    );
+    cloudWatchMock
+      .on(GetMetricDataCommand)
+      .callsFake(
+        answerFrom(new Map([TOTAL, EC2, LINKED].map((dimensions) => [key(dimensions), [{ at: '2024-03-15T10:00:00Z', value: 1 }]]))),
+      );
     const calls: CallCounter = {};
 
     const result = await collectEstimatedCharges(client(), options({ calls }));
@@ -168,7 +170,9 @@ describe('collectEstimatedCharges: reading the points', () => {
     expect(sizes).toEqual([500, 500, 200]);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
     expect(calls).toEqual({ ListMetrics: 1, GetMetricData: 3 });
-    const ids = cloudWatchMock.commandCalls(GetMetricDataCommand).flatMap((call) => (call.args[0].input.MetricDataQueries ?? []).map((q) => q.Id));
+    const ids = cloudWatchMock
+      .commandCalls(GetMetricDataCommand)
+      .flatMap((call) => (call.args[0].input.MetricDataQueries ?? []).map((q) => q.Id));
     expect(new Set(ids).size).toBe(1200);
     expect(ids.every((id) => /^[a-z][a-zA-Z0-9_]*$/.test(id ?? ''))).toBe(true);
     expect(result.samples).toHaveLength(1200);
@@ -223,7 +227,12 @@ describe('collectEstimatedCharges: reading the points', () => {
     expect(page2.MetricDataQueries).toEqual(page1.MetricDataQueries);
     expect(calls.GetMetricData).toBe(2);
     const values = new Map(result.samples.map((sample) => [tagsOf(sample).billing_scope, sample.value]));
-    expect(values).toEqual(new Map([['total', 60], ['service', 7]]));
+    expect(values).toEqual(
+      new Map([
+        ['total', 60],
+        ['service', 7],
+      ]),
+    );
   });
 
   it('takes the newest point of a series, not the largest or the first listed', async () => {
@@ -316,7 +325,7 @@ describe('collectEstimatedCharges: month boundaries', () => {
     expect(result.skipped).toEqual(stale ? { stale_billing_point: 1 } : {});
   });
 
-  it('on the 1st at 00:30 UTC sends this month\'s series, counts last month\'s as stale, and reports the newest data time', async () => {
+  it("on the 1st at 00:30 UTC sends this month's series, counts last month's as stale, and reports the newest data time", async () => {
     const now = new Date('2024-03-01T00:30:00Z');
     givenSeries(
       [TOTAL, EC2, S3],

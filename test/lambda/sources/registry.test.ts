@@ -25,22 +25,28 @@ describe('the registered sources', () => {
     }
   });
 
-  it.each(SOURCES.map((source) => [source.id, source] as const))('%s is switched by a boolean setting with an environment variable', (_id, source) => {
-    const spec = settingSpec(source.setting);
-    expect(spec.type).toBe('boolean');
-    expect(spec.env).toBeDefined();
-  });
+  it.each(SOURCES.map((source) => [source.id, source] as const))(
+    '%s is switched by a boolean setting with an environment variable',
+    (_id, source) => {
+      const spec = settingSpec(source.setting);
+      expect(spec.type).toBe('boolean');
+      expect(spec.env).toBeDefined();
+    },
+  );
 
   it.each(SOURCES.map((source) => [source.id, source] as const))('%s declares metrics the metric table defines', (_id, source) => {
     for (const metric of source.metrics) expect(Object.keys(METRICS)).toContain(metric);
   });
 
-  it.each(SOURCES.map((source) => [source.id, source] as const))('%s names IAM actions as service:Action, and explains every wildcard resource', (_id, source) => {
-    for (const grant of source.iam) {
-      for (const action of grant.actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
-      if (grant.resource.includes('*')) expect(grant.wildcardReason).toBeTruthy();
-    }
-  });
+  it.each(SOURCES.map((source) => [source.id, source] as const))(
+    '%s names IAM actions as service:Action, and explains every wildcard resource',
+    (_id, source) => {
+      for (const grant of source.iam) {
+        for (const action of grant.actions) expect(action).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z]+$/);
+        if (grant.resource.includes('*')) expect(grant.wildcardReason).toBeTruthy();
+      }
+    },
+  );
 
   it('define every metric but the collector’s own three, each in one source', () => {
     const declared = SOURCES.flatMap((source) => source.metrics);
