@@ -6,7 +6,7 @@
  * Then the data cases: amounts, fields and names AWS may return that the collector must survive.
  */
 import type { Budget } from '@aws-sdk/client-budgets';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../../fakes/datadog/intake';
 import { createBudget, createCostBudget, putEstimatedCharges, type EstimatedChargesPoint } from '../support/seed';
 import { aMinuteAgo, createBudgets, putApiKeySecret } from './support/aws-seed';
@@ -24,11 +24,10 @@ import {
   type ExpectedSeries,
 } from './support/expected-series';
 import { pageDescribeBudgets, TARGETS } from './support/fault-proxy';
-import { requestProblems, startHarness, type Harness } from './support/harness';
-import { capturedOutput, FUNCTION_REGION, runSummary, type Invocation, type LogLine } from './support/invoke';
+import { requestProblems, SETUP_TIMEOUT_MS, useHarness, type Harness } from './support/harness';
+import { FUNCTION_REGION, runSummary, type Invocation, type LogLine } from './support/invoke';
 
 /** Synthesis (when not cached), moto and the intake, on a busy two-core machine. */
-const SETUP_TIMEOUT_MS = 300_000;
 
 const LONG_NAME = 'Shared data platform for analytics and machine learning of all EMEA product teams, cost centre 47110';
 
@@ -107,15 +106,7 @@ const warnings = (invocation: Invocation): LogLine[] => invocation.logLines.filt
 describe('the bundled collector against moto and a loopback Datadog intake', () => {
   let h: Harness;
 
-  beforeAll(async () => {
-    h = await startHarness();
-  }, SETUP_TIMEOUT_MS);
-  afterAll(async () => {
-    await h?.close();
-    // Secret hygiene: nothing any run of this file wrote or threw holds the key.
-    expect(capturedOutput()).toContain('run summary');
-    expect(capturedOutput()).not.toContain(TEST_API_KEY);
-  });
+  useHarness((started) => (h = started));
 
   describe('a payer account with budgets of every kind and 604 billing series', () => {
     let invocation: Invocation;

@@ -5,7 +5,7 @@
  * stops the other's metrics from being sent.
  */
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, motoClientConfig, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
@@ -20,10 +20,8 @@ import {
   type ExpectedSeries,
 } from '../support/expected-series';
 import { awsErrors, TARGETS } from '../support/fault-proxy';
-import { requestProblems, startHarness, type Harness } from '../support/harness';
-import { capturedOutput, runSummary, type Invocation } from '../support/invoke';
-
-const SETUP_TIMEOUT_MS = 300_000;
+import { requestProblems, useHarness, type Harness } from '../support/harness';
+import { runSummary, type Invocation } from '../support/invoke';
 
 const BUDGET = { name: 'Team Platform', tag: 'team_platform', limit: '1000', actual: '604.456', forecast: '1210.5' };
 const CHARGES: readonly ChargeRow[] = [
@@ -44,16 +42,9 @@ const thrownMessage = (invocation: Invocation): string | undefined =>
 describe('AWS faults, against the bundled collector', () => {
   let h: Harness;
 
-  beforeAll(async () => {
-    h = await startHarness();
-  }, SETUP_TIMEOUT_MS);
+  useHarness((started) => (h = started));
   beforeEach(async () => {
     await h.reset();
-  });
-  afterAll(async () => {
-    await h?.close();
-    expect(capturedOutput()).toContain('run summary');
-    expect(capturedOutput()).not.toContain(TEST_API_KEY);
   });
 
   async function seed(parts: { budgets?: boolean; charges?: boolean } = {}): Promise<void> {

@@ -4,7 +4,7 @@
  * A usable key is sent; anything else is a clear error that names the secret, never its value,
  * and the sources still run and log their summary.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY_PLACEHOLDER } from '../../../lambda/environment';
 import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, putEstimatedCharges } from '../../support/seed';
@@ -12,10 +12,8 @@ import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
 import { E2E_SECRET } from '../support/bundle';
 import { ACCOUNT, budgetSeries, chargeSeries, healthSeries, linesOf } from '../support/expected-series';
 import { TARGETS } from '../support/fault-proxy';
-import { requestProblems, startHarness, type Harness } from '../support/harness';
-import { capturedOutput, runSummary, type Invocation } from '../support/invoke';
-
-const SETUP_TIMEOUT_MS = 300_000;
+import { requestProblems, useHarness, type Harness } from '../support/harness';
+import { runSummary, type Invocation } from '../support/invoke';
 
 /** Values that must never appear in any output: the key, and the keys that are not quite keys. */
 const WRONG_LENGTH = { short: 'fedcba9876543210fedcba987654321', applicationKey: 'aaaabbbbccccddddeeeeffff0000111122223333' };
@@ -30,20 +28,13 @@ const PUT_COMMAND = `aws secretsmanager put-secret-value --region us-east-1 --se
 describe('the API key secret, read by the bundled collector', () => {
   let h: Harness;
 
-  beforeAll(async () => {
-    h = await startHarness();
-  }, SETUP_TIMEOUT_MS);
+  useHarness((started) => (h = started), { secrets: SECRET_VALUES });
   beforeEach(async () => {
     await h.reset();
     await Promise.all([
       createCostBudget(h.moto.endpoint, ACCOUNT, BUDGET),
       putEstimatedCharges(h.moto.endpoint, [{ ...TOTAL, timestamp: aMinuteAgo() }]),
     ]);
-  });
-  afterAll(async () => {
-    await h?.close();
-    expect(capturedOutput()).toContain('run summary');
-    for (const value of SECRET_VALUES) expect(capturedOutput()).not.toContain(value);
   });
 
   /** Nothing sent, the sources ran, the summary is logged, and the run throws an error holding every fragment. */

@@ -4,11 +4,36 @@
  * run one after another; `reset()` between tests clears moto (`POST /moto-api/reset`), the
  * proxy's rules and the intake's records.
  */
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../../fakes/datadog/intake';
 import { startMoto, type MotoServer } from '../../support/moto-server';
 import { collectorBundle, type CollectorBundle } from './bundle';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
-import { invokeCollector, startFunction, type FunctionProcess, type Invocation } from './invoke';
+import { capturedOutput, invokeCollector, startFunction, type FunctionProcess, type Invocation } from './invoke';
+
+/** Synthesis (on a cache miss) and moto's start, on two loaded cores. */
+export const SETUP_TIMEOUT_MS = 300_000;
+
+/**
+ * The harness of one e2e file, with its secret hygiene built in: it starts before the file's
+ * tests, and when they are done it stops and checks that the runs logged their summary and that
+ * nothing any run wrote or threw holds the API key or any of `secrets`. A new e2e file cannot
+ * forget the check.
+ * @param assign receives the started harness (`(started) => (h = started)`).
+ */
+export function useHarness(assign: (harness: Harness) => void, options: { readonly secrets?: readonly string[] } = {}): void {
+  let harness: Harness | undefined;
+  beforeAll(async () => {
+    harness = await startHarness();
+    assign(harness);
+  }, SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await harness?.close();
+    const output = capturedOutput();
+    expect(output).toContain('run summary');
+    for (const secret of [TEST_API_KEY, ...(options.secrets ?? [])]) expect(output).not.toContain(secret);
+  });
+}
 
 export interface RunOptions {
   /** Where AWS_ENDPOINT_URL points: moto itself, or the fault proxy. @default 'proxy' */
