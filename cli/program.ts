@@ -14,7 +14,7 @@ import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
-import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, withSettingFlags } from './setting-flags';
+import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, withSettingFlags } from './setting-flags';
 import { CLI_ENV, type CollectorFlags, type DatadogFlags } from './settings';
 
 export const PROGRAM_NAME = 'aws-billing-to-datadog';
@@ -157,7 +157,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
 }
 
 function withCommonOptions(command: Command): Command {
-  return command
+  return refusingKeyFlags(command)
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--profile <name>', 'AWS profile of the shared config and credentials files (default: the SDK credential chain)')
     .option('--verbose', "also log the collector's information lines on stderr (by default, warnings and errors only)");

@@ -6,7 +6,8 @@
 import { Option, type Command } from 'commander';
 import { ENV } from '../lambda/environment';
 import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
-import { flagOf } from './settings';
+import { UsageError } from './errors';
+import { CLI_ENV, flagOf } from './settings';
 
 /** The flags that say where to send: every command that talks to Datadog has them. */
 export const DATADOG_FLAG_SETTINGS = ['apiKeySecretArn', 'datadogSite', 'apiUrl'] as const satisfies readonly CollectorSettingName[];
@@ -65,4 +66,29 @@ export function appendList(value: string, previous: readonly string[] = []): str
       .map((item) => item.trim())
       .filter((item) => item !== ''),
   ];
+}
+
+/** Flags a user may reach for to pass a key, which the tool refuses: keys never go on a command line. */
+const KEY_FLAGS = [
+  ['api-key', 'apiKey', `the API key comes from ${CLI_ENV.apiKey} in the environment, or from a secret with --api-key-secret-arn`],
+  ['app-key', 'appKey', 'the application key comes from DD_APP_KEY in the environment'],
+] as const;
+
+/**
+ * Refuses `--api-key` and `--app-key` with where keys come from instead, and never echoes the
+ * value. Without this, commander would answer "did you mean --api-url?", inviting a key pasted
+ * into a URL flag. The flags are hidden from the help.
+ */
+export function refusingKeyFlags(command: Command): Command {
+  for (const [flag] of KEY_FLAGS) command.addOption(new Option(`--${flag} <key>`).hideHelp());
+  return command.hook('preAction', (thisCommand) => {
+    const options = thisCommand.opts<Record<string, unknown>>();
+    for (const [flag, attribute, source] of KEY_FLAGS) {
+      if (options[attribute] !== undefined) {
+        throw new UsageError([`there is no --${flag} flag: keys stay out of shell history and the process list`], {
+          fix: `${source.charAt(0).toUpperCase()}${source.slice(1)}.`,
+        });
+      }
+    }
+  });
 }

@@ -18,7 +18,7 @@ import { checkMonitorSettings, DEFAULT_ASSET_SETTINGS, MAX_SCHEDULE_MINUTES, typ
 import { checkEnvironmentKey } from '../api-key';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import type { Io } from '../io';
-import { settingOption, withSettingFlags } from '../setting-flags';
+import { refusingKeyFlags, settingOption, withSettingFlags } from '../setting-flags';
 import { CLI_ENV } from '../settings';
 
 /** The application key `apply` needs besides the API key ({@link CLI_ENV}`.apiKey`); Datadog's own name. */
@@ -94,7 +94,7 @@ export function addDatadogCommands(program: Command, io: Io, setExitCode: (code:
 }
 
 function withAssetOptions(command: Command): Command {
-  return command
+  return refusingKeyFlags(command)
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('--verbose', 'also say on stderr what the command does (the settings, each request and its answer)')
     .addOption(settingOption('metricPrefix').default(DEFAULT_ASSET_SETTINGS.metricPrefix))

@@ -67,6 +67,25 @@ describe('usage errors exit 2 with the message on stderr and nothing on stdout',
   });
 });
 
+describe('key flags are refused, never suggested or echoed', () => {
+  const KEY = '0123456789abcdef0123456789abcdef';
+
+  it.each([
+    [['collect', '--dry-run', '--api-key', KEY], '--api-key', 'DD_API_KEY'],
+    [['check', '--api-key', KEY], '--api-key', '--api-key-secret-arn'],
+    [['datadog', 'apply', '--dry-run', '--app-key', `${KEY}01234567`], '--app-key', 'DD_APP_KEY'],
+    [['datadog', 'generate', '--api-key', KEY], '--api-key', 'DD_API_KEY'],
+  ])('%j exits 2, says where %s comes from instead, and does not echo it', async (argv, flag, source) => {
+    const { code, out, err } = await run(argv);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(`there is no ${flag} flag`);
+    expect(err).toContain(source);
+    expect(err).not.toContain('Did you mean');
+    expect(err).not.toContain(KEY);
+  });
+});
+
 describe('configuration errors exit 2, checked by the collector’s own loadConfig and named by flag', () => {
   it.each([
     [
