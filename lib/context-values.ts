@@ -69,22 +69,38 @@ export function readWholeNumber(lookup: ContextLookup, key: string): number | un
 }
 
 /**
- * A list of strings: a JSON array, a string holding a JSON array, or a comma-separated string.
- * Blank items are dropped.
+ * A list of strings: a JSON array, a string holding a JSON array, or a comma-separated string;
+ * or a JSON object (or a string holding one), whose entries become `key:value` items, the way
+ * Datadog writes a tag. Blank items between commas are dropped, but a list of nothing but blanks
+ * (`-c tags=,,`) is refused: it says something, and not what was meant.
  */
 export function readStringList(lookup: ContextLookup, key: string): string[] | undefined {
   const value = lookup(key);
   if (isUnset(value)) return undefined;
-  const items = typeof value === 'string' ? splitListText(value) : value;
+  const parsed = typeof value === 'string' ? splitListText(value) : value;
+  const items = isPlainObject(parsed)
+    ? Object.entries(parsed).map(([name, item]) => (typeof item === 'string' ? `${name}:${item}` : item))
+    : parsed;
   if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) {
-    throw new InvalidSettingError(key, `must be a list of strings (a JSON array or a comma-separated string), got ${shown(value)}`);
+    throw new InvalidSettingError(
+      key,
+      `must be a list of strings (a JSON array, a comma-separated string, or a JSON object of key:value tags), got ${shown(value)}`,
+    );
   }
-  return items.map((item) => item.trim()).filter((item) => item !== '');
+  const kept = items.map((item) => item.trim()).filter((item) => item !== '');
+  if (kept.length === 0 && items.length > 0) {
+    throw new InvalidSettingError(key, `holds only blank items, got ${shown(value)}; give at least one item, or leave the key out`);
+  }
+  return kept;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function splitListText(text: string): unknown {
   const trimmed = text.trim();
-  return trimmed.startsWith('[') ? parseJson(trimmed) : trimmed.split(',');
+  return trimmed.startsWith('[') || trimmed.startsWith('{') ? parseJson(trimmed) : trimmed.split(',');
 }
 
 /**

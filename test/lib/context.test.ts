@@ -45,6 +45,8 @@ describe('context values given in cdk.json or with -c', () => {
     ['["a:b", "c"]', ['a:b', 'c']],
     ['a:b,,', ['a:b']],
     ['[]', []],
+    ['{"team":"finops", "env": "prod"}', ['team:finops', 'env:prod']],
+    [{ team: 'finops' }, ['team:finops']],
   ])('reads the list %j as %j', (raw, expected) => {
     expect(readStringList(lookupOf({ k: raw }), 'k')).toEqual(expected);
   });
@@ -181,8 +183,9 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
     '`schedulePeriodMinutes` applies only to a cron `schedule`',
   ],
   ['schedulePeriodMinutes', { schedulePeriodMinutes: 'often' }, '`schedulePeriodMinutes` must be a whole number, got "often"'],
-  ['tags', { tags: { team: 'finops' } }, '`tags` must be a list of strings (a JSON array or a comma-separated string)'],
   ['tags', { tags: ['team:finops,prod'] }, '`tags` has the item "team:finops,prod"; items may not be blank or hold a comma'],
+  ['tags', { tags: ',,' }, '`tags` holds only blank items, got ",,"; give at least one item, or leave the key out'],
+  ['tags', { tags: '{"team": 1}' }, '`tags` must be a list of strings'],
   ['env', { env: 'x'.repeat(201) }, '`env` must be between 1 and 200 characters'],
   [
     'metricPrefix',
