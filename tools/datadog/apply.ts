@@ -240,7 +240,7 @@ class DatadogApi {
       });
     }
     const text = await response.text();
-    if (!response.ok) throw refusal(what, response.status, text);
+    if (!response.ok) throw refusal(what, response.status, text, method === 'PUT' ? 'one-item' : this.checkOriginFix());
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
@@ -261,11 +261,17 @@ class DatadogApi {
   }
 }
 
-/** Datadog's refusal: its own error list, and what to do about the status. */
-function refusal(what: string, status: number, body: string): DatadogSubmitError {
+/**
+ * Datadog's refusal: its own error list, and what to do about the status.
+ * @param notFound what a 404 means: `one-item` for a request about one dashboard or monitor (it
+ *   was deleted meanwhile), else the fix to give, since a 404 on a list or a create means the
+ *   address is not Datadog's API (a wrong site, URL or proxy).
+ */
+function refusal(what: string, status: number, body: string, notFound: 'one-item' | string): DatadogSubmitError {
   const errors = datadogErrors(body);
   const problem = `${what} answered ${status}${errors.length > 0 ? `: ${errors.join('; ')}.` : '.'}`;
-  return new DatadogSubmitError(problem, status, { fix: refusalFix(status) });
+  const fix = status === 404 && notFound !== 'one-item' ? notFound : refusalFix(status);
+  return new DatadogSubmitError(problem, status, { fix });
 }
 
 function refusalFix(status: number): string {

@@ -5,7 +5,7 @@ import { buildDashboard, dashboardTitle } from '../../../tools/datadog/dashboard
 import { buildMonitors, monitorNames } from '../../../tools/datadog/monitors';
 import { DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, type MonitorSettings } from '../../../tools/datadog/settings';
 import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../../fakes/datadog/api';
-import { TEST_API_KEY } from '../../../fakes/datadog/intake';
+import { startIntake, TEST_API_KEY } from '../../../fakes/datadog/intake';
 
 let datadog: FakeDatadogApi;
 
@@ -174,6 +174,19 @@ describe('applyDatadogAssets', () => {
     await expect(applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { dashboard }))).rejects.toThrow(
       /POST \/api\/v1\/dashboard answered 400: \/layout_type must be equal to one of the allowed values/,
     );
+  });
+
+  it('says the address is wrong, not that something was deleted, when the list answers 404', async () => {
+    // The metrics intake is a Datadog address, but not the one of the dashboards API: a wrong URL or proxy.
+    const intake = await startIntake();
+    try {
+      const error = await applyDatadogAssets(options(DEFAULT_ASSET_SETTINGS, { apiOrigin: intake.url })).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DatadogSubmitError);
+      expect((error as DatadogSubmitError).problem).toMatch(/^GET \/api\/v1\/dashboard answered 404/);
+      expect((error as DatadogSubmitError).fix).toBe(`Check that ${intake.url} is Datadog's API (DD_SITE or --site, DD_API_URL or --api-url).`);
+    } finally {
+      await intake.close();
+    }
   });
 
   it('names the origin when Datadog cannot be reached', async () => {
