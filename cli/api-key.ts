@@ -29,7 +29,6 @@ export function environmentApiKey(variable: string, value: string): ApiKeySource
     origin: `the ${variable} environment variable`,
     reads: 0,
     get: () => Promise.resolve(key),
-    refresh: () => Promise.resolve(key),
   };
 }
 
@@ -38,7 +37,6 @@ export const NO_API_KEY: ApiKeySource = {
   origin: 'no API key',
   reads: 0,
   get: () => Promise.reject(new ApiKeyError(noKeyMessage())),
-  refresh: () => Promise.reject(new ApiKeyError(noKeyMessage())),
 };
 
 export function noKeyMessage(): string {

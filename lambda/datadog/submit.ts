@@ -10,14 +10,19 @@ import { DatadogSubmitError, describeError } from '../errors';
 import type { Logger } from '../log';
 import type { Body } from './payload';
 
-/** Where the API key comes from; `refresh` re-reads it after Datadog refused it. */
+/** Where the API key comes from. */
 export interface ApiKeySource {
   /** Where the key is read from, for messages (e.g. "the secret arn:..."); never the key. */
   readonly origin: string;
   /** Reads of the key's store so far, for the run summary (0 for a key given directly). */
   readonly reads: number;
   get(signal?: AbortSignal): Promise<string>;
-  refresh(signal?: AbortSignal): Promise<string>;
+  /**
+   * Reads the key again from its store, after Datadog refused it: it may have been rotated since
+   * it was cached. Absent for a key given as it is (an environment variable): there is nothing to
+   * re-read, so a refused key is not sent again.
+   */
+  refresh?(signal?: AbortSignal): Promise<string>;
 }
 
 export interface SubmitOptions {
@@ -98,7 +103,7 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
     if (result.outcome === 'accepted') return result.errors;
     if (result.outcome === 'fail') throw result.error;
     if (result.outcome === 'refresh-key') {
-      if (keyRefreshed) {
+      if (keyRefreshed || options.apiKey.refresh === undefined) {
         throw new DatadogSubmitError(
           `Datadog refused the API key (403 Forbidden). Check that ${options.apiKey.origin} ` +
             `holds a valid API key (not an application key) of the Datadog site you use, and that the site is right (API ${options.apiOrigin}).`,

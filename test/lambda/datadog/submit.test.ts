@@ -132,6 +132,14 @@ describe('submitBodies against a loopback Datadog intake', () => {
     expect(logLines.join('\n')).not.toContain(STALE_KEY);
   });
 
+  it('sends a key given as it is once: with nothing to re-read, a 403 fails at once and names where the key came from', async () => {
+    const given: ApiKeySource = { origin: 'the DD_API_KEY environment variable', reads: 0, get: async () => STALE_KEY };
+    const result = await submitBodies(bodies(1), options({ apiKey: given }));
+    expect(intake.requests.map((r) => r.status)).toEqual([403]);
+    expect(result.errors[0]).toMatch(/refused the API key \(403 Forbidden\)\. Check that the DD_API_KEY environment variable holds/);
+    expect(JSON.stringify(result)).not.toContain(STALE_KEY);
+  });
+
   it('reports a 202 with a non-empty errors list as a failure', async () => {
     intake.respondWith({ status: 202, body: { errors: ['point rejected'] } });
     const result = await submitBodies(bodies(1), options());
