@@ -74,3 +74,14 @@ export function shownValue(value: unknown): string {
   const short = text.length > MAX_SHOWN_LENGTH ? `${text.slice(0, MAX_SHOWN_LENGTH - 3)}...` : text;
   return `"${short}"`;
 }
+
+/**
+ * A message written by someone else (a library's usage error quoting the argument it refused),
+ * each secret-shaped run of characters in it replaced by its description, in brackets.
+ */
+export function withSecretsDescribed(message: string): string {
+  return message.replace(SECRET_CHARACTERS, (run) => {
+    const shape = SECRET_SHAPES.find(({ holds }) => holds(run));
+    return shape === undefined ? run : `[${shape.is(run) ? '' : 'a value holding '}${shape.description}]`;
+  });
+}

@@ -19,6 +19,8 @@ describe('a flag or variable shaped like a secret is described, never echoed', (
         env: () => ({}),
       },
       { where: 'datadog apply --site', argv: (secret: string) => ['datadog', 'apply', '--site', secret], env: () => ({}) },
+      { where: 'a command name', argv: (secret: string) => [secret], env: () => ({}) },
+      { where: 'an option name', argv: (secret: string) => ['collect', `--${secret}`], env: () => ({}) },
       { where: 'demo --scenario', argv: (secret: string) => ['demo', '--scenario', secret], env: () => ({}) },
     ]),
   )('$where set to $kind', async ({ argv, env, value }) => {
@@ -32,5 +34,11 @@ describe('a flag or variable shaped like a secret is described, never echoed', (
     const { code, err } = await runInProcess(['collect', '--dry-run', '--site', 'datadoghq.org']);
     expect(code).toBe(2);
     expect(err).toContain('"datadoghq.org" is not a Datadog site');
+  });
+
+  it('still quotes an unknown command that is not shaped like a secret', async () => {
+    const { code, err } = await runInProcess(['colect']);
+    expect(code).toBe(2);
+    expect(err).toContain("unknown command 'colect'");
   });
 });

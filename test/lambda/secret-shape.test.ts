@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambda/config';
 import { ConfigError } from '../../lambda/errors';
-import { secretShape, shownValue } from '../../lambda/secret-shape';
+import { secretShape, shownValue, withSecretsDescribed } from '../../lambda/secret-shape';
 import { SECRET_VALUES, withEachSecret } from '../support/secret-values';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog-AbCdEf';
@@ -55,6 +55,19 @@ describe('shownValue', () => {
 
   it('cuts a long value at 80 characters', () => {
     expect(shownValue('x-'.repeat(60))).toBe(`"${'x-'.repeat(60).slice(0, 77)}..."`);
+  });
+});
+
+describe('withSecretsDescribed', () => {
+  it.each(SECRET_VALUES)("describes $kind inside another's message, and keeps the rest", ({ value, says }) => {
+    const message = withSecretsDescribed(`error: unknown option '--${value}'`);
+    expect(message).not.toContain(value);
+    expect(message).toContain(says);
+    expect(message).toMatch(/^error: unknown option '--\[a .*\]'$/);
+  });
+
+  it('leaves a message without a secret as it is', () => {
+    expect(withSecretsDescribed("error: unknown command 'colect'")).toBe("error: unknown command 'colect'");
   });
 });
 
