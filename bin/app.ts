@@ -7,7 +7,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BillingCollectorStack } from '../lib/billing-collector-stack';
 import { checkContextKeys, readAppSettings } from '../lib/context';
-import { InvalidSettingError } from '../lambda/errors';
+import { ActionableError } from '../lambda/errors';
 
 const app = new App();
 try {
@@ -16,8 +16,9 @@ try {
   new BillingCollectorStack(app, 'AwsBillingToDatadog', settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 } catch (error) {
-  // A bad context value is the user's to fix: say which and how, without a stack trace.
-  if (!(error instanceof InvalidSettingError)) throw error;
+  // A bad context key or value (an InvalidSettingError, or a key shaped like a secret) is the
+  // user's to fix: say which and how, without a stack trace.
+  if (!(error instanceof ActionableError)) throw error;
   console.error(`\n${error.message}\n\nFix it in cdk.json or with -c <key>=<value>; docs/configuration.md lists every key.\n`);
   process.exitCode = 1;
 }

@@ -3,6 +3,7 @@
  * in us-east-1 as in the function, and the account resolved with STS (the function reads it
  * from its own ARN instead). `AWS_ENDPOINT_URL` and its per-service forms work unchanged.
  */
+import { shownValue } from '../lambda/secret-shape';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsClientPool, type AwsClientOptions } from '../lambda/aws-clients';
@@ -108,7 +109,7 @@ export interface CallerIdentity {
 
 /** What to do when the credential chain finds nothing usable. */
 export function credentialsFix(profile: string | undefined): string {
-  const which = profile === undefined ? 'the default profile (or AWS_PROFILE)' : `the profile "${profile}"`;
+  const which = profile === undefined ? 'the default profile (or AWS_PROFILE)' : `the profile ${shownValue(profile)}`;
   return (
     `Give the tool AWS credentials: run "aws configure" or "aws sso login" for ${which}, pass --profile <name>, ` +
     'or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'

@@ -3,6 +3,7 @@
  * turns every outcome into an exit code (0 all good, 1 something failed while running, 2 a
  * usage or configuration error, commander's own included).
  */
+import { withSecretsDescribed } from '../lambda/secret-shape';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ActionableError, describeError } from '../lambda/errors';
 import { SOURCES } from '../lambda/sources';
@@ -66,6 +67,8 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
     .configureOutput({
       writeOut: io.out,
       writeErr: io.err,
+      // Commander quotes the command or option it refused: a key pasted there is described instead.
+      outputError: (text, write) => write(withSecretsDescribed(text)),
     })
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', GENERAL_HELP);

@@ -4,6 +4,7 @@
  * that is wrong in its first run. Each variable is read by the type and checked by the rule
  * the settings table gives it; this module adds only what spans settings.
  */
+import { shownValue } from './secret-shape';
 import { ConfigError } from './errors';
 import { isDatadogSite, parseApiOrigin, siteApiOrigin } from './datadog/site';
 import { parseLogLevel, type LogLevel } from './log';
@@ -70,7 +71,8 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
     const match = SECRET_ARN.exec(values.apiKeySecretArn);
     if (match === null) {
       problems.push(
-        `${ENV.apiKeySecretArn} must be a Secrets Manager secret ARN ` + '(arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+        `${ENV.apiKeySecretArn} must be a Secrets Manager secret ARN ` +
+          `(arn:aws:secretsmanager:<region>:<account>:secret:<name>), got ${shownValue(values.apiKeySecretArn)}`,
       );
     } else {
       apiKeySecretRegion = match[1];
@@ -90,7 +92,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
 
   const logLevel = parseLogLevel(values.logLevel);
   if (logLevel === undefined) {
-    problems.push(`${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, got "${values.logLevel}"`);
+    problems.push(`${ENV.logLevel} must be one of DEBUG, INFO, WARN, ERROR, got ${shownValue(values.logLevel)}`);
   }
 
   const noSource = noSourceProblem(values, (setting) => ENV[setting]);
@@ -138,12 +140,12 @@ function parseEnvironmentText(spec: AnySettingSpec, text: string): Parsed {
     case 'boolean':
       if (/^(true|1|yes)$/i.test(text)) return { value: true };
       if (/^(false|0|no)$/i.test(text)) return { value: false };
-      return { problem: `must be true or false, got "${text}"` };
+      return { problem: `must be true or false, got ${shownValue(text)}` };
     case 'wholeNumber': {
       const number = Number(text);
       return Number.isSafeInteger(number) && number >= 0
         ? { value: number }
-        : { problem: `must be a whole number of ${spec.unit ?? 'units'}, got "${text}"` };
+        : { problem: `must be a whole number of ${spec.unit ?? 'units'}, got ${shownValue(text)}` };
     }
     case 'stringList':
       return {

@@ -14,6 +14,7 @@
  *
  * CDK-free and I/O-free: the function, the stack and the command-line tool all import it.
  */
+import { shownValue } from './secret-shape';
 import { DATADOG_SITES, isDatadogSite } from './datadog/site';
 import { DEPLOYMENT_DEFAULTS } from './deployment';
 import { metricPrefixProblem } from './metric-prefix';
@@ -74,7 +75,7 @@ export const MAX_TAG_LENGTH = 200;
  * user can still fix it.)
  */
 function tagValueProblem(value: string): string | undefined {
-  return value.trim() === '' ? `must not be blank, got "${value}"` : undefined;
+  return value.trim() === '' ? `must not be blank, got ${shownValue(value)}` : undefined;
 }
 
 /**
@@ -83,7 +84,7 @@ function tagValueProblem(value: string): string | undefined {
  */
 function listItemsProblem(items: readonly string[]): string | undefined {
   const bad = items.find((item) => item.trim() === '' || item.includes(','));
-  return bad === undefined ? undefined : `has the item "${bad}"; items may not be blank or hold a comma`;
+  return bad === undefined ? undefined : `has the item ${shownValue(bad)}; items may not be blank or hold a comma`;
 }
 
 /** The table. The order is the order of the docs' configuration table. */
@@ -94,7 +95,8 @@ export const SETTINGS = {
     flag: 'site',
     default: 'datadoghq.com',
     doc: 'The Datadog site your organization is on, such as `datadoghq.eu`.',
-    check: (site) => (isDatadogSite(site) ? undefined : `"${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`),
+    check: (site) =>
+      isDatadogSite(site) ? undefined : `${shownValue(site)} is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`,
   }),
   apiKeySecretArn: text({
     env: 'DD_API_KEY_SECRET_ARN',

@@ -7,6 +7,7 @@
  * deployment side's); a collector setting the user leaves out is left out of the environment,
  * so the collector applies its default and the two sides cannot disagree.
  */
+import { shownValue } from '../lambda/secret-shape';
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -220,7 +221,7 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
 
 function checkTagValueLength(prop: 'env' | 'service', value: string | undefined): void {
   if (value !== undefined && !Token.isUnresolved(value) && value.length > MAX_TAG_LENGTH) {
-    throw new InvalidSettingError(prop, `must be between 1 and ${MAX_TAG_LENGTH} characters, got "${value}"`);
+    throw new InvalidSettingError(prop, `must be between 1 and ${MAX_TAG_LENGTH} characters, got ${shownValue(value)}`);
   }
 }
 

@@ -6,18 +6,15 @@
  * the same thing wherever it was set. An absent key, `null` and a blank string all mean "not
  * set". A value of the wrong shape throws an {@link InvalidSettingError} naming the key.
  */
+import { shownValue } from '../lambda/secret-shape';
 import { InvalidSettingError } from '../lambda/errors';
 import { SETTINGS, type ContextSettingName, type SettingValue } from '../lambda/settings';
 
 /** Reads one raw context value, as `app.node.tryGetContext` does. */
 export type ContextLookup = (key: string) => unknown;
 
-/** Shows a rejected value in a message, quoted and cut short. */
-export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const short = text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  return `"${short}"`;
-}
+/** Shows a rejected value in a message: quoted and cut short, or described when it is shaped like a secret. */
+export const shown = shownValue;
 
 function isUnset(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');

@@ -10,7 +10,8 @@ import { Duration, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BillingCollectorStackProps } from './billing-collector-stack';
-import { InvalidSettingError } from '../lambda/errors';
+import { ActionableError, InvalidSettingError } from '../lambda/errors';
+import { secretShape } from '../lambda/secret-shape';
 import {
   COLLECTOR_SETTING_NAMES,
   CONTEXT_KEYS,
@@ -217,7 +218,7 @@ function readLogLevel(lookup: ContextLookup): lambda.ApplicationLogLevel | undef
   if (text === undefined) return undefined;
   const level = LOG_LEVELS.find((allowed) => allowed === text);
   if (level === undefined) {
-    throw new InvalidSettingError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; got "${text}"`);
+    throw new InvalidSettingError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}; got ${shown(text)}`);
   }
   return level;
 }
@@ -249,11 +250,18 @@ function readResourceTags(lookup: ContextLookup): Record<string, string> | undef
  * The CDK's own keys stay allowed: those holding `:` (`aws:cdk:...`, cached lookups) or
  * starting with `@` (feature flags).
  * @param keys every context key the app was given.
- * @throws InvalidSettingError naming the first unknown key.
+ * @throws InvalidSettingError naming the first unknown key; ActionableError describing one shaped like a secret.
  */
 export function checkContextKeys(keys: Iterable<string>): void {
   for (const key of keys) {
     if (key.includes(':') || key.startsWith('@') || CONTEXT_KEYS.includes(key)) continue;
+    const secret = secretShape(key);
+    if (secret !== undefined) {
+      // A key pasted where `-c` wants a setting's name (`-c <key>=x`): described, never echoed.
+      throw new ActionableError(`A context key is not a setting of this app: the key is ${secret}.`, {
+        fix: `Give settings as -c <setting>=<value>; the settings are: ${CONTEXT_KEYS.join(', ')}`,
+      });
+    }
     const nearest = nearestKey(key);
     throw new InvalidSettingError(
       key,

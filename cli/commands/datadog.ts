@@ -4,6 +4,7 @@
  * by `tools/datadog/settings.ts` and reported under the flag the user typed; the keys come from
  * the environment only, as for `collect`, so they stay out of shell history.
  */
+import { shownValue } from '../../lambda/secret-shape';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -192,7 +193,7 @@ function resolveApiOrigin(options: ApplyOptions, env: NodeJS.ProcessEnv): string
   }
   const site = options.site ?? nonBlank(env[CLI_ENV.site]) ?? DEFAULTS.datadogSite;
   if (!isDatadogSite(site)) {
-    throw new UsageError([`--site (${CLI_ENV.site}) "${site}" is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`]);
+    throw new UsageError([`--site (${CLI_ENV.site}) ${shownValue(site)} is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`]);
   }
   return siteApiOrigin(site);
 }

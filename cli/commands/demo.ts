@@ -4,6 +4,7 @@
  * Datadog account. It prints what Datadog received, the run summary and what the shipped
  * monitors would say, and leaves nothing running, also on Ctrl-C (which exits 130).
  */
+import { shownValue } from '../../lambda/secret-shape';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import type { Io } from '../io';
 import { demoJson, demoText, runFailed } from '../demo/report';
@@ -21,7 +22,7 @@ const INTERRUPTED = 130;
 export async function runDemoCommand(options: DemoOptions, io: Io): Promise<ExitCode> {
   const scenario = SCENARIOS.find((candidate) => candidate.name === options.scenario);
   if (scenario === undefined) {
-    throw new UsageError([`--scenario "${options.scenario}" is not a demo scenario`], {
+    throw new UsageError([`--scenario ${shownValue(options.scenario)} is not a demo scenario`], {
       fix: `Give one of: ${SCENARIO_NAMES.join(', ')}.`,
     });
   }

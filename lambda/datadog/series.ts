@@ -1,6 +1,7 @@
 /**
  * Samples to Datadog v2 series. Pure: no I/O, the timestamp comes from the caller.
  */
+import { shownValue } from '../secret-shape';
 import { metricName } from '../metrics';
 import type { Sample } from '../samples';
 import { normalizeTag, TagNormalizer } from './tags';
@@ -40,7 +41,7 @@ export function buildSeries(samples: readonly Sample[], options: SeriesOptions):
   const globalTags: string[] = [];
   for (const raw of options.globalTags) {
     const tag = normalizeTag(raw);
-    if (tag === '') warnings.push(`Global tag "${raw}" has no character Datadog keeps; it is not sent`);
+    if (tag === '') warnings.push(`Global tag ${shownValue(raw)} has no character Datadog keeps; it is not sent`);
     else if (!globalTags.includes(tag)) globalTags.push(tag);
   }
 

@@ -3,6 +3,7 @@
  * the dry run show exactly the tags Datadog will store, and so that two raw values that would
  * collide in Datadog can be told apart here.
  */
+import { secretShape, shownValue } from '../secret-shape';
 import { createHash } from 'node:crypto';
 
 /** Datadog keeps at most this many characters of a tag. */
@@ -82,9 +83,11 @@ export class TagNormalizer {
     const suffix = `_${shortHash(value)}`;
     const distinct = Array.from(tags[index]).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
     this.renamed.set(`${key}\0${value}`, distinct);
+    const other = owner[index]?.[1] ?? '';
+    // The Datadog tags hold the values, lowercased: shown only when neither value looks like a secret.
+    const sent = secretShape(value) === undefined && secretShape(other) === undefined ? ` (${tags[index]}); sent as ${distinct}` : '; sent with a hash suffix';
     this.warnings.push(
-      `${key} "${value}" normalizes to the same Datadog tag as "${owner[index]?.[1]}" (${tags[index]}); ` +
-        `sent as ${distinct} to keep the two series apart`,
+      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${shownValue(other)}${sent} to keep the two series apart`,
     );
     tags[index] = distinct;
     this.claimed.set([...tags].sort().join('\n'), raw);

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '..', '..');
+const API_KEY = '0123456789abcdef0123456789abcdef';
 
 describe('bin/app.ts', () => {
   it('exits 1 with the setting, the problem and the fix on stderr, and no stack trace, on a bad context value', async () => {
@@ -26,6 +27,28 @@ describe('bin/app.ts', () => {
     expect(failure?.stderr).toContain('-c <key>=<value>');
     expect(failure?.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
+
+  it.each([
+    ['a context value', { apiKeySecretArn: API_KEY }],
+    ['a context key', { [API_KEY]: 'x' }],
+  ])(
+    'exits 1 describing, never echoing, an API key pasted as %s',
+    async (_case, context) => {
+      const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      });
+      const failure = await run.then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      expect(failure?.code).toBe(1);
+      expect(failure?.stderr).toContain('a 32-character hex string, which looks like a Datadog API key');
+      expect(failure?.stderr).not.toContain(API_KEY);
+      expect(failure?.stderr).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
 });
 
 /** `cdk synth` itself, as a user runs it: the CDK CLI adds context keys of its own. */

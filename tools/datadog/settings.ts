@@ -5,6 +5,7 @@
  * that calls `buildDashboard` or `buildMonitors` itself all accept and refuse the same values.
  * The command-line tool names the flag instead (`--actual-share`), from the error's `setting`.
  */
+import { shownValue } from '../../lambda/secret-shape';
 import { DEPLOYMENT_DEFAULTS } from '../../lambda/deployment';
 import { DEFAULTS } from '../../lambda/environment';
 import { InvalidSettingError } from '../../lambda/errors';
@@ -85,7 +86,7 @@ export function checkMonitorSettings(settings: MonitorSettings): void {
     if (!NOTIFY_HANDLE.test(handle)) {
       throw new InvalidSettingError(
         'notify',
-        `"${handle}" is not a Datadog notification handle; give one such as @ops@example.com or @slack-billing`,
+        `${shownValue(handle)} is not a Datadog notification handle; give one such as @ops@example.com or @slack-billing`,
       );
     }
   }
