@@ -37,6 +37,8 @@ interface RawOptions {
   readonly serviceAllow?: string[];
   readonly serviceDeny?: string[];
   readonly tags?: string[];
+  readonly env?: string;
+  readonly service?: string;
   readonly scheduleMinutes?: number;
   readonly lambda?: boolean;
 }
@@ -184,6 +186,8 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     serviceAllow: raw.serviceAllow ?? [],
     serviceDeny: raw.serviceDeny ?? [],
     tags: raw.tags ?? [],
+    env: raw.env,
+    service: raw.service,
     verbose: raw.verbose === true,
   };
 }

@@ -22,6 +22,8 @@ export const COLLECTOR_FLAG_SETTINGS = [
   'serviceAllowlist',
   'serviceDenylist',
   'tags',
+  'env',
+  'service',
 ] as const satisfies readonly CollectorSettingName[];
 
 /** Adds one option per setting, in the order given. */

@@ -33,6 +33,9 @@ export interface CollectorFlags {
   readonly serviceAllow: readonly string[];
   readonly serviceDeny: readonly string[];
   readonly tags: readonly string[];
+  /** The `env` and `service` tags, as DD_ENV and DD_SERVICE give them to the function. */
+  readonly env?: string;
+  readonly service?: string;
   readonly verbose: boolean;
 }
 
@@ -83,10 +86,10 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     apiKeySecretArn: datadog.apiKeySecretArn ?? nonBlank(env[CLI_ENV.apiKeySecretArn]),
     datadogSite: datadog.site ?? nonBlank(env[CLI_ENV.site]),
     apiUrl: datadog.apiUrl ?? nonBlank(env[CLI_ENV.apiUrl]),
-    tags: flags.tags,
-    // The function's own tags come from the stack; the tool adds them with --tags.
-    env: undefined,
-    service: undefined,
+    // Datadog's own variables, as its tools read them; a flag wins over its variable.
+    tags: flags.tags.length > 0 ? flags.tags : listOf(env[ENV.tags]),
+    env: flags.env ?? nonBlank(env[ENV.env]),
+    service: flags.service ?? nonBlank(env[ENV.service]),
     metricPrefix: flags.metricPrefix,
     collectBudgets: off(flags.budgets),
     collectEstimatedCharges: off(flags.estimatedCharges),
@@ -132,6 +135,13 @@ export function resolveSettings(flags: CollectorFlags, datadog: DatadogFlags, en
 /** `DD_SITE "x" is not...` becomes `--site (DD_SITE) "x" is not...`. */
 export function nameFlags(problem: string): string {
   return problem.replace(/\b[A-Z][A-Z0-9_]+\b/g, (name) => (FLAG_OF[name] === undefined ? name : `${FLAG_OF[name]} (${name})`));
+}
+
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 function nonBlank(value: string | undefined): string | undefined {

@@ -133,12 +133,14 @@ export const SETTINGS = {
   env: text({
     env: 'DD_ENV',
     context: 'env',
+    flag: 'env',
     doc: 'The `env` tag added to every series.',
     check: tagValueProblem,
   }),
   service: text({
     env: 'DD_SERVICE',
     context: 'service',
+    flag: 'service',
     doc: 'The `service` tag added to every series.',
     check: tagValueProblem,
   }),

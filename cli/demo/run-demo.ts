@@ -93,7 +93,8 @@ export interface DemoResult {
 
 /** Runs the scenario; the caller runs `cleanup` afterwards (and on Ctrl-C). */
 export async function runDemo(scenario: Scenario, cleanup: Cleanup, now = new Date()): Promise<DemoResult> {
-  const tmp = mkdtempSync(join(tmpdir(), 'billing-demo-'));
+  // The process id in the name tells this run's folder from another demo's running beside it.
+  const tmp = mkdtempSync(join(tmpdir(), `billing-demo-${process.pid}-`));
   cleanup.add(() => rmSync(tmp, { recursive: true, force: true }));
   const stopBundling = new AbortController();
   const bundling = timed(() => bundleCollector(ROOT, tmp, stopBundling.signal));

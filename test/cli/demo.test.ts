@@ -169,7 +169,7 @@ describe('demo on Ctrl-C', () => {
       let folder: string | undefined;
       const deadline = Date.now() + 30_000;
       while (folder === undefined && Date.now() < deadline) {
-        folder = demoFolders().find((entry) => !before.has(entry));
+        folder = demoFolders().find((entry) => !before.has(entry) && entry.startsWith(`billing-demo-${child.pid}-`));
         if (folder === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(folder).toBeDefined();

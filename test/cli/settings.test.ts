@@ -47,8 +47,18 @@ describe('collectorEnvironment', () => {
     expect(collectorEnvironment(DEFAULT_FLAGS, flags, { [variable]: fromEnv })[variable]).toBe(Object.values(flags)[0]);
   });
 
-  it('ignores the rest of the environment: a shell variable cannot change the preview behind the flags', () => {
-    const environment = collectorEnvironment(DEFAULT_FLAGS, {}, { METRIC_PREFIX: 'x', COLLECT_BUDGETS: 'false', DD_TAGS: 'a:b' });
+  it("reads Datadog's own tag variables, as the function does, and lets a flag win over each", () => {
+    const env = { DD_TAGS: 'a:b, c:d', DD_ENV: 'prod', DD_SERVICE: 'billing' };
+    expect(collectorEnvironment(DEFAULT_FLAGS, {}, env)).toMatchObject({ DD_TAGS: 'a:b,c:d', DD_ENV: 'prod', DD_SERVICE: 'billing' });
+    expect(collectorEnvironment({ ...DEFAULT_FLAGS, tags: ['x:y'], env: 'dev', service: 'cost' }, {}, env)).toMatchObject({
+      DD_TAGS: 'x:y',
+      DD_ENV: 'dev',
+      DD_SERVICE: 'cost',
+    });
+  });
+
+  it("ignores the collector's other variables: a shell variable cannot change the preview behind the flags", () => {
+    const environment = collectorEnvironment(DEFAULT_FLAGS, {}, { METRIC_PREFIX: 'x', COLLECT_BUDGETS: 'false' });
     expect(environment).toEqual({ AWS_LAMBDA_LOG_LEVEL: 'WARN' });
   });
 });
