@@ -12,26 +12,25 @@ export { METRIC_PREFIX_PATTERN, metricPrefixProblem } from './metric-prefix';
 export interface MetricDefinition {
   /** Appended to the configured prefix: `<prefix>.<suffix>`. */
   readonly suffix: string;
-  readonly description: string;
   /** Tag keys each series of this metric carries (besides the global tags). */
   readonly tagKeys: readonly string[];
 }
 
 /** The collector's own metrics, whatever sources run. */
 const COLLECTOR_HEALTH_METRICS = {
+  /** One point per collector run (value 1), tagged with how the run ended. */
   collectorRun: {
     suffix: 'collector.run',
-    description: 'One point per collector run (value 1), tagged with how the run ended.',
     tagKeys: ['account_id', 'status'],
   },
+  /** Billing series the run sent. */
   collectorSeries: {
     suffix: 'collector.series',
-    description: 'Billing series the run sent.',
     tagKeys: ['account_id'],
   },
+  /** Seconds the run took until its metrics were handed to Datadog. */
   collectorDuration: {
     suffix: 'collector.duration',
-    description: 'Seconds the run took until its metrics were handed to Datadog.',
     tagKeys: ['account_id'],
   },
 } as const satisfies Record<string, MetricDefinition>;

@@ -1,7 +1,9 @@
 /**
  * Every setting of the collector and of its stack, declared once: its name (which is also its
  * context key and, where it has one, its construct prop), the environment variable that carries
- * it to the function, the command-line flag, its type, default, value check and one-line doc.
+ * it to the function, the command-line flag, its type, default and value check. Its one-line
+ * doc is in `setting-docs.ts`, keyed by the same names: the function bundles this table, and
+ * prose it never shows would only weigh on its cold start.
  *
  * Every layer derives from this table or is checked against it:
  * - `environment.ts` derives the variable names, the defaults and the mapping from settings to
@@ -34,8 +36,6 @@ export interface SettingValueOf {
 /** One row of the table. */
 export interface SettingSpec<T extends SettingType = SettingType> {
   readonly type: T;
-  /** One line for the docs' configuration table and the flag's help. */
-  readonly doc: string;
   /** The environment variable that carries it to the function; absent for stack-only settings. */
   readonly env?: string;
   /** The context key (`cdk.json` or `-c key=value`); absent for settings the stack cannot set. */
@@ -94,7 +94,6 @@ export const SETTINGS = {
     context: 'datadogSite',
     flag: 'site',
     default: 'datadoghq.com',
-    doc: 'The Datadog site your organization is on, such as `datadoghq.eu`.',
     check: (site) =>
       isDatadogSite(site) ? undefined : `${shownValue(site)} is not a Datadog site; use one of ${DATADOG_SITES.join(', ')}`,
   }),
@@ -102,46 +101,38 @@ export const SETTINGS = {
     env: 'DD_API_KEY_SECRET_ARN',
     context: 'apiKeySecretArn',
     flag: 'api-key-secret-arn',
-    doc: 'Complete ARN of an existing Secrets Manager secret holding the Datadog API key; without it the stack creates one.',
   }),
   apiKeySecretKmsKeyArn: text({
     context: 'apiKeySecretKmsKeyArn',
-    doc: 'ARN of the customer-managed KMS key that encrypts `apiKeySecretArn`, if it has one.',
   }),
   apiUrl: text({
     env: 'DD_API_URL',
     flag: 'api-url',
-    doc: 'Datadog API origin overriding the site, for a proxy: https, or http on loopback.',
   }),
   schedule: text({
     context: 'schedule',
     default: DEPLOYMENT_DEFAULTS.scheduleExpression,
-    doc: 'When the function runs: an EventBridge `rate(...)` or `cron(...)` expression.',
   }),
   schedulePeriodMinutes: wholeNumber({
     context: 'schedulePeriodMinutes',
     unit: 'minutes',
-    doc: 'With a cron `schedule` (and required then): the longest time in minutes between two runs, for the alarms.',
   }),
   tags: list({
     env: 'DD_TAGS',
     context: 'tags',
     flag: 'tags',
-    doc: 'Datadog tags added to every series, such as `team:finops`.',
     check: listItemsProblem,
   }),
   env: text({
     env: 'DD_ENV',
     context: 'env',
     flag: 'env',
-    doc: 'The `env` tag added to every series.',
     check: tagValueProblem,
   }),
   service: text({
     env: 'DD_SERVICE',
     context: 'service',
     flag: 'service',
-    doc: 'The `service` tag added to every series.',
     check: tagValueProblem,
   }),
   metricPrefix: text({
@@ -149,7 +140,6 @@ export const SETTINGS = {
     context: 'metricPrefix',
     flag: 'metric-prefix',
     default: 'aws.billing',
-    doc: "Prefix of every metric name; change it when Datadog's AWS integration also collects billing metrics.",
     check: metricPrefixProblem,
   }),
   collectBudgets: toggle({
@@ -157,34 +147,29 @@ export const SETTINGS = {
     context: 'collectBudgets',
     flag: 'budgets',
     default: true,
-    doc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
   }),
   collectEstimatedCharges: toggle({
     env: 'COLLECT_ESTIMATED_CHARGES',
     context: 'collectEstimatedCharges',
     flag: 'estimated-charges',
     default: true,
-    doc: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
   }),
   collectLinkedAccountServices: toggle({
     env: 'COLLECT_LINKED_ACCOUNT_SERVICES',
     context: 'collectLinkedAccountServices',
     flag: 'linked-account-services',
     default: true,
-    doc: 'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
   }),
   serviceAllowlist: list({
     env: 'SERVICE_ALLOWLIST',
     context: 'serviceAllowlist',
     flag: 'service-allow',
-    doc: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
     check: listItemsProblem,
   }),
   serviceDenylist: list({
     env: 'SERVICE_DENYLIST',
     context: 'serviceDenylist',
     flag: 'service-deny',
-    doc: 'CloudWatch `ServiceName` values not to send.',
     check: listItemsProblem,
   }),
   apiKeyMaxAgeSeconds: wholeNumber({
@@ -193,42 +178,34 @@ export const SETTINGS = {
     unit: 'seconds',
     // Six hours: a rotated key is picked up within that time, or at once on a 403.
     default: 6 * 60 * 60,
-    doc: 'How long the function keeps the API key before reading the secret again (at once when Datadog refuses it).',
   }),
   sendHealthMetrics: toggle({
     env: 'SEND_HEALTH_METRICS',
     context: 'sendHealthMetrics',
     flag: 'health-metrics',
     default: true,
-    doc: "Send the collector's own health metrics (runs, series sent, duration, data age).",
   }),
   logRetentionDays: wholeNumber({
     context: 'logRetentionDays',
     unit: 'days',
     default: DEPLOYMENT_DEFAULTS.logRetentionDays,
-    doc: "How many days the function's logs are kept: one of CloudWatch Logs' retention values.",
   }),
   logLevel: text({
     env: 'AWS_LAMBDA_LOG_LEVEL',
     context: 'logLevel',
     default: DEPLOYMENT_DEFAULTS.logLevel,
-    doc: "The lowest level of the function's log lines that reach CloudWatch Logs.",
   }),
   alarmEmail: text({
     context: 'alarmEmail',
-    doc: 'E-mail address subscribed to a new SNS topic that receives the alarms.',
   }),
   alarmTopicArn: text({
     context: 'alarmTopicArn',
-    doc: 'ARN of an existing SNS topic, in the stack’s region, that receives the alarms.',
   }),
   resourceTags: map({
     context: 'resourceTags',
-    doc: 'AWS tags put on every resource of the stack, as a JSON object such as `{"team":"finops"}`.',
   }),
   permissionsBoundaryArn: text({
     context: 'permissionsBoundaryArn',
-    doc: 'ARN of a managed policy set as the permissions boundary of every role in the stack.',
   }),
 } as const satisfies Record<string, AnySettingSpec>;
 

@@ -12,19 +12,19 @@ import { counted, defineSource, metricKeys } from './source';
 
 /** The metrics of this source (see `metrics.ts`). */
 export const BUDGET_METRICS = {
+  /** A COST budget's actual spend in its current period. */
   actualSpend: {
     suffix: 'actual_spend',
-    description: "A COST budget's actual spend in its current period.",
     tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
   },
+  /** A COST budget's forecasted spend for its current period, when AWS has a forecast. */
   forecastedSpend: {
     suffix: 'forecasted_spend',
-    description: "A COST budget's forecasted spend for its current period, when AWS has a forecast.",
     tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
   },
+  /** A COST budget's limit for its current period (fixed or planned). */
   budgetLimit: {
     suffix: 'budget_limit',
-    description: "A COST budget's limit for its current period (fixed or planned).",
     tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
   },
 } as const satisfies Record<string, MetricDefinition>;

@@ -26,14 +26,14 @@ import { counted, defineSource, metricKeys } from './source';
 
 /** The metrics of this source (see `metrics.ts`): the charges, and the age of the newest point read. */
 export const ESTIMATED_CHARGES_METRICS = {
+  /** Month-to-date estimated charges from CloudWatch AWS/Billing EstimatedCharges. */
   estimatedCharges: {
     suffix: 'estimated_charges',
-    description: 'Month-to-date estimated charges from CloudWatch AWS/Billing EstimatedCharges.',
     tagKeys: ['account_id', 'billing_scope', 'currency', 'servicename', 'linkedaccount'],
   },
+  /** Hours since the newest CloudWatch billing point; rises when billing alerts are off or AWS is late. */
   estimatedChargesAge: {
     suffix: 'estimated_charges.age',
-    description: 'Hours since the newest CloudWatch billing point; rises when billing alerts are off or AWS is late.',
     tagKeys: ['account_id'],
   },
 } as const satisfies Record<string, MetricDefinition>;

@@ -1,0 +1,33 @@
+/**
+ * The one-line doc of each setting of `settings.ts`, for the command-line tool's help (and the
+ * docs' configuration table, which says more). Apart from the table because the function never
+ * shows them and bundles the table; the type makes a setting without its doc fail to compile.
+ */
+import type { SettingName } from './settings';
+
+export const SETTING_DOCS: { readonly [K in SettingName]: string } = {
+  datadogSite: 'The Datadog site your organization is on, such as `datadoghq.eu`.',
+  apiKeySecretArn: 'Complete ARN of an existing Secrets Manager secret holding the Datadog API key; without it the stack creates one.',
+  apiKeySecretKmsKeyArn: 'ARN of the customer-managed KMS key that encrypts `apiKeySecretArn`, if it has one.',
+  apiUrl: 'Datadog API origin overriding the site, for a proxy: https, or http on loopback.',
+  schedule: 'When the function runs: an EventBridge `rate(...)` or `cron(...)` expression.',
+  schedulePeriodMinutes: 'With a cron `schedule` (and required then): the longest time in minutes between two runs, for the alarms.',
+  tags: 'Datadog tags added to every series, such as `team:finops`.',
+  env: 'The `env` tag added to every series.',
+  service: 'The `service` tag added to every series.',
+  metricPrefix: "Prefix of every metric name; change it when Datadog's AWS integration also collects billing metrics.",
+  collectBudgets: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
+  collectEstimatedCharges: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
+  collectLinkedAccountServices:
+    'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
+  serviceAllowlist: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
+  serviceDenylist: 'CloudWatch `ServiceName` values not to send.',
+  apiKeyMaxAgeSeconds: 'How long the function keeps the API key before reading the secret again (at once when Datadog refuses it).',
+  sendHealthMetrics: "Send the collector's own health metrics (runs, series sent, duration, data age).",
+  logRetentionDays: "How many days the function's logs are kept: one of CloudWatch Logs' retention values.",
+  logLevel: "The lowest level of the function's log lines that reach CloudWatch Logs.",
+  alarmEmail: 'E-mail address subscribed to a new SNS topic that receives the alarms.',
+  alarmTopicArn: 'ARN of an existing SNS topic, in the stack’s region, that receives the alarms.',
+  resourceTags: 'AWS tags put on every resource of the stack, as a JSON object such as `{"team":"finops"}`.',
+  permissionsBoundaryArn: 'ARN of a managed policy set as the permissions boundary of every role in the stack.',
+};
