@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { ENV } from '../lambda/environment';
-import { SETTING_DOCS } from '../lambda/setting-docs';
+import { settingDoc } from '../lambda/setting-docs';
 import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
 import { UsageError } from './errors';
 import { CLI_ENV, flagOf } from './settings';
@@ -40,7 +40,7 @@ export function settingOption(name: CollectorSettingName): Option {
   if (flag === undefined) throw new Error(`The setting ${name} has no flag in the settings table`);
   const variable = ENV[name];
   // The doc is Markdown for the docs' table; a terminal shows it plain.
-  const doc = SETTING_DOCS[name].replace(/`/g, '');
+  const doc = settingDoc(name).replace(/`/g, '');
   const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
   switch (spec.type) {
     case 'boolean':

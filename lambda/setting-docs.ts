@@ -1,11 +1,13 @@
 /**
  * The one-line doc of each setting of `settings.ts`, for the command-line tool's help (and the
  * docs' configuration table, which says more). Apart from the table because the function never
- * shows them and bundles the table; the type makes a setting without its doc fail to compile.
+ * shows them and bundles the table. A source's switch is documented by the source itself
+ * (`switchDoc`); a test holds every setting to exactly one doc.
  */
 import type { SettingName } from './settings';
+import { SOURCES } from './sources';
 
-export const SETTING_DOCS: { readonly [K in SettingName]: string } = {
+const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   datadogSite: 'The Datadog site your organization is on, such as `datadoghq.eu`.',
   apiKeySecretArn: 'Complete ARN of an existing Secrets Manager secret holding the Datadog API key; without it the stack creates one.',
   apiKeySecretKmsKeyArn: 'ARN of the customer-managed KMS key that encrypts `apiKeySecretArn`, if it has one.',
@@ -16,8 +18,6 @@ export const SETTING_DOCS: { readonly [K in SettingName]: string } = {
   env: 'The `env` tag added to every series.',
   service: 'The `service` tag added to every series.',
   metricPrefix: "Prefix of every metric name; change it when Datadog's AWS integration also collects billing metrics.",
-  collectBudgets: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
-  collectEstimatedCharges: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
   collectLinkedAccountServices:
     'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
   serviceAllowlist: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
@@ -31,3 +31,13 @@ export const SETTING_DOCS: { readonly [K in SettingName]: string } = {
   resourceTags: 'AWS tags put on every resource of the stack, as a JSON object such as `{"team":"finops"}`.',
   permissionsBoundaryArn: 'ARN of a managed policy set as the permissions boundary of every role in the stack.',
 };
+
+/** A setting's one-line doc: its own, or, for a source's switch, the source's. */
+export function settingDoc(name: SettingName): string {
+  return DOCS[name] ?? SOURCES.find((source) => source.setting === name)?.switchDoc ?? '';
+}
+
+/** The settings documented both here and by a source, which a test holds to none. */
+export function doublyDocumented(): SettingName[] {
+  return SOURCES.filter((source) => DOCS[source.setting] !== undefined).map((source) => source.setting);
+}

@@ -37,6 +37,7 @@ export const budgetsSource = defineSource({
   id: 'budgets',
   title: 'AWS Budgets readable',
   setting: 'collectBudgets',
+  switchDoc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
   iam: [
     {
       sid: 'ReadBudgets',

@@ -47,6 +47,7 @@ export const estimatedChargesSource = defineSource({
   id: 'billing-metrics',
   title: `AWS/Billing metrics in ${BILLING_REGION}`,
   setting: 'collectEstimatedCharges',
+  switchDoc: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
   iam: [
     {
       sid: 'ReadBillingMetrics',

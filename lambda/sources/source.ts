@@ -105,6 +105,8 @@ export interface Source<C extends object = object> {
   readonly title: string;
   /** The setting that turns it on and off. */
   readonly setting: SourceSwitch;
+  /** That setting's one-line doc, for the tool's help: what the source sends. */
+  readonly switchDoc: string;
   readonly iam: readonly IamGrant[];
   /** The AWS clients it needs, and how to make them (`new BudgetsClient(config)`). */
   readonly clients: ClientMakers<C>;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectorEnvironmentFor } from '../../lambda/environment';
 import { loadConfig } from '../../lambda/config';
-import { SETTING_DOCS } from '../../lambda/setting-docs';
+import { doublyDocumented, settingDoc } from '../../lambda/setting-docs';
 import {
   COLLECTOR_SETTING_NAMES,
   CONTEXT_KEYS,
@@ -46,7 +46,8 @@ describe('the settings table', () => {
   );
 
   it('has a one-line doc for every setting', () => {
-    for (const name of SETTING_NAMES) expect(SETTING_DOCS[name]).toMatch(/^[^\n]{10,200}$/);
+    for (const name of SETTING_NAMES) expect(settingDoc(name), name).toMatch(/^[^\n]{10,200}$/);
+    expect(doublyDocumented()).toEqual([]);
   });
 
   it("reads every key of cdk.json's context block, which shows the table's defaults", () => {
