@@ -3,37 +3,17 @@
  * names and tag keys against `METRICS` (lambda/metrics.ts), so a metric added, renamed or given
  * another tag there fails here until the docs say so.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { METRICS, type MetricKey } from '../../lambda/metrics';
 import { DEFAULTS } from '../../lambda/settings';
+import { docTableRows } from './doc-tables';
 
-const ROOT = resolve(__dirname, '..', '..');
 const HEADER = '| Metric | Value | Tags | Series |';
 const PREFIX = String(DEFAULTS.metricPrefix);
 
-/** The cells of each row of the one table with that header, among the README and docs/. */
+/** The cells of each row of the metrics table. */
 function metricRows(): string[][] {
-  const files = [
-    'README.md',
-    ...readdirSync(join(ROOT, 'docs'))
-      .filter((name) => name.endsWith('.md'))
-      .map((name) => join('docs', name)),
-  ];
-  const found = files.filter((file) => readFileSync(join(ROOT, file), 'utf8').includes(HEADER));
-  expect(found, 'exactly one file holds the metrics table').toHaveLength(1);
-  const lines = readFileSync(join(ROOT, found[0]), 'utf8').split('\n');
-  const rows: string[][] = [];
-  for (let index = lines.indexOf(HEADER) + 2; index < lines.length && lines[index].startsWith('|'); index += 1) {
-    rows.push(
-      lines[index]
-        .split(/(?<!\\)\|/)
-        .slice(1, -1)
-        .map((cell) => cell.trim()),
-    );
-  }
-  return rows;
+  return docTableRows(HEADER, 'metrics');
 }
 
 /** The tag keys a Tags cell names: each code span's text before any `:value`. */
