@@ -3,6 +3,7 @@
  * counted, priced with the project's one cost model (cli/cost-model.ts) and the arithmetic shown.
  */
 import {
+  alarmsLine,
   AWS_PRICES,
   lambdaComputeLine,
   lambdaRequestsLine,
@@ -46,6 +47,7 @@ export function monthlyCost(input: CostInput): Cost {
     ),
     perRunLine('Secrets Manager API', input.secretReadsPerRun, runs, { one: 'read', many: 'reads' }, AWS_PRICES.secretsManagerCalls),
     secretStorageLine(),
+    alarmsLine(),
     lambdaComputeLine(runs, input.billedSecondsPerRun, input.memoryMb),
     lambdaRequestsLine(runs),
   ];

@@ -8,6 +8,7 @@
  * the benchmark is a development tool and imports it from here. Pure: no I/O.
  */
 
+import { ALARM_METRICS } from '../lambda/deployment';
 import { SOURCES } from '../lambda/sources';
 import type { ListPrice, SourceOperation } from '../lambda/sources/source';
 
@@ -118,6 +119,21 @@ export function operationLine(operation: SourceOperation, callsPerRun: number, m
     );
   }
   return perRunLine(operation.title, callsPerRun, runs, { one: 'request', many: 'requests' }, operation.price, note);
+}
+
+/** The stack's CloudWatch alarms for a month: a fixed cost, whatever the runs. */
+export function alarmsLine(note?: string): CostLine {
+  const price = AWS_PRICES.alarmMetrics;
+  const monthlyUsd = roundUsd(ALARM_METRICS * price.usd);
+  return {
+    item: 'CloudWatch alarms',
+    quantity: ALARM_METRICS,
+    unit: 'alarm metrics',
+    price,
+    monthlyUsd,
+    arithmetic: `${ALARM_METRICS} alarm metrics × ${usd(price.usd)}/month = ${usd(monthlyUsd)}`,
+    ...withNote(note),
+  };
 }
 
 /** The API key secret's storage for a month. */

@@ -7,6 +7,7 @@ import type { SkipReason } from '../lambda/samples';
 import { SOURCES } from '../lambda/sources';
 import type { SourceOperation } from '../lambda/sources/source';
 import {
+  alarmsLine,
   AWS_PRICES,
   operationLine,
   HOURS_PER_MONTH,
@@ -100,6 +101,7 @@ export function estimate(input: EstimateInput): Estimate {
         `${num(warmReads)} calls when the function stays warm`,
     ),
     secretStorageLine('storage, not an API call; nothing more if you reuse a secret you already pay for'),
+    alarmsLine('the errors alarm and the "no successful run" alarm; free within the 10 alarm metrics of the free tier'),
   ];
   if (input.lambda !== undefined) {
     lines.push(

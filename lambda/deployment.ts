@@ -21,6 +21,13 @@ export const DEPLOYMENT_DEFAULTS = {
   logLevel: 'INFO',
 } as const;
 
+/**
+ * Metrics the stack's two CloudWatch alarms watch, which CloudWatch bills per month: the errors
+ * alarm one, the "no successful run" alarm two (invocations and errors, in its math expression).
+ * A stack test counts them in the template.
+ */
+export const ALARM_METRICS = 3;
+
 /** The function's runtime and architecture, as Lambda names them. */
 export const FUNCTION_RUNTIME = { runtime: 'nodejs24.x', architecture: 'arm64' } as const;
 

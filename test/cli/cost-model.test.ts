@@ -82,11 +82,17 @@ function statements(file: string): Statement[] {
     stated: amount(match[1] ?? match[2] ?? match[3]),
     expected: (prices) => prices.secretStorage.usd,
   }));
-  // "3 alarm metrics (...): $0.30".
-  add(/(\d+) alarm metrics[^$\n]*\$(\d+\.\d+)/g, (match) => ({
+  // "3 alarm metrics (...): $0.30", a total.
+  add(/(\d+) alarm metrics[^$\n×]*\$(\d+\.\d+)/g, (match) => ({
     key: 'alarmMetrics',
     stated: amount(match[2]),
     expected: (prices) => amount(match[1]) * prices.alarmMetrics.usd,
+  }));
+  // "3 alarm metrics × $0.10/month = $0.30", estimate's arithmetic: the price, then the total.
+  add(/(\d+) alarm metrics × \$(\d+\.\d+)\/month = \$(\d+\.\d+)/g, (match) => ({
+    key: 'alarmMetrics',
+    stated: amount(match[2]) + amount(match[3]),
+    expected: (prices) => prices.alarmMetrics.usd + amount(match[1]) * prices.alarmMetrics.usd,
   }));
   // "$0.0073 × M": GetMetricData for one series a month at the hourly default.
   add(/\$(\d+\.\d+) × M\b/g, (match) => ({

@@ -62,6 +62,11 @@ describe('estimate', () => {
     },
   );
 
+  it("prices the stack's alarms, a fixed cost whatever the schedule", () => {
+    expect(line(INPUT, 'CloudWatch alarms').arithmetic).toBe('3 alarm metrics × $0.10/month = $0.30');
+    expect(line({ ...INPUT, scheduleMinutes: 15 }, 'CloudWatch alarms').monthlyUsd).toBe(0.3);
+  });
+
   it('shows DescribeBudgets at no charge', () => {
     const budgets = line(INPUT, 'AWS Budgets DescribeBudgets');
     expect(budgets.monthlyUsd).toBe(0);

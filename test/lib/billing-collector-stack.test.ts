@@ -1,4 +1,4 @@
-import { DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME } from '../../lambda/deployment';
+import { ALARM_METRICS, DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME } from '../../lambda/deployment';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PLACEHOLDER, ENV, putApiKeyCommand } from '../../lambda/environment';
@@ -106,6 +106,20 @@ describe('the stack with its defaults', () => {
       Timeout: DEPLOYMENT_DEFAULTS.timeoutSeconds,
     });
     byDefault.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: DEPLOYMENT_DEFAULTS.scheduleExpression });
+  });
+
+  it('has as many alarm metrics as the cost model prices (ALARM_METRICS)', () => {
+    const alarms = Object.values(byDefault.template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { MetricName?: string; Metrics?: { MetricStat?: unknown }[] };
+    }[];
+    const metrics = alarms.reduce(
+      (count, alarm) =>
+        count +
+        (alarm.Properties.MetricName === undefined ? 0 : 1) +
+        (alarm.Properties.Metrics ?? []).filter((query) => query.MetricStat !== undefined).length,
+      0,
+    );
+    expect(metrics).toBe(ALARM_METRICS);
   });
 
   it('sets only the secret ARN and the site in the environment, leaving the rest to the collector defaults', () => {

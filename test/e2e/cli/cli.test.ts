@@ -426,6 +426,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         'AWS Budgets DescribeBudgets',
         'Secrets Manager GetSecretValue',
         'Secrets Manager secret',
+        'CloudWatch alarms',
       ]);
       expect(report.awsCost.lines[0]).toMatchObject({
         quantity: 3650,
