@@ -1,4 +1,5 @@
 /** Plain-text rendering of the tool's results. Pure: strings in, strings out. */
+import { counted } from '../lambda/sources/source';
 import type { RunSummary } from '../lambda/collect';
 import type { MetricSeries } from '../lambda/datadog/series';
 
@@ -60,6 +61,5 @@ export function summaryText(summary: RunSummary, apiOrigin: string): string {
   return `Run summary\n${lines.join('\n')}\n`;
 }
 
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
+/** "1 request", "3 requests": the collector's own wording. */
+export const plural = counted;

@@ -8,7 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { IamGrant, Source } from '../lambda/sources/source';
+import { grantResource, type IamGrant, type Source } from '../lambda/sources/source';
 
 export interface CollectorPolicyProps {
   /** The sources the function runs: each gets the statements it declares. */
@@ -62,11 +62,11 @@ function grantStatement(scope: Construct, grant: IamGrant): iam.PolicyStatement 
   return new iam.PolicyStatement({
     sid: grant.sid,
     actions: [...grant.actions],
-    resources: [grant.resource.replace('<partition>', stack.partition).replace('<account>', stack.account)],
+    resources: [grantResource(grant.resource, stack)],
   });
 }
 
 /** A grant's resource as cdk-nag names it in a finding id (CloudFormation pseudo parameters in angle brackets). */
 export function nagResource(resource: string): string {
-  return resource.replace('<partition>', '<AWS::Partition>').replace('<account>', '<AWS::AccountId>');
+  return grantResource(resource, { partition: '<AWS::Partition>', account: '<AWS::AccountId>' });
 }

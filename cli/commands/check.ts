@@ -6,7 +6,7 @@
 import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
-import type { Source } from '../../lambda/sources/source';
+import { grantResource, type Source } from '../../lambda/sources/source';
 import { ApiKeyError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
@@ -104,6 +104,11 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
   return report.ok ? EXIT.ok : EXIT.failure;
 }
 
+/** The partition of the caller's ARN (`aws`, `aws-cn`, `aws-us-gov`), `aws` when it has none. */
+function partitionOf(arn: string): string {
+  return /^arn:([a-z-]+):/.exec(arn)?.[1] ?? 'aws';
+}
+
 /** A source's own probe; a failed call names the IAM action the source declares for that client's calls. */
 async function checkSource(source: Source, aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
   try {
@@ -112,7 +117,7 @@ async function checkSource(source: Source, aws: AwsClientFactory, identity: Call
   } catch (error) {
     const grants = source.iam.map((grant) => ({
       actions: grant.actions.join(', '),
-      resource: grant.resource.replace('<partition>', 'aws').replace('<account>', identity.accountId),
+      resource: grantResource(grant.resource, { partition: partitionOf(identity.arn), account: identity.accountId }),
     }));
     const permissions = grants.map((grant) => `${grant.actions} on ${grant.resource}`).join(' and ');
     return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity));

@@ -133,9 +133,18 @@ export function defineSource<C extends object>(source: Source<C>): Source<C> {
   return source;
 }
 
-/** "1 budget", "3 budgets". */
+/** "1 budget", "3 budgets": for probe details here, and the command-line tool's text. */
 export function counted(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * An {@link IamGrant}'s resource pattern with its partition and account filled in: the stack's
+ * tokens for the role's policy, CloudFormation's pseudo parameters for cdk-nag's finding ids, or
+ * an account's values for `check`'s fix.
+ */
+export function grantResource(pattern: string, place: { readonly partition: string; readonly account: string }): string {
+  return pattern.replace('<partition>', place.partition).replace('<account>', place.account);
 }
 
 /** The keys of a source's metric definitions, typed. */
