@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { MAIN_FIRST_VARIANT, reuseCloudAssembly, synthesize, type SynthOutcome } from './bundle';
 import { CONSTRUCT_VARIANT, esbuildLikeCdk, run, sizes, targetOf, type BuiltBundle } from '../tools/bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
-import { FAKE_ACCOUNT_ID } from '../fakes/aws/budgets';
+import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';

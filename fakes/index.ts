@@ -4,7 +4,8 @@
  * 127.0.0.1 only, plus Datadog's dashboards and monitors API for the asset tools.
  */
 export { startFakeAws, type AwsTally, type FakeAws, type FakeAwsOptions, type FakeAwsSeed, type InjectedError } from './aws/server';
-export { FAKE_ACCOUNT_ID, type BudgetSeed, type WireBudget } from './aws/budgets';
+export { type BudgetSeed, type WireBudget } from './aws/budgets';
+export { FAKE_ACCOUNT_ID } from './aws/service';
 export { type BillingSeriesSeed, type WireDimension } from './aws/cloudwatch';
 export {
   INTAKE_LIMITS,

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { FAKE_ACCOUNT_ID } from '../../fakes/aws/budgets';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import type { ScaleCommand, ScaleEvent } from './protocol';
 
 /** In the account the fake AWS serves, which the collector reads from the ARN. */

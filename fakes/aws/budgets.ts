@@ -1,13 +1,13 @@
 /**
- * AWS Budgets in the fake AWS: `DescribeBudgets`, paged as AWS pages it.
+ * AWS Budgets in the fake AWS: `DescribeBudgets`, paged as AWS pages it, answered from the
+ * budgets of the account the caller's credentials belong to (budgets belong to the account that
+ * owns them: another account's are read only with credentials from a role in it).
  * Wire protocol: AWS JSON 1.1, `X-Amz-Target: AWSBudgetServiceGateway.DescribeBudgets`;
  * timestamps travel as epoch seconds.
  */
 import { pageOffset, pageToken } from './paging';
-import { AwsError, type AwsService, type OperationInput } from './service';
-
-/** The account the fake serves when it is given none (moto's default account too). */
-export const FAKE_ACCOUNT_ID = '123456789012';
+import { awsJson } from './protocols';
+import { AwsError, type AwsService, type FakeAccounts, type OperationContext, type OperationInput } from './service';
 
 /** AWS's limits for DescribeBudgets: stated here on their own, so the fake checks the collector's. */
 export const BUDGETS_LIMITS = {
@@ -41,10 +41,13 @@ export type BudgetSeed = Omit<WireBudget, 'TimeUnit' | 'CostTypes' | 'TimePeriod
 
 /** The Budgets part of the fake's data. */
 export interface BudgetsSeed {
-  /** The only account DescribeBudgets answers for; any other is AccessDenied. @default FAKE_ACCOUNT_ID */
-  readonly accountId?: string;
-  /** @default none */
+  /** The budgets of the fake's own account (`accountId`). @default none */
   readonly budgets?: readonly BudgetSeed[];
+  /**
+   * Other accounts' budgets, by account id: answered to credentials from the fake's STS
+   * `AssumeRole` into a role of that account. @default none
+   */
+  readonly budgetsByAccount?: Readonly<Record<string, readonly BudgetSeed[]>>;
 }
 
 /** The end AWS gives a budget created without one: 2087-06-15. */
@@ -62,25 +65,36 @@ function wireBudget(seed: BudgetSeed, monthStart: number): WireBudget {
 }
 
 /** The Budgets service over this data. */
-export function budgetsService(seed: BudgetsSeed): AwsService {
-  const accountId = seed.accountId ?? FAKE_ACCOUNT_ID;
+export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsService {
   const now = new Date();
   const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000;
-  const budgets = (seed.budgets ?? []).map((budget) => wireBudget(budget, monthStart));
+  if (seed.budgetsByAccount?.[accounts.ownAccountId] !== undefined) {
+    throw new RangeError(`the own account's budgets are seeded in \`budgets\`, not in \`budgetsByAccount\` under ${accounts.ownAccountId}`);
+  }
+  const byAccount = new Map(
+    Object.entries({ ...seed.budgetsByAccount, [accounts.ownAccountId]: seed.budgets ?? [] }).map(([account, budgets]) => [
+      account,
+      budgets.map((budget) => wireBudget(budget, monthStart)),
+    ]),
+  );
   // The data never changes once started, so each page is written once: the benchmark asks for
   // the same pages run after run, and the fake's work must stay small beside its latency.
   const pages = new Map<string, string>();
 
-  const describeBudgets = (input: OperationInput): string => {
+  const describeBudgets = (input: OperationInput, { caller }: OperationContext): string => {
     const asked = input.AccountId;
     if (typeof asked !== 'string' || !/^\d{12}$/.test(asked)) throw new AwsError('ValidationException', 'AccountId must be 12 digits');
-    if (asked !== accountId) throw new AwsError('AccessDeniedException', `Account ${asked} is not accessible with these credentials`);
+    // AWS's documented answer when the AccountId is not the caller's own (API_budgets_DescribeBudgets, Errors).
+    if (asked !== caller.accountId) {
+      throw new AwsError('AccessDeniedException', 'You are not authorized to use this operation with the given parameters.');
+    }
+    const budgets = byAccount.get(asked) ?? [];
     const max = input.MaxResults === undefined ? BUDGETS_LIMITS.defaultMaxResults : Number(input.MaxResults);
     if (!Number.isInteger(max) || max < 1 || max > BUDGETS_LIMITS.maxResults) {
       throw new AwsError('ValidationException', `MaxResults must be between 1 and ${BUDGETS_LIMITS.maxResults}`);
     }
     const offset = pageOffset('budgets', input.NextToken);
-    const key = `${offset}:${max}`;
+    const key = `${asked}:${offset}:${max}`;
     let page = pages.get(key);
     if (page === undefined) {
       const next = offset + max;
@@ -94,9 +108,7 @@ export function budgetsService(seed: BudgetsSeed): AwsService {
   };
 
   return {
-    targetPrefix: 'AWSBudgetServiceGateway',
-    jsonVersion: '1.1',
-    queryCompatible: false,
+    protocol: awsJson({ targetPrefix: 'AWSBudgetServiceGateway', version: '1.1' }),
     operations: { DescribeBudgets: describeBudgets },
   };
 }

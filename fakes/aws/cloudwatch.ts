@@ -7,6 +7,7 @@
  * timestamps travel as epoch seconds.
  */
 import { pageOffset, pageToken } from './paging';
+import { awsJson } from './protocols';
 import { AwsError, type AwsService, type OperationContext, type OperationInput } from './service';
 
 /** CloudWatch's limits: stated here on their own, so the fake checks the collector's. */
@@ -170,9 +171,7 @@ export function cloudWatchService(seed: CloudWatchSeed): AwsService {
   };
 
   return {
-    targetPrefix: 'GraniteServiceVersion20100801',
-    jsonVersion: '1.0',
-    queryCompatible: true,
+    protocol: awsJson({ targetPrefix: 'GraniteServiceVersion20100801', version: '1.0', queryCompatible: true }),
     operations: { ListMetrics: listMetrics, GetMetricData: getMetricData },
   };
 }

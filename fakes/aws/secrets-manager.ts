@@ -2,6 +2,7 @@
  * Secrets Manager in the fake AWS: `GetSecretValue`.
  * Wire protocol: AWS JSON 1.1, `X-Amz-Target: secretsmanager.GetSecretValue`.
  */
+import { awsJson } from './protocols';
 import { AwsError, type AwsService, type OperationInput } from './service';
 
 /** The Secrets Manager part of the fake's data. */
@@ -37,5 +38,8 @@ export function secretsManagerService(seed: SecretsManagerSeed): AwsService {
     });
   };
 
-  return { targetPrefix: 'secretsmanager', jsonVersion: '1.1', queryCompatible: false, operations: { GetSecretValue: getSecretValue } };
+  return {
+    protocol: awsJson({ targetPrefix: 'secretsmanager', version: '1.1' }),
+    operations: { GetSecretValue: getSecretValue },
+  };
 }

@@ -1,23 +1,37 @@
 /**
  * A fake AWS endpoint on 127.0.0.1 for the services the collector reads, speaking each one's
- * real wire protocol (see budgets.ts, cloudwatch.ts, secrets-manager.ts), so that the real SDK
- * clients run against it unchanged with `endpoint` set to its origin. Requests are routed by
- * `X-Amz-Target` to the service modules in {@link SERVICES}: a new AWS source adds one module
- * and one entry there. It counts what it is asked, and a test or a demo can make one operation
- * fail.
+ * real wire protocol (see budgets.ts, cloudwatch.ts, organizations.ts, secrets-manager.ts,
+ * sts.ts), so that the real SDK clients run against it unchanged with `endpoint` set to its
+ * origin. Each service module declares its protocol (protocols.ts: AWS JSON by `X-Amz-Target`,
+ * AWS Query by the form's `Version`), and a request goes to the service whose protocol
+ * recognises it: a new AWS source adds one module and one entry in {@link SERVICES}.
+ *
+ * Requests are answered as the account their credentials belong to: credentials the fake's STS
+ * issued act in the assumed role's account, any others in the fake's own `accountId`. It counts
+ * what it is asked, and a test or a demo can make one operation fail.
  */
 import type { IncomingMessage } from 'node:http';
 import { startLoopbackServer, type Answer, type Body, type LoopbackServer } from '../loopback';
 import { budgetsService, type BudgetsSeed } from './budgets';
 import { cloudWatchService, type CloudWatchSeed } from './cloudwatch';
+import { organizationsService, type OrganizationsSeed } from './organizations';
+import { awsJson } from './protocols';
 import { secretsManagerService, type SecretsManagerSeed } from './secrets-manager';
-import { AwsError, type AwsService, type OperationInput } from './service';
+import { AwsError, FAKE_ACCOUNT_ID, type AwsService, type Caller, type FakeAccounts } from './service';
+import { stsService, type StsSeed } from './sts';
 
-/** The services the fake serves, each built over its part of the seed. */
-const SERVICES = [budgetsService, cloudWatchService, secretsManagerService] as const;
+/** The services the fake serves, each built over its part of the seed and the accounts they share. */
+const SERVICES = [budgetsService, cloudWatchService, organizationsService, secretsManagerService, stsService] as const;
 
 /** The fake's data, every service's part of it. */
-export type FakeAwsSeed = BudgetsSeed & CloudWatchSeed & SecretsManagerSeed;
+export type FakeAwsSeed = {
+  /** The account of the caller's own credentials (any the fake's STS did not issue). @default FAKE_ACCOUNT_ID */
+  readonly accountId?: string;
+} & BudgetsSeed &
+  CloudWatchSeed &
+  OrganizationsSeed &
+  SecretsManagerSeed &
+  StsSeed;
 
 /** Options of {@link startFakeAws}. */
 export interface FakeAwsOptions extends FakeAwsSeed {
@@ -56,8 +70,8 @@ export interface FakeAws {
   /** The server: latency, timeline, overrun. */
   readonly server: LoopbackServer;
   /**
-   * Answers `operation` (`DescribeBudgets`, `ListMetrics`, `GetMetricData`, `GetSecretValue`)
-   * with this error; replaces any error injected before for it.
+   * Answers `operation` (`DescribeBudgets`, `ListMetrics`, `GetMetricData`, `GetSecretValue`,
+   * `ListAccounts`, `AssumeRole`, ...) with this error; replaces any error injected before for it.
    */
   failOperation(operation: string, error: InjectedError): void;
   /** Forgets every injected error. */
@@ -69,7 +83,9 @@ export interface FakeAws {
 
 /** Bodies over this are refused: no call the collector makes comes near it. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const SIGNING_SCOPE = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
+const SIGNING_SCOPE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
+/** How requests that no service recognises are answered. */
+const UNKNOWN = awsJson({ targetPrefix: '', version: '1.1' });
 
 function emptyTally(): AwsTally {
   return { operations: {}, errors: {}, signing: {}, units: {} };
@@ -93,61 +109,63 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
  */
 export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAws> {
   let tally = emptyTally();
-  const routes = new Map<string, { service: AwsService; operation: string }>();
-  const services = SERVICES.map((create) => create(options));
+  const ownAccountId = options.accountId ?? FAKE_ACCOUNT_ID;
+  const accounts: FakeAccounts = { ownAccountId, sessions: new Map() };
+  const ownCaller: Caller = { accountId: ownAccountId, arn: `arn:aws:iam::${ownAccountId}:user/fake-caller` };
+  const services: readonly AwsService[] = SERVICES.map((create) => create(options, accounts));
+  const served = new Set<string>();
   for (const service of services) {
-    for (const operation of Object.keys(service.operations)) routes.set(`${service.targetPrefix}.${operation}`, { service, operation });
+    for (const operation of Object.keys(service.operations)) {
+      // Injected errors and the tally name operations alone: two services must not share a name.
+      if (served.has(operation)) throw new RangeError(`two services of the fake AWS serve "${operation}"`);
+      served.add(operation);
+    }
   }
-  const served = new Set([...routes.values()].map(({ operation }) => operation));
   const failures = new Map<string, { error: AwsError; left: number }>();
 
-  const run = (
-    request: IncomingMessage,
-    body: Body,
-    route: { service: AwsService; operation: string } | undefined,
-    target: string,
-  ): string => {
-    if (route === undefined) throw new AwsError('UnknownOperationException', `The fake AWS does not serve "${target}"`);
-    if (request.method !== 'POST') throw new AwsError('UnknownOperationException', `${request.method} is not an AWS JSON call`);
+  /** The service whose protocol recognises the request, and the operation it names. */
+  const recognise = (request: IncomingMessage, body: Body): { service: AwsService; operation: string } | undefined => {
+    for (const service of services) {
+      const operation = service.protocol.operationOf(request, body);
+      if (operation !== undefined) return { service, operation };
+    }
+    return undefined;
+  };
+
+  const run = (request: IncomingMessage, body: Body, service: AwsService, operation: string, caller: Caller): string => {
+    if (request.method !== 'POST') throw new AwsError('UnknownOperationException', `${request.method} is not an AWS API call`);
     if (body.length > MAX_BODY_BYTES) throw new AwsError('SerializationException', `The request body is over ${MAX_BODY_BYTES} bytes`, 413);
-    const failure = failures.get(route.operation);
+    if (!Object.hasOwn(service.operations, operation)) {
+      throw new AwsError('UnknownOperationException', `The fake AWS does not serve "${operation}"`);
+    }
+    const failure = failures.get(operation);
     if (failure !== undefined) {
       failure.left -= 1;
-      if (failure.left <= 0) failures.delete(route.operation);
+      if (failure.left <= 0) failures.delete(operation);
       throw failure.error;
     }
-    let input: OperationInput;
-    try {
-      input = JSON.parse(body.bytes.toString('utf8') || '{}') as OperationInput;
-    } catch {
-      throw new AwsError('SerializationException', 'The request body is not JSON');
-    }
-    return route.service.operations[route.operation](input, { count: (unit, by) => bump(tally.units, unit, by) });
+    const input = service.protocol.input(body);
+    return service.operations[operation](input, { count: (unit, by) => bump(tally.units, unit, by), caller });
   };
 
   const handle = (request: IncomingMessage, body: Body): Answer => {
+    const route = recognise(request, body);
     const target = String(request.headers['x-amz-target'] ?? '');
-    const route = routes.get(target);
     const operation = route?.operation ?? (target || `(${request.method} ${request.url})`);
     bump(tally.operations, operation);
     const scope = SIGNING_SCOPE.exec(String(request.headers.authorization ?? ''));
-    bump(tally.signing, scope === null ? 'unsigned' : `${scope[2]}@${scope[1]}`);
-    const json = route?.service.jsonVersion ?? '1.1';
-    const headers = { 'content-type': `application/x-amz-json-${json}`, 'x-amzn-requestid': `fake-${Date.now()}` };
+    bump(tally.signing, scope === null ? 'unsigned' : `${scope[3]}@${scope[2]}`);
+    const caller = (scope === null ? undefined : accounts.sessions.get(scope[1])) ?? ownCaller;
+    const protocol = route?.service.protocol ?? UNKNOWN;
+    const requestId = `fake-${Date.now()}`;
     try {
-      return { status: 200, headers, body: run(request, body, route, target), label: operation };
+      if (route === undefined) throw new AwsError('UnknownOperationException', `The fake AWS does not serve "${operation}"`);
+      const output = run(request, body, route.service, route.operation, caller);
+      return { status: 200, ...protocol.success(operation, output, requestId), label: operation };
     } catch (error) {
       const awsError = error instanceof AwsError ? error : new AwsError('InternalFailure', String(error), 500);
       bump(tally.errors, awsError.type);
-      const errorHeaders: Record<string, string> = { ...headers, 'x-amzn-errortype': awsError.type };
-      if (route?.service.queryCompatible === true)
-        errorHeaders['x-amzn-query-error'] = `${awsError.type};${awsError.status < 500 ? 'Sender' : 'Receiver'}`;
-      return {
-        status: awsError.status,
-        headers: errorHeaders,
-        body: JSON.stringify({ __type: awsError.type, message: awsError.message, Message: awsError.message }),
-        label: operation,
-      };
+      return { status: awsError.status, ...protocol.failure(operation, awsError, requestId), label: operation };
     }
   };
 

@@ -13,7 +13,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_ACCOUNT_ID, type BudgetSeed } from '../../fakes/aws/budgets';
+import { type BudgetSeed } from '../../fakes/aws/budgets';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import { METRICS_REQUESTED, type BillingSeriesSeed } from '../../fakes/aws/cloudwatch';
 import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
 
