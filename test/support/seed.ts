@@ -107,18 +107,28 @@ export interface CostBudgetSeed {
  * moto keeps budgets per `AccountId` (123456789012 by default): the collector must ask for the
  * same account, for example through the function ARN of the test's invocation context.
  */
-export async function createCostBudget(endpoint: string, accountId: string, seed: CostBudgetSeed): Promise<void> {
+export async function createCostBudget(
+  endpoint: string,
+  accountId: string,
+  seed: CostBudgetSeed,
+  credentials?: SeedCredentials,
+): Promise<void> {
   const unit = seed.unit ?? 'USD';
-  await createBudget(endpoint, accountId, {
-    name: seed.name,
-    type: 'COST',
-    unit,
-    limit: seed.limit,
-    plannedLimit: seed.limit === undefined ? (seed.plannedLimit ?? '100') : undefined,
-    actual: seed.actual,
-    forecast: seed.forecast,
-    timeUnit: seed.timeUnit ?? 'MONTHLY',
-  });
+  await createBudget(
+    endpoint,
+    accountId,
+    {
+      name: seed.name,
+      type: 'COST',
+      unit,
+      limit: seed.limit,
+      plannedLimit: seed.limit === undefined ? (seed.plannedLimit ?? '100') : undefined,
+      actual: seed.actual,
+      forecast: seed.forecast,
+      timeUnit: seed.timeUnit ?? 'MONTHLY',
+    },
+    credentials,
+  );
 }
 
 /** Budget types whose amounts are percentages; AWS allows them only a limit of 100. */
@@ -158,9 +168,22 @@ export type BudgetSeed =
       readonly limit?: string;
     });
 
-/** Create a budget of any type (USAGE, RI/SP utilisation or coverage, COST) in `accountId`. */
-export async function createBudget(endpoint: string, accountId: string, seed: BudgetSeed): Promise<void> {
-  const config = motoClientConfig(endpoint);
+/**
+ * Credentials to seed with. moto keeps budgets per calling account, then per `AccountId`: a
+ * member's budgets, read through its role, are created with credentials from that role.
+ */
+export interface SeedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Create a budget of any type (USAGE, RI/SP utilisation or coverage, COST) in `accountId`.
+ * @param credentials @default TEST_CREDENTIALS (moto's default account)
+ */
+export async function createBudget(endpoint: string, accountId: string, seed: BudgetSeed, credentials?: SeedCredentials): Promise<void> {
+  const config = { ...motoClientConfig(endpoint), ...(credentials === undefined ? {} : { credentials }) };
   const budget: Budget = {
     BudgetName: seed.name,
     BudgetType: seed.type satisfies BudgetType,
