@@ -259,6 +259,18 @@ describe('STS AssumeRole over the query protocol', () => {
     await expect(assumeMemberRole(sts(), idOf('member-01'))).resolves.toMatchObject({ accessKeyId: expect.stringMatching(/^ASIA/) });
   });
 
+  it("routes a query request by its Version: another service's AssumeRole is not STS's", async () => {
+    const answer = await fetch(aws.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ Action: 'AssumeRole', Version: '2010-05-08', RoleArn: roleArn(idOf('member-01')) }),
+    });
+
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ __type: 'UnknownOperationException' });
+    expect(aws.take().errors).toEqual({ UnknownOperationException: 1 });
+  });
+
   it('answers an STS action it does not serve with UnknownOperationException, in XML', async () => {
     const error = await rejection(sts().send(new GetCallerIdentityCommand({})));
 
