@@ -103,6 +103,10 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
  *   budgets: [{ BudgetName: 'Platform', BudgetType: 'COST', BudgetLimit: { Amount: '100', Unit: 'USD' } }],
  *   billingSeries: [{ dimensions: [{ Name: 'Currency', Value: 'USD' }], value: 42.5 }],
  *   secrets: { 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-api-key-AbCdEf': '<key>' },
+ *   // A member, its budgets (read with credentials from AssumeRole into its role) and that role.
+ *   organization: { accounts: [{ Id: '123456789012', Name: 'management' }, { Id: '111122223333', Name: 'team-a' }] },
+ *   budgetsByAccount: { '111122223333': [{ BudgetName: 'Team A', BudgetType: 'COST' }] },
+ *   roles: [{ arn: 'arn:aws:iam::111122223333:role/aws-billing-to-datadog-reader' }],
  * });
  * const client = new BudgetsClient({ endpoint: aws.endpoint, region: 'us-east-1', credentials });
  * aws.failOperation('GetMetricData', { type: 'AccessDeniedException', times: 1 });
