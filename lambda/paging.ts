@@ -31,8 +31,8 @@ export function awsListing(operation: string, maxPages: number): PageLimit {
     operation,
     maxPages,
     fix:
-      "The other source's metrics are still sent. If it happens again, check what answers in AWS's place " +
-      '(AWS_ENDPOINT_URL, a proxy), or ask AWS support.',
+      "This source's metrics are left out of this run, the other sources' are sent. If it happens again, check what " +
+      "answers in AWS's place (AWS_ENDPOINT_URL, a proxy), or ask AWS support.",
   };
 }
 
@@ -50,10 +50,11 @@ export async function followPages(
   for (let pages = 1, token: string | undefined; ; pages += 1) {
     token = await fetchPage(token);
     if (!token) return pages;
-    if (seen.has(token))
+    if (seen.has(token)) {
       throw new PagingError(limit.service, limit.operation, pages, 'as its last token had already been given', limit.fix);
+    }
     if (pages >= limit.maxPages) {
-      throw new PagingError(limit.service, limit.operation, pages, `the most a correct listing can take`, limit.fix);
+      throw new PagingError(limit.service, limit.operation, pages, 'the most a correct listing can take', limit.fix);
     }
     seen.add(token);
   }

@@ -245,7 +245,7 @@ describe('AWS faults, against the bundled collector', () => {
 
   describe('paging without end', () => {
     const PAGING_FIX =
-      "The other source's metrics are still sent. If it happens again, check what answers in AWS's place (AWS_ENDPOINT_URL, a proxy), or ask AWS support.";
+      "This source's metrics are left out of this run, the other sources' are sent. If it happens again, check what answers in AWS's place (AWS_ENDPOINT_URL, a proxy), or ask AWS support.";
 
     it('DescribeBudgets answering a next-page token on every page: stops after 40 pages (20,000 budgets in pages of 1,000, twice over), and the estimated charges are still sent', async () => {
       await seed();
