@@ -74,7 +74,7 @@ export interface SecretApiKeyOptions {
 export class SecretApiKey implements ApiKeySource {
   public readonly origin: string;
   private cached: { key: string; readAt: number } | undefined;
-  private inFlight: Promise<string> | undefined;
+  private shared: SharedRead | undefined;
   /** Secret reads since this object was created (for the run summary). */
   public reads = 0;
 
@@ -93,16 +93,58 @@ export class SecretApiKey implements ApiKeySource {
 
   /**
    * Reads the secret again. Callers that ask while a read is under way share it: several
-   * bodies refused with the same stale key cost one read, not one each.
+   * bodies refused with the same stale key, or invocations running at once in one process,
+   * cost one read, not one each. Each caller stops waiting when its own `signal` aborts; the
+   * read itself is abandoned only when no caller waits for it any more, so one invocation's
+   * deadline never cancels the read another is still waiting for.
    */
   public refresh(signal?: AbortSignal): Promise<string> {
-    this.inFlight ??= this.read(signal).finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
+    let shared = this.shared;
+    if (shared === undefined) {
+      const controller = new AbortController();
+      const read = this.read(controller.signal).finally(() => {
+        if (this.shared === shared) this.shared = undefined;
+      });
+      // Observed by each waiter; a read abandoned by all of them must not be an unhandled rejection.
+      read.catch(() => undefined);
+      shared = this.shared = { read, controller, waiting: 0 };
+    }
+    return this.wait(shared, signal);
   }
 
-  private async read(signal?: AbortSignal): Promise<string> {
+  private wait(shared: SharedRead, signal: AbortSignal | undefined): Promise<string> {
+    shared.waiting += 1;
+    // A caller without a signal waits as long as the read takes: it is never counted out.
+    if (signal === undefined) return shared.read;
+    const { secretArn } = this.options;
+    return new Promise((resolve, reject) => {
+      let waiting = true;
+      const leave = (): boolean => {
+        if (!waiting) return false;
+        waiting = false;
+        shared.waiting -= 1;
+        signal.removeEventListener('abort', giveUp);
+        return true;
+      };
+      const giveUp = (): void => {
+        if (!leave()) return;
+        if (shared.waiting === 0) {
+          // Abandoned: a caller that comes later starts a read of its own.
+          if (this.shared === shared) this.shared = undefined;
+          shared.controller.abort();
+        }
+        reject(explainSecretError(signal.reason, secretArn, true));
+      };
+      if (signal.aborted) return giveUp();
+      signal.addEventListener('abort', giveUp);
+      shared.read.then(
+        (key) => leave() && resolve(key),
+        (error: unknown) => leave() && reject(error),
+      );
+    });
+  }
+
+  private async read(signal: AbortSignal): Promise<string> {
     this.cached = undefined;
     this.reads += 1;
     const { secretArn, secretRegion } = this.options;
@@ -111,7 +153,7 @@ export class SecretApiKey implements ApiKeySource {
       const response = await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }), { abortSignal: signal });
       secretString = response.SecretString;
     } catch (error) {
-      throw explainSecretError(error, secretArn);
+      throw explainSecretError(error, secretArn, signal.aborted);
     }
     const key = parseApiKey(secretString, secretArn, secretRegion);
     this.cached = { key, readAt: (this.options.now ?? Date.now)() };
@@ -119,9 +161,18 @@ export class SecretApiKey implements ApiKeySource {
   }
 }
 
-function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
+/** One secret read and the callers waiting for it. */
+interface SharedRead {
+  readonly read: Promise<string>;
+  /** Aborts the read when the last waiter gives up. */
+  readonly controller: AbortController;
+  waiting: number;
+}
+
+/** @param gaveUp the caller stopped waiting (its deadline came): the read did not fail, it was too slow. */
+function explainSecretError(error: unknown, secretArn: string, gaveUp: boolean): ApiKeyError {
   const name = error instanceof Error ? error.name : '';
-  if (name === 'AbortError' || name === 'TimeoutError') {
+  if (gaveUp || name === 'AbortError' || name === 'TimeoutError') {
     return new ApiKeyError(
       `Secrets Manager did not answer for the secret ${secretArn} in time: the run stopped waiting so that it could end ` +
         "before the function's timeout. It is read again on the next run; if this keeps happening, check the function's " +

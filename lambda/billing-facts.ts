@@ -9,8 +9,24 @@ export const ESTIMATED_CHARGES_METRIC = 'EstimatedCharges';
 /** `DescribeBudgets` accepts at most this many budgets a page. */
 export const BUDGETS_PAGE_SIZE = 1000;
 
+/** AWS Budgets' quota: at most this many budgets in one account. */
+export const BUDGETS_PER_ACCOUNT = 20_000;
+
+/** `ListMetrics` answers at most this many metrics a page. */
+export const LIST_METRICS_PAGE_SIZE = 500;
+
+/**
+ * The most `EstimatedCharges` series a run is built for (one per service, per linked account,
+ * per linked account and service): more than the function's memory turns into Datadog series
+ * in one run (8,000 take about 120 MiB, docs/performance.md).
+ */
+export const MAX_BILLING_SERIES = 100_000;
+
 /** `GetMetricData` accepts at most this many queries a call. */
 export const METRIC_DATA_QUERIES_PER_CALL = 500;
+
+/** `GetMetricData` answers at most this many data points a page (its `MaxDatapoints` default). */
+export const METRIC_DATA_POINTS_PER_PAGE = 100_800;
 
 /**
  * How far back to look for the newest billing point. AWS publishes `EstimatedCharges` a few

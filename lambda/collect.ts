@@ -80,9 +80,10 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
 
   // Read the key while the sources run, so the secret is off the critical path; a Secrets
   // Manager that does not answer is abandoned with the sources' calls.
+  const apiKey = runKey(deps.apiKey, signal, deps.deadline);
   const keyReady = deps.dryRun
     ? Promise.resolve(true)
-    : deps.apiKey.get(signal).then(
+    : apiKey.get().then(
         () => true,
         (error: unknown) => {
           errors.push(describeError(error));
@@ -110,7 +111,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   if (!deps.dryRun && built.series.length > 0 && (await keyReady)) {
     const sent = await submitBodies(packBodies(built.series), {
       apiOrigin: config.apiOrigin,
-      apiKey: deps.apiKey,
+      apiKey,
       deadline: deps.deadline,
       log,
     });
@@ -136,6 +137,28 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     dryRun: deps.dryRun ?? false,
   };
   return { summary, series: built.series };
+}
+
+/**
+ * The key as one run uses it: read once, at its start, under the run's signal, and used by
+ * every body whatever the cache's age (a key expiring mid-run, or a maximum age of 0, costs no
+ * second read). A 403 may read it again once for the whole run, before the run's deadline.
+ */
+function runKey(source: ApiKeySource, signal: AbortSignal, deadline: number): ApiKeySource {
+  let current: Promise<string> | undefined;
+  let reread: Promise<string> | undefined;
+  const refresh = source.refresh?.bind(source);
+  return {
+    origin: source.origin,
+    get reads() {
+      return source.reads;
+    },
+    get: () => (current ??= source.get(signal)),
+    ...(refresh && {
+      // The bodies refused with the first key share one re-read; later bodies start with its key.
+      refresh: () => (current = reread ??= refresh(AbortSignal.timeout(Math.max(1, deadline - Date.now())))),
+    }),
+  };
 }
 
 interface Gathered {

@@ -117,6 +117,24 @@ export class AwsTimeoutError extends ActionableError {
   }
 }
 
+/**
+ * A listing kept answering with a next page: a token it had given before, or more pages than
+ * the documented limits allow (see `paging.ts`). Stopped rather than called until the timeout.
+ */
+export class PagingError extends ActionableError {
+  public override readonly name = 'PagingError';
+  constructor(
+    /** Who answered and what, e.g. `AWS` and `DescribeBudgets`. */
+    service: string,
+    public readonly operation: string,
+    public readonly pages: number,
+    reason: string,
+    fix: string,
+  ) {
+    super(`${service} kept answering ${operation} with a next-page token: stopped after ${pages} pages, ${reason}.`, { fix });
+  }
+}
+
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
 export class NoBillingMetricsError extends ActionableError {
   public override readonly name = 'NoBillingMetricsError';

@@ -22,7 +22,8 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
     'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
   serviceAllowlist: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
   serviceDenylist: 'CloudWatch `ServiceName` values not to send.',
-  apiKeyMaxAgeSeconds: 'How long the function keeps the API key before reading the secret again (at once when Datadog refuses it).',
+  apiKeyMaxAgeSeconds:
+    'How long the function keeps the API key before reading the secret again, at least 60 (at once when Datadog refuses it; a run reads it once whatever the age).',
   sendHealthMetrics: "Send the collector's own health metrics (runs, series sent, duration, data age).",
   logRetentionDays: "How many days the function's logs are kept: one of CloudWatch Logs' retention values.",
   logLevel: "The lowest level of the function's log lines that reach CloudWatch Logs.",

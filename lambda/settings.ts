@@ -178,6 +178,9 @@ export const SETTINGS = {
     unit: 'seconds',
     // Six hours: a rotated key is picked up within that time, or at once on a 403.
     default: 6 * 60 * 60,
+    // A run reads the key once whatever the age; under a minute (the shortest schedule) would only add reads.
+    check: (seconds) =>
+      seconds < 60 ? `must be at least 60 seconds, got ${seconds}; use 60 or more, such as the default 21600 (6 hours)` : undefined,
   }),
   sendHealthMetrics: toggle({
     env: 'SEND_HEALTH_METRICS',

@@ -207,6 +207,8 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
     if (!Number.isInteger(props.apiKeyMaxAge.toSeconds({ integral: false }))) {
       throw new InvalidSettingError('apiKeyMaxAge', 'must be a whole number of seconds');
     }
+    const problem = settingProblem('apiKeyMaxAgeSeconds', props.apiKeyMaxAge.toSeconds());
+    if (problem !== undefined) throw new InvalidSettingError('apiKeyMaxAge', problem);
   }
   if (props.apiKeySecretKmsKey !== undefined && props.apiKeySecret === undefined) {
     throw new InvalidSettingError(

@@ -15,6 +15,7 @@ import { secretShape } from '../lambda/secret-shape';
 import {
   COLLECTOR_SETTING_NAMES,
   CONTEXT_KEYS,
+  settingProblem,
   settingSpec,
   type CollectorSettingName,
   type ContextSettingName,
@@ -64,6 +65,9 @@ const MAX_RESOURCE_TAGS = 50;
  */
 export function readAppSettings(lookup: ContextLookup): AppSettings {
   const apiKeyMaxAgeSeconds = readSetting(lookup, 'apiKeyMaxAgeSeconds');
+  // Checked here too, so the error names the context key rather than the construct's prop.
+  const maxAgeProblem = apiKeyMaxAgeSeconds === undefined ? undefined : settingProblem('apiKeyMaxAgeSeconds', apiKeyMaxAgeSeconds);
+  if (maxAgeProblem !== undefined) throw new InvalidSettingError('apiKeyMaxAgeSeconds', maxAgeProblem);
   return {
     ...readApiKeySecret(lookup),
     ...readAlarmTarget(lookup),

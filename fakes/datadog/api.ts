@@ -52,6 +52,8 @@ export interface FakeDatadogApi {
   seedMonitor(monitor: Json & { name: string }): StoredMonitor;
   /** Requests that changed something. */
   writes(): RecordedRequest[];
+  /** From now on, answer every list call with its first page, whatever `start` or `page` asks: a broken API or proxy. */
+  ignorePaging(): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startFakeDatadogApi(keys: { apiKey?: string; appKey?: stri
   const requests: RecordedRequest[] = [];
   let nextMonitorId = 1000;
   let nextDashboard = 0;
+  let pagingIgnored = false;
 
   const newDashboardId = (): string => {
     nextDashboard += 1;
@@ -106,7 +109,7 @@ export async function startFakeDatadogApi(keys: { apiKey?: string; appKey?: stri
 
     if (url.pathname === '/api/v1/dashboard' && method === 'GET') {
       const count = Number(url.searchParams.get('count') ?? 100);
-      const start = Number(url.searchParams.get('start') ?? 0);
+      const start = pagingIgnored ? 0 : Number(url.searchParams.get('start') ?? 0);
       const page = [...dashboards.values()].slice(start, start + count);
       return [200, { dashboards: page.map(({ id, title, description, url: link }) => ({ id, title, description, url: link, layout_type: 'ordered' })) }];
     }
@@ -126,7 +129,8 @@ export async function startFakeDatadogApi(keys: { apiKey?: string; appKey?: stri
       const page = url.searchParams.get('page');
       if (page === null) return [200, matching];
       const size = Number(url.searchParams.get('page_size') ?? 100);
-      return [200, matching.slice(Number(page) * size, (Number(page) + 1) * size)];
+      const first = pagingIgnored ? 0 : Number(page) * size;
+      return [200, matching.slice(first, first + size)];
     }
     if (url.pathname === '/api/v1/monitor' && method === 'POST') {
       return invalid('monitor') ?? [200, storeMonitor((nextMonitorId += 1), body as Json & { name: string })];
@@ -156,6 +160,9 @@ export async function startFakeDatadogApi(keys: { apiKey?: string; appKey?: stri
     seedDashboard: (dashboard) => storeDashboard(newDashboardId(), dashboard),
     seedMonitor: (monitor) => storeMonitor((nextMonitorId += 1), monitor),
     writes: () => requests.filter((request) => request.method !== 'GET'),
+    ignorePaging: () => {
+      pagingIgnored = true;
+    },
     close: () => server.close(),
   };
 }

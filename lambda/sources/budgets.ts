@@ -2,7 +2,8 @@
  * AWS Budgets: actual spend, forecasted spend and limit of every COST budget of one account.
  */
 import { BudgetsClient, DescribeBudgetsCommand, type Budget, type Spend } from '@aws-sdk/client-budgets';
-import { BUDGETS_PAGE_SIZE } from '../billing-facts';
+import { BUDGETS_PAGE_SIZE, BUDGETS_PER_ACCOUNT } from '../billing-facts';
+import { awsListing, followPages, pageCap } from '../paging';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
 import { parseAmount } from './amount';
@@ -28,6 +29,9 @@ export const BUDGET_METRICS = {
     tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
   },
 } as const satisfies Record<string, MetricDefinition>;
+
+/** Every budget the account may hold, in full pages. */
+const DESCRIBE_BUDGETS_PAGES = awsListing('DescribeBudgets', pageCap(BUDGETS_PER_ACCOUNT, BUDGETS_PAGE_SIZE));
 
 /** The IAM action behind `DescribeBudgets`: there is none of the operation's own name. */
 const VIEW_BUDGET = 'budgets:ViewBudget';
@@ -96,8 +100,7 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   const samples: Sample[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
   let budgetCount = 0;
-  let nextToken: string | undefined;
-  do {
+  await followPages(DESCRIBE_BUDGETS_PAGES, async (nextToken) => {
     increment(options.calls, 'DescribeBudgets');
     const request = new DescribeBudgetsCommand({ AccountId: options.accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken });
     const page = await callNeeding(VIEW_BUDGET, () => client.send(request, { abortSignal: options.signal }));
@@ -110,8 +113,8 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
       }
       samples.push(...budgetSamples(budget, options, skipped));
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+    return page.NextToken;
+  });
 
   if (budgetCount === 0) {
     options.log.info('The account has no budgets; nothing to send from AWS Budgets', { accountId: options.accountId });

@@ -16,8 +16,12 @@ import {
   BILLING_REGION,
   BILLING_PERIOD_SECONDS,
   ESTIMATED_CHARGES_METRIC,
+  LIST_METRICS_PAGE_SIZE,
+  MAX_BILLING_SERIES,
+  METRIC_DATA_POINTS_PER_PAGE,
   METRIC_DATA_QUERIES_PER_CALL,
 } from '../billing-facts';
+import { awsListing, followPages, pageCap } from '../paging';
 import { NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
@@ -37,6 +41,14 @@ export const ESTIMATED_CHARGES_METRICS = {
     tagKeys: ['account_id'],
   },
 } as const satisfies Record<string, MetricDefinition>;
+
+/** Every series a run is built for, in full pages. */
+const LIST_METRICS_PAGES = awsListing('ListMetrics', pageCap(MAX_BILLING_SERIES, LIST_METRICS_PAGE_SIZE));
+/** The hourly points of one call's series over the look-back window, in full pages. */
+const GET_METRIC_DATA_PAGES = awsListing(
+  'GetMetricData',
+  pageCap((METRIC_DATA_QUERIES_PER_CALL * BILLING_LOOKBACK_HOURS * 3600) / BILLING_PERIOD_SECONDS, METRIC_DATA_POINTS_PER_PAGE),
+);
 
 /** The IAM actions of the two CloudWatch calls. */
 const LIST_METRICS = 'cloudwatch:ListMetrics';
@@ -221,8 +233,7 @@ async function listBillingSeries(
   onSeries: (dimensions: Dimensions) => void,
 ): Promise<void> {
   const seen = new Set<string>();
-  let nextToken: string | undefined;
-  do {
+  await followPages(LIST_METRICS_PAGES, async (nextToken) => {
     increment(options.calls, 'ListMetrics');
     const request = new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken });
     const page = await callNeeding(LIST_METRICS, () => client.send(request, { abortSignal: options.signal }));
@@ -234,8 +245,8 @@ async function listBillingSeries(
       seen.add(key);
       onSeries(dimensions);
     }
-    nextToken = page.NextToken;
-  } while (nextToken);
+    return page.NextToken;
+  });
 }
 
 const SCOPE_ORDER: readonly BillingScope[] = ['total', 'service', 'linked_account', 'linked_account_service'];
@@ -338,8 +349,7 @@ class NewestPointReader {
         Stat: 'Maximum',
       },
     }));
-    let nextToken: string | undefined;
-    do {
+    await followPages(GET_METRIC_DATA_PAGES, async (nextToken) => {
       increment(this.options.calls, 'GetMetricData');
       const request = new GetMetricDataCommand({
         MetricDataQueries: queries,
@@ -362,7 +372,7 @@ class NewestPointReader {
           }
         }
       }
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return page.NextToken;
+    });
   }
 }

@@ -120,6 +120,12 @@ describe('loadConfig: one bad variable', () => {
     { name: 'API_KEY_MAX_AGE_SECONDS', value: '-1', problem: 'API_KEY_MAX_AGE_SECONDS must be a whole number of seconds, got "-1"' },
     { name: 'API_KEY_MAX_AGE_SECONDS', value: '1.5', problem: 'API_KEY_MAX_AGE_SECONDS must be a whole number of seconds, got "1.5"' },
     { name: 'API_KEY_MAX_AGE_SECONDS', value: '6h', problem: 'API_KEY_MAX_AGE_SECONDS must be a whole number of seconds, got "6h"' },
+    {
+      name: 'API_KEY_MAX_AGE_SECONDS',
+      value: '0',
+      problem: 'API_KEY_MAX_AGE_SECONDS must be at least 60 seconds, got 0; use 60 or more, such as the default 21600 (6 hours)',
+    },
+    { name: 'API_KEY_MAX_AGE_SECONDS', value: '59', problem: 'API_KEY_MAX_AGE_SECONDS must be at least 60 seconds, got 59' },
     { name: 'AWS_LAMBDA_LOG_LEVEL', value: 'LOUD', problem: 'AWS_LAMBDA_LOG_LEVEL must be one of DEBUG, INFO, WARN, ERROR, got "LOUD"' },
   ])('refuses $name=$value with a message naming it', ({ name, value, problem }) => {
     const error = configError({ ...base, [name]: value });
@@ -260,7 +266,7 @@ describe('loadConfig: tags, prefix, lists, flags', () => {
   });
 
   it.each([
-    ['0', 0],
+    ['60', 60_000],
     ['3600', 3_600_000],
     ['21600', 21_600_000],
   ])('takes API_KEY_MAX_AGE_SECONDS=%s as %i ms', (value, ms) => {

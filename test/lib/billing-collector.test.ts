@@ -66,6 +66,13 @@ describe('BillingCollector used directly', () => {
     expect(() => new BillingCollector(stack, 'Collector', { schedule })).toThrow('`schedule` gives an alarm period of 45 seconds');
   });
 
+  it('refuses an API key cache age under a minute, with the fix', () => {
+    const stack = newStack();
+    expect(() => new BillingCollector(stack, 'Collector', { apiKeyMaxAge: Duration.seconds(0) })).toThrow(
+      '`apiKeyMaxAge` must be at least 60 seconds, got 0; use 60 or more, such as the default 21600 (6 hours)',
+    );
+  });
+
   it('refuses an API key cache age that is not whole seconds', () => {
     const stack = newStack();
     expect(() => new BillingCollector(stack, 'Collector', { apiKeyMaxAge: Duration.millis(1500) })).toThrow(

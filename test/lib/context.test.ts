@@ -207,6 +207,11 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   ['serviceAllowlist', { serviceAllowlist: '["AmazonEC2", 3]' }, '`serviceAllowlist` must be a list of strings'],
   ['apiKeyMaxAgeSeconds', { apiKeyMaxAgeSeconds: '-1' }, '`apiKeyMaxAgeSeconds` must be a whole number, got "-1"'],
   [
+    'apiKeyMaxAgeSeconds',
+    { apiKeyMaxAgeSeconds: '0' },
+    '`apiKeyMaxAgeSeconds` must be at least 60 seconds, got 0; use 60 or more, such as the default 21600 (6 hours)',
+  ],
+  [
     'logRetentionDays',
     { logRetentionDays: '45' },
     "`logRetentionDays` must be one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90,",

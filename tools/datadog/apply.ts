@@ -10,6 +10,7 @@
  * The keys go into request headers and nowhere else: no message or error carries them.
  */
 import { ActionableError, DatadogSubmitError } from '../../lambda/errors';
+import { followPages, type PageLimit } from '../../lambda/paging';
 import type { DatadogDashboard, DatadogMonitor } from './model';
 import { DASHBOARD_MARKER, MANAGED_BY_TAG } from './settings';
 
@@ -57,6 +58,30 @@ export class UnfindableAssetError extends ActionableError {
 
 /** Page size of both list calls; Datadog's default for dashboards. */
 const PAGE_SIZE = 100;
+
+/**
+ * The most pages a list call may take: Datadog documents no cap on an organization's dashboards
+ * or monitors, so this is one far above any organization's (100,000 of each), to stop an API that
+ * never ends its list.
+ */
+const MAX_PAGES = 1_000;
+
+/**
+ * The paging guard of a list call. Datadog pages by offset, so the "token" of the next page is
+ * the ids of the page just read: the same ids twice mean the API ignores the offset.
+ */
+function listing(operation: string): PageLimit {
+  return {
+    service: 'Datadog',
+    operation,
+    maxPages: MAX_PAGES,
+    fix: 'Nothing was written. Check that the API origin (DD_SITE or DD_API_URL) is Datadog, or a proxy that passes the paging parameters on.',
+  };
+}
+
+function pageKey(items: readonly unknown[]): string {
+  return JSON.stringify(items.map((item) => (isRecord(item) ? item.id : undefined)));
+}
 
 interface ExistingMonitor {
   readonly id: number;
@@ -164,7 +189,8 @@ class DatadogApi {
   /** Every live dashboard whose description carries the marker. */
   async listManagedDashboards(): Promise<ExistingDashboard[]> {
     const found: ExistingDashboard[] = [];
-    for (let start = 0; ; start += PAGE_SIZE) {
+    let start = 0;
+    await followPages(listing('GET /api/v1/dashboard'), async () => {
       const query = new URLSearchParams({ count: String(PAGE_SIZE), start: String(start) });
       const page = await this.request('GET', `/api/v1/dashboard?${query.toString()}`);
       const dashboards = isRecord(page) && Array.isArray(page.dashboards) ? page.dashboards : undefined;
@@ -176,14 +202,17 @@ class DatadogApi {
           found.push({ id: item.id, title: typeof item.title === 'string' ? item.title : '', description });
         }
       }
-      if (dashboards.length < PAGE_SIZE) return found;
-    }
+      start += PAGE_SIZE;
+      return dashboards.length < PAGE_SIZE ? undefined : pageKey(dashboards);
+    });
+    return found;
   }
 
   /** Every monitor that carries the managed-by tag, lowest id first. */
   async listManagedMonitors(): Promise<ExistingMonitor[]> {
     const found: ExistingMonitor[] = [];
-    for (let page = 0; ; page += 1) {
+    let page = 0;
+    await followPages(listing('GET /api/v1/monitor'), async () => {
       const query = new URLSearchParams({ monitor_tags: MANAGED_BY_TAG, page: String(page), page_size: String(PAGE_SIZE) });
       const monitors = await this.request('GET', `/api/v1/monitor?${query.toString()}`);
       if (!Array.isArray(monitors)) throw this.unexpected('GET /api/v1/monitor', 'not a list of monitors');
@@ -193,8 +222,10 @@ class DatadogApi {
           found.push({ id: item.id, name: item.name });
         }
       }
-      if (monitors.length < PAGE_SIZE) return found.sort((a, b) => a.id - b.id);
-    }
+      page += 1;
+      return monitors.length < PAGE_SIZE ? undefined : pageKey(monitors);
+    });
+    return found.sort((a, b) => a.id - b.id);
   }
 
   async putDashboard(step: ApplyStep, dashboard: DatadogDashboard): Promise<ApplyStep> {

@@ -19,7 +19,7 @@ import {
   type ChargeRow,
   type ExpectedSeries,
 } from '../support/expected-series';
-import { awsErrors, TARGETS } from '../support/fault-proxy';
+import { awsErrors, endlessPages, repeatedToken, TARGETS } from '../support/fault-proxy';
 import { requestProblems, useHarness, type Harness } from '../support/harness';
 import { runSummary, type Invocation } from '../support/invoke';
 
@@ -214,6 +214,24 @@ describe('AWS faults, against the bundled collector', () => {
       });
     });
 
+    it('a key that expires during a slow run: the run sends with the key it read at its start, and never reads the secret a second time', async () => {
+      await seed();
+      h.proxy.inject(
+        // The run's one read is answered at once; any later read would hang past the timeout.
+        { target: TARGETS.getSecretValue, answer: { kind: 'delay', ms: 0 }, times: 1 },
+        { target: TARGETS.getSecretValue, answer: { kind: 'delay', ms: 600_000 } },
+        // Budgets answers after the key's 60 s maximum age has passed.
+        { target: TARGETS.describeBudgets, answer: { kind: 'delay', ms: 61_000 } },
+      );
+      const invocation = await h.run({ env: { API_KEY_MAX_AGE_SECONDS: '60' } });
+
+      expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
+      expect(invocation.durationMs).toBeGreaterThanOrEqual(61_000);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth([...budgetOnly(), ...chargesOnly()], 'success', true)));
+      expect(h.proxy.count(TARGETS.getSecretValue)).toBe(1);
+      expect(runSummary(invocation)).toMatchObject({ awsCalls: { GetSecretValue: 1 } });
+    }, 150_000);
+
     it('Secrets Manager not answering before the timeout: the run still ends in time with an error, and the summary is logged', async () => {
       await seed();
       h.proxy.inject({ target: TARGETS.getSecretValue, answer: { kind: 'delay', ms: 60_000 } });
@@ -222,6 +240,63 @@ describe('AWS faults, against the bundled collector', () => {
       expect(invocation.outcome.status).toBe('threw');
       expect(invocation.durationMs).toBeLessThan(TIMEOUT_MS);
       expect(runSummary(invocation)).toMatchObject({ status: 'failure', errors: [expect.stringContaining(E2E_SECRET.arn)] });
+    });
+  });
+
+  describe('paging without end', () => {
+    const PAGING_FIX =
+      "This source's metrics are left out of this run, the other sources' are sent. If it happens again, check what answers in AWS's place (AWS_ENDPOINT_URL, a proxy), or ask AWS support.";
+
+    it('DescribeBudgets answering a next-page token on every page: stops after 40 pages (20,000 budgets in pages of 1,000, twice over), and the estimated charges are still sent', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.describeBudgets, answer: endlessPages() });
+      const invocation = await h.run();
+
+      expect(h.proxy.count(TARGETS.describeBudgets)).toBe(40);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        awsCalls: { DescribeBudgets: 40 },
+        errors: [
+          'PagingError: AWS kept answering DescribeBudgets with a next-page token: stopped after 40 pages, the most a correct ' +
+            `listing can take. ${PAGING_FIX}`,
+        ],
+      });
+    });
+
+    it('ListMetrics answering the same next-page token twice: stops at the repeat, and the budgets are still sent', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.listMetrics, answer: repeatedToken() });
+      const invocation = await h.run();
+
+      expect(h.proxy.count(TARGETS.listMetrics)).toBe(2);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        awsCalls: { ListMetrics: 2 },
+        errors: [
+          'PagingError: AWS kept answering ListMetrics with a next-page token: stopped after 2 pages, as its last token had ' +
+            `already been given. ${PAGING_FIX}`,
+        ],
+      });
+    });
+
+    it('GetMetricData answering a next-page token on every page: stops after 10 pages, not one per answer until the timeout, and the budgets are still sent', async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.getMetricData, answer: endlessPages() });
+      const invocation = await h.run();
+
+      // GetMetricData is billed per metric requested: each page asked for every series again.
+      expect(h.proxy.count(TARGETS.getMetricData)).toBe(10);
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(budgetOnly(), 'partial', false)));
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        awsCalls: { GetMetricData: 10 },
+        errors: [
+          'PagingError: AWS kept answering GetMetricData with a next-page token: stopped after 10 pages, the most a correct ' +
+            `listing can take. ${PAGING_FIX}`,
+        ],
+      });
     });
   });
 

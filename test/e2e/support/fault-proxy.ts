@@ -45,6 +45,8 @@ export interface DelayAnswer {
 export interface RewriteAnswer {
   readonly kind: 'rewrite';
   readonly rewrite: (response: Record<string, unknown>, request: Record<string, unknown>) => Record<string, unknown>;
+  /** Rewrites the request's JSON before it is forwarded (moto does not check the signature). @default as it is */
+  readonly rewriteRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export type FaultAnswer = AwsErrorAnswer | DelayAnswer | RewriteAnswer;
@@ -130,6 +132,27 @@ export function pageDescribeBudgets(pageSize: number): RewriteAnswer {
   };
 }
 
+/**
+ * A rewrite that gives every page a next-page token, a new one each time: a listing without end,
+ * as an AWS fault or a broken proxy could answer. The tokens are the proxy's own, so they are
+ * taken off the next request and moto answers its first page again.
+ */
+export function endlessPages(): RewriteAnswer {
+  let page = 0;
+  return { kind: 'rewrite', rewrite: (response) => ({ ...response, NextToken: `endless-${(page += 1)}` }), rewriteRequest: withoutToken };
+}
+
+/** A rewrite that gives every page the same next-page token: a listing that loops. */
+export function repeatedToken(): RewriteAnswer {
+  return { kind: 'rewrite', rewrite: (response) => ({ ...response, NextToken: 'the-same-page-again' }), rewriteRequest: withoutToken };
+}
+
+function withoutToken(request: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...request };
+  delete rest.NextToken;
+  return rest;
+}
+
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
   let rules: { rule: FaultRule; left: number }[] = [];
@@ -196,7 +219,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (res.destroyed || res.writableEnded) return;
     }
 
-    const upstreamAnswer = await forward(req, raw);
+    const forwarded =
+      answer?.kind === 'rewrite' && answer.rewriteRequest && body ? Buffer.from(JSON.stringify(answer.rewriteRequest(body))) : raw;
+    const upstreamAnswer = await forward(req, forwarded);
     let responseBody = upstreamAnswer.body;
     if (answer?.kind === 'rewrite' && upstreamAnswer.status >= 200 && upstreamAnswer.status < 300) {
       const parsed = parseJsonObject(responseBody);

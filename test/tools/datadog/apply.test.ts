@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatadogSubmitError } from '../../../lambda/errors';
+import { DatadogSubmitError, PagingError } from '../../../lambda/errors';
 import { applyDatadogAssets, UnfindableAssetError, type ApplyDatadogAssetsOptions } from '../../../tools/datadog/apply';
 import { buildDashboard, dashboardTitle } from '../../../tools/datadog/dashboard';
 import { buildMonitors, monitorNames } from '../../../tools/datadog/monitors';
@@ -119,6 +119,30 @@ describe('applyDatadogAssets', () => {
     expect(second.steps[0].action).toBe('update');
     expect(ourDashboards()).toHaveLength(1);
     expect(datadog.requests.some((request) => request.url.includes('start=200'))).toBe(true);
+  });
+
+  it.each([
+    ['dashboard', 'GET /api/v1/dashboard', 'start=100'],
+    ['monitor', 'GET /api/v1/monitor', 'page=1'],
+  ])('stops listing after the second page when the %s list ignores its offset, and writes nothing', async (kind, operation, second) => {
+    for (let i = 0; i < 150; i += 1) {
+      if (kind === 'dashboard') datadog.seedDashboard({ title: `Team dashboard ${i}`, description: null, layout_type: 'ordered', widgets: [] });
+      else datadog.seedMonitor({ name: `Team monitor ${i}`, type: 'metric alert', query: 'avg(last_5m):avg:a.b{*} > 1', message: 'm', tags: [MANAGED_BY_TAG] });
+    }
+    datadog.ignorePaging();
+
+    const failure = applyDatadogAssets(options()).catch((error: unknown) => error);
+
+    const error = await failure;
+    expect(error).toBeInstanceOf(PagingError);
+    expect((error as PagingError).message).toBe(
+      `Datadog kept answering ${operation} with a next-page token: stopped after 2 pages, as its last token had already been given. ` +
+        'Nothing was written. Check that the API origin (DD_SITE or DD_API_URL) is Datadog, or a proxy that passes the paging parameters on.',
+    );
+    const listed = datadog.requests.filter((request) => request.url.startsWith(operation.slice(4)));
+    expect(listed).toHaveLength(2);
+    expect(listed[1].url).toContain(second);
+    expect(datadog.writes()).toEqual([]);
   });
 
   it('keeps the assets of two metric prefixes apart', async () => {
