@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiKeySource } from './datadog/submit';
 import { API_KEY_PLACEHOLDER, putApiKeyCommand } from './environment';
-import { ApiKeyError } from './errors';
+import { ApiKeyError, describeError } from './errors';
 import { isAccessDenied } from './sources/aws-errors';
 
 const API_KEY_FORMAT = /^[0-9a-f]{32}$/i;
@@ -148,6 +148,25 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
       { cause: error },
     );
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new ApiKeyError(`Could not read the secret ${secretArn}: ${detail}`, { cause: error });
+  const body = (error as { $responseBodyText?: unknown } | undefined)?.$responseBodyText;
+  if (name === 'SyntaxError' || typeof body === 'string') return malformedAnswer(secretArn, body);
+  return new ApiKeyError(`Could not read the secret ${secretArn}: ${describeError(error)}`, { cause: error });
+}
+
+/**
+ * GetSecretValue answered with a body that is not JSON: the SDK's `SyntaxError` quotes its first
+ * characters, which may be the key itself (a proxy answering with the bare secret). Described,
+ * never quoted, and without the SDK's error as its cause, so nothing prints the fragment.
+ */
+function malformedAnswer(secretArn: string, body: unknown): ApiKeyError {
+  const text = typeof body === 'string' ? body.trim() : undefined;
+  const what =
+    text === undefined
+      ? 'a body'
+      : `${text.startsWith('{') ? 'an object with unquoted names or values' : 'plain text'} of ${text.length} characters`;
+  return new ApiKeyError(
+    `Secrets Manager answered GetSecretValue for the secret ${secretArn} with ${what} that is not the JSON its API sends ` +
+      '(not shown: it may hold the key). Something between the function and Secrets Manager answered in its place.',
+    { fix: 'Check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SECRETS_MANAGER) and any proxy or VPC endpoint on the way to Secrets Manager.' },
+  );
 }
