@@ -148,8 +148,7 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
       { cause: error },
     );
   }
-  const body = (error as { $responseBodyText?: unknown } | undefined)?.$responseBodyText;
-  if (name === 'SyntaxError' || typeof body === 'string') return malformedAnswer(secretArn, body);
+  if (name === 'SyntaxError') return malformedAnswer(secretArn, error);
   return new ApiKeyError(`Could not read the secret ${secretArn}: ${describeError(error)}`, { cause: error });
 }
 
@@ -158,15 +157,12 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
  * characters, which may be the key itself (a proxy answering with the bare secret). Described,
  * never quoted, and without the SDK's error as its cause, so nothing prints the fragment.
  */
-function malformedAnswer(secretArn: string, body: unknown): ApiKeyError {
-  const text = typeof body === 'string' ? body.trim() : undefined;
-  const what =
-    text === undefined
-      ? 'a body'
-      : `${text.startsWith('{') ? 'an object with unquoted names or values' : 'plain text'} of ${text.length} characters`;
+function malformedAnswer(secretArn: string, error: unknown): ApiKeyError {
+  const length = Number((error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.['content-length']);
+  const what = Number.isInteger(length) && length > 0 ? `a body of ${length} bytes` : 'a body';
   return new ApiKeyError(
-    `Secrets Manager answered GetSecretValue for the secret ${secretArn} with ${what} that is not the JSON its API sends ` +
-      '(not shown: it may hold the key). Something between the function and Secrets Manager answered in its place.',
+    `Secrets Manager answered GetSecretValue for the secret ${secretArn} with ${what} that is not JSON, as its API's answers ` +
+      'are (not shown: it may hold the key). Something between the function and Secrets Manager answered in its place.',
     { fix: 'Check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SECRETS_MANAGER) and any proxy or VPC endpoint on the way to Secrets Manager.' },
   );
 }

@@ -26,6 +26,7 @@ export function rememberKey(value: string, name: string): void {
 /** `text` with every remembered key replaced by its name. */
 export function masked(text: string): string {
   let result = text;
-  for (const [value, name] of known) result = result.split(value).join(name);
+  // The longest first: a key may hold another (40 hex characters can hold 32).
+  for (const [value, name] of [...known].sort(([a], [b]) => b.length - a.length)) result = result.split(value).join(name);
   return result;
 }

@@ -173,7 +173,7 @@ export function answerErrors(answer: Pick<DatadogAnswer, 'text' | 'truncated'>):
   } catch {
     if (!answer.truncated) return [];
     errors = leadingErrors(answer.text);
-    more = `... and more (the answer was cut at ${answer.text.length} characters)`;
+    if (errors.length > 0) more = `... and more (the answer was cut at ${answer.text.length} characters)`;
   }
   const shown = errors.slice(0, ERRORS_SHOWN).map((error) => {
     const text = typeof error === 'string' ? error : JSON.stringify(error);
