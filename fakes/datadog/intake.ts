@@ -106,7 +106,8 @@ export interface RedirectBehaviour {
 
 /**
  * Answer the next request with `status` and a body that repeats the request's headers, keys
- * included, as Datadog's `errors` list: what a debugging proxy or a hostile address may send.
+ * included and first, as Datadog's `errors` list: what a debugging proxy or a hostile address
+ * may send.
  */
 export interface EchoBehaviour {
   readonly kind: 'echo';
@@ -540,10 +541,16 @@ function answer(record: Mutable<ReceivedRequest>, expectedKey: string): Answer {
       record.status = behaviour.status ?? 307;
       return { status: record.status, headers: { location: behaviour.location ?? INTAKE_PATHS.redirected }, body: '', label: 'Datadog' };
     case 'echo':
-      return answerWithStatus(record, { status: behaviour.status, body: { errors: [`Request headers: ${JSON.stringify(record.headers)}`] } });
+      return answerWithStatus(record, { status: behaviour.status, body: { errors: echoedHeaders(record.headers) } });
     case 'huge':
       return hugeAnswer(record, behaviour);
   }
+}
+
+/** The request's headers as `name: value` errors, Datadog's own (the keys) first, so that they are never cut off. */
+function echoedHeaders(headers: IncomingHttpHeaders): string[] {
+  const entries = Object.entries(headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
+  return [...entries.filter((entry) => entry.startsWith('dd-')), ...entries.filter((entry) => !entry.startsWith('dd-'))];
 }
 
 /** About 1 KB of a Datadog error, as a JSON string and its comma. */
