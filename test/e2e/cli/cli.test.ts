@@ -497,6 +497,15 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(run.stdout).toContain('dd-api-key: [API key]');
     });
 
+    it('check against an answer that echoes the request headers: the key is refused, never printed', async () => {
+      await seedAccount();
+      intake.respondWith({ kind: 'echo', status: 200 });
+      const run = await cli(['check', '--verbose'], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`✗ API key accepted by Datadog: Datadog refused the key at ${intake.url} (HTTP 200)`);
+    });
+
     it('check against an address that redirects: the key is not sent on, and the check fails with the flags to fix', async () => {
       await seedAccount();
       intake.respondWith({ kind: 'redirect', status: 302 });
