@@ -15,6 +15,22 @@ import { RunError } from './errors';
 export interface AwsOptions {
   /** A profile of the shared config and credentials files. @default the SDK's (AWS_PROFILE, else default) */
   readonly profile?: string;
+  /** Told of each call every client makes, once whatever the retries (`--verbose`). */
+  readonly observe?: (call: AwsCall) => void;
+}
+
+/** One AWS call as `--verbose` shows it: never its input, output or message. */
+export interface AwsCall {
+  /** The client's service, such as `Budgets`. */
+  readonly service: string;
+  /** Such as `DescribeBudgets`. */
+  readonly operation: string;
+  /** HTTP status of the last attempt, when there was an answer. */
+  readonly status?: number;
+  /** The error's name, when the call failed. */
+  readonly error?: string;
+  /** Retries included. */
+  readonly durationMs: number;
 }
 
 /** Attempts per AWS call; the SDK's standard retry mode with its backoff. */
@@ -30,16 +46,19 @@ export class AwsClientFactory {
   private metricsRequested = 0;
 
   constructor(private readonly options: AwsOptions) {
-    this.pool = new AwsClientPool(this.clientOptions(), (client) => this.countBilledUnits(client));
+    this.pool = new AwsClientPool(this.clientOptions(), (client) => {
+      this.countBilledUnits(client);
+      this.observeCalls(client);
+    });
   }
 
   public sts(): STSClient {
-    return this.once('sts', () => new STSClient({ region: BILLING_REGION, ...this.clientOptions() }));
+    return this.once('sts', () => this.observeCalls(new STSClient({ region: BILLING_REGION, ...this.clientOptions() })));
   }
 
   /** In the secret's region, taken from its ARN. */
   public secretsManager(region: string): SecretsManagerClient {
-    return this.once(`secretsmanager:${region}`, () => new SecretsManagerClient({ region, ...this.clientOptions() }));
+    return this.once(`secretsmanager:${region}`, () => this.observeCalls(new SecretsManagerClient({ region, ...this.clientOptions() })));
   }
 
   /**
@@ -62,7 +81,7 @@ export class AwsClientFactory {
     for (const operation of SOURCES.flatMap((source) => source.operations)) {
       if (operation.billedUnits !== undefined) billed.set(`${operation.name}Command`, operation.billedUnits);
     }
-    (client as unknown as CountableClient).middlewareStack.add(
+    (client as unknown as MiddlewareClient).middlewareStack.add(
       (next, context) => async (args) => {
         const units = billed.get(context.commandName ?? '');
         if (units !== undefined) this.metricsRequested += units(args.input as object);
@@ -70,6 +89,34 @@ export class AwsClientFactory {
       },
       { step: 'initialize', name: 'cliCountBilledUnits' },
     );
+  }
+
+  /** Tells the observer of each call, at the first step, so once per call whatever the retries. */
+  private observeCalls<C>(client: C): C {
+    const observe = this.options.observe;
+    if (observe === undefined) return client;
+    (client as unknown as MiddlewareClient).middlewareStack.add(
+      (next, context) => async (args) => {
+        const started = Date.now();
+        const call = {
+          service: (context.clientName ?? 'unknown').replace(/Client$/, ''),
+          operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+        };
+        try {
+          const result = await next(args);
+          const status = (result as { output?: { $metadata?: { httpStatusCode?: number } } }).output?.$metadata?.httpStatusCode;
+          observe({ ...call, ...(status === undefined ? {} : { status }), durationMs: Date.now() - started });
+          return result;
+        } catch (error) {
+          const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+          const name = error instanceof Error ? error.name : 'Error';
+          observe({ ...call, ...(status === undefined ? {} : { status }), error: name, durationMs: Date.now() - started });
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'cliObserveCalls' },
+    );
+    return client;
   }
 
   private clientOptions(): AwsClientOptions {
@@ -89,13 +136,13 @@ export class AwsClientFactory {
   }
 }
 
-/** The part of an SDK client the counting middleware is added to. */
-interface CountableClient {
+/** The part of an SDK client the tool's middleware is added to. */
+interface MiddlewareClient {
   readonly middlewareStack: {
     add(
       middleware: (
         next: (args: { input: unknown }) => Promise<unknown>,
-        context: { commandName?: string },
+        context: { clientName?: string; commandName?: string },
       ) => (args: { input: unknown }) => Promise<unknown>,
       options: { step: 'initialize'; name: string },
     ): void;

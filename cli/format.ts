@@ -39,7 +39,8 @@ export function summaryText(summary: RunSummary, apiOrigin: string): string {
   const datadog = summary.dryRun
     ? `nothing sent (dry run); would send ${summary.seriesTotal} series to ${apiOrigin}`
     : `${summary.datadog.seriesSent} of ${summary.seriesTotal} series sent to ${apiOrigin} ` +
-      `in ${plural(summary.datadog.requests, 'request')} (${summary.datadog.bytes} bytes gzipped)`;
+      `in ${plural(summary.datadog.requests, 'request')} (${summary.datadog.bytes} bytes gzipped)` +
+      (summary.datadog.unanswered === 0 ? '' : `; ${plural(summary.datadog.unanswered, 'attempt')} got no answer`);
   const rows: [string, string][] = [
     ['account', summary.accountId],
     ['status', summary.status],

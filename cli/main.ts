@@ -4,6 +4,7 @@
  * process to it.
  */
 import { version } from '../package.json';
+import { masked } from '../lambda/mask';
 import { processIo } from './io';
 import { runCli } from './program';
 
@@ -17,7 +18,7 @@ runCli(process.argv.slice(2), processIo(), version).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`error: ${masked(error instanceof Error ? error.message : String(error))}\n`);
     process.exitCode = 1;
   },
 );

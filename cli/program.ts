@@ -3,6 +3,7 @@
  * turns every outcome into an exit code (0 all good, 1 something failed while running, 2 a
  * usage or configuration error, commander's own included).
  */
+import { masked } from '../lambda/mask';
 import { withSecretsDescribed } from '../lambda/secret-shape';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ActionableError, describeError } from '../lambda/errors';
@@ -44,7 +45,10 @@ interface RawOptions {
 }
 
 /** Runs one command line (without the `node` and script arguments) and returns its exit code. */
-export async function runCli(argv: readonly string[], io: Io, version: string): Promise<ExitCode> {
+export async function runCli(argv: readonly string[], given: Io, version: string): Promise<ExitCode> {
+  // Everything the tool prints goes through the masking step: a Datadog key it has sent is never
+  // printed back, whichever answer or error quotes it.
+  const io: Io = { ...given, out: (text) => given.out(masked(text)), err: (text) => given.err(masked(text)) };
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(io, version, (code) => {
     exitCode = code;

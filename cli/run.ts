@@ -6,6 +6,7 @@
 import { collect, type RunResult } from '../lambda/collect';
 import type { Config } from '../lambda/config';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import type { HttpObserver } from '../lambda/datadog/http';
 import type { ApiKeySource } from '../lambda/datadog/submit';
 import type { Logger } from '../lambda/log';
 import type { AwsClientFactory } from './aws';
@@ -20,6 +21,8 @@ export interface CollectionInput {
   readonly apiKey: ApiKeySource;
   readonly log: Logger;
   readonly dryRun: boolean;
+  /** Told of each Datadog request (`--verbose`). */
+  readonly observeDatadog?: HttpObserver;
 }
 
 export function runCollection(input: CollectionInput): Promise<RunResult> {
@@ -31,5 +34,6 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
     log: input.log,
     deadline: Date.now() + RUN_TIMEOUT_MS,
     dryRun: input.dryRun,
+    ...(input.observeDatadog === undefined ? {} : { observeDatadog: input.observeDatadog }),
   });
 }

@@ -33,8 +33,26 @@ export interface Reset {
   readonly kind: 'reset';
 }
 
+/**
+ * A long answer, written chunk by chunk as fast as the client reads it: for clients that must
+ * stop reading at a bound. Not held in memory, whatever its length.
+ */
+export interface Stream {
+  readonly kind: 'stream';
+  readonly status: number;
+  /** Added to (and overriding) `content-type: application/json` and the `content-length` of `length`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The body's chunks, in order, made as they are written. */
+  readonly chunks: Iterable<Buffer>;
+  /** Bytes the chunks add up to. */
+  readonly length: number;
+  readonly label?: string;
+  /** Called once the connection is done with: the bytes written, and whether the whole body was. */
+  readonly ended?: (written: number, complete: boolean) => void;
+}
+
 /** What a handler does with one request. */
-export type Answer = Reply | Hang | Reset;
+export type Answer = Reply | Hang | Reset | Stream;
 
 /** A request body: at most `maxBodyBytes` of it kept, all of it counted. */
 export interface Body {
@@ -111,6 +129,12 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     if (result.kind === 'hang') return;
     if (result.kind === 'reset') {
       request.socket.resetAndDestroy();
+      return;
+    }
+    if (result.kind === 'stream') {
+      later(state.latencyMs - worked, () => {
+        if (closing === undefined && !response.destroyed) stream(response, result);
+      });
       return;
     }
     later(state.latencyMs - worked + (result.delayMs ?? 0), () => {
@@ -193,6 +217,31 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
       return closing;
     },
   };
+}
+
+/** Writes a streamed answer, waiting for the client to read each chunk, until it ends or the client goes. */
+function stream(response: ServerResponse, answer: Stream): void {
+  response.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': String(answer.length), ...answer.headers });
+  const chunks = answer.chunks[Symbol.iterator]();
+  let written = 0;
+  // A client that closes early makes the next write fail: that is the point, not an error.
+  response.on('error', () => undefined);
+  response.once('close', () => answer.ended?.(written, response.writableFinished));
+  const pump = (): void => {
+    while (!response.destroyed) {
+      const next = chunks.next();
+      if (next.done === true) {
+        response.end();
+        return;
+      }
+      written += next.value.length;
+      if (!response.write(next.value)) {
+        response.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
 }
 
 /** Starts `server` on a free port of 127.0.0.1 (never another interface) and returns the port. */

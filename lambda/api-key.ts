@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiKeySource } from './datadog/submit';
 import { API_KEY_PLACEHOLDER, putApiKeyCommand } from './environment';
-import { ApiKeyError } from './errors';
+import { ApiKeyError, describeError } from './errors';
 import { isAccessDenied } from './sources/aws-errors';
 
 const API_KEY_FORMAT = /^[0-9a-f]{32}$/i;
@@ -199,6 +199,21 @@ function explainSecretError(error: unknown, secretArn: string, gaveUp: boolean):
       { cause: error },
     );
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new ApiKeyError(`Could not read the secret ${secretArn}: ${detail}`, { cause: error });
+  if (name === 'SyntaxError') return malformedAnswer(secretArn, error);
+  return new ApiKeyError(`Could not read the secret ${secretArn}: ${describeError(error)}`, { cause: error });
+}
+
+/**
+ * GetSecretValue answered with a body that is not JSON: the SDK's `SyntaxError` quotes its first
+ * characters, which may be the key itself (a proxy answering with the bare secret). Described,
+ * never quoted, and without the SDK's error as its cause, so nothing prints the fragment.
+ */
+function malformedAnswer(secretArn: string, error: unknown): ApiKeyError {
+  const length = Number((error as { $response?: { headers?: Record<string, string> } }).$response?.headers?.['content-length']);
+  const what = Number.isInteger(length) && length > 0 ? `a body of ${length} bytes` : 'a body';
+  return new ApiKeyError(
+    `Secrets Manager answered GetSecretValue for the secret ${secretArn} with ${what} that is not JSON, as its API's answers ` +
+      'are (not shown: it may hold the key). Something between the function and Secrets Manager answered in its place.',
+    { fix: 'Check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SECRETS_MANAGER) and any proxy or VPC endpoint on the way to Secrets Manager.' },
+  );
 }

@@ -8,6 +8,7 @@
 import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
+import type { HttpObserver } from './datadog/http';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
 import { describeError } from './errors';
 import type { Logger } from './log';
@@ -30,6 +31,8 @@ export interface CollectDependencies {
   readonly now?: () => Date;
   /** Build everything but send nothing (the command-line tool's preview). @default false */
   readonly dryRun?: boolean;
+  /** Told of each Datadog request and its answer (the tool's `--verbose`). */
+  readonly observeDatadog?: HttpObserver;
 }
 
 /** What a run did; logged as one JSON line and returned to the caller. */
@@ -41,7 +44,8 @@ export interface RunSummary {
   readonly seriesTotal: number;
   readonly skipped: Partial<Record<SkipReason, number>>;
   readonly awsCalls: CallCounter;
-  readonly datadog: { readonly requests: number; readonly bytes: number; readonly seriesSent: number };
+  /** Requests Datadog answered (any status), attempts that got no answer, bytes and series it accepted. */
+  readonly datadog: { readonly requests: number; readonly unanswered: number; readonly bytes: number; readonly seriesSent: number };
   /** Hours since the newest CloudWatch billing point, when there was one. */
   readonly billingDataAgeHours?: number;
   readonly durationMs: number;
@@ -107,15 +111,16 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   });
   for (const warning of built.warnings) log.warn(warning);
 
-  let datadog = { requests: 0, bytes: 0, seriesSent: 0 };
+  let datadog = { requests: 0, unanswered: 0, bytes: 0, seriesSent: 0 };
   if (!deps.dryRun && built.series.length > 0 && (await keyReady)) {
     const sent = await submitBodies(packBodies(built.series), {
       apiOrigin: config.apiOrigin,
       apiKey,
       deadline: deps.deadline,
       log,
+      ...(deps.observeDatadog === undefined ? {} : { observe: deps.observeDatadog }),
     });
-    datadog = { requests: sent.requests, bytes: sent.bytesSent, seriesSent: sent.seriesSent };
+    datadog = { requests: sent.requests, unanswered: sent.unanswered, bytes: sent.bytesSent, seriesSent: sent.seriesSent };
     errors.push(...sent.errors);
   }
   const secretReads = deps.apiKey.reads - readsBefore;

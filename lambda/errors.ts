@@ -5,6 +5,7 @@
  * This is the bottom layer: the collector, the stack, the command-line tool and the Datadog
  * tools all throw these classes, or classes extending {@link ActionableError}.
  */
+import { masked } from './mask';
 
 /** What {@link ActionableError} takes besides the problem. */
 export interface ActionableErrorOptions {
@@ -172,8 +173,10 @@ export class CollectionError extends ActionableError {
   }
 }
 
-/** A short, key-free description of any thrown value, for logs and summaries. */
+/**
+ * A short description of any thrown value, for logs and summaries, with the Datadog keys masked:
+ * an SDK or network error may quote what a server answered.
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return masked(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }

@@ -5,6 +5,7 @@
  * writing whole JSON lines ourselves keeps filtering working and keeps every field searchable
  * in CloudWatch Logs Insights, without a logging library in the bundle.
  */
+import { masked } from './mask';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -41,7 +42,8 @@ export function parseLogLevel(value: string): LogLevel | undefined {
 export function createLogger(minimumLevel: LogLevel, sink: LogSink = stdoutSink): Logger {
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVEL_RANK[level] < LEVEL_RANK[minimumLevel]) return;
-    sink(JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields }));
+    // Masked as a whole: a field may quote an answer that echoed a Datadog key.
+    sink(masked(JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })));
   };
   return {
     debug: (message, fields) => write('DEBUG', message, fields),

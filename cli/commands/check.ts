@@ -7,13 +7,15 @@ import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
-import { ApiKeyError, describeError } from '../../lambda/errors';
+import { datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
+import { ApiKeyError, DatadogSubmitError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
 import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
-import { Progress, type Io } from '../io';
+import { Progress, stderrLogger, type Io } from '../io';
+import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine, unreachableFix } from '../network';
 import { CLI_ENV, flagOf, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
@@ -51,8 +53,10 @@ const MARK: Readonly<Record<CheckStatus, string>> = { pass: '✓', fail: '✗', 
 export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode> {
   const settings = resolveSettings(options.collector, options.datadog, io.env);
   const { config } = settings;
-  const aws = new AwsClientFactory({ profile: options.profile });
   const progress = new Progress(io);
+  // Information lines (each AWS call and Datadog request) are shown with --verbose only.
+  const log = stderrLogger(io, config.logLevel, options.json, progress);
+  const aws = new AwsClientFactory({ profile: options.profile, observe: (call) => log.info(awsCallLine(call)) });
   const checks: CheckResult[] = [];
   const record = (result: CheckResult): void => {
     checks.push(result);
@@ -87,7 +91,9 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
     record(key.result);
 
     progress.step(`Asking Datadog (${config.apiOrigin}) to validate the key`);
-    for (const result of await checkDatadog(config.apiOrigin, key.value)) record(result);
+    for (const result of await checkDatadog(config.apiOrigin, key.value, (exchange) => log.info(datadogRequestLine(exchange)))) {
+      record(result);
+    }
   } finally {
     progress.clear();
     aws.destroy();
@@ -204,28 +210,26 @@ const SITE_TITLE = 'Datadog API reachable';
 const ACCEPTED_TITLE = 'API key accepted by Datadog';
 
 /** One `GET /api/v1/validate` answers both: the site is reachable, and the key is valid there. */
-async function checkDatadog(origin: string, key: string | undefined): Promise<CheckResult[]> {
+async function checkDatadog(origin: string, key: string | undefined, observe: HttpObserver): Promise<CheckResult[]> {
   const url = `${origin}${VALIDATE_PATH}`;
-  let response: Response;
-  let body: string;
+  const notChecked = skip('api-key-accepted', ACCEPTED_TITLE, 'needs the Datadog API reachable');
+  let response: DatadogAnswer;
   try {
-    response = await fetch(url, {
-      headers: key === undefined ? {} : { 'DD-API-KEY': key },
-      signal: AbortSignal.timeout(VALIDATE_TIMEOUT_MS),
+    response = await datadogRequest({
+      method: 'GET',
+      origin,
+      path: VALIDATE_PATH,
+      ...(key === undefined ? {} : { apiKey: key }),
+      timeoutMs: VALIDATE_TIMEOUT_MS,
+      originSettings: DATADOG_ORIGIN_FLAGS,
+      observe,
     });
-    body = await response.text();
   } catch (error) {
-    return [
-      fail(
-        'datadog-site',
-        SITE_TITLE,
-        `no answer from ${origin}: ${networkReason(error)}`,
-        `Check that --site (${CLI_ENV.site}) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
-          `or --api-url (${CLI_ENV.apiUrl}) your proxy, and that this machine reaches ${origin} (proxy, firewall).`,
-      ),
-      skip('api-key-accepted', ACCEPTED_TITLE, 'needs the Datadog API reachable'),
-    ];
+    // A redirect: the address answered, but not as Datadog's API does, and the key was not sent on.
+    if (error instanceof DatadogSubmitError) return [fail('datadog-site', SITE_TITLE, error.problem, error.fix ?? ''), notChecked];
+    return [fail('datadog-site', SITE_TITLE, `no answer from ${origin}: ${networkReason(error)}`, unreachableFix(origin)), notChecked];
   }
+  const body = response.text;
   const reachable = pass('datadog-site', SITE_TITLE, `${origin} answered HTTP ${response.status}`);
   if (key === undefined) return [reachable, skip('api-key-accepted', ACCEPTED_TITLE, 'needs a well-formed API key')];
   if (response.status === 200 && isValid(body)) {
@@ -266,8 +270,7 @@ function networkReason(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no answer within ${VALIDATE_TIMEOUT_MS / 1000} s`;
   }
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? describeError(error);
+  return networkCause(error);
 }
 
 function awsFix(error: unknown, permissions: string, identity: CallerIdentity): string {

@@ -8,6 +8,7 @@ import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import { seriesTable, summaryText } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
+import { awsCallLine, datadogRequestLine, unreachableFix } from '../network';
 import { runCollection } from '../run';
 import { resolveSettings, type CollectorFlags, type DatadogFlags } from '../settings';
 
@@ -24,8 +25,10 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
   if (!options.dryRun && settings.key.kind === 'none') {
     throw new UsageError([`${noKeyMessage()}; or preview with --dry-run, which sends nothing`]);
   }
-  const aws = new AwsClientFactory({ profile: options.profile });
   const progress = new Progress(io);
+  // Information lines (each AWS call and Datadog request among them) are shown with --verbose only.
+  const log = stderrLogger(io, settings.config.logLevel, options.json, progress);
+  const aws = new AwsClientFactory({ profile: options.profile, observe: (call) => log.info(awsCallLine(call)) });
   try {
     let apiKey;
     try {
@@ -45,8 +48,9 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
       accountId,
       aws,
       apiKey,
-      log: stderrLogger(io, settings.config.logLevel, options.json, progress),
+      log,
       dryRun: options.dryRun,
+      observeDatadog: (exchange) => log.info(datadogRequestLine(exchange)),
     });
     progress.clear();
 
@@ -57,6 +61,9 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
         ? `Dry run for account ${accountId}: the series the collector would send (nothing was sent).`
         : `Collection for account ${accountId}: ${result.summary.datadog.seriesSent} of ${result.summary.seriesTotal} series sent to Datadog.`;
       io.out(`${heading}\n\n${seriesTable(result.series)}\n${summaryText(result.summary, settings.config.apiOrigin)}`);
+      // Datadog's address never answered: the one thing to fix, said as `check` says it.
+      const { datadog } = result.summary;
+      if (datadog.requests === 0 && datadog.unanswered > 0) io.out(`  fix: ${unreachableFix(settings.config.apiOrigin)}\n`);
     }
     return result.summary.errors.length === 0 ? EXIT.ok : EXIT.failure;
   } finally {

@@ -8,6 +8,7 @@ import { shownValue } from '../../lambda/secret-shape';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { HttpExchange } from '../../lambda/datadog/http';
 import { DATADOG_SITES, isDatadogSite, parseApiOrigin, siteApiOrigin } from '../../lambda/datadog/site';
 import { DEFAULTS } from '../../lambda/environment';
 import { ApiKeyError, InvalidSettingError } from '../../lambda/errors';
@@ -19,6 +20,7 @@ import { checkMonitorSettings, DEFAULT_ASSET_SETTINGS, MAX_SCHEDULE_MINUTES, typ
 import { checkEnvironmentKey } from '../api-key';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import type { Io } from '../io';
+import { datadogRequestLine } from '../network';
 import { refusingKeyFlags, settingOption, withSettingFlags } from '../setting-flags';
 import { CLI_ENV } from '../settings';
 
@@ -142,7 +144,7 @@ async function runApply(command: Command, io: Io): Promise<ExitCode> {
     dashboard: buildDashboard(settings),
     monitors: buildMonitors(settings),
     dryRun: options.dryRun === true,
-    ...(options.verbose === true ? { fetch: loggingFetch(io) } : {}),
+    ...(options.verbose === true ? { observe: (exchange: HttpExchange) => io.err(`info: ${datadogRequestLine(exchange)}\n`) } : {}),
   });
   for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
   io.out(options.json ? `${JSON.stringify({ apiOrigin, ...result }, null, 2)}\n` : formatResult(result, apiOrigin));
@@ -242,17 +244,6 @@ export function formatResult(result: ApplyResult, apiOrigin: string): string {
     : `Done: ${count('create')} created, ${count('update')} updated.`;
   const heading = result.dryRun ? `Plan for ${apiOrigin}:` : `Applied to ${apiOrigin}:`;
   return `${[heading, ...lines, summary].join('\n')}\n`;
-}
-
-/** `fetch` that says each request and its answer on stderr: method, path and status, never a header (the keys). */
-function loggingFetch(io: Io): typeof fetch {
-  return async (input, init) => {
-    const started = Date.now();
-    const response = await fetch(input, init);
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    io.err(`info: ${init?.method ?? 'GET'} ${url.pathname}${url.search} answered ${response.status} in ${Date.now() - started} ms\n`);
-    return response;
-  };
 }
 
 function nonBlank(value: string | undefined): string | undefined {

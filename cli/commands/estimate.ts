@@ -12,6 +12,7 @@ import { num, usd } from '../cost-model';
 import { estimate, DEFAULT_LAMBDA_MEMORY_MB, type Estimate } from '../estimate';
 import { counts, table } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
+import { awsCallLine } from '../network';
 import { runCollection } from '../run';
 import { resolveSettings, type CollectorFlags } from '../settings';
 
@@ -33,8 +34,10 @@ export interface EstimateReport extends Estimate {
 export async function runEstimate(options: EstimateOptions, io: Io): Promise<ExitCode> {
   // No Datadog flags: an estimate reads AWS only.
   const { config } = resolveSettings(options.collector, {}, io.env);
-  const aws = new AwsClientFactory({ profile: options.profile });
   const progress = new Progress(io);
+  // Information lines (each AWS call among them) are shown with --verbose only.
+  const log = stderrLogger(io, config.logLevel, options.json, progress);
+  const aws = new AwsClientFactory({ profile: options.profile, observe: (call) => log.info(awsCallLine(call)) });
   try {
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId } = await callerIdentity(aws, options.profile);
@@ -44,7 +47,7 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
       accountId,
       aws,
       apiKey: NO_API_KEY,
-      log: stderrLogger(io, config.logLevel, options.json, progress),
+      log,
       dryRun: true,
     });
     progress.clear();

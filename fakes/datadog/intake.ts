@@ -11,7 +11,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { startLoopbackServer, type Answer, type Body, type LoopbackServer, type Reply } from '../loopback';
+import { startLoopbackServer, type Answer, type Body, type LoopbackServer, type Reply, type Stream } from '../loopback';
 import metricPayloadSchema from './schemas/metric-payload.schema.json';
 
 /** Datadog's request size limits for `POST /api/v2/series`, in bytes. */
@@ -29,6 +29,8 @@ export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 export const INTAKE_PATHS = {
   series: '/api/v2/series',
   validate: '/api/v1/validate',
+  /** Where a `redirect` behaviour points by default: a request here is a followed redirect. */
+  redirected: '/redirected',
 } as const;
 
 /** Datadog answers 202 but drops points more than an hour old or more than ten minutes ahead. */
@@ -90,8 +92,48 @@ export interface DelayBehaviour {
   readonly ms: number;
 }
 
+/**
+ * Answer the next request with a redirect, as a misconfigured proxy or a hostile address would.
+ * A client that follows it sends its next request to `location`, by default this intake's own
+ * {@link INTAKE_PATHS}`.redirected`, where it is recorded like any other (with its key).
+ */
+export interface RedirectBehaviour {
+  readonly kind: 'redirect';
+  /** @default 307, which keeps the method and the body */
+  readonly status?: 301 | 302 | 303 | 307 | 308;
+  readonly location?: string;
+}
+
+/**
+ * Answer the next request with `status` and a body that repeats the request's headers, keys
+ * included and first, as Datadog's `errors` list: what a debugging proxy or a hostile address
+ * may send.
+ */
+export interface EchoBehaviour {
+  readonly kind: 'echo';
+  readonly status: number;
+}
+
+/**
+ * Answer the next request with `status` and a body of `bytes` bytes: Datadog's
+ * `{"errors": [...]}` with as many errors of about 1 KB as fit, streamed as the client reads
+ * it. The record says how much was written before the client closed the connection.
+ */
+export interface HugeBehaviour {
+  readonly kind: 'huge';
+  readonly status: number;
+  readonly bytes: number;
+}
+
 /** What the intake does with one request, queued with {@link Intake.respondWith}. */
-export type IntakeBehaviour = StatusBehaviour | HangBehaviour | ResetBehaviour | DelayBehaviour;
+export type IntakeBehaviour =
+  | StatusBehaviour
+  | HangBehaviour
+  | ResetBehaviour
+  | DelayBehaviour
+  | RedirectBehaviour
+  | EchoBehaviour
+  | HugeBehaviour;
 
 /** One request as the intake received it. */
 export interface ReceivedRequest {
@@ -128,6 +170,11 @@ export interface ReceivedRequest {
   readonly errors: readonly string[];
   /** Whether its series count as accepted (they are then part of {@link Intake.series}). */
   readonly accepted: boolean;
+  /**
+   * For a streamed (`huge`) answer, once the connection is done with: the bytes written and
+   * whether the client read them all. Bytes in flight in the sockets' buffers count as written.
+   */
+  readonly streamed?: { readonly written: number; readonly length: number; readonly complete: boolean };
 }
 
 /** What the intake accepted and refused since the last `take()`: the benchmark's figures. */
@@ -231,10 +278,14 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
   // queue in the order they reached the server.
   const behaviours = new WeakMap<IncomingMessage, IntakeBehaviour>();
   const waiters = new Set<() => void>();
+  let origin = '';
 
   const handle = async (request: IncomingMessage, body: Body): Promise<Answer> => {
     const { record, decoded } = await receive(request, body);
     record.behaviour = behaviours.get(request);
+    if (record.behaviour?.kind === 'redirect' && record.behaviour.location === undefined) {
+      record.behaviour = { ...record.behaviour, location: `${origin}${INTAKE_PATHS.redirected}` };
+    }
     const deferred = options.checkBodiesAfterAnswer === true && record.behaviour === undefined && decoded !== undefined && isSeriesRoute(record);
     if (decoded !== undefined && !deferred) checkBody(record, decoded);
     requests.push(record);
@@ -260,6 +311,7 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
     },
     handle,
   });
+  origin = server.origin;
 
   return {
     url: server.origin,
@@ -279,7 +331,8 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
         if (b.kind === 'delay' && !(Number.isFinite(b.ms) && b.ms >= 0)) {
           throw new RangeError(`delay behaviour needs a non-negative \`ms\`, got ${b.ms}`);
         }
-        if ((b.kind === undefined || b.kind === 'status') && !(Number.isInteger(b.status) && b.status >= 100 && b.status <= 599)) {
+        const withStatus = b.kind === undefined || b.kind === 'status' || b.kind === 'echo' || b.kind === 'huge';
+        if (withStatus && !(Number.isInteger(b.status) && b.status >= 100 && b.status <= 599)) {
           throw new RangeError(`status behaviour needs an HTTP status, got ${b.status}`);
         }
       }
@@ -484,7 +537,50 @@ function answer(record: Mutable<ReceivedRequest>, expectedKey: string): Answer {
       return { kind: behaviour.kind };
     case 'delay':
       return { ...answerNormally(record, expectedKey), delayMs: behaviour.ms };
+    case 'redirect':
+      record.status = behaviour.status ?? 307;
+      return { status: record.status, headers: { location: behaviour.location ?? INTAKE_PATHS.redirected }, body: '', label: 'Datadog' };
+    case 'echo':
+      return answerWithStatus(record, { status: behaviour.status, body: { errors: echoedHeaders(record.headers) } });
+    case 'huge':
+      return hugeAnswer(record, behaviour);
   }
+}
+
+/** The request's headers as `name: value` errors, Datadog's own (the keys) first, so that they are never cut off. */
+function echoedHeaders(headers: IncomingHttpHeaders): string[] {
+  const entries = Object.entries(headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`);
+  return [...entries.filter((entry) => entry.startsWith('dd-')), ...entries.filter((entry) => !entry.startsWith('dd-'))];
+}
+
+/** About 1 KB of a Datadog error, as a JSON string and its comma. */
+const HUGE_ERROR = Buffer.from(`${JSON.stringify(`Point rejected: ${'x'.repeat(1_000)}`)},`);
+
+/** `{"errors": ["...", ...]}` of `bytes` bytes (at least the frame), streamed. */
+function hugeAnswer(record: Mutable<ReceivedRequest>, { status, bytes }: HugeBehaviour): Stream {
+  record.status = status;
+  record.accepted = status === 202 && isAcceptable(record);
+  const head = Buffer.from('{"errors":[');
+  const tail = Buffer.from('"last"]}');
+  const count = Math.max(0, Math.floor((bytes - head.length - tail.length) / HUGE_ERROR.length));
+  const length = head.length + count * HUGE_ERROR.length + tail.length;
+  function* chunks(): Generator<Buffer> {
+    yield head;
+    // 64 errors a chunk: about 64 KB, so the writes are few and none is large.
+    const block = Buffer.concat(Array.from({ length: 64 }, () => HUGE_ERROR));
+    for (let left = count; left > 0; left -= 64) yield left >= 64 ? block : block.subarray(0, left * HUGE_ERROR.length);
+    yield tail;
+  }
+  return {
+    kind: 'stream',
+    status,
+    chunks: chunks(),
+    length,
+    label: 'Datadog',
+    ended: (written, complete) => {
+      record.streamed = { written, length, complete };
+    },
+  };
 }
 
 function answerWithStatus(record: Mutable<ReceivedRequest>, { status, body, headers }: StatusBehaviour): Reply {

@@ -1,13 +1,12 @@
 /**
  * Sends request bodies to `POST /api/v2/series`, retrying what is worth retrying and never
  * past the deadline the caller gives (the Lambda's remaining time, less a reserve for the
- * summary). node:http(s) does the HTTP, as for the AWS SDK: no client library in the bundle.
+ * summary). The HTTP itself, its bounds and its masking, are `http.ts`'s.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { runWithConcurrency } from '../concurrency';
 import { DatadogSubmitError, describeError } from '../errors';
 import type { Logger } from '../log';
+import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from './http';
 import type { Body } from './payload';
 
 /** Where the API key comes from. */
@@ -43,11 +42,15 @@ export interface SubmitOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly now?: () => number;
+  /** Told of each request and its answer (the tool's `--verbose`). */
+  readonly observe?: HttpObserver;
 }
 
 export interface SubmitResult {
-  /** HTTP requests made, retries included. */
+  /** Requests the server answered (any status), retries included. */
   readonly requests: number;
+  /** Attempts that got no answer: the connection failed or the time-out came first. */
+  readonly unanswered: number;
   /** Compressed bytes of the bodies Datadog accepted. */
   readonly bytesSent: number;
   readonly seriesSent: number;
@@ -62,10 +65,14 @@ const MIN_ATTEMPT_MS = 500;
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function submitBodies(bodies: readonly Body[], options: SubmitOptions): Promise<SubmitResult> {
-  const result = { requests: 0, bytesSent: 0, seriesSent: 0, errors: [] as string[] };
+  const result = { requests: 0, unanswered: 0, bytesSent: 0, seriesSent: 0, errors: [] as string[] };
+  const count = (answered: boolean): void => {
+    if (answered) result.requests += 1;
+    else result.unanswered += 1;
+  };
   await runWithConcurrency(bodies, options.concurrency ?? 4, async (body) => {
     try {
-      const reported = await sendOne(body, options, () => (result.requests += 1));
+      const reported = await sendOne(body, options, count);
       result.bytesSent += body.gzipped.length;
       result.seriesSent += body.seriesCount;
       // Datadog kept the request (202) but said some of it was wrong: sent, and an error of the run.
@@ -84,7 +91,7 @@ type Attempt =
   | { readonly outcome: 'refresh-key' };
 
 /** Sends one body; resolves with the errors Datadog reported while accepting it (usually none). */
-async function sendOne(body: Body, options: SubmitOptions, countRequest: () => void): Promise<readonly string[]> {
+async function sendOne(body: Body, options: SubmitOptions, countRequest: (answered: boolean) => void): Promise<readonly string[]> {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
@@ -98,8 +105,9 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
   for (let attempt = 0; attempt < maxAttempts; ) {
     const remaining = options.deadline - now();
     if (remaining < MIN_ATTEMPT_MS) break;
-    countRequest();
-    const result = await attemptOnce(body, apiKey, options.apiOrigin, Math.min(options.requestTimeoutMs ?? 10_000, remaining));
+    const result = await attemptOnce(body, apiKey, options, Math.min(options.requestTimeoutMs ?? 10_000, remaining));
+    // Only a retry without a status got no answer.
+    countRequest(!(result.outcome === 'retry' && result.status === undefined));
     if (result.outcome === 'accepted') return result.errors;
     if (result.outcome === 'fail') throw result.error;
     if (result.outcome === 'refresh-key') {
@@ -131,60 +139,36 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: () => v
   throw new DatadogSubmitError(`Datadog did not accept the metrics: ${lastReason}`, lastStatus);
 }
 
-interface HttpAnswer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly text: string;
-}
-
-/**
- * One POST with node:http(s), the HTTP stack the AWS SDK already uses. `fetch` would load
- * undici, and its WebAssembly HTTP parser, for this one request: on the critical path of a
- * cold run, and 20-30 MB of peak memory when V8 optimizes that WebAssembly in the background.
- */
-function post(url: URL, headers: Readonly<Record<string, string>>, body: Buffer, timeoutMs: number): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(
-      url,
-      { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, signal: AbortSignal.timeout(timeoutMs) },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
-
-async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs: number): Promise<Attempt> {
-  let response: HttpAnswer;
-  let text: string;
+async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, timeoutMs: number): Promise<Attempt> {
+  const origin = options.apiOrigin;
+  let response: DatadogAnswer;
   try {
-    response = await post(
-      new URL(`${origin}${SERIES_PATH}`),
-      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'DD-API-KEY': apiKey },
-      body.gzipped,
-      Math.max(1, Math.floor(timeoutMs)),
-    );
-    text = response.text;
+    response = await datadogRequest({
+      method: 'POST',
+      origin,
+      path: SERIES_PATH,
+      apiKey,
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: body.gzipped,
+      timeoutMs,
+      originSettings: `DD_SITE or DD_API_URL (API ${origin})`,
+      ...(options.observe === undefined ? {} : { observe: options.observe }),
+    });
   } catch (error) {
+    if (error instanceof DatadogSubmitError) return { outcome: 'fail', error };
     const reason =
       error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-        ? `no answer within ${timeoutMs} ms`
+        ? `no answer within ${Math.floor(timeoutMs)} ms`
         : `network error (${networkCause(error)})`;
     return { outcome: 'retry', reason };
   }
 
   const status = response.status;
-  const detail = errorDetail(text);
   if (status === 202 || status === 200) {
-    return { outcome: 'accepted', errors: parseErrors(text) };
+    return { outcome: 'accepted', errors: answerErrors(response) };
   }
   if (status === 403) return { outcome: 'refresh-key' };
+  const detail = errorDetail(response);
   if (status === 408 || status === 429 || status >= 500) {
     return { outcome: 'retry', status, reason: `HTTP ${status}${detail}`, waitMs: retryAfterMs(response) };
   }
@@ -213,7 +197,7 @@ async function attemptOnce(body: Body, apiKey: string, origin: string, timeoutMs
 }
 
 /** Datadog's rate-limit reset (seconds) or a standard Retry-After, in milliseconds. */
-function retryAfterMs(response: HttpAnswer): number | undefined {
+function retryAfterMs(response: DatadogAnswer): number | undefined {
   for (const header of ['x-ratelimit-reset', 'retry-after']) {
     const value = response.headers[header];
     const seconds = Number(value);
@@ -222,25 +206,9 @@ function retryAfterMs(response: HttpAnswer): number | undefined {
   return undefined;
 }
 
-function parseErrors(text: string): string[] {
-  try {
-    const parsed = JSON.parse(text) as { errors?: unknown };
-    return Array.isArray(parsed.errors) ? parsed.errors.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** A short excerpt of an error body for the message; Datadog never echoes the key. */
-function errorDetail(text: string): string {
-  const errors = parseErrors(text);
-  const detail = errors.length > 0 ? errors.join('; ') : text.trim();
-  return detail === '' ? '' : `: ${detail.slice(0, 300)}`;
-}
-
-function networkCause(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string') return code;
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  return cause?.code ?? cause?.message ?? describeError(error);
+/** A short excerpt of an error answer for the message: Datadog's errors, else the start of the body. */
+function errorDetail(answer: DatadogAnswer): string {
+  const errors = answerErrors(answer);
+  const detail = errors.length > 0 ? errors.join('; ') : answer.text.trim().slice(0, 300);
+  return detail === '' ? '' : `: ${detail}`;
 }

@@ -173,8 +173,8 @@ describe('datadog apply', () => {
 
     expect(code).toBe(0);
     expect(err).toMatch(/^info: metric prefix aws\.billing, a collector run every 60 minutes/);
-    expect(err).toMatch(/^info: GET \/api\/v1\/dashboard\?count=100&start=0 answered 200 in \d+ ms$/m);
-    expect(err).toMatch(/^info: GET \/api\/v1\/monitor\?.* answered 200 in \d+ ms$/m);
+    expect(err).toMatch(/^info: Datadog GET \/api\/v1\/dashboard\?count=100&start=0 answered 200 in \d+ ms$/m);
+    expect(err).toMatch(/^info: Datadog GET \/api\/v1\/monitor\?.* answered 200 in \d+ ms$/m);
     for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(err).not.toContain(key);
   });
 

@@ -186,6 +186,7 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
         awsCalls: { DescribeBudgets: 1, ListMetrics: 2, GetMetricData: 2, GetSecretValue: 1 },
         datadog: {
           requests: h.intake.requests.length,
+          unanswered: 0,
           bytes: h.intake.requests.reduce((sum, request) => sum + request.rawBodyLength, 0),
           seriesSent: billing + 4,
         },

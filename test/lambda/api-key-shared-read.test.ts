@@ -5,7 +5,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_ACCOUNT_ID } from '../../fakes/aws/budgets';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
 import { SecretApiKey } from '../../lambda/api-key';
 import { ApiKeyError } from '../../lambda/errors';

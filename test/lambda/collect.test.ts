@@ -5,7 +5,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
-import { FAKE_ACCOUNT_ID } from '../../fakes/aws/budgets';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import { startIntake, TEST_API_KEY, type Intake } from '../../fakes/datadog/intake';
 import { SecretApiKey } from '../../lambda/api-key';
 import { AwsClientPool } from '../../lambda/aws-clients';

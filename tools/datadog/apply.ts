@@ -7,8 +7,11 @@
  * ever deleted: a run that fails half-way is repaired by running again. A dry run reads the
  * same lists and returns the plan without writing.
  *
- * The keys go into request headers and nowhere else: no message or error carries them.
+ * The keys go into request headers and nowhere else: no message or error carries them. The
+ * requests go through the HTTP client of every request that carries a Datadog key, which never
+ * follows a redirect, bounds what it reads and masks the keys in what it returns.
  */
+import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, DatadogSubmitError } from '../../lambda/errors';
 import { followPages, type PageLimit } from '../../lambda/paging';
 import type { DatadogDashboard, DatadogMonitor } from './model';
@@ -25,8 +28,8 @@ export interface ApplyDatadogAssetsOptions {
   readonly monitors: readonly DatadogMonitor[];
   /** Read what exists and return the plan, but create and update nothing. @default false */
   readonly dryRun?: boolean;
-  /** The HTTP client; tests and proxies pass their own. @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** Told of each request and its answer (the tool's `--verbose`). */
+  readonly observe?: HttpObserver;
   /** Milliseconds one request may take. @default 30000 */
   readonly timeoutMs?: number;
 }
@@ -75,13 +78,22 @@ function listing(operation: string): PageLimit {
     service: 'Datadog',
     operation,
     maxPages: MAX_PAGES,
-    fix: 'Nothing was written. Check that the API origin (DD_SITE or DD_API_URL) is Datadog, or a proxy that passes the paging parameters on.',
+    fix: `Nothing was written. Check ${ORIGIN_SETTINGS}: they must give Datadog's API, or a proxy that passes the paging parameters on.`,
   };
 }
 
 function pageKey(items: readonly unknown[]): string {
   return JSON.stringify(items.map((item) => (isRecord(item) ? item.id : undefined)));
 }
+
+/**
+ * Bytes of an answer read at most: a page of 100 monitors with long messages stays well under
+ * it, and an answer past it is not Datadog's.
+ */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** The settings that give the API's address, for the fix of a redirect or a wrong address. */
+const ORIGIN_SETTINGS = 'the site (DD_SITE or --site) and the API URL (DD_API_URL or --api-url)';
 
 interface ExistingMonitor {
   readonly id: number;
@@ -178,11 +190,9 @@ function checkFindable(dashboard: DatadogDashboard, monitors: readonly DatadogMo
 
 /** The few v1 endpoints `apply` needs, with Datadog's errors turned into messages that say what to check. */
 class DatadogApi {
-  private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: ApplyDatadogAssetsOptions) {
-    this.fetch = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -250,28 +260,37 @@ class DatadogApi {
 
   private async request(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<unknown> {
     const what = `${method} ${path.split('?')[0]}`;
-    let response: Response;
+    let response: DatadogAnswer;
     try {
-      response = await this.fetch(`${this.options.apiOrigin}${path}`, {
+      response = await datadogRequest({
         method,
-        headers: {
-          Accept: 'application/json',
-          'DD-API-KEY': this.options.apiKey,
-          'DD-APPLICATION-KEY': this.options.appKey,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        origin: this.options.apiOrigin,
+        path,
+        apiKey: this.options.apiKey,
+        appKey: this.options.appKey,
+        headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: Buffer.from(JSON.stringify(body)) }),
+        timeoutMs: this.timeoutMs,
+        originSettings: ORIGIN_SETTINGS,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+        ...(this.options.observe === undefined ? {} : { observe: this.options.observe }),
       });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof DatadogSubmitError) throw error;
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : networkCause(error);
       throw new DatadogSubmitError(`${what}: could not reach ${this.options.apiOrigin} (${reason}).`, undefined, {
-        fix: 'Check the site (DD_SITE or --site), the API URL (DD_API_URL or --api-url) and the network.',
+        fix: `Check ${ORIGIN_SETTINGS} and the network.`,
         cause: error,
       });
     }
-    const text = await response.text();
-    if (!response.ok) throw refusal(what, response.status, text, method === 'PUT' ? 'one-item' : this.checkOriginFix());
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok) throw refusal(what, response, method === 'PUT' ? 'one-item' : this.checkOriginFix());
+    if (response.truncated) {
+      throw new DatadogSubmitError(`${what} answered ${response.status} with more than ${MAX_ANSWER_BYTES} bytes, which is not Datadog's answer.`, response.status, {
+        fix: this.checkOriginFix(),
+      });
+    }
+    const text = response.text;
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
@@ -298,8 +317,9 @@ class DatadogApi {
  *   was deleted meanwhile), else the fix to give, since a 404 on a list or a create means the
  *   address is not Datadog's API (a wrong site, URL or proxy).
  */
-function refusal(what: string, status: number, body: string, notFound: 'one-item' | string): DatadogSubmitError {
-  const errors = datadogErrors(body);
+function refusal(what: string, answer: DatadogAnswer, notFound: 'one-item' | string): DatadogSubmitError {
+  const { status } = answer;
+  const errors = answerErrors(answer);
   const problem = `${what} answered ${status}${errors.length > 0 ? `: ${errors.join('; ')}.` : '.'}`;
   const fix = status === 404 && notFound !== 'one-item' ? notFound : refusalFix(status);
   return new DatadogSubmitError(problem, status, { fix });
@@ -317,16 +337,6 @@ function refusalFix(status: number): string {
   if (status === 429) return 'Datadog is rate limiting; wait a minute and run again (applying twice is safe).';
   if (status >= 500) return 'Datadog failed; run again later (applying twice is safe).';
   return 'Datadog rejected the request; change what its errors name and run again.';
-}
-
-function datadogErrors(body: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (isRecord(parsed) && Array.isArray(parsed.errors)) return parsed.errors.map((error) => String(error)).slice(0, 5);
-  } catch {
-    // Not JSON: the status alone has to do.
-  }
-  return [];
 }
 
 function hasTag(item: Record<string, unknown>, tag: string): boolean {

@@ -470,4 +470,85 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(run.stdout).toContain('CloudWatch GetMetricData        5 metrics/run × 730 runs = 3,650 metrics × $0.01 / 1,000 = $0.0365');
     });
   });
+
+  describe('the network: no redirect followed, keys masked, what --verbose says', () => {
+    it('collect with an unreachable DD_API_URL: the summary counts no request, says the attempts got no answer, and ends with the fix', async () => {
+      await seedBillingMetrics();
+      const closed = `http://127.0.0.1:${await closedPort()}`;
+      const run = await cli(['collect'], { DD_API_KEY: TEST_API_KEY, DD_API_URL: closed });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        new RegExp(`Datadog +0 of 9 series sent to ${closed} in 0 requests \\(0 bytes gzipped\\); \\d attempts got no answer`),
+      );
+      expect(run.stdout).toMatch(/ECONNREFUSED/);
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+        `  fix: Check that --site (DD_SITE) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
+          `or --api-url (DD_API_URL) your proxy, and that this machine reaches ${closed} (proxy, firewall).`,
+      );
+    }, 60_000);
+
+    it('collect against an answer that echoes the request headers: the key is masked on the terminal', async () => {
+      await seedBillingMetrics();
+      intake.respondWith({ kind: 'echo', status: 400 });
+      const run = await cli(['collect'], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('dd-api-key: [API key]');
+    });
+
+    it('check against an answer that echoes the request headers: the key is refused, never printed', async () => {
+      await seedAccount();
+      intake.respondWith({ kind: 'echo', status: 200 });
+      const run = await cli(['check', '--verbose'], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(`✗ API key accepted by Datadog: Datadog refused the key at ${intake.url} (HTTP 200)`);
+    });
+
+    it('check against an address that redirects: the key is not sent on, and the check fails with the flags to fix', async () => {
+      await seedAccount();
+      intake.respondWith({ kind: 'redirect', status: 302 });
+      const run = await cli(['check'], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        `✗ Datadog API reachable: ${intake.url} answered GET /api/v1/validate with a redirect (HTTP 302), which is not followed`,
+      );
+      expect(run.stdout).toContain('    fix: Check --site (DD_SITE) or --api-url (DD_API_URL): it must be your Datadog site');
+      expect(run.stdout).toContain('- API key accepted by Datadog: skipped');
+      expect(run.stdout).not.toContain('Datadog accepted the key');
+      expect(intake.requests.map((request) => request.path)).toEqual(['/api/v1/validate']);
+    });
+
+    it('collect --verbose says each AWS call and each Datadog request with its status and duration, never a key', async () => {
+      await seedAccount();
+      const run = await cli(['collect', '--verbose'], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.code).toBe(0);
+      for (const line of [
+        /^info: AWS STS GetCallerIdentity answered 200 in \d+ ms$/m,
+        /^info: AWS Budgets DescribeBudgets answered 200 in \d+ ms$/m,
+        /^info: AWS CloudWatch ListMetrics answered 200 in \d+ ms$/m,
+        /^info: AWS CloudWatch GetMetricData answered 200 in \d+ ms$/m,
+        /^info: Datadog POST \/api\/v2\/series answered 202 in \d+ ms$/m,
+      ]) {
+        expect(run.stderr).toMatch(line);
+      }
+    });
+
+    it('check --verbose says the calls and the request, and a failed AWS call by its error name', async () => {
+      await seedBudgets();
+      const secretArn = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:missing-AbCdEf`;
+      const run = await cli(['check', '--verbose', '--api-key-secret-arn', secretArn], { DD_API_KEY: TEST_API_KEY });
+
+      expect(run.stderr).toMatch(
+        /^info: AWS SecretsManager GetSecretValue failed with ResourceNotFoundException \(HTTP \d+\) after \d+ ms$/m,
+      );
+      expect(run.stderr).toMatch(/^info: Datadog GET \/api\/v1\/validate answered 403 in \d+ ms$/m);
+      // Without --verbose: none of it.
+      const quiet = await cli(['check', '--api-key-secret-arn', secretArn], { DD_API_KEY: TEST_API_KEY });
+      expect(quiet.stderr).not.toContain('info:');
+    });
+  });
 });

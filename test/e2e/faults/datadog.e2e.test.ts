@@ -2,7 +2,7 @@
  * The fault matrix, Datadog side: the bundled collector against an intake that fails on
  * purpose. Each case ends either retried and sent, or in a clear error, with nothing else lost.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { TEST_API_KEY } from '../../../fakes/datadog/intake';
 import { createCostBudget, putEstimatedCharges } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret, rotateApiKeySecret } from '../support/aws-seed';
@@ -41,13 +41,19 @@ describe('Datadog faults, against the bundled collector', () => {
     ]);
   });
 
-  /** Retried and sent: every series arrives once, in valid bodies, and the run succeeds. */
-  function expectRetriedAndSent(invocation: Invocation, requests: number, apiKeys = [TEST_API_KEY]): void {
+  /**
+   * Retried and sent: every series arrives once, in valid bodies, and the run succeeds. The
+   * summary counts the requests Datadog answered, and apart the `unanswered` attempts.
+   */
+  function expectRetriedAndSent(invocation: Invocation, requests: number, apiKeys = [TEST_API_KEY], unanswered = 0): void {
     expect(invocation.outcome).toMatchObject({ status: 'resolved', value: { status: 'success', errors: [] } });
     expect(linesOf(h.intake.series())).toEqual(linesOf(expectedSeries()));
     expect(h.intake.requests).toHaveLength(requests);
     expect(requestProblems(h.intake.requests, apiKeys)).toEqual([]);
-    expect(runSummary(invocation)).toMatchObject({ status: 'success', datadog: { requests, seriesSent: expectedSeries().length } });
+    expect(runSummary(invocation)).toMatchObject({
+      status: 'success',
+      datadog: { requests: requests - unanswered, unanswered, seriesSent: expectedSeries().length },
+    });
   }
 
   describe('retried and sent', () => {
@@ -90,7 +96,7 @@ describe('Datadog faults, against the bundled collector', () => {
       h.intake.respondWith({ kind: 'hang' });
       const invocation = await h.run();
 
-      expectRetriedAndSent(invocation, 2);
+      expectRetriedAndSent(invocation, 2, [TEST_API_KEY], 1);
       expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: 'no answer within 10000 ms' })]);
       expect(invocation.durationMs).toBeGreaterThanOrEqual(10_000);
     });
@@ -99,7 +105,7 @@ describe('Datadog faults, against the bundled collector', () => {
       h.intake.respondWith({ kind: 'reset' });
       const invocation = await h.run();
 
-      expectRetriedAndSent(invocation, 2);
+      expectRetriedAndSent(invocation, 2, [TEST_API_KEY], 1);
       expect(retryWarnings(invocation)).toEqual([expect.objectContaining({ reason: expect.stringMatching(/^network error \(/) })]);
     });
 
@@ -194,6 +200,80 @@ describe('Datadog faults, against the bundled collector', () => {
       // Datadog answered 202 and kept the request's valid series: the summary must not say nothing was sent.
       expect(h.intake.series()).toHaveLength(expectedSeries().length);
       expect(runSummary(invocation)).toMatchObject({ status: 'partial', datadog: { requests: 1, seriesSent: expectedSeries().length } });
+    });
+  });
+
+  describe('hostile or broken answers: no redirect followed, the key masked, bounded reads', () => {
+    const HUNDRED_MB = 100 * 1024 * 1024;
+    const thrownAndLogged = (invocation: Invocation): string => JSON.stringify([invocation.outcome, invocation.logLines]);
+
+    it('a redirect: not followed, the key sent to the origin only, and an error that names it and says to check DD_SITE or DD_API_URL', async () => {
+      h.intake.respondWith({ kind: 'redirect', status: 307 });
+      const invocation = await h.run();
+
+      expect(thrown(invocation)?.message).toContain(
+        `${h.intake.url} answered POST /api/v2/series with a redirect (HTTP 307), which is not followed: the Datadog key would go to the address it names.`,
+      );
+      expect(thrown(invocation)?.message).toContain(`Check DD_SITE or DD_API_URL (API ${h.intake.url})`);
+      // The redirect's target is the intake's own /redirected: nothing arrived there.
+      expect(h.intake.requests.map((request) => request.path)).toEqual(['/api/v2/series']);
+      expect(retryWarnings(invocation)).toEqual([]);
+      expect(runSummary(invocation)).toMatchObject({ status: 'failure', datadog: { requests: 1, unanswered: 0, seriesSent: 0 } });
+    });
+
+    it('a 500 that echoes the request headers: retried, with the key masked in the retry warning', async () => {
+      h.intake.respondWith({ kind: 'echo', status: 500 });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(retryWarnings(invocation)).toEqual([
+        expect.objectContaining({ reason: expect.stringMatching(/^HTTP 500: dd-api-key: \[API key\]; /) }),
+      ]);
+      expect(thrownAndLogged(invocation)).not.toContain(TEST_API_KEY);
+    });
+
+    it.each([400, 401, 404])(
+      'a %i that echoes the request headers: the key masked in the summary errors and the thrown error',
+      async (status) => {
+        h.intake.respondWith({ kind: 'echo', status });
+        const invocation = await h.run();
+
+        expect(thrown(invocation)?.message).toContain('[API key]');
+        expect(runSummary(invocation).errors).toEqual([expect.stringContaining('[API key]')]);
+        expect(thrownAndLogged(invocation)).not.toContain(TEST_API_KEY);
+      },
+    );
+
+    it('202 with a 100 MB body: reads a bounded part of it, and the run ends with its summary', async () => {
+      h.intake.respondWith({ kind: 'huge', status: 202, bytes: HUNDRED_MB });
+      const invocation = await h.run();
+
+      expect(runSummary(invocation)).toMatchObject({ status: 'partial', datadog: { requests: 1, seriesSent: expectedSeries().length } });
+      await vi.waitFor(() => expect(h.intake.requests[0].streamed).toBeDefined());
+      const streamed = h.intake.requests[0].streamed;
+      expect(streamed?.complete).toBe(false);
+      expect(streamed?.written).toBeLessThan(HUNDRED_MB / 4);
+    });
+
+    it('a 500 with a 100 MB body, then 202: reads a bounded part of it, retries and sends everything', async () => {
+      h.intake.respondWith({ kind: 'huge', status: 500, bytes: HUNDRED_MB });
+      const invocation = await h.run();
+
+      expectRetriedAndSent(invocation, 2);
+      expect(JSON.stringify(retryWarnings(invocation)).length).toBeLessThan(2_000);
+      await vi.waitFor(() => expect(h.intake.requests[0].streamed?.complete).toBe(false));
+    });
+
+    it('202 with 5,000 errors of 1 KB: the summary and the thrown message keep the first five, cut, and say there were more', async () => {
+      h.intake.respondWith({ kind: 'huge', status: 202, bytes: 5_000 * 1_030 });
+      const invocation = await h.run();
+
+      const message = thrown(invocation)?.message ?? '';
+      expect(message).toMatch(
+        /Datadog accepted the request but reported errors: (Point rejected: x+\.\.\.; ){5}\.\.\. and more \(the answer was cut at \d+ characters\)/,
+      );
+      expect(message.length).toBeLessThan(2_000);
+      expect(JSON.stringify(runSummary(invocation)).length).toBeLessThan(4_000);
     });
   });
 

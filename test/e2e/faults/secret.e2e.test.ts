@@ -135,6 +135,25 @@ describe('the API key secret, read by the bundled collector', () => {
       );
     });
 
+    it.each([
+      ['the bare key', TEST_API_KEY, 'a body of 32 bytes'],
+      ['unquoted JSON', `{DD_API_KEY: ${TEST_API_KEY}}`, 'a body of 46 bytes'],
+    ])('an answer to GetSecretValue that is not JSON (%s): described, never quoted, with what to check', async (_name, body, described) => {
+      await putApiKeySecret(h.moto.endpoint, TEST_API_KEY);
+      h.proxy.inject({ target: TARGETS.getSecretValue, answer: { kind: 'raw', body } });
+      const invocation = await h.run();
+
+      expectRejected(
+        invocation,
+        `Secrets Manager answered GetSecretValue for the secret ${E2E_SECRET.arn} with ${described} that is not JSON, as its API's answers ` +
+          'are (not shown: it may hold the key).',
+        'Check AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_SECRETS_MANAGER) and any proxy or VPC endpoint on the way to Secrets Manager.',
+      );
+      // Not even the SDK's first characters of it.
+      expect(JSON.stringify(invocation)).not.toContain(TEST_API_KEY.slice(0, 10));
+      expect(JSON.stringify(invocation)).not.toContain('SyntaxError');
+    });
+
     it('the placeholder the stack puts in a secret it creates: says "API key not set" and the command to set it', async () => {
       await putApiKeySecret(h.moto.endpoint, API_KEY_PLACEHOLDER);
       const invocation = await h.run();

@@ -1,6 +1,7 @@
 /**
  * A fault-injecting HTTP proxy on 127.0.0.1 in front of moto, for what moto cannot do: throttle,
- * deny access, answer slowly, or answer with a field AWS may leave out.
+ * deny access, answer slowly, answer with a field AWS may leave out, or answer with a body that is
+ * not AWS's JSON at all.
  *
  * The AWS SDK clients reach it through `AWS_ENDPOINT_URL`. Every request is matched by its
  * operation, the `X-Amz-Target` header of the AWS JSON protocols, such as
@@ -49,7 +50,16 @@ export interface RewriteAnswer {
   readonly rewriteRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
 }
 
-export type FaultAnswer = AwsErrorAnswer | DelayAnswer | RewriteAnswer;
+/**
+ * Answer in moto's place with a 200 and this body as it is: what a broken proxy or endpoint may
+ * send, such as the bare secret instead of the API's JSON.
+ */
+export interface RawAnswer {
+  readonly kind: 'raw';
+  readonly body: string;
+}
+
+export type FaultAnswer = AwsErrorAnswer | DelayAnswer | RewriteAnswer | RawAnswer;
 
 export interface FaultRule {
   /** The `X-Amz-Target` to match. */
@@ -200,6 +210,16 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       });
       res.end(text);
       record.status = answer.status;
+      return;
+    }
+    if (answer?.kind === 'raw') {
+      res.writeHead(200, {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': Buffer.byteLength(answer.body),
+        'x-amzn-requestid': '00000000-0000-4000-8000-000000000000',
+      });
+      res.end(answer.body);
+      record.status = 200;
       return;
     }
     if (answer?.kind === 'delay') {

@@ -337,7 +337,7 @@ export interface RunSummaryFields {
   readonly seriesTotal: number;
   readonly skipped: Readonly<Record<string, number>>;
   readonly awsCalls: Readonly<Record<string, number>>;
-  readonly datadog: { readonly requests: number; readonly bytes: number; readonly seriesSent: number };
+  readonly datadog: { readonly requests: number; readonly unanswered: number; readonly bytes: number; readonly seriesSent: number };
   readonly billingDataAgeHours?: number;
   readonly durationMs: number;
   readonly warnings: number;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { packBodies } from '../../../lambda/datadog/payload';
 import { buildSeries } from '../../../lambda/datadog/series';
 import { submitBodies, type ApiKeySource, type SubmitOptions } from '../../../lambda/datadog/submit';
@@ -68,7 +68,7 @@ describe('submitBodies against a loopback Datadog intake', () => {
   it('sends gzipped, schema-valid bodies with the API key and reports the bytes sent', async () => {
     const toSend = bodies(3);
     const result = await submitBodies(toSend, options());
-    expect(result).toEqual({ requests: 1, bytesSent: toSend[0].gzipped.length, seriesSent: 3, errors: [] });
+    expect(result).toEqual({ requests: 1, unanswered: 0, bytesSent: toSend[0].gzipped.length, seriesSent: 3, errors: [] });
     expect(intake.requests[0]).toMatchObject({ apiKey: TEST_API_KEY, contentEncoding: 'gzip', schemaErrors: [], status: 202 });
     expect(intake.series().map((s) => s.points[0].value)).toEqual([0.5, 1.5, 2.5]);
   });
@@ -83,7 +83,9 @@ describe('submitBodies against a loopback Datadog intake', () => {
     intake.respondWith(behaviour);
     const result = await submitBodies(bodies(2), options());
     expect(result.errors).toEqual([]);
-    expect(result.requests).toBe(2);
+    // A reset connection is an attempt without an answer, not a request Datadog answered.
+    const answered = 'kind' in behaviour ? 1 : 2;
+    expect(result).toMatchObject({ requests: answered, unanswered: 2 - answered });
     expect(intake.series()).toHaveLength(2);
   });
 
@@ -99,7 +101,7 @@ describe('submitBodies against a loopback Datadog intake', () => {
     intake.respondWith({ kind: 'hang' });
     const result = await submitBodies(bodies(1), options({ requestTimeoutMs: 300 }));
     expect(result.errors).toEqual([]);
-    expect(result.requests).toBe(2);
+    expect(result).toMatchObject({ requests: 1, unanswered: 1 });
     expect(logLines.some((line) => line.includes('no answer within 300 ms'))).toBe(true);
   });
 
@@ -144,6 +146,34 @@ describe('submitBodies against a loopback Datadog intake', () => {
     intake.respondWith({ status: 202, body: { errors: ['point rejected'] } });
     const result = await submitBodies(bodies(1), options());
     expect(result.errors[0]).toMatch(/accepted the request but reported errors: point rejected/);
+  });
+
+  it('keeps a 202 with many errors small: the first five, each cut, and the count of the rest', async () => {
+    intake.respondWith({ status: 202, body: { errors: Array.from({ length: 12 }, (_, n) => `error ${n}: ${'z'.repeat(1_000)}`) } });
+    const result = await submitBodies(bodies(1), options());
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(/^Datadog accepted the request but reported errors: error 0: z+\.\.\.; error 1: .*; \.\.\. and 7 more$/);
+    expect(result.errors[0].length).toBeLessThan(1_200);
+  });
+
+  it.each([
+    ['a retried 500', 500, 2],
+    ['a refused 400', 400, 1],
+  ])('masks the key that %s echoes, in the retry warning and in the error', async (_name, status, requests) => {
+    intake.respondWith({ kind: 'echo', status });
+    const result = await submitBodies(bodies(1), options({ maxAttempts: 2 }));
+    expect(intake.requests).toHaveLength(requests);
+    const said = [...logLines, ...result.errors].join('\n');
+    expect(said).toContain('[API key]');
+    expect(said).not.toContain(TEST_API_KEY);
+  });
+
+  it('retries a 500 with a 100 MB body, reading only the bound of it', async () => {
+    intake.respondWith({ kind: 'huge', status: 500, bytes: 100 * 1024 * 1024 });
+    const result = await submitBodies(bodies(1), options());
+    expect(result).toMatchObject({ requests: 2, seriesSent: 1, errors: [] });
+    expect(logLines.join('\n').length).toBeLessThan(2_000);
+    await vi.waitFor(() => expect(intake.requests[0].streamed).toMatchObject({ complete: false }));
   });
 
   it('stops retrying before the deadline and says why', async () => {

@@ -137,7 +137,7 @@ describe('applyDatadogAssets', () => {
     expect(error).toBeInstanceOf(PagingError);
     expect((error as PagingError).message).toBe(
       `Datadog kept answering ${operation} with a next-page token: stopped after 2 pages, as its last token had already been given. ` +
-        'Nothing was written. Check that the API origin (DD_SITE or DD_API_URL) is Datadog, or a proxy that passes the paging parameters on.',
+        "Nothing was written. Check the site (DD_SITE or --site) and the API URL (DD_API_URL or --api-url): they must give Datadog's API, or a proxy that passes the paging parameters on.",
     );
     const listed = datadog.requests.filter((request) => request.url.startsWith(operation.slice(4)));
     expect(listed).toHaveLength(2);
