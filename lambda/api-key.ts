@@ -5,8 +5,8 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiKeySource } from './datadog/submit';
 import { API_KEY_PLACEHOLDER, putApiKeyCommand } from './environment';
-import { ApiKeyError } from './errors';
-import { isAccessDenied } from './sources/aws-errors';
+import { ActionableError, ApiKeyError } from './errors';
+import { explainAwsError, isAccessDenied } from './sources/aws-errors';
 
 const API_KEY_FORMAT = /^[0-9a-f]{32}$/i;
 
@@ -147,6 +147,11 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
       `Secrets Manager could not decrypt ${secretArn}: grant kms:Decrypt on its KMS key (context key apiKeySecretKmsKeyArn).`,
       { cause: error },
     );
+  }
+  // AWS not reachable, credentials missing or expired: the same explanation as the sources' calls.
+  const explained = explainAwsError(error, 'secretsmanager:GetSecretValue');
+  if (explained instanceof ActionableError) {
+    return new ApiKeyError(`Could not read the secret ${secretArn}: ${explained.problem}`, { fix: explained.fix, cause: error });
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new ApiKeyError(`Could not read the secret ${secretArn}: ${detail}`, { cause: error });

@@ -10,7 +10,7 @@ import { grantResource, type Source } from '../../lambda/sources/source';
 import { ApiKeyError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
-import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
+import { AwsClientFactory, awsErrorText, awsFailureFix, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, type Io } from '../io';
@@ -78,12 +78,12 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
       } else {
-        record(await checkSource(source, aws, identity));
+        record(await checkSource(source, aws, identity, options.profile));
       }
     }
 
     progress.step('Checking the Datadog API key');
-    const key = await checkApiKey(settings.key, aws, identity, config.apiKeyMaxAgeMs);
+    const key = await checkApiKey(settings.key, aws, identity, config.apiKeyMaxAgeMs, options.profile);
     record(key.result);
 
     progress.step(`Asking Datadog (${config.apiOrigin}) to validate the key`);
@@ -110,7 +110,12 @@ function partitionOf(arn: string): string {
 }
 
 /** A source's own probe; a failed call names the IAM action the source declares for that client's calls. */
-async function checkSource(source: Source, aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
+async function checkSource(
+  source: Source,
+  aws: AwsClientFactory,
+  identity: CallerIdentity,
+  profile: string | undefined,
+): Promise<CheckResult> {
   try {
     const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
     return probe.ok ? pass(source.id, source.title, probe.detail) : fail(source.id, source.title, probe.detail, probe.fix ?? '');
@@ -120,7 +125,7 @@ async function checkSource(source: Source, aws: AwsClientFactory, identity: Call
       resource: grantResource(grant.resource, { partition: partitionOf(identity.arn), account: identity.accountId }),
     }));
     const permissions = grants.map((grant) => `${grant.actions} on ${grant.resource}`).join(' and ');
-    return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity));
+    return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity, profile));
   }
 }
 
@@ -132,6 +137,7 @@ async function checkApiKey(
   aws: AwsClientFactory,
   identity: CallerIdentity | undefined,
   maxAgeMs: number,
+  profile: string | undefined,
 ): Promise<{ result: CheckResult; value?: string }> {
   switch (setting.kind) {
     case 'none':
@@ -159,7 +165,7 @@ async function checkApiKey(
         const value = await source.get();
         return { result: pass('api-key', KEY_TITLE, `the secret ${setting.secretArn} holds a well-formed API key`), value };
       } catch (error) {
-        const { detail, fix } = secretProblem(error, setting, identity);
+        const { detail, fix } = secretProblem(error, setting, identity, profile);
         return { result: fail('api-key', KEY_TITLE, detail, fix) };
       }
     }
@@ -171,6 +177,7 @@ function secretProblem(
   error: unknown,
   setting: Extract<KeySetting, { kind: 'secret' }>,
   identity: CallerIdentity,
+  profile: string | undefined,
 ): { detail: string; fix: string } {
   const message = error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error ? error.cause : undefined;
@@ -197,7 +204,10 @@ function secretProblem(
       fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys).${keyError?.fix === undefined ? '' : ` ${keyError.fix}`}`,
     };
   }
-  return { detail: message, fix: `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.` };
+  return {
+    detail: message,
+    fix: awsFailureFix(cause, profile) ?? `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.`,
+  };
 }
 
 const SITE_TITLE = 'Datadog API reachable';
@@ -270,9 +280,9 @@ function networkReason(error: unknown): string {
   return cause?.code ?? cause?.message ?? describeError(error);
 }
 
-function awsFix(error: unknown, permissions: string, identity: CallerIdentity): string {
+function awsFix(error: unknown, permissions: string, identity: CallerIdentity, profile: string | undefined): string {
   if (isAccessDenied(error)) return `Grant ${identity.arn} the IAM permission ${permissions}.`;
-  return `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
+  return awsFailureFix(error, profile) ?? `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
 }
 
 function pass(id: string, title: string, detail: string): CheckResult {
