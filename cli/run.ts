@@ -9,6 +9,7 @@ import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { ApiKeySource } from '../lambda/datadog/submit';
 import type { Logger } from '../lambda/log';
 import type { AwsClientFactory } from './aws';
+import { settingAsFlag } from './settings';
 
 /** The function's timeout: the same bound on sending. */
 export const RUN_TIMEOUT_MS = DEPLOYMENT_DEFAULTS.timeoutSeconds * 1000;
@@ -31,5 +32,6 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
     log: input.log,
     deadline: Date.now() + RUN_TIMEOUT_MS,
     dryRun: input.dryRun,
+    nameSetting: settingAsFlag,
   });
 }

@@ -131,20 +131,22 @@ function explainSecretError(error: unknown, secretArn: string): ApiKeyError {
   }
   if (name === 'ResourceNotFoundException') {
     return new ApiKeyError(
-      `The secret ${secretArn} does not exist (or has no value yet). Check DD_API_KEY_SECRET_ARN (context key apiKeySecretArn).`,
+      (setting) => `The secret ${secretArn} does not exist (or has no value yet). Check ${setting('apiKeySecretArn')}.`,
       { cause: error },
     );
   }
   if (isAccessDenied(error)) {
     return new ApiKeyError(
-      `AWS denied secretsmanager:GetSecretValue on ${secretArn}: the function's role needs it, and kms:Decrypt on the ` +
-        "secret's key when it uses a customer-managed KMS key (context key apiKeySecretKmsKeyArn).",
+      (setting) =>
+        `AWS denied secretsmanager:GetSecretValue on ${secretArn}: the function's role needs it, and kms:Decrypt on the ` +
+        `secret's key when it uses a customer-managed KMS key (${setting('apiKeySecretKmsKeyArn')}).`,
       { cause: error },
     );
   }
   if (name === 'DecryptionFailure' || name === 'KMSAccessDeniedException') {
     return new ApiKeyError(
-      `Secrets Manager could not decrypt ${secretArn}: grant kms:Decrypt on its KMS key (context key apiKeySecretKmsKeyArn).`,
+      (setting) =>
+        `Secrets Manager could not decrypt ${secretArn}: grant kms:Decrypt on its KMS key (${setting('apiKeySecretKmsKeyArn')}).`,
       { cause: error },
     );
   }

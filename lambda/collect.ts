@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
-import { describeError } from './errors';
+import { describeError, type SettingNamer } from './errors';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
@@ -30,6 +30,8 @@ export interface CollectDependencies {
   readonly now?: () => Date;
   /** Build everything but send nothing (the command-line tool's preview). @default false */
   readonly dryRun?: boolean;
+  /** How the summary's errors name a setting. @default the function's: variable and context key */
+  readonly nameSetting?: SettingNamer;
 }
 
 /** What a run did; logged as one JSON line and returned to the caller. */
@@ -85,7 +87,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     : deps.apiKey.get(signal).then(
         () => true,
         (error: unknown) => {
-          errors.push(describeError(error));
+          errors.push(describeError(error, deps.nameSetting));
           return false;
         },
       );
@@ -158,7 +160,7 @@ async function gatherSources(
   const gathered: Gathered = { samples: [], skipped: {}, errors: [] };
   for (const settled of await Promise.allSettled(sources)) {
     if (settled.status === 'rejected') {
-      gathered.errors.push(describeError(settled.reason));
+      gathered.errors.push(describeError(settled.reason, deps.nameSetting));
       continue;
     }
     gathered.samples.push(...settled.value.samples);

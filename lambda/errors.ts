@@ -6,10 +6,25 @@
  * tools all throw these classes, or classes extending {@link ActionableError}.
  */
 
+import { settingForStack, type SettingName } from './settings';
+
+/** How a layer names a setting in what it prints: the function by variable and context key, the tool by flag. */
+export type SettingNamer = (name: SettingName, value?: string) => string;
+
+/**
+ * A problem or a fix. One that names a setting is a function of the namer, so that the layer
+ * that prints it names the setting its own way; `message` and the getters use the function's.
+ */
+export type MessageText = string | ((setting: SettingNamer) => string);
+
+function textOf(text: MessageText, setting: SettingNamer): string {
+  return typeof text === 'string' ? text : text(setting);
+}
+
 /** What {@link ActionableError} takes besides the problem. */
 export interface ActionableErrorOptions {
   /** What to do about it; leave it out when the problem already says, or there is no one thing to do. */
-  readonly fix?: string;
+  readonly fix?: MessageText;
   /** The error this one explains. */
   readonly cause?: unknown;
 }
@@ -23,28 +38,38 @@ export class ActionableError extends Error {
   public override readonly name: string = 'ActionableError';
   // Private fields with getters: the error's own enumerable properties stay those of any
   // Error, so it compares, serializes and logs as its message.
-  readonly #problem: string;
-  readonly #fix: string | undefined;
+  readonly #problem: MessageText;
+  readonly #fix: MessageText | undefined;
 
   /**
    * @param problem what is wrong, as a sentence that names the input at fault.
    * @param options the fix, appended to `message` after a space, and the cause.
    */
-  constructor(problem: string, options: ActionableErrorOptions = {}) {
+  constructor(problem: MessageText, options: ActionableErrorOptions = {}) {
+    const fix = options.fix === undefined ? undefined : textOf(options.fix, settingForStack);
+    const shown = textOf(problem, settingForStack);
     // A cause is set only when given, as `new Error(message)` does.
-    super(options.fix === undefined ? problem : `${problem} ${options.fix}`, 'cause' in options ? { cause: options.cause } : undefined);
+    super(fix === undefined ? shown : `${shown} ${fix}`, 'cause' in options ? { cause: options.cause } : undefined);
     this.#problem = problem;
     this.#fix = options.fix;
   }
 
   /** What is wrong, alone; `message` is this followed by `fix`. */
   public get problem(): string {
-    return this.#problem;
+    return textOf(this.#problem, settingForStack);
   }
 
   /** How to fix it, when there is one thing to do. */
   public get fix(): string | undefined {
-    return this.#fix;
+    return this.#fix === undefined ? undefined : textOf(this.#fix, settingForStack);
+  }
+
+  /** The problem and the fix with each setting named by `setting` (the tool's flags, say). */
+  public namingSettings(setting: SettingNamer): { readonly problem: string; readonly fix?: string } {
+    return {
+      problem: textOf(this.#problem, setting),
+      ...(this.#fix === undefined ? {} : { fix: textOf(this.#fix, setting) }),
+    };
   }
 }
 
@@ -153,16 +178,17 @@ export class AwsCredentialsError extends ActionableError {
   }
 }
 
+/** What to do when an account has no billing metrics: the run's error and `check`'s probe say the same. */
+export const BILLING_ALERTS_FIX: MessageText = (setting) =>
+  'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert ' +
+  'preferences); the first figures appear within about a day. Or turn this source off with ' +
+  `${setting('collectEstimatedCharges', 'false')}.`;
+
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
 export class NoBillingMetricsError extends ActionableError {
   public override readonly name = 'NoBillingMetricsError';
   constructor() {
-    super('No AWS/Billing EstimatedCharges metrics in us-east-1.', {
-      fix:
-        'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert ' +
-        'preferences); the first figures appear within about a day. Or turn this source off with ' +
-        'COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges).',
-    });
+    super('No AWS/Billing EstimatedCharges metrics in us-east-1.', { fix: BILLING_ALERTS_FIX });
   }
 }
 
@@ -190,8 +216,15 @@ export class CollectionError extends ActionableError {
   }
 }
 
-/** A short, key-free description of any thrown value, for logs and summaries. */
-export function describeError(error: unknown): string {
+/**
+ * A short, key-free description of any thrown value, for logs and summaries.
+ * @param setting how the reader names settings. @default the function's: variable and context key
+ */
+export function describeError(error: unknown, setting?: SettingNamer): string {
+  if (error instanceof ActionableError && setting !== undefined) {
+    const { problem, fix } = error.namingSettings(setting);
+    return `${error.name}: ${fix === undefined ? problem : `${problem} ${fix}`}`;
+  }
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -7,14 +7,14 @@ import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
-import { ApiKeyError, describeError } from '../../lambda/errors';
+import { ActionableError, ApiKeyError, describeError } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
 import { AwsClientFactory, awsErrorText, awsFailureFix, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, type Io } from '../io';
-import { CLI_ENV, flagOf, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -118,7 +118,9 @@ async function checkSource(
 ): Promise<CheckResult> {
   try {
     const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
-    return probe.ok ? pass(source.id, source.title, probe.detail) : fail(source.id, source.title, probe.detail, probe.fix ?? '');
+    if (probe.ok) return pass(source.id, source.title, probe.detail);
+    const fix = probe.fix === undefined ? '' : typeof probe.fix === 'string' ? probe.fix : probe.fix(settingAsFlag);
+    return fail(source.id, source.title, probe.detail, fix);
   } catch (error) {
     const grants = source.iam.map((grant) => ({
       actions: grant.actions.join(', '),
@@ -179,7 +181,8 @@ function secretProblem(
   identity: CallerIdentity,
   profile: string | undefined,
 ): { detail: string; fix: string } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ActionableError ? error.namingSettings(settingAsFlag).problem : error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error ? error.cause : undefined;
   const name = cause instanceof Error ? cause.name : '';
   if (name === 'ResourceNotFoundException') {
@@ -198,7 +201,7 @@ function secretProblem(
   }
   if (cause === undefined) {
     // The secret was read but does not hold a usable key (placeholder, empty, wrong format).
-    const keyError = error instanceof ApiKeyError ? error : undefined;
+    const keyError = error instanceof ApiKeyError ? error.namingSettings(settingAsFlag) : undefined;
     return {
       detail: keyError?.problem ?? message,
       fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys).${keyError?.fix === undefined ? '' : ` ${keyError.fix}`}`,

@@ -161,7 +161,7 @@ describe('AWS faults, against the bundled collector', () => {
       expect(thrownMessage(invocation)).toMatch(
         /NoBillingMetricsError: No AWS\/Billing EstimatedCharges metrics in us-east-1\. Turn on "Receive Billing Alerts"/,
       );
-      expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false');
+      expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges)');
       expect(runSummary(invocation)).toMatchObject({ status: 'partial', awsCalls: { ListMetrics: 1 } });
     });
 
