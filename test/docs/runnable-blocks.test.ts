@@ -48,7 +48,7 @@ describe('the runs-offline markers', () => {
     expect(() => runnableBlocks('docs/x.md', text)).toThrow(problem);
   });
 
-  it('mark the demo, its scenarios, the help and datadog generate, and nothing slow, recursive, placeholder or needing AWS', () => {
+  it('mark the demo, its scenarios, the help, collect --dry-run, estimate and datadog generate, and nothing slow, recursive, deploying, calling the aws CLI or holding a placeholder', () => {
     const blocks = allRunnableBlocks(ROOT);
     const commands = blocks.flatMap((block) => block.commands);
     for (const wanted of [

@@ -14,7 +14,9 @@
  * - Each `expect=` text must appear in what the block's commands print (stdout and stderr).
  * - `npm ci` is what the copy already has (`node_modules` is linked), so a leading `npm ci &&`
  *   and a line `npm ci` are left out; a block may not hold a slow or recursive command (the
- *   test suites, a deployment) or a placeholder such as `<key>`.
+ *   test suites, a deployment), the aws CLI or a placeholder such as `<key>`.
+ * - AWS is moto seeded with the demo's sample account, Datadog the loopback intake: a block that
+ *   describes the tool against "your account" runs against those.
  *
  * `test/docs/runnable-blocks.test.ts` (unit tier) checks the markers; the end-to-end tier's
  * `test/e2e/doc-blocks.test.ts` runs the blocks.

@@ -5,8 +5,10 @@
  * checked. A documented command whose behaviour changes fails here. The markers and what a
  * block may hold: `test/docs/runnable-blocks.ts`.
  *
- * Nothing can leave loopback: AWS is pointed at a closed loopback port with dummy credentials and
- * no shared config, and Datadog at another; the demo starts its own fakes.
+ * Nothing can leave loopback: AWS is moto on 127.0.0.1, seeded with the demo's sample account
+ * (as `npm run sandbox:moto` seeds it), with dummy credentials and no shared config; Datadog is
+ * the loopback intake, with the key it accepts in DD_API_KEY, as a user would have exported them.
+ * The demo starts its own fakes.
  */
 import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -15,8 +17,9 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_API_KEY, REFUSED_API_KEY } from '../../cli/demo/scenarios';
-import { TEST_API_KEY } from '../../fakes/datadog/intake';
-import { closedPort } from '../cli/run-cli';
+import { startIntake, TEST_API_KEY, type Intake } from '../../fakes/datadog/intake';
+import { startMoto, type MotoServer } from '../support/moto-server';
+import { seedSampleAccount } from '../support/sample-account-seed';
 import { allRunnableBlocks } from '../docs/runnable-blocks';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -43,6 +46,8 @@ function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promi
 describe('the docs’ runnable shell blocks, in a fresh copy of the repository', () => {
   let copy: string;
   let env: NodeJS.ProcessEnv;
+  let moto: MotoServer | undefined;
+  let intake: Intake | undefined;
 
   beforeAll(async () => {
     copy = await mkdtemp(join(tmpdir(), 'doc-blocks-'));
@@ -55,23 +60,27 @@ describe('the docs’ runnable shell blocks, in a fresh copy of the repository',
       });
     }
     await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
-    const [awsPort, datadogPort] = [await closedPort(), await closedPort()];
+    moto = await startMoto();
+    await seedSampleAccount(moto.endpoint);
+    intake = await startIntake({ apiKey: DEMO_API_KEY });
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TERM: 'dumb',
       NO_COLOR: '1',
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
       AWS_CONFIG_FILE: '/nonexistent/aws-config',
       AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
       AWS_EC2_METADATA_DISABLED: 'true',
-      DD_API_URL: `http://127.0.0.1:${datadogPort}`,
+      DD_API_URL: intake.url,
+      DD_API_KEY: DEMO_API_KEY,
     };
   });
   afterAll(async () => {
+    await Promise.all([moto?.stop(), intake?.close()]);
     if (copy !== undefined) await rm(copy, { recursive: true, force: true });
   });
 
