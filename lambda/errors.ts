@@ -17,7 +17,8 @@ export type SettingNamer = (name: SettingName, value?: string) => string;
  */
 export type MessageText = string | ((setting: SettingNamer) => string);
 
-function textOf(text: MessageText, setting: SettingNamer): string {
+/** A message text with its settings named by `setting`. */
+export function textOf(text: MessageText, setting: SettingNamer): string {
   return typeof text === 'string' ? text : text(setting);
 }
 

@@ -7,7 +7,7 @@ import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
-import { ActionableError, ApiKeyError, describeError } from '../../lambda/errors';
+import { ActionableError, ApiKeyError, describeError, textOf } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
 import { AwsClientFactory, awsErrorText, awsFailureFix, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
@@ -119,8 +119,7 @@ async function checkSource(
   try {
     const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
     if (probe.ok) return pass(source.id, source.title, probe.detail);
-    const fix = probe.fix === undefined ? '' : typeof probe.fix === 'string' ? probe.fix : probe.fix(settingAsFlag);
-    return fail(source.id, source.title, probe.detail, fix);
+    return fail(source.id, source.title, probe.detail, probe.fix === undefined ? '' : textOf(probe.fix, settingAsFlag));
   } catch (error) {
     const grants = source.iam.map((grant) => ({
       actions: grant.actions.join(', '),

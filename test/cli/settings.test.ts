@@ -7,7 +7,7 @@ import { UsageError } from '../../cli/errors';
 import { collectorEnvironment, nameFlags, resolveSettings, settingAsFlag, type CollectorFlags } from '../../cli/settings';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { startFakeAws } from '../../fakes/aws/server';
-import { describeError, NoBillingMetricsError } from '../../lambda/errors';
+import { describeError, textOf, NoBillingMetricsError } from '../../lambda/errors';
 import { settingForStack, type SettingName } from '../../lambda/settings';
 import { estimatedChargesSource } from '../../lambda/sources/estimated-charges';
 
@@ -174,7 +174,7 @@ describe('settingAsFlag: the tool names a setting by its flag, the function by v
     try {
       const probe = await estimatedChargesSource.probe({ cloudWatch }, '123456789012');
       expect(probe.ok).toBe(false);
-      const fix = probe.fix === undefined || typeof probe.fix === 'string' ? probe.fix : probe.fix(settingAsFlag);
+      const fix = probe.fix === undefined ? undefined : textOf(probe.fix, settingAsFlag);
       expect(fix).toBe(new NoBillingMetricsError().namingSettings(settingAsFlag).fix);
       expect(fix).toContain('--no-estimated-charges');
     } finally {
