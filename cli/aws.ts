@@ -9,7 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsClientPool, type AwsClientOptions } from '../lambda/aws-clients';
 import { BILLING_REGION } from '../lambda/billing-facts';
 import { SOURCES } from '../lambda/sources';
-import { awsFailure } from '../lambda/sources/aws-errors';
+import { awsFailure, unreachableAt } from '../lambda/sources/aws-errors';
 import type { AwsClient } from '../lambda/sources/source';
 import { RunError } from './errors';
 
@@ -123,13 +123,11 @@ export function credentialsFix(profile: string | undefined): string {
  * for access denied (the caller names the permission) and for any other error.
  */
 export function awsFailureFix(error: unknown, profile: string | undefined): string | undefined {
-  const failure = awsFailure(error);
-  switch (failure?.kind) {
-    case 'unreachable':
-      return (
-        `Nothing answered at ${failure.where} (${failure.reason}): check AWS_ENDPOINT_URL if it is set, ` +
-        'DNS, your proxy and your network connection to AWS.'
-      );
+  switch (awsFailure(error)) {
+    case 'unreachable': {
+      const { where, reason } = unreachableAt(error);
+      return `Nothing answered at ${where} (${reason}): check AWS_ENDPOINT_URL if it is set, DNS, your proxy and your network connection to AWS.`;
+    }
     case 'noCredentials':
       return credentialsFix(profile);
     case 'expiredCredentials': {

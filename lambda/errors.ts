@@ -146,17 +146,14 @@ export class AwsTimeoutError extends ActionableError {
 /** An AWS call got no answer: the endpoint refused it, its name did not resolve, or it timed out. */
 export class AwsUnreachableError extends ActionableError {
   public override readonly name = 'AwsUnreachableError';
-  constructor(
-    public readonly action: string,
-    /** The host (or address and port) that did not answer. */
-    public readonly where: string,
-    reason: string,
-    options?: { cause?: unknown },
-  ) {
+  /**
+   * @param action the IAM action of the call.
+   * @param where the host (or address and port) that did not answer.
+   * @param reason the network error's code, or "no answer in time".
+   */
+  constructor(action: string, where: string, reason: string, options?: { cause?: unknown }) {
     super(`AWS could not be reached for ${action} at ${where} (${reason}).`, {
-      fix:
-        `Check the function's network path to ${where}: the endpoint (AWS_ENDPOINT_URL, if set), DNS, the proxy, and in a VPC ` +
-        'a NAT gateway or a VPC endpoint for the service.',
+      fix: `Check the endpoint ${where}, DNS and proxy; in a VPC, a NAT gateway or VPC endpoint.`,
       ...options,
     });
   }
@@ -165,15 +162,10 @@ export class AwsUnreachableError extends ActionableError {
 /** The function had no usable AWS credentials, or they had expired. */
 export class AwsCredentialsError extends ActionableError {
   public override readonly name = 'AwsCredentialsError';
-  constructor(
-    public readonly action: string,
-    public readonly expired: boolean,
-    options?: { cause?: unknown },
-  ) {
+  constructor(action: string, expired: boolean, options?: { cause?: unknown }) {
     super(expired ? `The AWS credentials had expired when calling ${action}.` : `No usable AWS credentials to call ${action}.`, {
-      fix: expired
-        ? "Lambda renews its role's credentials: if this repeats, check the function's clock and that nothing sets AWS_SESSION_TOKEN in its environment."
-        : 'The function takes its credentials from its execution role: check that the role exists and that Lambda may assume it (redeploy the stack), and that nothing sets AWS_ACCESS_KEY_ID or AWS_PROFILE in its environment.',
+      // Lambda gives and renews the role's credentials: only the role, or an environment that overrides it, can be at fault.
+      fix: `Check the function's role (redeploy the stack) and that its environment sets no ${expired ? 'AWS_SESSION_TOKEN' : 'AWS_ACCESS_KEY_ID or AWS_PROFILE'}.`,
       ...options,
     });
   }

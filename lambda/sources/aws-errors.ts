@@ -13,48 +13,39 @@ export function isAccessDenied(error: unknown): boolean {
  * one to the next: AWS not reachable (endpoint, DNS, proxy, network), no usable credentials,
  * expired credentials, or a missing IAM permission.
  */
-export type AwsFailure =
-  | { readonly kind: 'unreachable'; readonly where: string; readonly reason: string }
-  | { readonly kind: 'noCredentials' }
-  | { readonly kind: 'expiredCredentials' }
-  | { readonly kind: 'accessDenied' };
+export type AwsFailure = 'unreachable' | 'noCredentials' | 'expiredCredentials' | 'accessDenied';
 
+// Regular expressions rather than sets of names: the function's bundle is measured by the byte.
 /** Node's network error codes: the request never got an answer from AWS. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NETWORK_CODES = /^E(CONNREFUSED|NOTFOUND|AI_AGAIN|TIMEDOUT|CONNRESET|HOSTUNREACH|NETUNREACH)$/;
 /** AWS's answers to a session token or a signature past its time. */
-const EXPIRED_NAMES = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
+const EXPIRED_NAMES = /^(ExpiredToken(Exception)?|RequestExpired)$/;
 /** The SDK's credential chain found nothing, or AWS does not know the key it signed with. */
-const NO_CREDENTIALS_NAMES = new Set([
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'InvalidAccessKeyId',
-]);
+const NO_CREDENTIALS_NAMES =
+  /^(CredentialsProviderError|TokenProviderError|InvalidClientTokenId|UnrecognizedClientException|InvalidAccessKeyId)$/;
+
+/** The network details Node puts on a failed connection. */
+type NetworkError = Error & { code?: string; hostname?: string; address?: string; port?: number };
 
 /** The failure's kind, or undefined for any other error (throttling, a bad request, a bug). */
 export function awsFailure(error: unknown): AwsFailure | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (isAccessDenied(error)) return { kind: 'accessDenied' };
+  const { name, message, code } = error as NetworkError;
+  if (isAccessDenied(error)) return 'accessDenied';
   // An SSO session past its time fails in the credential chain, not at AWS.
-  if (EXPIRED_NAMES.has(error.name) || (NO_CREDENTIALS_NAMES.has(error.name) && /expired/i.test(error.message))) {
-    return { kind: 'expiredCredentials' };
-  }
-  if (NO_CREDENTIALS_NAMES.has(error.name)) return { kind: 'noCredentials' };
-  const network = error as Error & { code?: unknown; hostname?: unknown; address?: unknown; port?: unknown };
-  const code = typeof network.code === 'string' ? network.code : undefined;
-  // The SDK's HTTP handler names its connection and request time-outs TimeoutError; the run's
-  // own abort signal is an AbortError, told apart by callNeeding.
-  if ((code !== undefined && UNREACHABLE_CODES.has(code)) || error.name === 'TimeoutError') {
-    const where =
-      typeof network.hostname === 'string'
-        ? network.hostname
-        : typeof network.address === 'string'
-          ? `${network.address}${typeof network.port === 'number' ? `:${network.port}` : ''}`
-          : 'the AWS endpoint';
-    return { kind: 'unreachable', where, reason: code ?? 'no answer in time' };
-  }
+  if (EXPIRED_NAMES.test(name) || (NO_CREDENTIALS_NAMES.test(name) && /expired/i.test(message))) return 'expiredCredentials';
+  if (NO_CREDENTIALS_NAMES.test(name)) return 'noCredentials';
+  // The SDK's HTTP handler names its connection and socket time-outs TimeoutError; the run's own
+  // abort signal is an AbortError, told apart by callNeeding.
+  if (NETWORK_CODES.test(String(code)) || name === 'TimeoutError') return 'unreachable';
   return undefined;
+}
+
+/** Where an unreachable call went (the host, or the address and port) and why it failed. */
+export function unreachableAt(error: unknown): { readonly where: string; readonly reason: string } {
+  const { hostname, address, port, code } = error as NetworkError;
+  const where = hostname ?? (address === undefined ? 'the AWS endpoint' : port === undefined ? address : `${address}:${port}`);
+  return { where, reason: code ?? 'no answer in time' };
 }
 
 /**
@@ -63,17 +54,12 @@ export function awsFailure(error: unknown): AwsFailure | undefined {
  */
 export function explainAwsError(error: unknown, action: string): unknown {
   const failure = awsFailure(error);
-  switch (failure?.kind) {
-    case 'accessDenied':
-      return new AccessDeniedError(action, { cause: error });
-    case 'unreachable':
-      return new AwsUnreachableError(action, failure.where, failure.reason, { cause: error });
-    case 'noCredentials':
-    case 'expiredCredentials':
-      return new AwsCredentialsError(action, failure.kind === 'expiredCredentials', { cause: error });
-    case undefined:
-      return error;
+  if (failure === 'accessDenied') return new AccessDeniedError(action, { cause: error });
+  if (failure === 'unreachable') {
+    const { where, reason } = unreachableAt(error);
+    return new AwsUnreachableError(action, where, reason, { cause: error });
   }
+  return failure === undefined ? error : new AwsCredentialsError(action, failure === 'expiredCredentials', { cause: error });
 }
 
 /**

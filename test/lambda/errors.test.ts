@@ -87,12 +87,15 @@ describe('every error class', () => {
     [
       'AwsUnreachableError',
       new AwsUnreachableError('budgets:ViewBudget', '127.0.0.1:9', 'ECONNREFUSED'),
-      { problem: 'AWS could not be reached for budgets:ViewBudget at 127.0.0.1:9 (ECONNREFUSED).', fix: /NAT gateway or a VPC endpoint/ },
+      { problem: 'AWS could not be reached for budgets:ViewBudget at 127.0.0.1:9 (ECONNREFUSED).', fix: /NAT gateway or VPC endpoint/ },
     ],
     [
       'AwsCredentialsError',
       new AwsCredentialsError('budgets:ViewBudget', true),
-      { problem: 'The AWS credentials had expired when calling budgets:ViewBudget.', fix: /^Lambda renews/ },
+      {
+        problem: 'The AWS credentials had expired when calling budgets:ViewBudget.',
+        fix: /^Check the function's role \(redeploy the stack\) and that its environment sets no AWS_SESSION_TOKEN\.$/,
+      },
     ],
     [
       'NoBillingMetricsError',

@@ -243,7 +243,7 @@ describe('AWS faults, against the bundled collector', () => {
           ),
         ]),
       });
-      expect(thrownMessage(invocation)).toContain('a NAT gateway or a VPC endpoint');
+      expect(thrownMessage(invocation)).toContain('DNS and proxy; in a VPC, a NAT gateway or VPC endpoint.');
       expect(thrownMessage(invocation)).not.toMatch(/credentials/i);
     });
 
@@ -255,7 +255,7 @@ describe('AWS faults, against the bundled collector', () => {
       expect(runSummary(invocation)).toMatchObject({
         status: 'failure',
         errors: expect.arrayContaining([
-          expect.stringMatching(/^AwsCredentialsError: No usable AWS credentials to call budgets:ViewBudget\. .*execution role/),
+          expect.stringMatching(/^AwsCredentialsError: No usable AWS credentials to call budgets:ViewBudget\. Check the function's role/),
         ]),
       });
     });
