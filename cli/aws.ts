@@ -9,6 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsClientPool, type AwsClientOptions } from '../lambda/aws-clients';
 import { BILLING_REGION } from '../lambda/billing-facts';
 import { SOURCES } from '../lambda/sources';
+import { awsFailure, unreachableAt } from '../lambda/sources/aws-errors';
 import type { AwsClient } from '../lambda/sources/source';
 import { RunError } from './errors';
 
@@ -164,8 +165,34 @@ export function credentialsFix(profile: string | undefined): string {
 }
 
 /**
+ * What to do about an AWS failure whose cause is on this machine's side, told apart by the
+ * collector's own classifier: AWS not reachable, no credentials, expired credentials; undefined
+ * for access denied (the caller names the permission) and for any other error.
+ */
+export function awsFailureFix(error: unknown, profile: string | undefined): string | undefined {
+  switch (awsFailure(error)) {
+    case 'unreachable': {
+      const { where, reason } = unreachableAt(error);
+      return `Nothing answered at ${where} (${reason}): check AWS_ENDPOINT_URL if it is set, DNS, your proxy and your network connection to AWS.`;
+    }
+    case 'noCredentials':
+      return credentialsFix(profile);
+    case 'expiredCredentials': {
+      const which = profile === undefined ? 'the default profile (or AWS_PROFILE)' : `the profile ${shownValue(profile)}`;
+      return (
+        `Your AWS credentials have expired: refresh them with "aws sso login" for ${which}, ` +
+        'or start a new session (new temporary keys and AWS_SESSION_TOKEN).'
+      );
+    }
+    case 'accessDenied':
+    case undefined:
+      return undefined;
+  }
+}
+
+/**
  * The account the credentials belong to.
- * @throws RunError saying how to get credentials.
+ * @throws RunError saying what to do: reach AWS, give credentials, or refresh them.
  */
 export async function callerIdentity(aws: AwsClientFactory, profile: string | undefined): Promise<CallerIdentity> {
   try {
@@ -176,7 +203,8 @@ export async function callerIdentity(aws: AwsClientFactory, profile: string | un
     return { accountId: identity.Account, arn: identity.Arn ?? '' };
   } catch (error) {
     throw new RunError(`Cannot resolve the AWS account with STS GetCallerIdentity: ${awsErrorText(error)}`, {
-      fix: credentialsFix(profile),
+      // STS answers every caller with credentials: any other failure is most likely theirs.
+      fix: awsFailureFix(error, profile) ?? credentialsFix(profile),
       cause: error,
     });
   }

@@ -17,7 +17,7 @@ import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import type { Io } from './io';
 import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, withSettingFlags } from './setting-flags';
-import { CLI_ENV, type CollectorFlags, type DatadogFlags } from './settings';
+import { CLI_ENV, settingAsFlag, type CollectorFlags, type DatadogFlags } from './settings';
 
 export const PROGRAM_NAME = 'aws-billing-to-datadog';
 
@@ -223,8 +223,10 @@ function reportError(error: unknown, io: Io): ExitCode {
     io.err(`error: ${describeError(error)}\n`);
     return EXIT.failure;
   }
-  io.err(`error: ${error.problem}\n`);
-  if (error.fix !== undefined) io.err(`  fix: ${error.fix}\n`);
+  // The collector's errors name settings as the function does; the tool names its flags.
+  const { problem, fix } = error.namingSettings(settingAsFlag);
+  io.err(`error: ${problem}\n`);
+  if (fix !== undefined) io.err(`  fix: ${fix}\n`);
   else if (error instanceof UsageError) io.err('(add --help for usage)\n');
   return error instanceof UsageError ? EXIT.usage : EXIT.failure;
 }

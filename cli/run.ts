@@ -10,6 +10,7 @@ import type { HttpObserver } from '../lambda/datadog/http';
 import type { ApiKeySource } from '../lambda/datadog/submit';
 import type { Logger } from '../lambda/log';
 import type { AwsClientFactory } from './aws';
+import { settingAsFlag } from './settings';
 
 /** The function's timeout: the same bound on sending. */
 export const RUN_TIMEOUT_MS = DEPLOYMENT_DEFAULTS.timeoutSeconds * 1000;
@@ -35,5 +36,6 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
     deadline: Date.now() + RUN_TIMEOUT_MS,
     dryRun: input.dryRun,
     ...(input.observeDatadog === undefined ? {} : { observeDatadog: input.observeDatadog }),
+    nameSetting: settingAsFlag,
   });
 }

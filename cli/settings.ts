@@ -6,7 +6,7 @@
  */
 import { loadConfig, type Config } from '../lambda/config';
 import { collectorEnvironmentFor, ENV } from '../lambda/environment';
-import { COLLECTOR_SETTING_NAMES, settingSpec, type EveryCollectorSetting, type SettingName } from '../lambda/settings';
+import { COLLECTOR_SETTING_NAMES, settingForStack, settingSpec, type EveryCollectorSetting, type SettingName } from '../lambda/settings';
 import { ConfigError } from '../lambda/errors';
 import type { LogLevel } from '../lambda/log';
 import { UsageError } from './errors';
@@ -65,6 +65,21 @@ export function flagOf(name: SettingName): string | undefined {
   const spec = settingSpec(name);
   if (spec.flag === undefined) return undefined;
   return spec.type === 'boolean' && spec.default === true ? `--no-${spec.flag}` : `--${spec.flag}`;
+}
+
+/**
+ * A setting as the tool's messages name it: by its flag, as the user would type it
+ * (`--no-estimated-charges`, `--site (DD_SITE)`), and as the function names it for a setting the
+ * tool has no flag for (a stack setting such as `apiKeySecretKmsKeyArn`). Errors that name a
+ * setting are printed through this (see `MessageText` in `lambda/errors.ts`).
+ */
+export function settingAsFlag(name: SettingName, value?: string): string {
+  const spec = settingSpec(name);
+  const flag = flagOf(name);
+  if (flag === undefined || spec.env === undefined) return settingForStack(name, value);
+  // A switch is named by the flag that sets it the way the message means.
+  if (spec.type === 'boolean') return value === undefined || value !== String(spec.default) ? flag : `leaving out ${flag}`;
+  return `${flag}${value === undefined ? '' : ` ${value}`} (${spec.env})`;
 }
 
 /** The flag behind each environment variable, to name it in messages. */

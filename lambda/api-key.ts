@@ -5,8 +5,8 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ApiKeySource } from './datadog/submit';
 import { API_KEY_PLACEHOLDER, putApiKeyCommand } from './environment';
-import { ApiKeyError, describeError } from './errors';
-import { isAccessDenied } from './sources/aws-errors';
+import { ActionableError, ApiKeyError, describeError } from './errors';
+import { explainAwsError, isAccessDenied } from './sources/aws-errors';
 
 const API_KEY_FORMAT = /^[0-9a-f]{32}$/i;
 
@@ -182,24 +182,31 @@ function explainSecretError(error: unknown, secretArn: string, gaveUp: boolean):
   }
   if (name === 'ResourceNotFoundException') {
     return new ApiKeyError(
-      `The secret ${secretArn} does not exist (or has no value yet). Check DD_API_KEY_SECRET_ARN (context key apiKeySecretArn).`,
+      (setting) => `The secret ${secretArn} does not exist (or has no value yet). Check ${setting('apiKeySecretArn')}.`,
       { cause: error },
     );
   }
   if (isAccessDenied(error)) {
     return new ApiKeyError(
-      `AWS denied secretsmanager:GetSecretValue on ${secretArn}: the function's role needs it, and kms:Decrypt on the ` +
-        "secret's key when it uses a customer-managed KMS key (context key apiKeySecretKmsKeyArn).",
+      (setting) =>
+        `AWS denied secretsmanager:GetSecretValue on ${secretArn}: the function's role needs it, and kms:Decrypt on the ` +
+        `secret's key when it uses a customer-managed KMS key (${setting('apiKeySecretKmsKeyArn')}).`,
       { cause: error },
     );
   }
   if (name === 'DecryptionFailure' || name === 'KMSAccessDeniedException') {
     return new ApiKeyError(
-      `Secrets Manager could not decrypt ${secretArn}: grant kms:Decrypt on its KMS key (context key apiKeySecretKmsKeyArn).`,
+      (setting) =>
+        `Secrets Manager could not decrypt ${secretArn}: grant kms:Decrypt on its KMS key (${setting('apiKeySecretKmsKeyArn')}).`,
       { cause: error },
     );
   }
   if (name === 'SyntaxError') return malformedAnswer(secretArn, error);
+  // AWS not reachable, credentials missing or expired: the same explanation as the sources' calls.
+  const explained = explainAwsError(error, 'secretsmanager:GetSecretValue');
+  if (explained instanceof ActionableError) {
+    return new ApiKeyError(`Could not read the secret ${secretArn}: ${explained.problem}`, { fix: explained.fix, cause: error });
+  }
   return new ApiKeyError(`Could not read the secret ${secretArn}: ${describeError(error)}`, { cause: error });
 }
 

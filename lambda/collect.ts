@@ -10,7 +10,7 @@ import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
 import type { HttpObserver } from './datadog/http';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
-import { describeError } from './errors';
+import { describeError, type SettingNamer } from './errors';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
@@ -33,6 +33,8 @@ export interface CollectDependencies {
   readonly dryRun?: boolean;
   /** Told of each Datadog request and its answer (the tool's `--verbose`). */
   readonly observeDatadog?: HttpObserver;
+  /** How the summary's errors name a setting. @default the function's: variable and context key */
+  readonly nameSetting?: SettingNamer;
 }
 
 /** What a run did; logged as one JSON line and returned to the caller. */
@@ -90,7 +92,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     : apiKey.get().then(
         () => true,
         (error: unknown) => {
-          errors.push(describeError(error));
+          errors.push(describeError(error, deps.nameSetting));
           return false;
         },
       );
@@ -186,7 +188,7 @@ async function gatherSources(
   const gathered: Gathered = { samples: [], skipped: {}, errors: [] };
   for (const settled of await Promise.allSettled(sources)) {
     if (settled.status === 'rejected') {
-      gathered.errors.push(describeError(settled.reason));
+      gathered.errors.push(describeError(settled.reason, deps.nameSetting));
       continue;
     }
     gathered.samples.push(...settled.value.samples);

@@ -7,10 +7,26 @@
  */
 import { masked } from './mask';
 
+import { settingForStack, type SettingName } from './settings';
+
+/** How a layer names a setting in what it prints: the function by variable and context key, the tool by flag. */
+export type SettingNamer = (name: SettingName, value?: string) => string;
+
+/**
+ * A problem or a fix. One that names a setting is a function of the namer, so that the layer
+ * that prints it names the setting its own way; `message` and the getters use the function's.
+ */
+export type MessageText = string | ((setting: SettingNamer) => string);
+
+/** A message text with its settings named by `setting`. */
+export function textOf(text: MessageText, setting: SettingNamer): string {
+  return typeof text === 'string' ? text : text(setting);
+}
+
 /** What {@link ActionableError} takes besides the problem. */
 export interface ActionableErrorOptions {
   /** What to do about it; leave it out when the problem already says, or there is no one thing to do. */
-  readonly fix?: string;
+  readonly fix?: MessageText;
   /** The error this one explains. */
   readonly cause?: unknown;
 }
@@ -24,28 +40,38 @@ export class ActionableError extends Error {
   public override readonly name: string = 'ActionableError';
   // Private fields with getters: the error's own enumerable properties stay those of any
   // Error, so it compares, serializes and logs as its message.
-  readonly #problem: string;
-  readonly #fix: string | undefined;
+  readonly #problem: MessageText;
+  readonly #fix: MessageText | undefined;
 
   /**
    * @param problem what is wrong, as a sentence that names the input at fault.
    * @param options the fix, appended to `message` after a space, and the cause.
    */
-  constructor(problem: string, options: ActionableErrorOptions = {}) {
+  constructor(problem: MessageText, options: ActionableErrorOptions = {}) {
+    const fix = options.fix === undefined ? undefined : textOf(options.fix, settingForStack);
+    const shown = textOf(problem, settingForStack);
     // A cause is set only when given, as `new Error(message)` does.
-    super(options.fix === undefined ? problem : `${problem} ${options.fix}`, 'cause' in options ? { cause: options.cause } : undefined);
+    super(fix === undefined ? shown : `${shown} ${fix}`, 'cause' in options ? { cause: options.cause } : undefined);
     this.#problem = problem;
     this.#fix = options.fix;
   }
 
   /** What is wrong, alone; `message` is this followed by `fix`. */
   public get problem(): string {
-    return this.#problem;
+    return textOf(this.#problem, settingForStack);
   }
 
   /** How to fix it, when there is one thing to do. */
   public get fix(): string | undefined {
-    return this.#fix;
+    return this.#fix === undefined ? undefined : textOf(this.#fix, settingForStack);
+  }
+
+  /** The problem and the fix with each setting named by `setting` (the tool's flags, say). */
+  public namingSettings(setting: SettingNamer): { readonly problem: string; readonly fix?: string } {
+    return {
+      problem: textOf(this.#problem, setting),
+      ...(this.#fix === undefined ? {} : { fix: textOf(this.#fix, setting) }),
+    };
   }
 }
 
@@ -136,16 +162,45 @@ export class PagingError extends ActionableError {
   }
 }
 
+/** An AWS call got no answer: the endpoint refused it, its name did not resolve, or it timed out. */
+export class AwsUnreachableError extends ActionableError {
+  public override readonly name = 'AwsUnreachableError';
+  /**
+   * @param action the IAM action of the call.
+   * @param where the host (or address and port) that did not answer.
+   * @param reason the network error's code, or "no answer in time".
+   */
+  constructor(action: string, where: string, reason: string, options?: { cause?: unknown }) {
+    super(`AWS could not be reached for ${action} at ${where} (${reason}).`, {
+      fix: `Check the endpoint ${where}, DNS and proxy; in a VPC, a NAT gateway or VPC endpoint.`,
+      ...options,
+    });
+  }
+}
+
+/** The function had no usable AWS credentials, or they had expired. */
+export class AwsCredentialsError extends ActionableError {
+  public override readonly name = 'AwsCredentialsError';
+  constructor(action: string, expired: boolean, options?: { cause?: unknown }) {
+    super(expired ? `The AWS credentials had expired when calling ${action}.` : `No usable AWS credentials to call ${action}.`, {
+      // Lambda gives and renews the role's credentials: only the role, or an environment that overrides it, can be at fault.
+      fix: `Check the function's role (redeploy the stack) and that its environment sets no ${expired ? 'AWS_SESSION_TOKEN' : 'AWS_ACCESS_KEY_ID or AWS_PROFILE'}.`,
+      ...options,
+    });
+  }
+}
+
+/** What to do when an account has no billing metrics: the run's error and `check`'s probe say the same. */
+export const BILLING_ALERTS_FIX: MessageText = (setting) =>
+  'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert ' +
+  'preferences); the first figures appear within about a day. Or turn this source off with ' +
+  `${setting('collectEstimatedCharges', 'false')}.`;
+
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
 export class NoBillingMetricsError extends ActionableError {
   public override readonly name = 'NoBillingMetricsError';
   constructor() {
-    super('No AWS/Billing EstimatedCharges metrics in us-east-1.', {
-      fix:
-        'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert ' +
-        'preferences); the first figures appear within about a day. Or turn this source off with ' +
-        'COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges).',
-    });
+    super('No AWS/Billing EstimatedCharges metrics in us-east-1.', { fix: BILLING_ALERTS_FIX });
   }
 }
 
@@ -176,7 +231,12 @@ export class CollectionError extends ActionableError {
 /**
  * A short description of any thrown value, for logs and summaries, with the Datadog keys masked:
  * an SDK or network error may quote what a server answered.
+ * @param setting how the reader names settings. @default the function's: variable and context key
  */
-export function describeError(error: unknown): string {
+export function describeError(error: unknown, setting?: SettingNamer): string {
+  if (error instanceof ActionableError && setting !== undefined) {
+    const { problem, fix } = error.namingSettings(setting);
+    return masked(`${error.name}: ${fix === undefined ? problem : `${problem} ${fix}`}`);
+  }
   return masked(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }

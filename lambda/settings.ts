@@ -280,3 +280,16 @@ export function settingProblem<K extends SettingName>(name: K, value: SettingVal
   const check = settingSpec(name).check as ((value: SettingValue<K>) => string | undefined) | undefined;
   return check?.(value);
 }
+
+/**
+ * A setting as the function's messages name it, for whoever deploys it: its variable (with the
+ * value, when one is meant) and its context key, `COLLECT_ESTIMATED_CHARGES=false (context key
+ * collectEstimatedCharges)`. The command-line tool names the same setting by its flag instead
+ * (`cli/settings.ts`); an error names a setting through whichever namer prints it.
+ */
+export function settingForStack(name: SettingName, value?: string): string {
+  const spec = settingSpec(name);
+  const assigned = value === undefined ? '' : `=${value}`;
+  if (spec.env === undefined) return `context key ${spec.context}${assigned}`;
+  return spec.context === undefined ? `${spec.env}${assigned}` : `${spec.env}${assigned} (context key ${spec.context})`;
+}

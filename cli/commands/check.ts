@@ -8,15 +8,15 @@ import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
 import { datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
-import { ApiKeyError, DatadogSubmitError, describeError } from '../../lambda/errors';
+import { ActionableError, ApiKeyError, DatadogSubmitError, describeError, textOf } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
-import { AwsClientFactory, awsErrorText, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
+import { AwsClientFactory, awsErrorText, awsFailureFix, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine, unreachableFix } from '../network';
-import { CLI_ENV, flagOf, resolveSettings, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -82,12 +82,12 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
       } else {
-        record(await checkSource(source, aws, identity));
+        record(await checkSource(source, aws, identity, options.profile));
       }
     }
 
     progress.step('Checking the Datadog API key');
-    const key = await checkApiKey(settings.key, aws, identity, config.apiKeyMaxAgeMs);
+    const key = await checkApiKey(settings.key, aws, identity, config.apiKeyMaxAgeMs, options.profile);
     record(key.result);
 
     progress.step(`Asking Datadog (${config.apiOrigin}) to validate the key`);
@@ -116,17 +116,23 @@ function partitionOf(arn: string): string {
 }
 
 /** A source's own probe; a failed call names the IAM action the source declares for that client's calls. */
-async function checkSource(source: Source, aws: AwsClientFactory, identity: CallerIdentity): Promise<CheckResult> {
+async function checkSource(
+  source: Source,
+  aws: AwsClientFactory,
+  identity: CallerIdentity,
+  profile: string | undefined,
+): Promise<CheckResult> {
   try {
     const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
-    return probe.ok ? pass(source.id, source.title, probe.detail) : fail(source.id, source.title, probe.detail, probe.fix ?? '');
+    if (probe.ok) return pass(source.id, source.title, probe.detail);
+    return fail(source.id, source.title, probe.detail, probe.fix === undefined ? '' : textOf(probe.fix, settingAsFlag));
   } catch (error) {
     const grants = source.iam.map((grant) => ({
       actions: grant.actions.join(', '),
       resource: grantResource(grant.resource, { partition: partitionOf(identity.arn), account: identity.accountId }),
     }));
     const permissions = grants.map((grant) => `${grant.actions} on ${grant.resource}`).join(' and ');
-    return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity));
+    return fail(source.id, source.title, awsErrorText(error), awsFix(error, permissions, identity, profile));
   }
 }
 
@@ -138,6 +144,7 @@ async function checkApiKey(
   aws: AwsClientFactory,
   identity: CallerIdentity | undefined,
   maxAgeMs: number,
+  profile: string | undefined,
 ): Promise<{ result: CheckResult; value?: string }> {
   switch (setting.kind) {
     case 'none':
@@ -165,7 +172,7 @@ async function checkApiKey(
         const value = await source.get();
         return { result: pass('api-key', KEY_TITLE, `the secret ${setting.secretArn} holds a well-formed API key`), value };
       } catch (error) {
-        const { detail, fix } = secretProblem(error, setting, identity);
+        const { detail, fix } = secretProblem(error, setting, identity, profile);
         return { result: fail('api-key', KEY_TITLE, detail, fix) };
       }
     }
@@ -177,8 +184,10 @@ function secretProblem(
   error: unknown,
   setting: Extract<KeySetting, { kind: 'secret' }>,
   identity: CallerIdentity,
+  profile: string | undefined,
 ): { detail: string; fix: string } {
-  const message = error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ActionableError ? error.namingSettings(settingAsFlag).problem : error instanceof Error ? error.message : String(error);
   const cause = error instanceof Error ? error.cause : undefined;
   const name = cause instanceof Error ? cause.name : '';
   if (name === 'ResourceNotFoundException') {
@@ -197,13 +206,16 @@ function secretProblem(
   }
   if (cause === undefined) {
     // The secret was read but does not hold a usable key (placeholder, empty, wrong format).
-    const keyError = error instanceof ApiKeyError ? error : undefined;
+    const keyError = error instanceof ApiKeyError ? error.namingSettings(settingAsFlag) : undefined;
     return {
       detail: keyError?.problem ?? message,
       fix: `Use a Datadog API key (32 hexadecimal characters; Organization settings > API keys).${keyError?.fix === undefined ? '' : ` ${keyError.fix}`}`,
     };
   }
-  return { detail: message, fix: `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.` };
+  return {
+    detail: message,
+    fix: awsFailureFix(cause, profile) ?? `Check that this machine reaches Secrets Manager in ${setting.secretRegion}.`,
+  };
 }
 
 const SITE_TITLE = 'Datadog API reachable';
@@ -273,9 +285,9 @@ function networkReason(error: unknown): string {
   return networkCause(error);
 }
 
-function awsFix(error: unknown, permissions: string, identity: CallerIdentity): string {
+function awsFix(error: unknown, permissions: string, identity: CallerIdentity, profile: string | undefined): string {
   if (isAccessDenied(error)) return `Grant ${identity.arn} the IAM permission ${permissions}.`;
-  return `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
+  return awsFailureFix(error, profile) ?? `Check that this machine reaches AWS in ${BILLING_REGION} (network, proxy, AWS_ENDPOINT_URL).`;
 }
 
 function pass(id: string, title: string, detail: string): CheckResult {

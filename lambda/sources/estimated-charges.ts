@@ -22,7 +22,7 @@ import {
   METRIC_DATA_QUERIES_PER_CALL,
 } from '../billing-facts';
 import { awsListing, followPages, pageCap } from '../paging';
-import { NoBillingMetricsError } from '../errors';
+import { BILLING_ALERTS_FIX, NoBillingMetricsError } from '../errors';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
 import type { MetricDefinition } from '../metrics';
@@ -99,10 +99,7 @@ export const estimatedChargesSource = defineSource({
       return {
         ok: false,
         detail: `no ${BILLING_NAMESPACE} ${ESTIMATED_CHARGES_METRIC} metrics in account ${accountId}: billing alerts are off`,
-        fix:
-          'Turn on "Receive Billing Alerts" (Billing and Cost Management console > Billing preferences > Alert preferences) ' +
-          'in this account; the first figures appear within about a day. Or leave this source out: --no-estimated-charges here, ' +
-          'collectEstimatedCharges=false in the stack.',
+        fix: BILLING_ALERTS_FIX,
       };
     }
     return { ok: true, detail: `${page.NextToken === undefined ? '' : 'at least '}${counted(listed, 'metric')} listed` };

@@ -6,6 +6,7 @@
  * A source is one module in this folder exporting one {@link Source}, registered in `index.ts`.
  */
 import type { Config } from '../config';
+import type { MessageText } from '../errors';
 import type { Logger } from '../log';
 import type { MetricKey } from '../metrics';
 import type { CallCounter, SkipReason, SourceResult } from '../samples';
@@ -94,8 +95,8 @@ export interface SourceRun {
 export interface ProbeResult {
   readonly ok: boolean;
   readonly detail: string;
-  /** What to do when not ok. */
-  readonly fix?: string;
+  /** What to do when not ok; `check` names any setting in it by its flag. */
+  readonly fix?: MessageText;
 }
 
 export interface Source<C extends object = object> {

@@ -36,8 +36,27 @@ describe('the process', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('Cannot resolve the AWS account with STS GetCallerIdentity');
-    expect(run.stderr).toContain('fix: Give the tool AWS credentials');
+    // AWS not answering is not a credentials problem: the fix names the endpoint.
+    expect(run.stderr).toContain(`fix: Nothing answered at 127.0.0.1:${port} (ECONNREFUSED): check AWS_ENDPOINT_URL if it is set, DNS`);
+    expect(run.stderr).not.toContain('Give the tool AWS credentials');
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|Warning:/);
+  });
+
+  it('exits 1 saying the host does not resolve when AWS_ENDPOINT_URL names an unknown host', async () => {
+    const run = await runCli(['collect', '--dry-run'], {
+      env: { AWS_ENDPOINT_URL: 'http://aws.example.invalid', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('fix: Nothing answered at aws.example.invalid (ENOTFOUND)');
+  });
+
+  it('exits 1 saying how to give the tool credentials when there are none', async () => {
+    const port = await closedPort();
+    // The endpoint is never reached: the credential chain fails first.
+    const run = await runCli(['check'], { env: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('✗ AWS credentials: Cannot resolve the AWS account with STS GetCallerIdentity: CredentialsProviderError');
+    expect(run.stdout).toContain('fix: Give the tool AWS credentials: run "aws configure" or "aws sso login" for the default profile');
   });
 
   it('runs through the bin shim from any directory', async () => {

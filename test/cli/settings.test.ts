@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../cli/errors';
-import { collectorEnvironment, nameFlags, resolveSettings, type CollectorFlags } from '../../cli/settings';
+import { collectorEnvironment, nameFlags, resolveSettings, settingAsFlag, type CollectorFlags } from '../../cli/settings';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { startFakeAws } from '../../fakes/aws/server';
+import { describeError, textOf, NoBillingMetricsError } from '../../lambda/errors';
+import { settingForStack, type SettingName } from '../../lambda/settings';
+import { estimatedChargesSource } from '../../lambda/sources/estimated-charges';
 
 const DEFAULT_FLAGS: CollectorFlags = {
   budgets: true,
@@ -126,5 +131,55 @@ describe('nameFlags', () => {
     ['API_KEY_MAX_AGE_SECONDS must be whole', 'API_KEY_MAX_AGE_SECONDS must be whole'],
   ])('%s', (problem, expected) => {
     expect(nameFlags(problem)).toBe(expected);
+  });
+});
+
+describe('settingAsFlag: the tool names a setting by its flag, the function by variable and context key', () => {
+  it.each<[SettingName, string | undefined, string, string]>([
+    ['collectEstimatedCharges', 'false', '--no-estimated-charges', 'COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges)'],
+    ['datadogSite', 'datadoghq.eu', '--site datadoghq.eu (DD_SITE)', 'DD_SITE=datadoghq.eu (context key datadogSite)'],
+    ['apiKeySecretArn', undefined, '--api-key-secret-arn (DD_API_KEY_SECRET_ARN)', 'DD_API_KEY_SECRET_ARN (context key apiKeySecretArn)'],
+    ['apiUrl', undefined, '--api-url (DD_API_URL)', 'DD_API_URL'],
+    // No flag: the tool cannot set it, so it is named as the stack knows it.
+    ['apiKeySecretKmsKeyArn', undefined, 'context key apiKeySecretKmsKeyArn', 'context key apiKeySecretKmsKeyArn'],
+    [
+      'apiKeyMaxAgeSeconds',
+      '60',
+      'API_KEY_MAX_AGE_SECONDS=60 (context key apiKeyMaxAgeSeconds)',
+      'API_KEY_MAX_AGE_SECONDS=60 (context key apiKeyMaxAgeSeconds)',
+    ],
+  ])('%s (%s): %s in the tool, %s in the function', (name, value, tool, fn) => {
+    expect(settingAsFlag(name, value)).toBe(tool);
+    expect(settingForStack(name, value)).toBe(fn);
+  });
+
+  it('the no-billing-data error names --no-estimated-charges in the tool, and the variable and context key in the function', () => {
+    const error = new NoBillingMetricsError();
+    const tool = describeError(error, settingAsFlag);
+    expect(tool).toMatch(/Or turn this source off with --no-estimated-charges\.$/);
+    expect(tool).not.toMatch(/COLLECT_ESTIMATED_CHARGES|collectEstimatedCharges/);
+    expect(error.message).toMatch(
+      /Or turn this source off with COLLECT_ESTIMATED_CHARGES=false \(context key collectEstimatedCharges\)\.$/,
+    );
+    expect(describeError(error)).toBe(`NoBillingMetricsError: ${error.message}`);
+  });
+
+  it("check's probe of an account without billing metrics gives the run's fix, with the flag", async () => {
+    const aws = await startFakeAws();
+    const cloudWatch = new CloudWatchClient({
+      region: 'us-east-1',
+      endpoint: aws.endpoint,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
+    try {
+      const probe = await estimatedChargesSource.probe({ cloudWatch }, '123456789012');
+      expect(probe.ok).toBe(false);
+      const fix = probe.fix === undefined ? undefined : textOf(probe.fix, settingAsFlag);
+      expect(fix).toBe(new NoBillingMetricsError().namingSettings(settingAsFlag).fix);
+      expect(fix).toContain('--no-estimated-charges');
+    } finally {
+      cloudWatch.destroy();
+      await aws.close();
+    }
   });
 });

@@ -8,7 +8,9 @@ import {
   AccessDeniedError,
   ActionableError,
   ApiKeyError,
+  AwsCredentialsError,
   AwsTimeoutError,
+  AwsUnreachableError,
   CollectionError,
   ConfigError,
   DatadogSubmitError,
@@ -37,6 +39,17 @@ describe('ActionableError', () => {
   it('keeps the cause it is given', () => {
     const cause = new Error('socket hang up');
     expect(new ActionableError('Datadog did not answer.', { cause }).cause).toBe(cause);
+  });
+
+  it('names a setting as the printing layer names it: the function by variable and context key unless told otherwise', () => {
+    const error = new ActionableError('The site is wrong.', { fix: (setting) => `Set ${setting('datadogSite', 'datadoghq.eu')}.` });
+
+    expect(error.fix).toBe('Set DD_SITE=datadoghq.eu (context key datadogSite).');
+    expect(error.message).toBe('The site is wrong. Set DD_SITE=datadoghq.eu (context key datadogSite).');
+    expect(error.namingSettings((name, value) => `<${name}=${value}>`)).toEqual({
+      problem: 'The site is wrong.',
+      fix: 'Set <datadogSite=datadoghq.eu>.',
+    });
   });
 
   it('compares and serializes as any Error: problem and fix are not own enumerable properties', () => {
@@ -70,6 +83,19 @@ describe('every error class', () => {
       'AwsTimeoutError',
       new AwsTimeoutError('ListMetrics'),
       { problem: /^AWS did not answer ListMetrics in time/, fix: /raise the function's timeout/ },
+    ],
+    [
+      'AwsUnreachableError',
+      new AwsUnreachableError('budgets:ViewBudget', '127.0.0.1:9', 'ECONNREFUSED'),
+      { problem: 'AWS could not be reached for budgets:ViewBudget at 127.0.0.1:9 (ECONNREFUSED).', fix: /NAT gateway or VPC endpoint/ },
+    ],
+    [
+      'AwsCredentialsError',
+      new AwsCredentialsError('budgets:ViewBudget', true),
+      {
+        problem: 'The AWS credentials had expired when calling budgets:ViewBudget.',
+        fix: /^Check the function's role \(redeploy the stack\) and that its environment sets no AWS_SESSION_TOKEN\.$/,
+      },
     ],
     [
       'NoBillingMetricsError',

@@ -7,13 +7,10 @@
  * moto is the independent check here: the same sample data the demo reads from the project's
  * own fake AWS, served by another implementation of the AWS APIs.
  */
-import { BudgetsClient, CreateBudgetCommand, type Budget } from '@aws-sdk/client-budgets';
-import { PAYER_ACCOUNT_ID, sampleBillingSeries, sampleBudgets } from '../../cli/demo/sample-account';
+import { PAYER_ACCOUNT_ID } from '../../cli/demo/sample-account';
 import { DEMO_API_KEY } from '../../cli/demo/scenarios';
 import { startIntake } from '../../fakes/datadog/intake';
-import { createApiKeySecret, motoClientConfig, putEstimatedCharges } from './seed';
-
-const SECRET_NAME = 'datadog-api-key';
+import { seedSampleAccount } from './sample-account-seed';
 
 async function main(endpoint: string | undefined): Promise<void> {
   if (endpoint === undefined) {
@@ -25,28 +22,7 @@ async function main(endpoint: string | undefined): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const now = new Date();
-  const budgets = new BudgetsClient(motoClientConfig(endpoint));
-  try {
-    for (const budget of sampleBudgets(now)) {
-      await budgets.send(
-        new CreateBudgetCommand({ AccountId: PAYER_ACCOUNT_ID, Budget: { ...budget, TimeUnit: budget.TimeUnit ?? 'MONTHLY' } as Budget }),
-      );
-    }
-  } finally {
-    budgets.destroy();
-  }
-  // Published a minute ago: the current month's month-to-date figures.
-  const timestamp = new Date(now.getTime() - 60_000);
-  await putEstimatedCharges(
-    endpoint,
-    sampleBillingSeries().map((series) => ({
-      dimensions: Object.fromEntries(series.dimensions.map((dimension) => [dimension.Name, dimension.Value])),
-      value: series.value ?? 0,
-      timestamp,
-    })),
-  );
-  const secretArn = await createApiKeySecret(endpoint, SECRET_NAME, DEMO_API_KEY);
+  const secretArn = await seedSampleAccount(endpoint);
 
   const intake = await startIntake({ apiKey: DEMO_API_KEY });
   process.stdout.write(

@@ -257,6 +257,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       // 'failure' rather than 'partial' in a dry run: the collector grades a run by what it sent.
       expect(output.summary.status).not.toBe('success');
       expect(output.summary.errors.join()).toContain('Receive Billing Alerts');
+      // The tool names its flag; the function names its variable and context key.
+      expect(output.summary.errors.join()).toContain('Or turn this source off with --no-estimated-charges.');
+      expect(output.summary.errors.join()).not.toMatch(/COLLECT_ESTIMATED_CHARGES|collectEstimatedCharges/);
       expect(output.series.filter((series) => series.metric === 'aws.billing.actual_spend')).toHaveLength(2);
     });
 
@@ -330,6 +333,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/^✗ AWS\/Billing metrics in us-east-1: no AWS\/Billing EstimatedCharges metrics/m);
       expect(run.stdout).toMatch(/^ {4}fix: Turn on "Receive Billing Alerts".*--no-estimated-charges/m);
+      expect(run.stdout).not.toMatch(/COLLECT_ESTIMATED_CHARGES|collectEstimatedCharges/);
       expect(run.stdout).toContain('1 check failed');
     });
 

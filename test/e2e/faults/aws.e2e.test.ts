@@ -22,6 +22,7 @@ import {
 import { awsErrors, endlessPages, repeatedToken, TARGETS } from '../support/fault-proxy';
 import { requestProblems, useHarness, type Harness } from '../support/harness';
 import { runSummary, type Invocation } from '../support/invoke';
+import { closedPort } from '../../cli/run-cli';
 
 const BUDGET = { name: 'Team Platform', tag: 'team_platform', limit: '1000', actual: '604.456', forecast: '1210.5' };
 const CHARGES: readonly ChargeRow[] = [
@@ -160,7 +161,7 @@ describe('AWS faults, against the bundled collector', () => {
       expect(thrownMessage(invocation)).toMatch(
         /NoBillingMetricsError: No AWS\/Billing EstimatedCharges metrics in us-east-1\. Turn on "Receive Billing Alerts"/,
       );
-      expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false');
+      expect(thrownMessage(invocation)).toContain('COLLECT_ESTIMATED_CHARGES=false (context key collectEstimatedCharges)');
       expect(runSummary(invocation)).toMatchObject({ status: 'partial', awsCalls: { ListMetrics: 1 } });
     });
 
@@ -296,6 +297,61 @@ describe('AWS faults, against the bundled collector', () => {
           'PagingError: AWS kept answering GetMetricData with a next-page token: stopped after 10 pages, the most a correct ' +
             `listing can take. ${PAGING_FIX}`,
         ],
+      });
+    });
+  });
+
+  describe('AWS not reachable, no credentials, expired credentials', () => {
+    it('AWS_ENDPOINT_URL at a closed port: nothing is sent, and each error says AWS could not be reached there, not that credentials are missing', async () => {
+      const port = await closedPort();
+      const invocation = await h.run({ env: { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` } });
+
+      expect(h.intake.requests).toEqual([]);
+      const where = `at 127.0.0.1:${port} (ECONNREFUSED)`;
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'failure',
+        errors: expect.arrayContaining([
+          expect.stringContaining(`AwsUnreachableError: AWS could not be reached for budgets:ViewBudget ${where}.`),
+          expect.stringContaining(`AwsUnreachableError: AWS could not be reached for cloudwatch:ListMetrics ${where}.`),
+          expect.stringContaining(
+            `ApiKeyError: Could not read the secret ${E2E_SECRET.arn}: AWS could not be reached for secretsmanager:GetSecretValue ${where}.`,
+          ),
+        ]),
+      });
+      expect(thrownMessage(invocation)).toContain('DNS and proxy; in a VPC, a NAT gateway or VPC endpoint.');
+      expect(thrownMessage(invocation)).not.toMatch(/credentials/i);
+    });
+
+    it('no credentials in the environment: the error says the function has no usable credentials and points at its role', async () => {
+      await seed();
+      const invocation = await h.run({ env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
+
+      expect(h.intake.requests).toEqual([]);
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'failure',
+        errors: expect.arrayContaining([
+          expect.stringMatching(/^AwsCredentialsError: No usable AWS credentials to call budgets:ViewBudget\. Check the function's role/),
+        ]),
+      });
+    });
+
+    it('an expired session token on Budgets: estimated charges are still sent, and the error says the credentials had expired', async () => {
+      await seed();
+      h.proxy.inject({
+        target: TARGETS.describeBudgets,
+        answer: {
+          kind: 'error',
+          status: 403,
+          type: 'ExpiredTokenException',
+          message: 'The security token included in the request is expired',
+        },
+      });
+      const invocation = await h.run();
+
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth(chargesOnly(), 'partial', true)));
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        errors: [expect.stringMatching(/^AwsCredentialsError: The AWS credentials had expired when calling budgets:ViewBudget\./)],
       });
     });
   });
