@@ -1,8 +1,7 @@
 /**
- * The tool's words for the network: the flags that give the Datadog address, the fix when it
- * gives no answer, and what `--verbose` says: one line per Datadog request (from the HTTP
- * client's observer) and per AWS call (from the middleware of the tool's clients), with its
- * status and duration. Never a header, a body or an error's message: nothing here carries a key.
+ * The tool's words for the network: the flags that give the Datadog address, and what
+ * `--verbose` says: one line per Datadog request (from the HTTP client's observer) and per AWS
+ * call (from the middleware of the tool's clients), with its status and duration. Never a header, a body or an error's message: nothing here carries a key.
  */
 import type { HttpExchange } from '../lambda/datadog/http';
 import type { AwsCall } from './aws';
@@ -10,14 +9,6 @@ import { CLI_ENV } from './settings';
 
 /** The flags, and their variables, that give the Datadog address: for the fix of a redirect. */
 export const DATADOG_ORIGIN_FLAGS = `--site (${CLI_ENV.site}) or --api-url (${CLI_ENV.apiUrl})`;
-
-/** What to do when the Datadog address gives no answer: `check`'s and `collect`'s fix. */
-export function unreachableFix(origin: string): string {
-  return (
-    `Check that --site (${CLI_ENV.site}) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
-    `or --api-url (${CLI_ENV.apiUrl}) your proxy, and that this machine reaches ${origin} (proxy, firewall).`
-  );
-}
 
 /** `Datadog GET /api/v1/validate answered 200 in 12 ms`, or `got no answer (ECONNREFUSED) after 3 ms`. */
 export function datadogRequestLine(exchange: HttpExchange): string {

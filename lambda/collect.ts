@@ -121,6 +121,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
       deadline: deps.deadline,
       log,
       ...(deps.observeDatadog === undefined ? {} : { observe: deps.observeDatadog }),
+      ...(deps.nameSetting === undefined ? {} : { nameSetting: deps.nameSetting }),
     });
     datadog = { requests: sent.requests, unanswered: sent.unanswered, bytes: sent.bytesSent, seriesSent: sent.seriesSent };
     errors.push(...sent.errors);

@@ -196,6 +196,13 @@ export const BILLING_ALERTS_FIX: MessageText = (setting) =>
   'preferences); the first figures appear within about a day. Or turn this source off with ' +
   `${setting('collectEstimatedCharges', 'false')}.`;
 
+/** Datadog's address gave no answer: the run's last error and `check` say the same. */
+export function datadogUnreachableFix(origin: string): MessageText {
+  return (setting) =>
+    `Check that ${setting('datadogSite')} is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), or ` +
+    `${setting('apiUrl')} your proxy, and that ${origin} can be reached from where this runs (proxy, firewall; in a VPC, a NAT gateway).`;
+}
+
 /** The account has no `AWS/Billing` metrics at all: billing alerts are off. */
 export class NoBillingMetricsError extends ActionableError {
   public override readonly name = 'NoBillingMetricsError';

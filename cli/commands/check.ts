@@ -8,14 +8,14 @@ import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
 import { datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
-import { ActionableError, ApiKeyError, DatadogSubmitError, describeError, textOf } from '../../lambda/errors';
+import { ActionableError, ApiKeyError, DatadogSubmitError, datadogUnreachableFix, describeError, textOf } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
 import { AwsClientFactory, awsErrorText, awsFailureFix, callerIdentity, credentialsFix, type CallerIdentity } from '../aws';
 import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
-import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine, unreachableFix } from '../network';
+import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine } from '../network';
 import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
@@ -239,7 +239,15 @@ async function checkDatadog(origin: string, key: string | undefined, observe: Ht
   } catch (error) {
     // A redirect: the address answered, but not as Datadog's API does, and the key was not sent on.
     if (error instanceof DatadogSubmitError) return [fail('datadog-site', SITE_TITLE, error.problem, error.fix ?? ''), notChecked];
-    return [fail('datadog-site', SITE_TITLE, `no answer from ${origin}: ${networkReason(error)}`, unreachableFix(origin)), notChecked];
+    return [
+      fail(
+        'datadog-site',
+        SITE_TITLE,
+        `no answer from ${origin}: ${networkReason(error)}`,
+        textOf(datadogUnreachableFix(origin), settingAsFlag),
+      ),
+      notChecked,
+    ];
   }
   const body = response.text;
   const reachable = pass('datadog-site', SITE_TITLE, `${origin} answered HTTP ${response.status}`);

@@ -8,7 +8,7 @@ import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, UsageError, type ExitCode } from '../errors';
 import { seriesTable, summaryText } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
-import { awsCallLine, datadogRequestLine, unreachableFix } from '../network';
+import { awsCallLine, datadogRequestLine } from '../network';
 import { runCollection } from '../run';
 import { resolveSettings, type CollectorFlags, type DatadogFlags } from '../settings';
 
@@ -61,9 +61,6 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
         ? `Dry run for account ${accountId}: the series the collector would send (nothing was sent).`
         : `Collection for account ${accountId}: ${result.summary.datadog.seriesSent} of ${result.summary.seriesTotal} series sent to Datadog.`;
       io.out(`${heading}\n\n${seriesTable(result.series)}\n${summaryText(result.summary, settings.config.apiOrigin)}`);
-      // Datadog's address never answered: the one thing to fix, said as `check` says it.
-      const { datadog } = result.summary;
-      if (datadog.requests === 0 && datadog.unanswered > 0) io.out(`  fix: ${unreachableFix(settings.config.apiOrigin)}\n`);
     }
     return result.summary.errors.length === 0 ? EXIT.ok : EXIT.failure;
   } finally {

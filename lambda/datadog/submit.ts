@@ -4,7 +4,7 @@
  * summary). The HTTP itself, its bounds and its masking, are `http.ts`'s.
  */
 import { runWithConcurrency } from '../concurrency';
-import { DatadogSubmitError, describeError } from '../errors';
+import { DatadogSubmitError, datadogUnreachableFix, describeError, type SettingNamer } from '../errors';
 import type { Logger } from '../log';
 import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from './http';
 import type { Body } from './payload';
@@ -44,6 +44,8 @@ export interface SubmitOptions {
   readonly now?: () => number;
   /** Told of each request and its answer (the tool's `--verbose`). */
   readonly observe?: HttpObserver;
+  /** How the errors name a setting. @default the function's: variable and context key */
+  readonly nameSetting?: SettingNamer;
 }
 
 export interface SubmitResult {
@@ -78,7 +80,7 @@ export async function submitBodies(bodies: readonly Body[], options: SubmitOptio
       // Datadog kept the request (202) but said some of it was wrong: sent, and an error of the run.
       if (reported.length > 0) result.errors.push(`Datadog accepted the request but reported errors: ${reported.join('; ')}`);
     } catch (error) {
-      result.errors.push(`${body.seriesCount} series not sent: ${describeError(error)}`);
+      result.errors.push(`${body.seriesCount} series not sent: ${describeError(error, options.nameSetting)}`);
     }
   });
   return result;
@@ -99,7 +101,7 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: (answer
   const base = options.backoffBaseMs ?? 500;
   let keyRefreshed = false;
   let apiKey = await options.apiKey.get();
-  let lastReason = 'no attempt was made';
+  let lastReason: string | undefined;
   let lastStatus: number | undefined;
 
   for (let attempt = 0; attempt < maxAttempts; ) {
@@ -136,7 +138,9 @@ async function sendOne(body: Body, options: SubmitOptions, countRequest: (answer
     options.log.warn('Datadog request failed; retrying', { reason: result.reason, attempt, waitMs: Math.round(wait) });
     await sleep(wait);
   }
-  throw new DatadogSubmitError(`Datadog did not accept the metrics: ${lastReason}`, lastStatus);
+  // No answer at all (refused, unresolved, timed out): the address or the network path is wrong.
+  const fix = lastReason !== undefined && lastStatus === undefined ? { fix: datadogUnreachableFix(options.apiOrigin) } : undefined;
+  throw new DatadogSubmitError(`Datadog did not accept the metrics: ${lastReason ?? 'no attempt was made'}.`, lastStatus, fix);
 }
 
 async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, timeoutMs: number): Promise<Attempt> {

@@ -476,7 +476,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
   });
 
   describe('the network: no redirect followed, keys masked, what --verbose says', () => {
-    it('collect with an unreachable DD_API_URL: the summary counts no request, says the attempts got no answer, and ends with the fix', async () => {
+    it('collect with an unreachable DD_API_URL: the summary counts no request, says the attempts got no answer, and gives the fix', async () => {
       await seedBillingMetrics();
       const closed = `http://127.0.0.1:${await closedPort()}`;
       const run = await cli(['collect'], { DD_API_KEY: TEST_API_KEY, DD_API_URL: closed });
@@ -486,9 +486,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         new RegExp(`Datadog +0 of 9 series sent to ${closed} in 0 requests \\(0 bytes gzipped\\); \\d attempts got no answer`),
       );
       expect(run.stdout).toMatch(/ECONNREFUSED/);
-      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
-        `  fix: Check that --site (DD_SITE) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
-          `or --api-url (DD_API_URL) your proxy, and that this machine reaches ${closed} (proxy, firewall).`,
+      expect(run.stdout).toContain(
+        `Check that --site (DD_SITE) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ` +
+          `or --api-url (DD_API_URL) your proxy, and that ${closed} can be reached from where this runs (proxy, firewall; in a VPC, a NAT gateway).`,
       );
     }, 60_000);
 

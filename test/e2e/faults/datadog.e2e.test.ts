@@ -304,6 +304,11 @@ describe('Datadog faults, against the bundled collector', () => {
         status: 'failure',
         errors: [expect.stringMatching(/Datadog did not accept the metrics: no answer within \d+ ms/)],
       });
+      // No answer at all: the fix names the settings that give the address, as the function names them.
+      expect(runSummary(invocation).errors[0]).toContain(
+        'Check that DD_SITE (context key datadogSite) is your Datadog site (the host of your Datadog URL, such as datadoghq.eu), ' +
+          `or DD_API_URL your proxy, and that ${h.intake.url} can be reached from where this runs`,
+      );
     });
   });
 });
