@@ -25,6 +25,9 @@ export type SkipReason =
   | 'no_billing_point'
   | 'service_filtered'
   | 'linked_account_service_disabled'
+  | 'unknown_currency'
+  | 'currency_mismatch'
+  | 'no_current_limit'
   | 'unknown_dimension_set'
   | 'empty_dimension_value';
 

@@ -44,6 +44,12 @@ export function shortHash(raw: string, length = 6): string {
 
 type RawPair = readonly [key: string, value: string];
 
+/** A series' metric and raw tags: what the tags are chosen from. */
+export interface RawSeries {
+  readonly metric: string;
+  readonly tags: readonly RawPair[];
+}
+
 /**
  * The Datadog tags of a run's series, chosen once all of them are known, so that a tag never
  * depends on the order AWS lists things in.
@@ -52,11 +58,11 @@ type RawPair = readonly [key: string, value: string];
  * stable value made from a hash of it instead (`budget_name:budget_<hash>`), with a warning, so
  * the key is kept and the series stays in every `by {budget_name}` grouping.
  *
- * Two raw values of one key collide when they normalize to the same tag (budgets "Team A" and
- * "team_a"): Datadog would store them as one, and `budget_name:team_a` would add up two budgets.
- * Then the value already in Datadog's form (`team_a`), if there is one, keeps the plain tag, the
- * tag Datadog's own integration gives it; every other colliding value gets `_` and a hash of its
- * own raw value (`team_a_112cd0`), with a warning. So creating a budget never moves another
+ * Two raw values of one key collide when they normalize to the same tag on one metric (budgets
+ * "Team A" and "team_a"): `by {budget_name}` would add them up as one. Then the value already in
+ * Datadog's form (`team_a`), if there is one, keeps the plain tag, the tag Datadog's own
+ * integration gives it; every other colliding value gets `_` and a hash of its own raw value
+ * (`team_a_112cd0`) on every metric, with a warning. So creating a budget never moves another
  * budget's tag onto its own figures, and a value that collides with none keeps its plain tag.
  */
 export class TagNormalizer {
@@ -64,24 +70,39 @@ export class TagNormalizer {
   private readonly chosen = new Map<string, string>();
   public readonly warnings: string[] = [];
 
-  /** @param series the raw tags of every series of the run. */
-  constructor(series: Iterable<readonly RawPair[]>) {
-    /** plain tag -> the raw pairs that normalize to it. */
-    const claims = new Map<string, RawPair[]>();
-    for (const raw of series) {
-      for (const pair of raw) {
+  constructor(series: Iterable<RawSeries>) {
+    /** `metric\0plain tag` -> the raw pairs that normalize to it on that metric, by id. */
+    const claims = new Map<string, Map<string, RawPair>>();
+    const plainTags = new Set<string>();
+    for (const { metric, tags } of series) {
+      for (const pair of tags) {
         const id = `${pair[0]}\0${pair[1]}`;
-        if (this.chosen.has(id)) continue;
-        const tag = this.plainTag(pair);
-        this.chosen.set(id, tag);
-        const claimants = claims.get(tag);
-        if (claimants === undefined) claims.set(tag, [pair]);
-        else claimants.push(pair);
+        let tag = this.chosen.get(id);
+        if (tag === undefined) {
+          tag = this.plainTag(pair);
+          this.chosen.set(id, tag);
+          plainTags.add(tag);
+        }
+        const claim = `${metric}\0${tag}`;
+        const claimants = claims.get(claim);
+        if (claimants === undefined) claims.set(claim, new Map([[id, pair]]));
+        else claimants.set(id, pair);
       }
     }
-    for (const [tag, claimants] of claims) {
-      if (claimants.length > 1) this.separate(tag, claimants, claims);
+    /** `key\0raw value` of each value to rename -> the values it collides with. */
+    const collisions = new Map<string, { readonly pair: RawPair; readonly tag: string; readonly others: Set<string> }>();
+    for (const claimants of claims.values()) {
+      if (claimants.size < 2) continue;
+      for (const [id, pair] of claimants) {
+        const tag = this.chosen.get(id) as string;
+        // The value already in Datadog's form keeps the plain tag.
+        if (`${pair[0]}:${pair[1]}` === tag) continue;
+        const collision = collisions.get(id) ?? { pair, tag, others: new Set<string>() };
+        for (const other of claimants.values()) if (other !== pair) collision.others.add(other[1]);
+        collisions.set(id, collision);
+      }
     }
+    for (const [id, { pair, tag, others }] of collisions) this.separate(id, pair, tag, [...others], plainTags);
   }
 
   /** The Datadog tags of one series' raw tags, given to the constructor. */
@@ -99,25 +120,21 @@ export class TagNormalizer {
     return named;
   }
 
-  /** Gives every claimant of `tag` but the one already in Datadog's form a tag of its own. */
-  private separate(tag: string, claimants: readonly RawPair[], claims: ReadonlyMap<string, unknown>): void {
-    for (const [key, value] of claimants) {
-      if (`${key}:${value}` === tag) continue;
-      // A hash long enough not to land on another value's plain tag (a budget named `team_a_112cd0`).
-      let distinct = tag;
-      for (let length = 6; distinct === tag || claims.has(distinct); length += 6) {
-        const suffix = `_${shortHash(value, length)}`;
-        distinct = Array.from(tag).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
-      }
-      this.chosen.set(`${key}\0${value}`, distinct);
-      const others = claimants.filter((other) => other[1] !== value).map((other) => other[1]);
-      // The Datadog tags hold the values, lowercased: shown only when no value looks like a secret.
-      const secret = [value, ...others].some((raw) => secretShape(raw) !== undefined);
-      const sent = secret ? '; sent with a hash of its own name' : ` (${tag}); sent as ${distinct}`;
-      this.warnings.push(
-        `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${others.map(shownValue).join(', ')}${sent} ` +
-          "to keep them apart: on a collision only a value already in Datadog's form keeps the plain tag",
-      );
+  /** Gives a colliding value a tag of its own: its plain tag and a hash of its raw value. */
+  private separate(id: string, [key, value]: RawPair, tag: string, others: readonly string[], plainTags: ReadonlySet<string>): void {
+    // A hash long enough not to land on another value's plain tag (a budget named `team_a_112cd0`).
+    let distinct = tag;
+    for (let length = 6; distinct === tag || plainTags.has(distinct); length += 6) {
+      const suffix = `_${shortHash(value, length)}`;
+      distinct = Array.from(tag).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
     }
+    this.chosen.set(id, distinct);
+    // The Datadog tags hold the values, lowercased: shown only when no value looks like a secret.
+    const secret = [value, ...others].some((raw) => secretShape(raw) !== undefined);
+    const sent = secret ? '; sent with a hash of its own name' : ` (${tag}); sent as ${distinct}`;
+    this.warnings.push(
+      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${others.map(shownValue).join(', ')}${sent} ` +
+        "to keep them apart: on a collision only a value already in Datadog's form keeps the plain tag",
+    );
   }
 }

@@ -109,20 +109,22 @@ describe('shortHash', () => {
 });
 
 describe('TagNormalizer', () => {
+  const series = (tags: RawTags, metric = 'actualSpend') => ({ metric, tags });
+
   /** The budget_name tag each budget gets when the run holds exactly these budgets, and the warnings. */
   function budgetNameTags(...names: string[]): { tags: Record<string, string>; warnings: string[] } {
-    const normalizer = new TagNormalizer(names.map((name) => budgetTags(name)));
+    const normalizer = new TagNormalizer(names.map((name) => series(budgetTags(name))));
     return { tags: Object.fromEntries(names.map((name) => [name, normalizer.tags(budgetTags(name))[0]])), warnings: normalizer.warnings };
   }
 
   it('normalizes every tag of a series, in order', () => {
-    const normalizer = new TagNormalizer([budgetTags('Team A')]);
+    const normalizer = new TagNormalizer([series(budgetTags('Team A'))]);
     expect(normalizer.tags(budgetTags('Team A'))).toEqual(normalizedBudgetTags('team_a'));
     expect(normalizer.warnings).toEqual([]);
   });
 
   it('gives the same raw tags the same normalized tags every time, with no warning', () => {
-    const normalizer = new TagNormalizer([budgetTags('team a'), budgetTags('team a'), budgetTags('team a')]);
+    const normalizer = new TagNormalizer([series(budgetTags('team a')), series(budgetTags('team a'), 'forecastedSpend'), series(budgetTags('team a'), 'budgetLimit')]);
     const first = normalizer.tags(budgetTags('team a'));
     expect(normalizer.tags(budgetTags('team a'))).toEqual(first);
     expect(normalizer.tags(budgetTags('team a'))).toEqual(first);
@@ -169,7 +171,12 @@ describe('TagNormalizer', () => {
   });
 
   it('warns once per renamed value, however many series carry it', () => {
-    const normalizer = new TagNormalizer([budgetTags('team_a'), budgetTags('Team A'), budgetTags('Team A'), budgetTags('Team A')]);
+    const normalizer = new TagNormalizer([
+      series(budgetTags('team_a')),
+      series(budgetTags('Team A')),
+      series(budgetTags('Team A'), 'forecastedSpend'),
+      series(budgetTags('Team A'), 'budgetLimit'),
+    ]);
     expect(normalizer.tags(budgetTags('Team A'))).toEqual(normalizedBudgetTags(`team_a_${hash6('Team A')}`));
     expect(normalizer.warnings).toHaveLength(1);
   });
@@ -179,10 +186,31 @@ describe('TagNormalizer', () => {
     expect(tags).toEqual({ team_a: 'budget_name:team_a', team__a: `budget_name:team_a_${hash6('team__a')}` });
   });
 
-  it('keeps two budgets apart even when their other tags differ: one budget_name tag names one budget', () => {
-    const normalizer = new TagNormalizer([budgetTags('team_a', 'monthly'), budgetTags('Team A', 'quarterly')]);
+  it('keeps two budgets apart even when their other tags differ: on one metric, one budget_name tag names one budget', () => {
+    const normalizer = new TagNormalizer([series(budgetTags('team_a', 'monthly')), series(budgetTags('Team A', 'quarterly'))]);
     expect(normalizer.tags(budgetTags('team_a', 'monthly'))).toEqual(normalizedBudgetTags('team_a', 'monthly'));
     expect(normalizer.tags(budgetTags('Team A', 'quarterly'))).toEqual(normalizedBudgetTags(`team_a_${hash6('Team A')}`, 'quarterly'));
+  });
+
+  it('gives a renamed value its renamed tag on every metric, even one where it collides with nothing', () => {
+    const normalizer = new TagNormalizer([
+      series(budgetTags('team_a')),
+      series(budgetTags('Team A')),
+      // Only "Team A" has a forecast.
+      series(budgetTags('Team A'), 'forecastedSpend'),
+    ]);
+    expect(normalizer.tags(budgetTags('Team A'))[0]).toBe(`budget_name:team_a_${hash6('Team A')}`);
+    expect(normalizer.warnings).toHaveLength(1);
+  });
+
+  it('lets two spellings of one value on different metrics share a tag: currency USD on one metric, usd on another', () => {
+    const normalizer = new TagNormalizer([
+      series([['currency', 'USD']], 'estimatedCharges'),
+      series([['currency', 'usd']], 'actualSpend'),
+    ]);
+    expect(normalizer.tags([['currency', 'USD']])).toEqual(['currency:usd']);
+    expect(normalizer.tags([['currency', 'usd']])).toEqual(['currency:usd']);
+    expect(normalizer.warnings).toEqual([]);
   });
 
   it('does not land a renamed tag on the plain tag of another budget', () => {
@@ -225,7 +253,7 @@ describe('TagNormalizer', () => {
     });
 
     it('names the value after its key for other keys', () => {
-      const normalizer = new TagNormalizer([[['servicename', '★']]]);
+      const normalizer = new TagNormalizer([series([['servicename', '★']], 'estimatedCharges')]);
       expect(normalizer.tags([['servicename', '★']])).toEqual([`servicename:servicename_${hash6('★')}`]);
     });
   });
