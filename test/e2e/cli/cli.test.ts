@@ -161,7 +161,10 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       await createCostBudget(moto.endpoint, ACCOUNT, { name: hostile, limit: '100', actual: 'NaN', forecast: '5' });
       await seedBillingMetrics();
 
-      for (const args of [['collect', '--dry-run'], ['collect', '--dry-run', '--json']]) {
+      for (const args of [
+        ['collect', '--dry-run'],
+        ['collect', '--dry-run', '--json'],
+      ]) {
         const run = await cli(args);
         expect(run.code).toBe(0);
         for (const text of [run.stdout, run.stderr]) {
