@@ -99,10 +99,7 @@ function globalTagsProblem(items: readonly string[]): string | undefined {
   for (const item of items) {
     const key = normalizeTag(item).split(':')[0];
     if (RESERVED_TAG_KEYS.includes(key)) {
-      return (
-        `has the item ${shownValue(item)}, whose key ${key} the collector sets on its own series ` +
-        `(${RESERVED_TAG_KEYS.join(', ')}): a second value would split or merge them; give the tag another key, such as my_${key}`
-      );
+      return `has the item ${shownValue(item)}, whose key ${key} the collector sets itself; give the tag another key, such as my_${key}`;
     }
   }
   return undefined;

@@ -116,7 +116,7 @@ export class TagNormalizer {
     const keyTag = normalizeTag(key);
     if (tag !== keyTag) return tag;
     const named = `${keyTag}:${keyTag.replace(/_name$/, '')}_${shortHash(value)}`;
-    this.warnings.push(`${key} ${shownValue(value)} has no character Datadog keeps in a tag; sent as ${named}`);
+    this.warnings.push(`${key} ${shownValue(value)} has no character Datadog keeps; sent as ${named}`);
     return named;
   }
 
@@ -131,10 +131,11 @@ export class TagNormalizer {
     this.chosen.set(id, distinct);
     // The Datadog tags hold the values, lowercased: shown only when no value looks like a secret.
     const secret = [value, ...others].some((raw) => secretShape(raw) !== undefined);
-    const sent = secret ? '; sent with a hash of its own name' : ` (${tag}); sent as ${distinct}`;
+    const sent = secret ? '; sent with a hash of its own' : ` (${tag}); sent as ${distinct}`;
+    // The rule in short: the docs (metrics.md) say it in full.
     this.warnings.push(
-      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${others.map(shownValue).join(', ')}${sent} ` +
-        "to keep them apart: on a collision only a value already in Datadog's form keeps the plain tag",
+      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${others.map(shownValue).join(', ')}${sent}: ` +
+        'only a value already in Datadog form keeps the plain tag',
     );
   }
 }

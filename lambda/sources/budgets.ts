@@ -143,13 +143,8 @@ function budgetSamples(
   const limitField = budget.BudgetLimit ? 'BudgetLimit' : 'PlannedBudgetLimits';
   const limit = budget.BudgetLimit ?? currentPlannedLimit(budget.PlannedBudgetLimits, options.now);
   if (limit === undefined) {
-    skip(
-      'no_current_limit',
-      limitField,
-      budget.PlannedBudgetLimits === undefined
-        ? 'is missing, and so is BudgetLimit: the budget has no limit to send'
-        : `has no limit in force at ${options.now.toISOString()} (each starts later, or has no valid start): no limit to send`,
-    );
+    // Every planned limit starts later (or there is none): no limit to send, but not without a word.
+    skip('no_current_limit', limitField, 'has no limit in force now');
   }
   const limitCurrency = limit?.Unit?.trim() || undefined;
   const spend = budget.CalculatedSpend;
@@ -179,7 +174,7 @@ function budgetSamples(
     }
     const currency = amount?.Unit?.trim();
     if (currency === undefined || currency === '') {
-      skip('unknown_currency', `${field}.Unit`, `is ${amount?.Unit === undefined ? 'missing' : 'empty'}: the amount's currency is unknown`);
+      skip('unknown_currency', `${field}.Unit`, 'is missing or empty: currency unknown');
       return;
     }
     if (metric !== 'budgetLimit' && limitCurrency !== undefined && currency.toUpperCase() !== limitCurrency.toUpperCase()) {

@@ -29,8 +29,7 @@ describe('the tag keys the collector reserves', () => {
     ['status', 'status'],
   ])('refuses %j in tags, naming the key %s and what to do', (item, key) => {
     expect(settingProblem('tags', ['team:finops', item])).toBe(
-      `has the item "${item}", whose key ${key} the collector sets on its own series (${RESERVED_TAG_KEYS.join(', ')}): ` +
-        `a second value would split or merge them; give the tag another key, such as my_${key}`,
+      `has the item "${item}", whose key ${key} the collector sets itself; give the tag another key, such as my_${key}`,
     );
   });
 
@@ -41,7 +40,7 @@ describe('the tag keys the collector reserves', () => {
   it('is refused by the function, as DD_TAGS', () => {
     expect(() => loadConfig({ DD_API_KEY_SECRET_ARN: ARN, DD_TAGS: 'team:a,account_id:1' })).toThrow(ConfigError);
     expect(() => loadConfig({ DD_API_KEY_SECRET_ARN: ARN, DD_TAGS: 'team:a,account_id:1' })).toThrow(
-      /DD_TAGS has the item "account_id:1", whose key account_id the collector sets/,
+      /DD_TAGS has the item "account_id:1", whose key account_id the collector sets itself/,
     );
   });
 
@@ -49,7 +48,7 @@ describe('the tag keys the collector reserves', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'UserStack');
     expect(() => new BillingCollector(stack, 'Collector', { tags: ['billing_scope:mine'] })).toThrow(InvalidSettingError);
     expect(() => new BillingCollector(stack, 'Collector2', { tags: ['billing_scope:mine'] })).toThrow(
-      /`tags` has the item "billing_scope:mine", whose key billing_scope the collector sets/,
+      /`tags` has the item "billing_scope:mine", whose key billing_scope the collector sets itself/,
     );
   });
 

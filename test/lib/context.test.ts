@@ -187,7 +187,7 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   [
     'tags',
     { tags: ['team:finops', 'account_id:1'] },
-    '`tags` has the item "account_id:1", whose key account_id the collector sets on its own series',
+    '`tags` has the item "account_id:1", whose key account_id the collector sets itself; give the tag another key',
   ],
   ['tags', { tags: ',,' }, '`tags` holds only blank items, got ",,"; give at least one item, or leave the key out'],
   ['tags', { tags: '{"team": 1}' }, '`tags` must be a list of strings'],
