@@ -3,6 +3,7 @@
  * and errors go to stderr. Progress is drawn only when stderr is a terminal.
  */
 import { createLogger, type Logger, type LogLevel } from '../lambda/log';
+import { printable } from '../lambda/printable';
 
 export interface Io {
   /** The command's output: a table, a report or one JSON document. */
@@ -13,6 +14,26 @@ export interface Io {
   readonly errIsTty: boolean;
   /** The process environment, read by `settings.ts` only. */
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The tool's own terminal controls (the progress line) to stderr, unescaped: the one way to
+   * write a control character. Absent, progress is not drawn.
+   */
+  readonly draw?: (text: string) => void;
+}
+
+/**
+ * `io` with every control character in what `out` and `err` write escaped (`printable`): what
+ * the tool prints holds names and messages from AWS and Datadog, and one ESC sequence in a
+ * budget name could clear the screen or print a fake verdict. Only `draw` writes controls.
+ */
+export function terminalSafe(io: Io): Io {
+  return {
+    out: (text) => io.out(printable(text)),
+    err: (text) => io.err(printable(text)),
+    errIsTty: io.errIsTty,
+    env: io.env,
+    draw: io.err,
+  };
 }
 
 export function processIo(): Io {
@@ -31,15 +52,15 @@ export class Progress {
   constructor(private readonly io: Io) {}
 
   public step(text: string): void {
-    if (!this.io.errIsTty) return;
-    this.io.err(`\r\x1b[K${text}…`);
+    if (!this.io.errIsTty || this.io.draw === undefined) return;
+    this.io.draw(`\r\x1b[K${printable(text)}…`);
     this.shown = true;
   }
 
   /** Removes the status line, before anything else is written to stderr, and at the end. */
   public clear(): void {
     if (!this.shown) return;
-    this.io.err('\r\x1b[K');
+    this.io.draw?.('\r\x1b[K');
     this.shown = false;
   }
 }

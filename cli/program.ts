@@ -15,7 +15,7 @@ import { runEstimate } from './commands/estimate';
 import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
-import type { Io } from './io';
+import { terminalSafe, type Io } from './io';
 import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, withSettingFlags } from './setting-flags';
 import { CLI_ENV, settingAsFlag, type CollectorFlags, type DatadogFlags } from './settings';
 
@@ -46,9 +46,10 @@ interface RawOptions {
 
 /** Runs one command line (without the `node` and script arguments) and returns its exit code. */
 export async function runCli(argv: readonly string[], given: Io, version: string): Promise<ExitCode> {
-  // Everything the tool prints goes through the masking step: a Datadog key it has sent is never
-  // printed back, whichever answer or error quotes it.
-  const io: Io = { ...given, out: (text) => given.out(masked(text)), err: (text) => given.err(masked(text)) };
+  // Everything the tool prints goes through the masking step (a Datadog key it has sent is never
+  // printed back, whichever answer or error quotes it) and one escaping writer (no control
+  // character from AWS or Datadog data reaches the terminal), whichever command writes it.
+  const io = terminalSafe({ ...given, out: (text) => given.out(masked(text)), err: (text) => given.err(masked(text)) });
   let exitCode: ExitCode = EXIT.ok;
   const program = buildProgram(io, version, (code) => {
     exitCode = code;

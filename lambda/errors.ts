@@ -6,6 +6,7 @@
  * tools all throw these classes, or classes extending {@link ActionableError}.
  */
 import { masked } from './mask';
+import { printable } from './printable';
 
 import { settingForStack, type SettingName } from './settings';
 
@@ -231,7 +232,8 @@ export class DatadogSubmitError extends ActionableError {
 export class CollectionError extends ActionableError {
   public override readonly name = 'CollectionError';
   constructor(public readonly errors: readonly string[]) {
-    super(`Collection finished with ${errors.length} error(s): ${errors.join(' | ')}`);
+    // Lambda's text log format prints a thrown message raw: no AWS-given control character in it.
+    super(printable(`Collection finished with ${errors.length} error(s): ${errors.join(' | ')}`));
   }
 }
 

@@ -6,6 +6,7 @@
  * in CloudWatch Logs Insights, without a logging library in the bundle.
  */
 import { masked } from './mask';
+import { printable } from './printable';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -42,8 +43,9 @@ export function parseLogLevel(value: string): LogLevel | undefined {
 export function createLogger(minimumLevel: LogLevel, sink: LogSink = stdoutSink): Logger {
   const write = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (LEVEL_RANK[level] < LEVEL_RANK[minimumLevel]) return;
-    // Masked as a whole: a field may quote an answer that echoed a Datadog key.
-    sink(masked(JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields })));
+    // Masked as a whole: a field may quote an answer that echoed a Datadog key. Escaped too: JSON
+    // escapes C0 controls but not C1 or bidi controls, and a line read raw must carry none.
+    sink(printable(masked(JSON.stringify({ timestamp: new Date().toISOString(), level, message, ...fields }))));
   };
   return {
     debug: (message, fields) => write('DEBUG', message, fields),

@@ -5,7 +5,7 @@
  * in one place and forgotten in another. The docs' metrics table is written by hand;
  * `test/docs/metrics-table.test.ts` holds its names and tag keys against these definitions.
  */
-import { SOURCE_METRICS } from './sources';
+import { SOURCE_METRICS } from './sources/metric-definitions';
 
 export { METRIC_PREFIX_PATTERN, metricPrefixProblem } from './metric-prefix';
 
@@ -39,6 +39,13 @@ const COLLECTOR_HEALTH_METRICS = {
 export const METRICS = { ...SOURCE_METRICS, ...COLLECTOR_HEALTH_METRICS } as const;
 
 export type MetricKey = keyof typeof METRICS;
+
+/**
+ * The tag keys the collector sets on its own series. A user's tag with one of these keys would
+ * give a series a second value for it (`account_id:1` beside the real account), which splits or
+ * merges every `by {account_id}` grouping: the settings table refuses them in `tags`.
+ */
+export const RESERVED_TAG_KEYS: readonly string[] = [...new Set(Object.values(METRICS).flatMap((metric) => metric.tagKeys))].sort();
 
 /** The full metric name under a prefix. */
 export function metricName(prefix: string, key: MetricKey): string {

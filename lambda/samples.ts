@@ -24,7 +24,12 @@ export type SkipReason =
   | 'stale_billing_point'
   | 'no_billing_point'
   | 'service_filtered'
-  | 'linked_account_service_disabled';
+  | 'linked_account_service_disabled'
+  | 'unknown_currency'
+  | 'currency_mismatch'
+  | 'no_current_limit'
+  | 'unknown_dimension_set'
+  | 'empty_dimension_value';
 
 /** What one source hands back: samples to send, and what it skipped or warned about. */
 export interface SourceResult {

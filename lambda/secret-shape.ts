@@ -2,8 +2,10 @@
  * The one rule for showing a user's value in a message: quoted, unless it is shaped like a
  * secret, which is described instead. Every error, warning and log line that quotes a value the
  * user gave (a context key or its value, a variable, a flag) goes through {@link shownValue},
- * so a pasted key never reaches a terminal or a CI log. No imports: every layer uses it.
+ * so a pasted key never reaches a terminal or a CI log, and a control character in a value is
+ * shown escaped (`printable`). Every layer uses it.
  */
+import { printable } from './printable';
 
 /** A secret's shape: whether a run of characters holds one, and what it looks like. */
 interface SecretShape {
@@ -63,7 +65,8 @@ export function secretShape(text: string): string | undefined {
 }
 
 /**
- * A user's value as a message shows it: quoted and cut at 80 characters, or, when it is shaped
+ * A user's value as a message shows it: quoted, cut at 80 characters and with its control
+ * characters escaped, or, when it is shaped
  * like a Datadog API or application key or an AWS secret access key, a description of it that
  * never holds the value.
  */
@@ -72,7 +75,7 @@ export function shownValue(value: unknown): string {
   const secret = secretShape(text);
   if (secret !== undefined) return secret;
   const short = text.length > MAX_SHOWN_LENGTH ? `${text.slice(0, MAX_SHOWN_LENGTH - 3)}...` : text;
-  return `"${short}"`;
+  return `"${printable(short)}"`;
 }
 
 /**

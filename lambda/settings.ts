@@ -20,6 +20,8 @@ import { shownValue } from './secret-shape';
 import { DATADOG_SITES, isDatadogSite } from './datadog/site';
 import { DEPLOYMENT_DEFAULTS } from './deployment';
 import { metricPrefixProblem } from './metric-prefix';
+import { RESERVED_TAG_KEYS } from './metrics';
+import { normalizeTag } from './datadog/tags';
 
 /** How a setting's value is written in the context, in the environment and on the command line. */
 export type SettingType = 'string' | 'boolean' | 'wholeNumber' | 'stringList' | 'stringMap';
@@ -87,6 +89,22 @@ function listItemsProblem(items: readonly string[]): string | undefined {
   return bad === undefined ? undefined : `has the item ${shownValue(bad)}; items may not be blank or hold a comma`;
 }
 
+/**
+ * Tags added to every series: list items, none with a key the collector sets itself, as Datadog
+ * will store it (`Account_ID:1` is `account_id:1`).
+ */
+function globalTagsProblem(items: readonly string[]): string | undefined {
+  const listProblem = listItemsProblem(items);
+  if (listProblem !== undefined) return listProblem;
+  for (const item of items) {
+    const key = normalizeTag(item).split(':')[0];
+    if (RESERVED_TAG_KEYS.includes(key)) {
+      return `has the item ${shownValue(item)}, whose key ${key} the collector sets itself; give the tag another key, such as my_${key}`;
+    }
+  }
+  return undefined;
+}
+
 /** The table. The order is the order of the docs' configuration table. */
 export const SETTINGS = {
   datadogSite: text({
@@ -121,7 +139,7 @@ export const SETTINGS = {
     env: 'DD_TAGS',
     context: 'tags',
     flag: 'tags',
-    check: listItemsProblem,
+    check: globalTagsProblem,
   }),
   env: text({
     env: 'DD_ENV',

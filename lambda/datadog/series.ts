@@ -36,7 +36,7 @@ export interface BuiltSeries {
 }
 
 export function buildSeries(samples: readonly Sample[], options: SeriesOptions): BuiltSeries {
-  const normalizer = new TagNormalizer();
+  const normalizer = new TagNormalizer(samples);
   const warnings: string[] = [];
   const globalTags: string[] = [];
   for (const raw of options.globalTags) {

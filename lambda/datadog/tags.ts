@@ -38,59 +38,104 @@ export function normalizeTag(raw: string): string {
 }
 
 /** A short, stable fingerprint of a raw value, used to keep colliding tags apart. */
-export function shortHash(raw: string): string {
-  return createHash('sha256').update(raw, 'utf8').digest('hex').slice(0, 6);
+export function shortHash(raw: string, length = 6): string {
+  return createHash('sha256').update(raw, 'utf8').digest('hex').slice(0, length);
+}
+
+type RawPair = readonly [key: string, value: string];
+
+/** A series' metric and raw tags: what the tags are chosen from. */
+export interface RawSeries {
+  readonly metric: string;
+  readonly tags: readonly RawPair[];
 }
 
 /**
- * Normalizes the tags of each series, and keeps series apart that normalization would merge.
+ * The Datadog tags of a run's series, chosen once all of them are known, so that a tag never
+ * depends on the order AWS lists things in.
  *
- * Two series collide when their raw tags differ but their normalized tags are the same (two
- * budgets named "Team A" and "team-a"): Datadog would store them as one. The later one gets a
- * short hash of its raw value appended to the first differing tag, with a warning. The same
- * raw value always gets the same tag, so all metrics of one budget stay consistent.
+ * A value with no character Datadog keeps (`🔥🔥🔥`) would leave a bare `budget_name`: it gets a
+ * stable value made from a hash of it instead (`budget_name:budget_<hash>`), with a warning, so
+ * the key is kept and the series stays in every `by {budget_name}` grouping.
+ *
+ * Two raw values of one key collide when they normalize to the same tag on one metric (budgets
+ * "Team A" and "team_a"): `by {budget_name}` would add them up as one. Then the value already in
+ * Datadog's form (`team_a`), if there is one, keeps the plain tag, the tag Datadog's own
+ * integration gives it; every other colliding value gets `_` and a hash of its own raw value
+ * (`team_a_112cd0`) on every metric, with a warning. So creating a budget never moves another
+ * budget's tag onto its own figures, and a value that collides with none keeps its plain tag.
  */
 export class TagNormalizer {
-  /** sorted normalized tags -> the raw tags that claimed them first. */
-  private readonly claimed = new Map<string, readonly (readonly [string, string])[]>();
-  /** `key\0raw value` -> the tag chosen for it after a collision. */
-  private readonly renamed = new Map<string, string>();
-  /** `key\0raw value` -> its normalized tag: a run repeats the same few hundred values thousands of times. */
-  private readonly normalized = new Map<string, string>();
+  /** `key\0raw value` -> its Datadog tag. */
+  private readonly chosen = new Map<string, string>();
   public readonly warnings: string[] = [];
 
-  private normalize(key: string, value: string): string {
-    const id = `${key}\0${value}`;
-    let tag = this.renamed.get(id) ?? this.normalized.get(id);
-    if (tag === undefined) {
-      tag = normalizeTag(`${key}:${value}`);
-      this.normalized.set(id, tag);
+  constructor(series: Iterable<RawSeries>) {
+    /** `metric\0plain tag` -> the raw pairs that normalize to it on that metric, by id. */
+    const claims = new Map<string, Map<string, RawPair>>();
+    const plainTags = new Set<string>();
+    for (const { metric, tags } of series) {
+      for (const pair of tags) {
+        const id = `${pair[0]}\0${pair[1]}`;
+        let tag = this.chosen.get(id);
+        if (tag === undefined) {
+          tag = this.plainTag(pair);
+          this.chosen.set(id, tag);
+          plainTags.add(tag);
+        }
+        const claim = `${metric}\0${tag}`;
+        const claimants = claims.get(claim);
+        if (claimants === undefined) claims.set(claim, new Map([[id, pair]]));
+        else claimants.set(id, pair);
+      }
     }
-    return tag;
+    /** `key\0raw value` of each value to rename -> the values it collides with. */
+    const collisions = new Map<string, { readonly pair: RawPair; readonly tag: string; readonly others: Set<string> }>();
+    for (const claimants of claims.values()) {
+      if (claimants.size < 2) continue;
+      for (const [id, pair] of claimants) {
+        const tag = this.chosen.get(id) as string;
+        // The value already in Datadog's form keeps the plain tag.
+        if (`${pair[0]}:${pair[1]}` === tag) continue;
+        const collision = collisions.get(id) ?? { pair, tag, others: new Set<string>() };
+        for (const other of claimants.values()) if (other !== pair) collision.others.add(other[1]);
+        collisions.set(id, collision);
+      }
+    }
+    for (const [id, { pair, tag, others }] of collisions) this.separate(id, pair, tag, [...others], plainTags);
   }
 
-  public tags(raw: readonly (readonly [key: string, value: string])[]): string[] {
-    const tags = raw.map(([key, value]) => this.normalize(key, value));
-    const identity = [...tags].sort().join('\n');
-    const owner = this.claimed.get(identity);
-    if (owner === undefined) {
-      this.claimed.set(identity, raw);
-      return tags;
+  /** The Datadog tags of one series' raw tags, given to the constructor. */
+  public tags(raw: readonly RawPair[]): string[] {
+    return raw.map(([key, value]) => this.chosen.get(`${key}\0${value}`) ?? normalizeTag(`${key}:${value}`));
+  }
+
+  /** Datadog's normalization, or a value made from a hash when normalization leaves none. */
+  private plainTag([key, value]: RawPair): string {
+    const tag = normalizeTag(`${key}:${value}`);
+    const keyTag = normalizeTag(key);
+    if (tag !== keyTag) return tag;
+    const named = `${keyTag}:${keyTag.replace(/_name$/, '')}_${shortHash(value)}`;
+    this.warnings.push(`${key} ${shownValue(value)} has no character Datadog keeps; sent as ${named}`);
+    return named;
+  }
+
+  /** Gives a colliding value a tag of its own: its plain tag and a hash of its raw value. */
+  private separate(id: string, [key, value]: RawPair, tag: string, others: readonly string[], plainTags: ReadonlySet<string>): void {
+    // A hash long enough not to land on another value's plain tag (a budget named `team_a_112cd0`).
+    let distinct = tag;
+    for (let length = 6; distinct === tag || plainTags.has(distinct); length += 6) {
+      const suffix = `_${shortHash(value, length)}`;
+      distinct = Array.from(tag).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
     }
-    const index = raw.findIndex(([key, value], i) => owner[i]?.[0] !== key || owner[i]?.[1] !== value);
-    if (index === -1) return tags;
-    const [key, value] = raw[index];
-    const suffix = `_${shortHash(value)}`;
-    const distinct = Array.from(tags[index]).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
-    this.renamed.set(`${key}\0${value}`, distinct);
-    const other = owner[index]?.[1] ?? '';
-    // The Datadog tags hold the values, lowercased: shown only when neither value looks like a secret.
-    const sent = secretShape(value) === undefined && secretShape(other) === undefined ? ` (${tags[index]}); sent as ${distinct}` : '; sent with a hash suffix';
+    this.chosen.set(id, distinct);
+    // The Datadog tags hold the values, lowercased: shown only when no value looks like a secret.
+    const secret = [value, ...others].some((raw) => secretShape(raw) !== undefined);
+    const sent = secret ? '; sent with a hash of its own' : ` (${tag}); sent as ${distinct}`;
+    // The rule in short: the docs (metrics.md) say it in full.
     this.warnings.push(
-      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${shownValue(other)}${sent} to keep the two series apart`,
+      `${key} ${shownValue(value)} normalizes to the same Datadog tag as ${others.map(shownValue).join(', ')}${sent}: ` +
+        'only a value already in Datadog form keeps the plain tag',
     );
-    tags[index] = distinct;
-    this.claimed.set([...tags].sort().join('\n'), raw);
-    return tags;
   }
 }

@@ -6,6 +6,7 @@ import { BUDGETS_PAGE_SIZE, BUDGETS_PER_ACCOUNT } from '../billing-facts';
 import { awsListing, followPages, pageCap } from '../paging';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SourceResult, type SkipReason } from '../samples';
+import { shownValue } from '../secret-shape';
 import { parseAmount } from './amount';
 import { callNeeding } from './aws-errors';
 import type { MetricDefinition } from '../metrics';
@@ -64,7 +65,7 @@ export const budgetsSource = defineSource({
       priceNote: 'no charge documented',
     },
   ],
-  skipReasons: ['not_a_cost_budget', 'invalid_amount'],
+  skipReasons: ['not_a_cost_budget', 'invalid_amount', 'unknown_currency', 'currency_mismatch', 'no_current_limit'],
   metrics: metricKeys(BUDGET_METRICS),
   collect: ({ budgets }, run) => collectBudgets(budgets, run),
   probe: async ({ budgets }, accountId) => {
@@ -122,41 +123,71 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   return { samples, skipped };
 }
 
-/** The samples of one COST budget; a point whose amount is unusable is skipped with a warning. */
+/**
+ * The samples of one COST budget. A point is skipped, counted and warned of when it cannot be
+ * labelled truthfully: an unusable amount, an amount whose currency AWS does not give (no `Unit`,
+ * or a blank one), or a spend in another currency than the limit's (the budget's currency), which
+ * `by {budget_name}` would compare with the limit as if they were one. A budget whose planned
+ * limits have none in force now has no limit to send: counted and warned of too.
+ */
 function budgetSamples(
   budget: Budget,
   options: Pick<BudgetsSourceOptions, 'accountId' | 'now' | 'log'>,
   skipped: Partial<Record<SkipReason, number>>,
 ): Sample[] {
+  const name = budget.BudgetName ?? '';
+  const skip = (reason: SkipReason, field: string, problem: string): void => {
+    increment(skipped, reason);
+    options.log.warn(`Skipped a point of budget ${shownValue(name)}: ${field} ${problem}`, { budgetName: name, field, reason });
+  };
+  const limitField = budget.BudgetLimit ? 'BudgetLimit' : 'PlannedBudgetLimits';
   const limit = budget.BudgetLimit ?? currentPlannedLimit(budget.PlannedBudgetLimits, options.now);
+  if (limit === undefined) {
+    // Every planned limit starts later (or there is none): no limit to send, but not without a word.
+    skip('no_current_limit', limitField, 'has no limit in force now');
+  }
+  const limitCurrency = limit?.Unit?.trim() || undefined;
   const spend = budget.CalculatedSpend;
-  const currency = limit?.Unit ?? spend?.ActualSpend?.Unit ?? 'USD';
-  const tags: RawTag[] = [
-    ['budget_name', budget.BudgetName ?? ''],
-    ['budget_type', 'cost'],
-    ['time_unit', (budget.TimeUnit ?? 'unknown').toLowerCase()],
-    ['currency', currency.toLowerCase()],
-    ['account_id', options.accountId],
-  ];
+  /** The tags of each currency the budget's points are in: one list for all in the usual case. */
+  const tagsByCurrency = new Map<string, RawTag[]>();
+  const tagsFor = (currency: string): RawTag[] => {
+    let tags = tagsByCurrency.get(currency);
+    if (tags === undefined) {
+      tags = [
+        ['budget_name', name],
+        ['budget_type', 'cost'],
+        ['time_unit', (budget.TimeUnit ?? 'unknown').toLowerCase()],
+        ['currency', currency.toLowerCase()],
+        ['account_id', options.accountId],
+      ];
+      tagsByCurrency.set(currency, tags);
+    }
+    return tags;
+  };
 
   const samples: Sample[] = [];
   const add = (metric: Sample['metric'], field: string, amount: Spend | undefined): void => {
     const parsed = parseAmount(amount?.Amount);
     if ('problem' in parsed) {
-      increment(skipped, 'invalid_amount');
-      options.log.warn(`Skipped a point of budget "${budget.BudgetName}": ${field} ${parsed.problem}`, {
-        budgetName: budget.BudgetName,
-        field,
-      });
+      skip('invalid_amount', field, parsed.problem);
       return;
     }
-    samples.push({ metric, value: parsed.value, currency, tags });
+    const currency = amount?.Unit?.trim();
+    if (currency === undefined || currency === '') {
+      skip('unknown_currency', `${field}.Unit`, 'is missing or empty: currency unknown');
+      return;
+    }
+    if (metric !== 'budgetLimit' && limitCurrency !== undefined && currency.toUpperCase() !== limitCurrency.toUpperCase()) {
+      skip('currency_mismatch', `${field}.Unit`, `is ${shownValue(currency)}, the limit's is ${shownValue(limitCurrency)}`);
+      return;
+    }
+    samples.push({ metric, value: parsed.value, currency, tags: tagsFor(currency) });
   };
 
   add('actualSpend', 'CalculatedSpend.ActualSpend', spend?.ActualSpend);
   // AWS has no forecast for a new budget or an account with little history: nothing to send.
   if (spend?.ForecastedSpend !== undefined) add('forecastedSpend', 'CalculatedSpend.ForecastedSpend', spend.ForecastedSpend);
-  if (limit !== undefined) add('budgetLimit', budget.BudgetLimit ? 'BudgetLimit' : 'PlannedBudgetLimits', limit);
+  if (limit !== undefined) add('budgetLimit', limitField, limit);
   return samples;
 }
 

@@ -23,7 +23,9 @@ import {
 } from '../billing-facts';
 import { awsListing, followPages, pageCap } from '../paging';
 import { BILLING_ALERTS_FIX, NoBillingMetricsError } from '../errors';
+import type { Logger } from '../log';
 import { increment, type CallCounter, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
+import { shownValue } from '../secret-shape';
 import { callNeeding } from './aws-errors';
 import type { MetricDefinition } from '../metrics';
 import { counted, defineSource, metricKeys } from './source';
@@ -80,7 +82,14 @@ export const estimatedChargesSource = defineSource({
     },
     { name: 'ListMetrics', title: 'CloudWatch ListMetrics', billedPer: 'request', price: { usd: 0.01, per: 1_000 } },
   ],
-  skipReasons: ['stale_billing_point', 'no_billing_point', 'service_filtered', 'linked_account_service_disabled'],
+  skipReasons: [
+    'stale_billing_point',
+    'no_billing_point',
+    'service_filtered',
+    'linked_account_service_disabled',
+    'unknown_dimension_set',
+    'empty_dimension_value',
+  ],
   metrics: metricKeys(ESTIMATED_CHARGES_METRICS),
   collect: ({ cloudWatch }, run) =>
     collectEstimatedCharges(cloudWatch, {
@@ -91,6 +100,7 @@ export const estimatedChargesSource = defineSource({
       serviceDenylist: lowercased(run.config.serviceDenylist),
       calls: run.calls,
       signal: run.signal,
+      log: run.log,
     }),
   probe: async ({ cloudWatch }, accountId) => {
     const page = await cloudWatch.send(new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC }));
@@ -124,6 +134,8 @@ export interface EstimatedChargesOptions {
   readonly serviceDenylist: ReadonlySet<string>;
   /** Incremented once per AWS call. */
   readonly calls: CallCounter;
+  /** Warns of the series skipped for their dimensions. */
+  readonly log: Logger;
   /** Aborts AWS calls still running when the run must move on to sending. */
   readonly signal?: AbortSignal;
   /** How many GetMetricData calls may be in flight at once. @default 8 */
@@ -138,6 +150,20 @@ const DIMENSION_TAG_KEYS: Record<string, string> = {
   Currency: 'currency',
   ServiceName: 'servicename',
   LinkedAccount: 'linkedaccount',
+};
+
+/**
+ * The dimension names of each scope, sorted: the four sets CloudWatch gives `EstimatedCharges`.
+ * A series with any other set is not sent: folded into a known scope it would double count
+ * (a second `billing_scope:total`), and its other dimensions would become tags of their own,
+ * even the collector's (`account_id`). Within these sets every dimension has a tag key of its
+ * own, so AWS data cannot give one of the collector's tag keys a second value.
+ */
+const SCOPE_DIMENSIONS: Readonly<Record<BillingScope, string>> = {
+  total: 'Currency',
+  service: 'Currency,ServiceName',
+  linked_account: 'Currency,LinkedAccount',
+  linked_account_service: 'Currency,LinkedAccount,ServiceName',
 };
 
 export function billingScope(dimensions: Readonly<Record<string, string>>): BillingScope {
@@ -169,8 +195,15 @@ export async function collectEstimatedCharges(client: CloudWatchClient, options:
   const reader = new NewestPointReader(client, options);
   const wanted: Dimensions[] = [];
   let listedCount = 0;
-  await listBillingSeries(client, options, (dimensions) => {
+  /** `reason\0dimension names` -> series skipped: one warning per kind of series, not per series. */
+  const unusable = new Map<string, number>();
+  await listBillingSeries(client, options, (dimensions, problem) => {
     listedCount += 1;
+    if (problem !== undefined) {
+      increment(skipped, problem.reason);
+      unusable.set(`${problem.reason}\0${problem.names}`, (unusable.get(`${problem.reason}\0${problem.names}`) ?? 0) + 1);
+      return;
+    }
     const reason = filterReason(dimensions, options);
     if (reason !== undefined) {
       increment(skipped, reason);
@@ -180,6 +213,16 @@ export async function collectEstimatedCharges(client: CloudWatchClient, options:
     reader.add(dimensions);
   });
   if (listedCount === 0) throw new NoBillingMetricsError();
+  for (const [id, count] of unusable) {
+    const [reason, names] = id.split('\0');
+    const set = names === '' ? 'none' : `{${names.split(',').map(shownValue).join(', ')}}`;
+    // The reason names the problem; the docs' table of skip reasons says what it means.
+    options.log.warn(`Skipped ${count} EstimatedCharges series with the dimensions ${set}: ${reason}`, {
+      reason,
+      dimensions: names.split(','),
+      series: count,
+    });
+  }
   const newestBySeries = await reader.finish();
   const monthStart = startOfUtcMonth(options.now).getTime();
   const samples: Sample[] = [];
@@ -207,9 +250,10 @@ function chargeSample(dimensions: Dimensions, value: number, accountId: string):
     ['billing_scope', billingScope(dimensions)],
   ];
   for (const [name, dimensionValue] of Object.entries(dimensions)) {
-    tags.push([DIMENSION_TAG_KEYS[name] ?? name.toLowerCase(), dimensionValue]);
+    tags.push([DIMENSION_TAG_KEYS[name], dimensionValue]);
   }
-  return { metric: 'estimatedCharges', value, currency: dimensions.Currency ?? 'USD', tags };
+  // Every known dimension set has a Currency.
+  return { metric: 'estimatedCharges', value, currency: dimensions.Currency, tags };
 }
 
 function filterReason(dimensions: Dimensions, options: EstimatedChargesOptions): SkipReason | undefined {
@@ -223,11 +267,31 @@ function filterReason(dimensions: Dimensions, options: EstimatedChargesOptions):
   return undefined;
 }
 
-/** Every distinct dimension set of `EstimatedCharges`, handed to `onSeries` as each page arrives. */
+/** Why a listed series cannot be sent, and its dimension names, sorted and comma-separated. */
+interface DimensionProblem {
+  readonly reason: Extract<SkipReason, 'unknown_dimension_set' | 'empty_dimension_value'>;
+  readonly names: string;
+}
+
+/** Whether a series has one of the four known dimension sets, each with a value. */
+function dimensionProblem(dimensions: readonly Dimension[]): DimensionProblem | undefined {
+  // The names as listed, so that a repeated name is an unknown set too.
+  const names = dimensions.map(({ Name }) => Name ?? '').sort();
+  const joined = names.join(',');
+  const scope = billingScope(toRecord(dimensions));
+  if (joined !== SCOPE_DIMENSIONS[scope]) return { reason: 'unknown_dimension_set', names: joined };
+  if (dimensions.some(({ Value }) => (Value ?? '').trim() === '')) return { reason: 'empty_dimension_value', names: joined };
+  return undefined;
+}
+
+/**
+ * Every distinct dimension set of `EstimatedCharges`, handed to `onSeries` as each page arrives,
+ * with the reason it cannot be sent, if any.
+ */
 async function listBillingSeries(
   client: CloudWatchClient,
   options: Pick<EstimatedChargesOptions, 'calls' | 'signal'>,
-  onSeries: (dimensions: Dimensions) => void,
+  onSeries: (dimensions: Dimensions, problem: DimensionProblem | undefined) => void,
 ): Promise<void> {
   const seen = new Set<string>();
   await followPages(LIST_METRICS_PAGES, async (nextToken) => {
@@ -235,12 +299,13 @@ async function listBillingSeries(
     const request = new ListMetricsCommand({ Namespace: BILLING_NAMESPACE, MetricName: ESTIMATED_CHARGES_METRIC, NextToken: nextToken });
     const page = await callNeeding(LIST_METRICS, () => client.send(request, { abortSignal: options.signal }));
     for (const metric of page.Metrics ?? []) {
-      const dimensions = toRecord(metric.Dimensions ?? []);
+      const listed = metric.Dimensions ?? [];
+      const dimensions = toRecord(listed);
       const key = seriesKey(dimensions);
       // The same series can be listed more than once; keep one.
       if (seen.has(key)) continue;
       seen.add(key);
-      onSeries(dimensions);
+      onSeries(dimensions, dimensionProblem(listed));
     }
     return page.NextToken;
   });

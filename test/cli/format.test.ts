@@ -1,6 +1,6 @@
 /** Text rendering: what a user reads on stdout and stderr. */
 import { describe, expect, it } from 'vitest';
-import { humanLogLine, Progress, type Io } from '../../cli/io';
+import { humanLogLine, Progress, terminalSafe, type Io } from '../../cli/io';
 import { checkText } from '../../cli/commands/check';
 import { counts, seriesTable, table } from '../../cli/format';
 
@@ -83,7 +83,8 @@ describe('checkText', () => {
 describe('Progress', () => {
   function io(tty: boolean): Io & { written: string[] } {
     const written: string[] = [];
-    return { out: () => undefined, err: (text) => written.push(text), errIsTty: tty, env: {}, written };
+    // As `runCli` gives it to commands: progress draws through `draw`, the one unescaped writer.
+    return { ...terminalSafe({ out: () => undefined, err: (text) => written.push(text), errIsTty: tty, env: {} }), written };
   }
 
   it('draws nothing when stderr is not a terminal', () => {

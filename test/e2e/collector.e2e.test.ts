@@ -350,27 +350,6 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       expect(runSummary(invocation)).toMatchObject({ status: 'success', skipped: { invalid_amount: 1 } });
     });
 
-    it('keeps two budgets whose names normalize to the same tag apart: the later gets a short hash of its name, with a warning', async () => {
-      // Created one after the other: moto lists budgets in creation order.
-      await createCostBudget(h.moto.endpoint, ACCOUNT, { name: 'Team A', limit: '10', actual: '1', forecast: '5' });
-      await createCostBudget(h.moto.endpoint, ACCOUNT, { name: 'team a!', limit: '20', actual: '2', forecast: '6' });
-
-      const invocation = await h.run();
-
-      const byName = (predicate: (tag: string) => boolean) =>
-        h.intake.series().filter((series) => series.tags?.some((tag) => tag.startsWith('budget_name:') && predicate(tag)));
-      const first = byName((tag) => tag === 'budget_name:team_a');
-      const later = byName((tag) => tag !== 'budget_name:team_a');
-      const values = (series: typeof first): number[] => series.map((s) => s.points[0].value ?? Number.NaN).sort((a, b) => a - b);
-      expect(values(first)).toEqual([1, 5, 10]);
-      expect(values(later)).toEqual([2, 6, 20]);
-      const laterTags = new Set(later.map((series) => series.tags?.find((tag) => tag.startsWith('budget_name:'))));
-      expect(laterTags.size).toBe(1);
-      expect([...laterTags][0]).toMatch(/^budget_name:team_a_[0-9a-f]{4,8}$/);
-      expect(warnings(invocation)).toEqual([expect.objectContaining({ message: expect.stringMatching(/"team a!".*"Team A"/) })]);
-      expect(runSummary(invocation)).toMatchObject({ status: 'success', warnings: 1, series: { 'aws.billing.actual_spend': 2 } });
-    });
-
     it('reads 2,000 budgets over three DescribeBudgets pages and sends every one of them', async () => {
       const rows: CostBudgetRow[] = Array.from({ length: 2000 }, (_, i) => {
         const n = String(i + 1).padStart(4, '0');

@@ -23,7 +23,7 @@ function listTests(): Promise<TestId[]> {
   return new Promise((resolve, reject) => {
     execFile(
       path.join(ROOT, 'node_modules', '.bin', 'vitest'),
-      ['list', '--config', 'vitest.e2e.config.mts', 'test/e2e/faults', 'test/e2e/collector.e2e.test.ts'],
+      ['list', '--config', 'vitest.e2e.config.mts', 'test/e2e/faults', 'test/e2e/collector.e2e.test.ts', 'test/e2e/cli/cli.test.ts'],
       { cwd: ROOT, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 120_000, maxBuffer: 8 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) {

@@ -184,6 +184,11 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   ],
   ['schedulePeriodMinutes', { schedulePeriodMinutes: 'often' }, '`schedulePeriodMinutes` must be a whole number, got "often"'],
   ['tags', { tags: ['team:finops,prod'] }, '`tags` has the item "team:finops,prod"; items may not be blank or hold a comma'],
+  [
+    'tags',
+    { tags: ['team:finops', 'account_id:1'] },
+    '`tags` has the item "account_id:1", whose key account_id the collector sets itself; give the tag another key',
+  ],
   ['tags', { tags: ',,' }, '`tags` holds only blank items, got ",,"; give at least one item, or leave the key out'],
   ['tags', { tags: '{"team": 1}' }, '`tags` must be a list of strings'],
   ['env', { env: 'x'.repeat(201) }, '`env` must be between 1 and 200 characters'],

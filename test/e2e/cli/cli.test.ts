@@ -154,6 +154,30 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(intake.requests).toHaveLength(0);
     });
 
+    it('--dry-run prints no control character of a budget name that holds ESC sequences, in its table, its summary or its warnings', async () => {
+      // A window title, a screen clear, a cursor home, a fake verdict, a C1 CSI and a bidi override.
+      const hostile = 'Team \u001b]0;pwned\u0007\u001b[2J\u001b[H\rAll checks passed \u009b31m \u202eevil';
+      // An amount AWS should not give makes the collector warn, quoting the name.
+      await createCostBudget(moto.endpoint, ACCOUNT, { name: hostile, limit: '100', actual: 'NaN', forecast: '5' });
+      await seedBillingMetrics();
+
+      for (const args of [
+        ['collect', '--dry-run'],
+        ['collect', '--dry-run', '--json'],
+      ]) {
+        const run = await cli(args);
+        expect(run.code).toBe(0);
+        for (const text of [run.stdout, run.stderr]) {
+          // eslint-disable-next-line no-control-regex -- the point of the test
+          expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+        }
+        expect(run.stderr).toContain('\\u001b]0;pwned\\u0007');
+      }
+      // The budget's other points are read as ever.
+      const output = parse<CollectOutput>(await cli(['collect', '--dry-run', '--json']));
+      expect(output.summary.skipped).toMatchObject({ invalid_amount: 1 });
+    });
+
     it('--dry-run shows exactly what the Lambda sends for the same account', async () => {
       await seedAccount();
       const secretArn = await createApiKeySecret(moto.endpoint, 'datadog-api-key', TEST_API_KEY);

@@ -55,6 +55,8 @@ export interface Invocation {
   readonly outcome: Outcome;
   /** Every stdout line the invocation wrote, parsed: each one is JSON, or the invocation rejects. */
   readonly logLines: readonly LogLine[];
+  /** What the invocation wrote to stdout, as written (a log line read raw). */
+  readonly stdout: string;
   /** What the invocation wrote to stderr. */
   readonly stderr: string;
   /** The exit code once the process has ended (cold invocations, time-outs); `null` while warm. */
@@ -220,6 +222,7 @@ class RunnerProcess implements FunctionProcess {
       return {
         outcome: { status: 'crashed', exitCode: this.exitStatus()?.code ?? null, signal: this.exitStatus()?.signal ?? null },
         logLines: parseLogLines(stdout),
+        stdout,
         stderr,
         exitCode: this.exitStatus()?.code ?? null,
         durationMs: Number.NaN,
@@ -242,7 +245,14 @@ class RunnerProcess implements FunctionProcess {
         : record.status === 'threw'
           ? { status: 'threw', error: record.error }
           : { status: 'timed_out' };
-    return { outcome, logLines: parseLogLines(stdout), stderr, exitCode: this.exitStatus()?.code ?? null, durationMs: record.durationMs };
+    return {
+      outcome,
+      logLines: parseLogLines(stdout),
+      stdout,
+      stderr,
+      exitCode: this.exitStatus()?.code ?? null,
+      durationMs: record.durationMs,
+    };
   }
 
   public stop(): Promise<number | null> {

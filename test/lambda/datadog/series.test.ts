@@ -122,15 +122,18 @@ describe('buildSeries', () => {
     expect(warnings).toEqual(['Global tag "!!!" has no character Datadog keeps; it is not sent']);
   });
 
-  it('keeps two budgets whose names normalize alike as two series, and reports the collision', () => {
+  it('keeps two budgets whose names normalize alike as two series, whatever their order, and reports the collision', () => {
     const samples: Sample[] = [
-      { metric: 'actualSpend', value: 1, currency: 'USD', tags: budgetTags('team a') },
-      { metric: 'actualSpend', value: 2, currency: 'USD', tags: budgetTags('Team_A') },
+      { metric: 'actualSpend', value: 1, currency: 'USD', tags: budgetTags('Team A') },
+      { metric: 'actualSpend', value: 2, currency: 'USD', tags: budgetTags('team_a') },
     ];
-    const { series, warnings } = buildSeries(samples, options);
-    expect(series[0].tags[0]).toBe('budget_name:team_a');
-    expect(series[1].tags[0]).toMatch(/^budget_name:team_a_[0-9a-f]{6}$/);
-    expect(warnings).toHaveLength(1);
+    for (const order of [samples, [...samples].reverse()]) {
+      const { series, warnings } = buildSeries(order, options);
+      const byValue = new Map(series.map((item) => [item.points[0].value, item.tags[0]]));
+      expect(byValue.get(2)).toBe('budget_name:team_a');
+      expect(byValue.get(1)).toMatch(/^budget_name:team_a_[0-9a-f]{6}$/);
+      expect(warnings).toHaveLength(1);
+    }
   });
 
   it('returns no series and no warning for no samples', () => {

@@ -109,80 +109,152 @@ describe('shortHash', () => {
 });
 
 describe('TagNormalizer', () => {
+  const series = (tags: RawTags, metric = 'actualSpend') => ({ metric, tags });
+
+  /** The budget_name tag each budget gets when the run holds exactly these budgets, and the warnings. */
+  function budgetNameTags(...names: string[]): { tags: Record<string, string>; warnings: string[] } {
+    const normalizer = new TagNormalizer(names.map((name) => series(budgetTags(name))));
+    return { tags: Object.fromEntries(names.map((name) => [name, normalizer.tags(budgetTags(name))[0]])), warnings: normalizer.warnings };
+  }
+
   it('normalizes every tag of a series, in order', () => {
-    const normalizer = new TagNormalizer();
+    const normalizer = new TagNormalizer([series(budgetTags('Team A'))]);
     expect(normalizer.tags(budgetTags('Team A'))).toEqual(normalizedBudgetTags('team_a'));
     expect(normalizer.warnings).toEqual([]);
   });
 
   it('gives the same raw tags the same normalized tags every time, with no warning', () => {
-    const normalizer = new TagNormalizer();
+    const normalizer = new TagNormalizer([series(budgetTags('team a')), series(budgetTags('team a'), 'forecastedSpend'), series(budgetTags('team a'), 'budgetLimit')]);
     const first = normalizer.tags(budgetTags('team a'));
-    const second = normalizer.tags(budgetTags('team a'));
-    const third = normalizer.tags(budgetTags('team a'));
-    expect(second).toEqual(first);
-    expect(third).toEqual(first);
+    expect(normalizer.tags(budgetTags('team a'))).toEqual(first);
+    expect(normalizer.tags(budgetTags('team a'))).toEqual(first);
     expect(normalizer.warnings).toEqual([]);
   });
 
-  it('keeps "team a" and "Team_A" apart: the later gets "_" and a 6-hex hash of its raw name, with one warning', () => {
-    const normalizer = new TagNormalizer();
-    const first = normalizer.tags(budgetTags('team a'));
-    const second = normalizer.tags(budgetTags('Team_A'));
+  it('leaves the tag of "team_a" unchanged when "Team A" is created beside it: the new budget gets a hash of its own name', () => {
+    const alone = budgetNameTags('team_a');
+    const beside = budgetNameTags('team_a', 'Team A');
 
-    expect(first).toEqual(normalizedBudgetTags('team_a'));
-    expect(second).toEqual(normalizedBudgetTags(`team_a_${hash6('Team_A')}`));
-    expect(second[0]).toMatch(/^budget_name:team_a_[0-9a-f]{6}$/);
-    expect(normalizer.warnings).toHaveLength(1);
-    expect(normalizer.warnings[0]).toContain('budget_name "Team_A"');
-    expect(normalizer.warnings[0]).toContain('"team a"');
-    expect(normalizer.warnings[0]).toContain(`budget_name:team_a_${hash6('Team_A')}`);
+    expect(alone.tags.team_a).toBe('budget_name:team_a');
+    expect(beside.tags.team_a).toBe('budget_name:team_a');
+    expect(beside.tags['Team A']).toBe(`budget_name:team_a_${hash6('Team A')}`);
+    expect(beside.warnings).toEqual([
+      `budget_name "Team A" normalizes to the same Datadog tag as "team_a" (budget_name:team_a); sent as budget_name:team_a_${hash6('Team A')}` +
+        ': only a value already in Datadog form keeps the plain tag',
+    ]);
   });
 
-  it('gives every later series of the renamed value the same renamed tag, warning only once', () => {
-    const normalizer = new TagNormalizer();
-    normalizer.tags(budgetTags('team a'));
-    const renamed = normalizer.tags(budgetTags('Team_A'));
-    // The forecast and the limit of the same budget come next.
-    expect(normalizer.tags(budgetTags('Team_A'))).toEqual(renamed);
-    expect(normalizer.tags(budgetTags('Team_A'))).toEqual(renamed);
-    // And the first budget keeps its plain tag.
-    expect(normalizer.tags(budgetTags('team a'))).toEqual(normalizedBudgetTags('team_a'));
-    expect(normalizer.warnings).toHaveLength(1);
+  it('chooses the same tags whatever order the budgets are listed in', () => {
+    const names = ['Team A', 'team_a', 'TEAM A!', 'team__a', 'Other'];
+    const expected = budgetNameTags(...names).tags;
+    for (const order of [[...names].reverse(), ['team__a', 'Other', 'team_a', 'TEAM A!', 'Team A'], ['TEAM A!', 'Team A', 'team__a', 'team_a', 'Other']]) {
+      expect(budgetNameTags(...order).tags).toEqual(expected);
+    }
+    expect(expected).toEqual({
+      team_a: 'budget_name:team_a',
+      'Team A': `budget_name:team_a_${hash6('Team A')}`,
+      'TEAM A!': `budget_name:team_a_${hash6('TEAM A!')}`,
+      team__a: `budget_name:team_a_${hash6('team__a')}`,
+      Other: 'budget_name:other',
+    });
   });
 
-  it('gives a third colliding name its own hash', () => {
-    const normalizer = new TagNormalizer();
-    normalizer.tags(budgetTags('team a'));
-    const second = normalizer.tags(budgetTags('Team_A'));
-    const third = normalizer.tags(budgetTags('TEAM A!'));
-    expect(third[0]).toBe(`budget_name:team_a_${hash6('TEAM A!')}`);
-    expect(third[0]).not.toBe(second[0]);
-    expect(normalizer.warnings).toHaveLength(2);
+  it('gives every colliding name a hash of its own when none is in normalized form, and keeps a name that collides with none plain', () => {
+    const { tags, warnings } = budgetNameTags('team a', 'Team_A', 'Team B');
+    expect(tags).toEqual({
+      'team a': `budget_name:team_a_${hash6('team a')}`,
+      Team_A: `budget_name:team_a_${hash6('Team_A')}`,
+      'Team B': 'budget_name:team_b',
+    });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('budget_name "team a" normalizes to the same Datadog tag as "Team_A"');
+  });
+
+  it('warns once per renamed value, however many series carry it', () => {
+    const normalizer = new TagNormalizer([
+      series(budgetTags('team_a')),
+      series(budgetTags('Team A')),
+      series(budgetTags('Team A'), 'forecastedSpend'),
+      series(budgetTags('Team A'), 'budgetLimit'),
+    ]);
+    expect(normalizer.tags(budgetTags('Team A'))).toEqual(normalizedBudgetTags(`team_a_${hash6('Team A')}`));
+    expect(normalizer.warnings).toHaveLength(1);
   });
 
   it('keeps "team_a" and "team__a" apart, since Datadog stores both as budget_name:team_a', () => {
-    const normalizer = new TagNormalizer();
-    const first = normalizer.tags(budgetTags('team_a'));
-    const second = normalizer.tags(budgetTags('team__a'));
-    expect(first[0]).toBe('budget_name:team_a');
-    expect(second[0]).toBe(`budget_name:team_a_${hash6('team__a')}`);
+    const { tags } = budgetNameTags('team__a', 'team_a');
+    expect(tags).toEqual({ team_a: 'budget_name:team_a', team__a: `budget_name:team_a_${hash6('team__a')}` });
+  });
+
+  it('keeps two budgets apart even when their other tags differ: on one metric, one budget_name tag names one budget', () => {
+    const normalizer = new TagNormalizer([series(budgetTags('team_a', 'monthly')), series(budgetTags('Team A', 'quarterly'))]);
+    expect(normalizer.tags(budgetTags('team_a', 'monthly'))).toEqual(normalizedBudgetTags('team_a', 'monthly'));
+    expect(normalizer.tags(budgetTags('Team A', 'quarterly'))).toEqual(normalizedBudgetTags(`team_a_${hash6('Team A')}`, 'quarterly'));
+  });
+
+  it('gives a renamed value its renamed tag on every metric, even one where it collides with nothing', () => {
+    const normalizer = new TagNormalizer([
+      series(budgetTags('team_a')),
+      series(budgetTags('Team A')),
+      // Only "Team A" has a forecast.
+      series(budgetTags('Team A'), 'forecastedSpend'),
+    ]);
+    expect(normalizer.tags(budgetTags('Team A'))[0]).toBe(`budget_name:team_a_${hash6('Team A')}`);
     expect(normalizer.warnings).toHaveLength(1);
   });
 
-  it('does not rename two budgets with the same normalized name when their other tags already tell them apart', () => {
-    const normalizer = new TagNormalizer();
-    expect(normalizer.tags(budgetTags('team a', 'monthly'))).toEqual(normalizedBudgetTags('team_a', 'monthly'));
-    expect(normalizer.tags(budgetTags('Team_A', 'quarterly'))).toEqual(normalizedBudgetTags('team_a', 'quarterly'));
+  it('lets two spellings of one value on different metrics share a tag: currency USD on one metric, usd on another', () => {
+    const normalizer = new TagNormalizer([
+      series([['currency', 'USD']], 'estimatedCharges'),
+      series([['currency', 'usd']], 'actualSpend'),
+    ]);
+    expect(normalizer.tags([['currency', 'USD']])).toEqual(['currency:usd']);
+    expect(normalizer.tags([['currency', 'usd']])).toEqual(['currency:usd']);
     expect(normalizer.warnings).toEqual([]);
   });
 
+  it('does not land a renamed tag on the plain tag of another budget', () => {
+    const taken = `team_a_${hash6('Team A')}`;
+    const { tags } = budgetNameTags('Team A', 'team_a', taken);
+    expect(tags[taken]).toBe(`budget_name:${taken}`);
+    expect(tags['Team A']).toBe(`budget_name:team_a_${createHash('sha256').update('Team A').digest('hex').slice(0, 12)}`);
+  });
+
+  it('does not show the tags in the warning when a value looks like a secret', () => {
+    const key = '0123456789abcdef0123456789abcdef';
+    const { warnings } = budgetNameTags(key, key.toUpperCase());
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toMatch(/0123456789/i);
+    expect(warnings[0]).toContain('sent with a hash of its own');
+  });
+
   it('keeps a renamed tag within 200 characters', () => {
-    const normalizer = new TagNormalizer();
     const long = 'x'.repeat(250);
-    normalizer.tags([['budget_name', long]]);
-    const [renamed] = normalizer.tags([['budget_name', long.toUpperCase()]]);
-    expect(Array.from(renamed).length).toBe(MAX_TAG_LENGTH);
-    expect(renamed.endsWith(`_${hash6(long.toUpperCase())}`)).toBe(true);
+    const { tags } = budgetNameTags(long.slice(0, 200), long.toUpperCase());
+    expect(Array.from(tags[long.toUpperCase()]).length).toBe(MAX_TAG_LENGTH);
+    expect(tags[long.toUpperCase()].endsWith(`_${hash6(long.toUpperCase())}`)).toBe(true);
+  });
+
+  describe('a value with no character Datadog keeps', () => {
+    it.each([
+      ['🔥🔥🔥', `budget_name:budget_${hash6('🔥🔥🔥')}`],
+      ['!!!', `budget_name:budget_${hash6('!!!')}`],
+      ['', `budget_name:budget_${hash6('')}`],
+    ])('gives %j a stable value from its hash, under the same key: %s', (name, tag) => {
+      const { tags, warnings } = budgetNameTags(name);
+      expect(tags[name]).toBe(tag);
+      expect(warnings).toEqual([`budget_name "${name}" has no character Datadog keeps; sent as ${tag}`]);
+    });
+
+    it('gives two such names two values, and never renames the key', () => {
+      const { tags } = budgetNameTags('🔥🔥🔥', '🔥');
+      expect(tags['🔥🔥🔥']).not.toBe(tags['🔥']);
+      for (const tag of Object.values(tags)) expect(tag).toMatch(/^budget_name:budget_[0-9a-f]{6}$/);
+    });
+
+    it('names the value after its key for other keys', () => {
+      const normalizer = new TagNormalizer([series([['servicename', '★']], 'estimatedCharges')]);
+      expect(normalizer.tags([['servicename', '★']])).toEqual([`servicename:servicename_${hash6('★')}`]);
+    });
   });
 });

@@ -189,7 +189,7 @@ describe('collectBudgets: COST budgets', () => {
     expect(result.samples.find((sample) => sample.metric === 'budgetLimit')?.value).toBe(333);
   });
 
-  it('sends no limit, and warns about nothing, when the budget has neither a limit nor a planned limit in force', async () => {
+  it('sends no limit, and counts and warns of it, when the budget has neither a limit nor a planned limit in force', async () => {
     const { log, lines } = capturingLogger();
     const future = { [epochSeconds('2024-06-01T00:00:00Z')]: usd('600') };
     const result = await collect(
@@ -201,8 +201,84 @@ describe('collectBudgets: COST budgets', () => {
     );
     expect(result.samples.filter((sample) => sample.metric === 'budgetLimit')).toEqual([]);
     expect(result.samples).toHaveLength(4);
-    expect(result.skipped).toEqual({});
-    expect(lines).toEqual([]);
+    expect(result.skipped).toEqual({ no_current_limit: 2 });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        budgetName: 'no limit',
+        field: 'PlannedBudgetLimits',
+        message: 'Skipped a point of budget "no limit": PlannedBudgetLimits has no limit in force now',
+      }),
+      expect.objectContaining({
+        level: 'WARN',
+        budgetName: 'starts in June',
+        field: 'PlannedBudgetLimits',
+        message: 'Skipped a point of budget "starts in June": PlannedBudgetLimits has no limit in force now',
+      }),
+    ]);
+  });
+
+  describe('currencies', () => {
+    const spend = (Amount: string, Unit?: string): Spend => (Unit === undefined ? ({ Amount } as Spend) : { Amount, Unit });
+
+    it.each([
+      { case: 'an empty limit Unit', limit: spend('100', ''), actual: usd('10'), field: 'BudgetLimit.Unit' },
+      { case: 'a blank limit Unit', limit: spend('100', '  '), actual: usd('10'), field: 'BudgetLimit.Unit' },
+      { case: 'no limit Unit', limit: spend('100'), actual: usd('10'), field: 'BudgetLimit.Unit' },
+      {
+        case: 'no actual spend Unit',
+        limit: usd('100'),
+        actual: spend('10'),
+        field: 'CalculatedSpend.ActualSpend.Unit',
+      },
+    ])('skips a point with $case, counted as unknown_currency, and never labels it USD', async ({ limit, actual, field }) => {
+      const { log, lines } = capturingLogger();
+      const result = await collect([costBudget({ BudgetLimit: limit, CalculatedSpend: { ActualSpend: actual } })], { log });
+      expect(result.samples).toHaveLength(1);
+      expect(result.samples[0]).toEqual(expect.objectContaining({ currency: 'USD', tags: teamATags() }));
+      expect(result.skipped).toEqual({ unknown_currency: 1 });
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          field,
+          message: `Skipped a point of budget "Team A": ${field} is missing or empty: currency unknown`,
+        }),
+      ]);
+    });
+
+    it('skips an actual spend or forecast in another currency than the limit, counted as currency_mismatch', async () => {
+      const { log, lines } = capturingLogger();
+      const result = await collect(
+        [
+          costBudget({
+            BudgetLimit: spend('100', 'EUR'),
+            CalculatedSpend: { ActualSpend: usd('10'), ForecastedSpend: spend('20', 'eur') },
+          }),
+        ],
+        { log },
+      );
+      expect(result.samples).toEqual([
+        { metric: 'forecastedSpend', value: 20, currency: 'eur', tags: teamATags({ currency: 'eur' }) },
+        { metric: 'budgetLimit', value: 100, currency: 'EUR', tags: teamATags({ currency: 'eur' }) },
+      ]);
+      expect(result.skipped).toEqual({ currency_mismatch: 1 });
+      expect(lines).toEqual([
+        expect.objectContaining({
+          field: 'CalculatedSpend.ActualSpend.Unit',
+          message: `Skipped a point of budget "Team A": CalculatedSpend.ActualSpend.Unit is "USD", the limit's is "EUR"`,
+        }),
+      ]);
+    });
+
+    it('labels each spend with its own currency when the budget has no limit to compare it with', async () => {
+      const result = await collect([
+        costBudget({ BudgetLimit: undefined, CalculatedSpend: { ActualSpend: spend('10', 'JPY'), ForecastedSpend: usd('20') } }),
+      ]);
+      expect(result.samples.map((sample) => [sample.metric, sample.currency])).toEqual([
+        ['actualSpend', 'JPY'],
+        ['forecastedSpend', 'USD'],
+      ]);
+    });
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AccessDeniedError, NoBillingMetricsError } from '../../../lambda/errors';
+import { createLogger } from '../../../lambda/log';
 import type { CallCounter, Sample } from '../../../lambda/samples';
 import {
   billingScope,
@@ -66,7 +67,11 @@ function answerFrom(points: ReadonlyMap<string, readonly Point[]>) {
   });
 }
 
+/** The warnings of the last `options()`' run, as JSON lines parsed. */
+let warned: Record<string, unknown>[] = [];
+
 function options(overrides: Partial<EstimatedChargesOptions> = {}): EstimatedChargesOptions {
+  warned = [];
   return {
     accountId: ACCOUNT_ID,
     now: NOW,
@@ -74,6 +79,7 @@ function options(overrides: Partial<EstimatedChargesOptions> = {}): EstimatedCha
     serviceAllowlist: new Set(),
     serviceDenylist: new Set(),
     calls: {},
+    log: createLogger('WARN', (line) => warned.push(JSON.parse(line) as Record<string, unknown>)),
     ...overrides,
   };
 }
@@ -300,6 +306,103 @@ describe('collectEstimatedCharges: samples and tags', () => {
   ])('billingScope of $dimensions is $scope', ({ dimensions, scope }) => {
     expect(billingScope(dimensions)).toBe(scope);
   });
+
+  it.each([
+    {
+      case: 'Currency and an unknown dimension',
+      dimensions: [
+        { Name: 'Currency', Value: 'USD' },
+        { Name: 'X', Value: 'y' },
+      ],
+      names: '"Currency", "X"',
+    },
+    {
+      case: 'four dimensions',
+      dimensions: [
+        { Name: 'LinkedAccount', Value: '222222222222' },
+        { Name: 'ServiceName', Value: 'AmazonEC2' },
+        { Name: 'Currency', Value: 'USD' },
+        { Name: 'Region', Value: 'us-east-1' },
+      ],
+      names: '"Currency", "LinkedAccount", "Region", "ServiceName"',
+    },
+    {
+      case: 'a dimension named account_id',
+      dimensions: [
+        { Name: 'Currency', Value: 'USD' },
+        { Name: 'account_id', Value: '9' },
+      ],
+      names: '"Currency", "account_id"',
+    },
+    { case: 'ServiceName without Currency', dimensions: [{ Name: 'ServiceName', Value: 'AmazonEC2' }], names: '"ServiceName"' },
+    {
+      case: 'a repeated dimension',
+      dimensions: [
+        { Name: 'Currency', Value: 'USD' },
+        { Name: 'Currency', Value: 'EUR' },
+      ],
+      names: '"Currency", "Currency"',
+    },
+    { case: 'no dimension at all', dimensions: [], names: undefined },
+  ])('skips and counts a series with $case, with a warning naming the set, and sends the others', async ({ dimensions, names }) => {
+    cloudWatchMock
+      .on(ListMetricsCommand)
+      .resolves({ Metrics: [metric(TOTAL), { Namespace: 'AWS/Billing', MetricName: 'EstimatedCharges', Dimensions: dimensions }] });
+    cloudWatchMock.on(GetMetricDataCommand).callsFake(answerFrom(new Map([[key(TOTAL), [{ at: '2024-03-15T10:00:00Z', value: 5 }]]])));
+    const result = await collectEstimatedCharges(client(), options());
+    expect(result.samples.map(tagsOf)).toEqual([{ account_id: ACCOUNT_ID, billing_scope: 'total', currency: 'USD' }]);
+    expect(result.skipped).toEqual({ unknown_dimension_set: 1 });
+    expect(warned).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        reason: 'unknown_dimension_set',
+        series: 1,
+        message: `Skipped 1 EstimatedCharges series with the dimensions ${names === undefined ? 'none' : `{${names}}`}: unknown_dimension_set`,
+      }),
+    ]);
+    // Not even read: GetMetricData is billed per series asked for.
+    const asked = cloudWatchMock.commandCalls(GetMetricDataCommand).flatMap((call) => call.args[0].input.MetricDataQueries ?? []);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('warns once per unknown set, with the number of series skipped', async () => {
+    const odd = (value: string): Metric => ({
+      Dimensions: [
+        { Name: 'Currency', Value: 'USD' },
+        { Name: 'X', Value: value },
+      ],
+    });
+    cloudWatchMock.on(ListMetricsCommand).resolves({ Metrics: [metric(TOTAL), odd('a'), odd('b'), odd('c')] });
+    cloudWatchMock.on(GetMetricDataCommand).callsFake(answerFrom(new Map([[key(TOTAL), [{ at: '2024-03-15T10:00:00Z', value: 5 }]]])));
+    const result = await collectEstimatedCharges(client(), options());
+    expect(result.skipped).toEqual({ unknown_dimension_set: 3 });
+    expect(warned).toEqual([
+      expect.objectContaining({
+        series: 3,
+        message: expect.stringMatching(/^Skipped 3 EstimatedCharges series with the dimensions \{"Currency", "X"\}/),
+      }),
+    ]);
+  });
+
+  it.each([
+    { case: 'an empty ServiceName', dimensions: { ServiceName: '', Currency: 'USD' } },
+    { case: 'a blank LinkedAccount', dimensions: { LinkedAccount: '  ', Currency: 'USD' } },
+    { case: 'an empty Currency', dimensions: { Currency: '' } },
+  ] as { case: string; dimensions: Dims }[])(
+    'skips and counts a series with $case, with a warning, and sends the others',
+    async ({ dimensions }) => {
+      givenSeries([TOTAL, dimensions]);
+      const result = await collectEstimatedCharges(client(), options());
+      expect(result.samples.map(tagsOf)).toEqual([{ account_id: ACCOUNT_ID, billing_scope: 'total', currency: 'USD' }]);
+      expect(result.skipped).toEqual({ empty_dimension_value: 1 });
+      expect(warned).toEqual([
+        expect.objectContaining({
+          reason: 'empty_dimension_value',
+          message: expect.stringMatching(/^Skipped 1 EstimatedCharges series with the dimensions \{.*\}: empty_dimension_value$/),
+        }),
+      ]);
+    },
+  );
 
   it('sends exactly one series per billing_scope:total, so that scope alone never double counts', async () => {
     givenSeries([TOTAL, EC2, S3, LINKED, LINKED_EC2]);

@@ -16,6 +16,11 @@ const ALL_SKIP_REASONS: Record<SkipReason, true> = {
   no_billing_point: true,
   service_filtered: true,
   linked_account_service_disabled: true,
+  unknown_currency: true,
+  currency_mismatch: true,
+  no_current_limit: true,
+  unknown_dimension_set: true,
+  empty_dimension_value: true,
 };
 
 describe('the registered sources', () => {

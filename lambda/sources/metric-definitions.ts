@@ -1,0 +1,9 @@
+/**
+ * Every source's metric definitions, gathered for `metrics.ts`, which adds the collector's own.
+ * Apart from the registry (`index.ts`) because the settings table reads the tag keys (a user's
+ * tag may not reuse one) and the registry reads the settings table: this module reads neither.
+ */
+import { BUDGET_METRICS } from './budgets';
+import { ESTIMATED_CHARGES_METRICS } from './estimated-charges';
+
+export const SOURCE_METRICS = { ...ESTIMATED_CHARGES_METRICS, ...BUDGET_METRICS } as const;
