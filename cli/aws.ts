@@ -36,8 +36,11 @@ export interface AwsCall {
 
 /** Attempts per AWS call; the SDK's standard retry mode with its backoff. */
 const MAX_ATTEMPTS = 3;
-/** A laptop on a bad network should fail in seconds, not hang. */
-const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+/**
+ * A laptop on a bad network should fail in seconds, not hang. Without `throwOnRequestTimeout`
+ * the SDK only logs a warning when `requestTimeout` passes, and keeps waiting.
+ */
+export const REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
 
 /** Makes each client once and destroys them all at the end, so no socket keeps the process up. */
 export class AwsClientFactory {
