@@ -18,6 +18,7 @@ import {
   type CollectorValues,
   type SettingType,
   type SettingValueOf,
+  TAG_SETTINGS,
 } from './settings';
 
 /**
@@ -87,8 +88,10 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
   }
 
   const globalTags = [...(values.tags ?? [])];
-  if (values.env !== undefined) globalTags.push(`env:${values.env}`);
-  if (values.service !== undefined) globalTags.push(`service:${values.service}`);
+  for (const setting of TAG_SETTINGS) {
+    const value = values[setting];
+    if (value !== undefined) globalTags.push(`${setting}:${value}`);
+  }
 
   const logLevel = parseLogLevel(values.logLevel);
   if (logLevel === undefined) {

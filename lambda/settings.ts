@@ -89,6 +89,9 @@ function listItemsProblem(items: readonly string[]): string | undefined {
   return bad === undefined ? undefined : `has the item ${shownValue(bad)}; items may not be blank or hold a comma`;
 }
 
+/** The settings whose value is sent as a tag of their own name on every series (`env:prod`). */
+export const TAG_SETTINGS = ['env', 'service'] as const;
+
 /**
  * Tags added to every series: list items, none with a key the collector sets itself, as Datadog
  * will store it (`Account_ID:1` is `account_id:1`).
@@ -98,6 +101,10 @@ function globalTagsProblem(items: readonly string[]): string | undefined {
   if (listProblem !== undefined) return listProblem;
   for (const item of items) {
     const key = normalizeTag(item).split(':')[0];
+    if ((TAG_SETTINGS as readonly string[]).includes(key)) {
+      // Both would be sent, and every series would carry two values of the key.
+      return `has the item ${shownValue(item)}, whose key ${key} has a setting of its own (${key}): set it there instead`;
+    }
     if (RESERVED_TAG_KEYS.includes(key)) {
       return `has the item ${shownValue(item)}, whose key ${key} the collector sets itself; give the tag another key, such as my_${key}`;
     }

@@ -33,7 +33,24 @@ describe('the tag keys the collector reserves', () => {
     );
   });
 
-  it.each(['team:finops', 'account:prod', 'my_account_id:1', 'cost-center:42', 'env:prod'])('accepts %j', (item) => {
+  it.each([
+    ['env:prod', 'env'],
+    ['Service:billing', 'service'],
+  ])('refuses %j in tags, since %s has a setting of its own: two values of the key would be sent', (item, key) => {
+    expect(settingProblem('tags', [item])).toBe(
+      `has the item "${item}", whose key ${key} has a setting of its own (${key}): set it there instead`,
+    );
+    expect(() => loadConfig({ DD_API_KEY_SECRET_ARN: ARN, DD_TAGS: item, DD_ENV: 'prod' })).toThrow(
+      `DD_TAGS has the item "${item}", whose key ${key} has a setting of its own (${key}): set it there instead`,
+    );
+  });
+
+  it('sends env and service from their own settings, once each', () => {
+    const config = loadConfig({ DD_API_KEY_SECRET_ARN: ARN, DD_TAGS: 'team:a', DD_ENV: 'prod', DD_SERVICE: 'billing' });
+    expect(config.globalTags).toEqual(['team:a', 'env:prod', 'service:billing']);
+  });
+
+  it.each(['team:finops', 'account:prod', 'my_account_id:1', 'cost-center:42', 'environment:prod'])('accepts %j', (item) => {
     expect(settingProblem('tags', [item])).toBeUndefined();
   });
 

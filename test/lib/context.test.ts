@@ -45,7 +45,7 @@ describe('context values given in cdk.json or with -c', () => {
     ['["a:b", "c"]', ['a:b', 'c']],
     ['a:b,,', ['a:b']],
     ['[]', []],
-    ['{"team":"finops", "env": "prod"}', ['team:finops', 'env:prod']],
+    ['{"team":"finops", "cost_center": "42"}', ['team:finops', 'cost_center:42']],
     [{ team: 'finops' }, ['team:finops']],
   ])('reads the list %j as %j', (raw, expected) => {
     expect(readStringList(lookupOf({ k: raw }), 'k')).toEqual(expected);

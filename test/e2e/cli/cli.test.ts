@@ -250,7 +250,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         '--metric-prefix',
         'custom.billing',
         '--tags',
-        'team:finops,env:dev',
+        'team:finops',
+        '--env',
+        'dev',
       ]);
 
       expect(run.code).toBe(0);
