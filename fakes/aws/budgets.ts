@@ -1,9 +1,11 @@
 /**
- * AWS Budgets in the fake AWS: `DescribeBudgets`, paged as AWS pages it, answered from the
- * budgets of the account the caller's credentials belong to (budgets belong to the account that
- * owns them: another account's are read only with credentials from a role in it).
- * Wire protocol: AWS JSON 1.1, `X-Amz-Target: AWSBudgetServiceGateway.DescribeBudgets`;
- * timestamps travel as epoch seconds.
+ * AWS Budgets in the fake AWS: `DescribeBudgets` and `DescribeBudgetNotificationsForAccount`
+ * (which moto lacks: each budget's alert thresholds and whether each is in alarm), paged as AWS
+ * pages them, answered from the budgets of the account the caller's credentials belong to
+ * (budgets belong to the account that owns them: another account's are read only with
+ * credentials from a role in it).
+ * Wire protocol: AWS JSON 1.1, `X-Amz-Target: AWSBudgetServiceGateway.<Operation>`; timestamps
+ * travel as epoch seconds.
  */
 import { pageOffset, pageToken } from './paging';
 import { awsJson } from './protocols';
@@ -13,6 +15,17 @@ import { AwsError, type AwsService, type FakeAccounts, type OperationContext, ty
 export const BUDGETS_LIMITS = {
   maxResults: 1000,
   defaultMaxResults: 100,
+} as const;
+
+/**
+ * AWS's limits for DescribeBudgetNotificationsForAccount (API_budgets_DescribeBudgetNotificationsForAccount):
+ * `MaxResults` counts budgets, 1 to 1000, default 50. A budget has at most ten notifications
+ * (the `Notification` data type).
+ */
+export const BUDGET_NOTIFICATIONS_LIMITS = {
+  maxResults: 1000,
+  defaultMaxResults: 50,
+  perBudget: 10,
 } as const;
 
 /** An amount as Budgets writes it: a decimal string and a unit (`USD`, `GBMo`, `PERCENT`). */
@@ -35,9 +48,36 @@ export interface WireBudget {
   readonly LastUpdatedTime: number;
 }
 
+/**
+ * A budget's notification (an alert threshold) as DescribeBudgetNotificationsForAccount carries
+ * it. `ThresholdType` and `NotificationState` are optional in the SDK's types, so a seed may leave
+ * them out to give a reader their absence to handle; the fake adds nothing.
+ */
+export interface WireNotification {
+  readonly NotificationType: 'ACTUAL' | 'FORECASTED';
+  readonly ComparisonOperator: 'GREATER_THAN' | 'LESS_THAN' | 'EQUAL_TO';
+  /** A percentage of the budget's limit, or an amount in its currency (`ABSOLUTE_VALUE`). */
+  readonly Threshold: number;
+  readonly ThresholdType?: 'PERCENTAGE' | 'ABSOLUTE_VALUE';
+  /** `ALARM` once the threshold is crossed in the current period. */
+  readonly NotificationState?: 'OK' | 'ALARM';
+}
+
 /** A budget to seed: the wire format, with the fields the collector does not read made optional. */
 export type BudgetSeed = Omit<WireBudget, 'TimeUnit' | 'CostTypes' | 'TimePeriod' | 'LastUpdatedTime'> &
-  Partial<Pick<WireBudget, 'TimeUnit' | 'CostTypes' | 'TimePeriod' | 'LastUpdatedTime'>>;
+  Partial<Pick<WireBudget, 'TimeUnit' | 'CostTypes' | 'TimePeriod' | 'LastUpdatedTime'>> & {
+    /**
+     * The budget's notifications, at most ten: answered by DescribeBudgetNotificationsForAccount,
+     * never by DescribeBudgets, which does not carry them. @default none
+     */
+    readonly Notifications?: readonly WireNotification[];
+  };
+
+/** One budget's entry in a DescribeBudgetNotificationsForAccount page. */
+interface WireBudgetNotifications {
+  readonly BudgetName: string;
+  readonly Notifications: readonly WireNotification[];
+}
 
 /** The Budgets part of the fake's data. */
 export interface BudgetsSeed {
@@ -53,8 +93,8 @@ export interface BudgetsSeed {
 /** The end AWS gives a budget created without one: 2087-06-15. */
 const OPEN_END_SECONDS = 3_706_473_600;
 
-/** A seeded budget with the defaults AWS gives a new monthly cost budget. */
-function wireBudget(seed: BudgetSeed, monthStart: number): WireBudget {
+/** A seeded budget with the defaults AWS gives a new monthly cost budget, without its notifications. */
+function wireBudget({ Notifications: _notifications, ...seed }: BudgetSeed, monthStart: number): WireBudget {
   return {
     ...seed,
     TimeUnit: seed.TimeUnit ?? 'MONTHLY',
@@ -71,44 +111,72 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
   if (seed.budgetsByAccount?.[accounts.ownAccountId] !== undefined) {
     throw new RangeError(`the own account's budgets are seeded in \`budgets\`, not in \`budgetsByAccount\` under ${accounts.ownAccountId}`);
   }
-  const byAccount = new Map(
-    Object.entries({ ...seed.budgetsByAccount, [accounts.ownAccountId]: seed.budgets ?? [] }).map(([account, budgets]) => [
+  const seeded = Object.entries({ ...seed.budgetsByAccount, [accounts.ownAccountId]: seed.budgets ?? [] });
+  for (const [account, budgets] of seeded) {
+    for (const budget of budgets) {
+      if ((budget.Notifications?.length ?? 0) > BUDGET_NOTIFICATIONS_LIMITS.perBudget) {
+        throw new RangeError(
+          `budget "${budget.BudgetName}" of ${account} has more than the ${BUDGET_NOTIFICATIONS_LIMITS.perBudget} notifications AWS allows`,
+        );
+      }
+    }
+  }
+  const byAccount = new Map(seeded.map(([account, budgets]) => [account, budgets.map((budget) => wireBudget(budget, monthStart))]));
+  // Only budgets with notifications are listed: the operation lists "the budget names and
+  // notifications that are associated with an account", and a budget without any has none.
+  const notificationsByAccount = new Map(
+    seeded.map(([account, budgets]) => [
       account,
-      budgets.map((budget) => wireBudget(budget, monthStart)),
+      budgets.flatMap(({ BudgetName, Notifications }): WireBudgetNotifications[] =>
+        Notifications !== undefined && Notifications.length > 0 ? [{ BudgetName, Notifications }] : [],
+      ),
     ]),
   );
   // The data never changes once started, so each page is written once: the benchmark asks for
   // the same pages run after run, and the fake's work must stay small beside its latency.
   const pages = new Map<string, string>();
 
-  const describeBudgets = (input: OperationInput, { caller }: OperationContext): string => {
+  /** One page of the caller's own `items`, under `field`, paged by `MaxResults` and `NextToken` as AWS pages them. */
+  const page = <T>(
+    kind: string,
+    field: string,
+    limits: { readonly maxResults: number; readonly defaultMaxResults: number },
+    itemsOf: ReadonlyMap<string, readonly T[]>,
+    input: OperationInput,
+    { caller }: OperationContext,
+  ): string => {
     const asked = input.AccountId;
     if (typeof asked !== 'string' || !/^\d{12}$/.test(asked)) throw new AwsError('ValidationException', 'AccountId must be 12 digits');
-    // AWS's documented answer when the AccountId is not the caller's own (API_budgets_DescribeBudgets, Errors).
+    // AWS's documented answer when the AccountId is not the caller's own (the operations' Errors).
     if (asked !== caller.accountId) {
       throw new AwsError('AccessDeniedException', 'You are not authorized to use this operation with the given parameters.');
     }
-    const budgets = byAccount.get(asked) ?? [];
-    const max = input.MaxResults === undefined ? BUDGETS_LIMITS.defaultMaxResults : Number(input.MaxResults);
-    if (!Number.isInteger(max) || max < 1 || max > BUDGETS_LIMITS.maxResults) {
-      throw new AwsError('ValidationException', `MaxResults must be between 1 and ${BUDGETS_LIMITS.maxResults}`);
+    const items = itemsOf.get(asked) ?? [];
+    const max = input.MaxResults === undefined ? limits.defaultMaxResults : Number(input.MaxResults);
+    if (!Number.isInteger(max) || max < 1 || max > limits.maxResults) {
+      throw new AwsError('ValidationException', `MaxResults must be between 1 and ${limits.maxResults}`);
     }
-    const offset = pageOffset('budgets', input.NextToken);
-    const key = `${asked}:${offset}:${max}`;
-    let page = pages.get(key);
-    if (page === undefined) {
+    const offset = pageOffset(kind, input.NextToken);
+    const key = `${kind}:${asked}:${offset}:${max}`;
+    let answer = pages.get(key);
+    if (answer === undefined) {
       const next = offset + max;
-      page = JSON.stringify({
-        Budgets: budgets.slice(offset, next),
-        ...(next < budgets.length ? { NextToken: pageToken('budgets', next) } : {}),
+      answer = JSON.stringify({
+        [field]: items.slice(offset, next),
+        ...(next < items.length ? { NextToken: pageToken(kind, next) } : {}),
       });
-      pages.set(key, page);
+      pages.set(key, answer);
     }
-    return page;
+    return answer;
   };
 
   return {
     protocol: awsJson({ targetPrefix: 'AWSBudgetServiceGateway', version: '1.1' }),
-    operations: { DescribeBudgets: describeBudgets },
+    operations: {
+      DescribeBudgets: (input, context) => page('budgets', 'Budgets', BUDGETS_LIMITS, byAccount, input, context),
+      // IAM: no action of this name; budgets:ViewBudget expected, not confirmed (Service Authorization Reference list_budgets.html: row unread).
+      DescribeBudgetNotificationsForAccount: (input, context) =>
+        page('budget-notifications', 'BudgetNotificationsForAccount', BUDGET_NOTIFICATIONS_LIMITS, notificationsByAccount, input, context),
+    },
   };
 }
