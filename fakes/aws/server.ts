@@ -70,8 +70,9 @@ export interface FakeAws {
   /** The server: latency, timeline, overrun. */
   readonly server: LoopbackServer;
   /**
-   * Answers `operation` (`DescribeBudgets`, `ListMetrics`, `GetMetricData`, `GetSecretValue`,
-   * `ListAccounts`, `AssumeRole`, ...) with this error; replaces any error injected before for it.
+   * Answers `operation` (`DescribeBudgets`, `DescribeBudgetNotificationsForAccount`, `ListMetrics`,
+   * `GetMetricData`, `GetSecretValue`, `ListAccounts`, `AssumeRole`, ...) with this error; replaces
+   * any error injected before for it.
    */
   failOperation(operation: string, error: InjectedError): void;
   /** Forgets every injected error. */
@@ -100,7 +101,17 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
  *
  * @example
  * const aws = await startFakeAws({
- *   budgets: [{ BudgetName: 'Platform', BudgetType: 'COST', BudgetLimit: { Amount: '100', Unit: 'USD' } }],
+ *   budgets: [
+ *     {
+ *       BudgetName: 'Platform',
+ *       BudgetType: 'COST',
+ *       BudgetLimit: { Amount: '100', Unit: 'USD' },
+ *       // Its alert thresholds, for DescribeBudgetNotificationsForAccount.
+ *       Notifications: [
+ *         { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE', NotificationState: 'ALARM' },
+ *       ],
+ *     },
+ *   ],
  *   billingSeries: [{ dimensions: [{ Name: 'Currency', Value: 'USD' }], value: 42.5 }],
  *   secrets: { 'arn:aws:secretsmanager:us-east-1:123456789012:secret:dd-api-key-AbCdEf': '<key>' },
  *   // A member, its budgets (read with credentials from AssumeRole into its role) and that role.
