@@ -73,9 +73,20 @@ function monthStart(now: Date, monthsFromNow: number): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + monthsFromNow, 1) / 1000;
 }
 
-/** The five budgets: a plain one, planned limits, no forecast yet, a usage budget, and a name in several scripts. */
+/**
+ * The five budgets: a plain one, planned limits, no forecast yet, a usage budget, and a name in
+ * several scripts. The cost budgets carry alert thresholds, each in the state its spend puts it
+ * in (percentages of the limit, one absolute amount); the usage budget has none. The collector
+ * does not read them yet (issue 15): only DescribeBudgetNotificationsForAccount answers them.
+ */
 export function sampleBudgets(now: Date): BudgetSeed[] {
   const usd = (amount: string) => ({ Amount: amount, Unit: 'USD' });
+  const over = (
+    NotificationType: 'ACTUAL' | 'FORECASTED',
+    Threshold: number,
+    NotificationState: 'OK' | 'ALARM',
+    ThresholdType: 'PERCENTAGE' | 'ABSOLUTE_VALUE' = 'PERCENTAGE',
+  ) => ({ NotificationType, ComparisonOperator: 'GREATER_THAN' as const, Threshold, ThresholdType, NotificationState });
   const planned: Record<string, { Amount: string; Unit: string }> = {};
   for (let month = -3; month <= 8; month += 1) planned[String(monthStart(now, month))] = usd(String(2400 + month * 50));
   return [
@@ -85,6 +96,7 @@ export function sampleBudgets(now: Date): BudgetSeed[] {
       BudgetType: 'COST',
       BudgetLimit: usd('8000.0'),
       CalculatedSpend: { ActualSpend: usd('5342.4560000000000172803993336856365203857421875'), ForecastedSpend: usd('7480.12') },
+      Notifications: [over('ACTUAL', 80, 'OK'), over('FORECASTED', 100, 'OK')],
     },
     {
       // Planned limits, one per month: this month's applies. The forecast is over it.
@@ -92,6 +104,8 @@ export function sampleBudgets(now: Date): BudgetSeed[] {
       BudgetType: 'COST',
       PlannedBudgetLimits: planned,
       CalculatedSpend: { ActualSpend: usd('1780.4'), ForecastedSpend: usd('2731.9') },
+      // Against this month's planned limit (2,400): 74 % spent, the forecast over it.
+      Notifications: [over('ACTUAL', 80, 'OK'), over('FORECASTED', 100, 'ALARM')],
     },
     {
       // Created this month: AWS has no forecast yet.
@@ -99,6 +113,7 @@ export function sampleBudgets(now: Date): BudgetSeed[] {
       BudgetType: 'COST',
       BudgetLimit: usd('300.0'),
       CalculatedSpend: { ActualSpend: usd('42.17') },
+      Notifications: [over('ACTUAL', 250, 'OK', 'ABSOLUTE_VALUE')],
     },
     {
       // Counts gigabyte-months, not money: the collector skips it.
@@ -113,6 +128,7 @@ export function sampleBudgets(now: Date): BudgetSeed[] {
       BudgetType: 'COST',
       BudgetLimit: usd('1200.0'),
       CalculatedSpend: { ActualSpend: usd('1010.45'), ForecastedSpend: usd('1152.3') },
+      Notifications: [over('ACTUAL', 80, 'ALARM'), over('FORECASTED', 100, 'OK')],
     },
   ];
 }

@@ -8,6 +8,8 @@ import { DEMO_API_KEY } from '../../cli/demo/scenarios';
 import { createApiKeySecret, motoClientConfig, putEstimatedCharges } from './seed';
 
 const SECRET_NAME = 'datadog-api-key';
+/** Who the sample budgets' alerts would be mailed to. */
+const SUBSCRIBER = 'billing@example.com';
 
 /**
  * Seeds the sample account's budgets, billing metrics (published a minute before `now`) and a
@@ -17,9 +19,17 @@ const SECRET_NAME = 'datadog-api-key';
 export async function seedSampleAccount(endpoint: string, now: Date = new Date()): Promise<string> {
   const budgets = new BudgetsClient(motoClientConfig(endpoint));
   try {
-    for (const budget of sampleBudgets(now)) {
+    for (const { Notifications, ...budget } of sampleBudgets(now)) {
       await budgets.send(
-        new CreateBudgetCommand({ AccountId: PAYER_ACCOUNT_ID, Budget: { ...budget, TimeUnit: budget.TimeUnit ?? 'MONTHLY' } as Budget }),
+        new CreateBudgetCommand({
+          AccountId: PAYER_ACCOUNT_ID,
+          Budget: { ...budget, TimeUnit: budget.TimeUnit ?? 'MONTHLY' } as Budget,
+          // AWS takes a budget's notifications beside it, each with at least one subscriber.
+          NotificationsWithSubscribers: Notifications?.map((notification) => ({
+            Notification: notification,
+            Subscribers: [{ SubscriptionType: 'EMAIL', Address: SUBSCRIBER }],
+          })),
+        }),
       );
     }
   } finally {
