@@ -122,8 +122,9 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
     }
   }
   const byAccount = new Map(seeded.map(([account, budgets]) => [account, budgets.map((budget) => wireBudget(budget, monthStart))]));
-  // Only budgets with notifications are listed: the operation lists "the budget names and
-  // notifications that are associated with an account", and a budget without any has none.
+  // Only budgets with notifications are listed. AWS's reference does not say so outright ("the
+  // budget names and notifications that are associated with an account"); a reader must treat a
+  // budget that is absent as one without notifications either way.
   const notificationsByAccount = new Map(
     seeded.map(([account, budgets]) => [
       account,
