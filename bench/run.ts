@@ -31,7 +31,18 @@ import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
 import { gitState, lambdaNodeFlags, load1, machine } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
-import { formatTable, markdownTable, tableRows, type CallsFigure, type Report, type RssFigure, type RunTimeFigure } from './report';
+import {
+  formatTable,
+  impliedTable,
+  markdownTable,
+  tableRows,
+  type CallsFigure,
+  type ImpliedLambdaFigure,
+  type Report,
+  type RssFigure,
+  type RunTimeFigure,
+} from './report';
+import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
 import { runScale, type Invocation, type ScaleRun } from './scale';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
@@ -203,6 +214,26 @@ function rssFigure(label: string, runs: readonly ScaleRun[]): RssFigure {
     ...(vmHwm > 0 ? { vmHwmMib: round(vmHwm / 2 ** 20) } : {}),
     goalMib: GOALS.rssMib,
     met: mib <= GOALS.rssMib,
+  };
+}
+
+/** The implied Lambda time of the cold and the warm run at each memory size of the table (cli/lambda-time.ts). */
+function impliedLambdaFigure(initMs: number, coldRunTime: RunTimeFigure, warmRunTime: RunTimeFigure): ImpliedLambdaFigure {
+  const rows = (run: RunOnOneCore): ImpliedLambdaFigure['cold']['byMemory'] =>
+    IMPLIED_TIME_MEMORY_SIZES_MB.map((memoryMb) => ({
+      memoryMb,
+      share: round(cpuShare(memoryMb), 3),
+      ms: round(impliedLambdaMs(run, memoryMb)),
+    }));
+  const coldRun = { initMs, cpuMs: coldRunTime.cpuMs.median, boundMs: coldRunTime.boundMs };
+  const warmRun = { initMs: 0, cpuMs: warmRunTime.cpuMs.median, boundMs: warmRunTime.boundMs };
+  return {
+    formula: IMPLIED_TIME_FORMULA,
+    caveats:
+      'INIT and CPU measured on this x86 machine, one full core; Lambda runs the function on arm64 (Graviton), whose per-core speed ' +
+      "differs. INIT is the cold start's process wall, not scaled by the share. Lambda bills INIT since August 2025.",
+    cold: { run: coldRun, byMemory: rows(coldRun) },
+    warm: { run: warmRun, byMemory: rows(warmRun) },
   };
 }
 
@@ -441,6 +472,9 @@ async function main(): Promise<number> {
       warmCalls.minimum,
     );
 
+    // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
+    const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
+
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
     // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
@@ -454,7 +488,7 @@ async function main(): Promise<number> {
       callsPerRun: coldCalls.measured as unknown as Record<string, number>,
       secretReadsPerRun: coldCalls.measured.GetSecretValue,
       memoryMb,
-      billedSecondsPerRun: (cold.bundle.wallMs.median + coldRunTime.durationMs.median) / 1000,
+      coldRun: impliedLambda.cold.run,
       timeoutSeconds: fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds,
     });
 
@@ -555,6 +589,7 @@ async function main(): Promise<number> {
       calls: { scale: { budgets: settings.budgets, series: settings.series }, cold: coldCalls, warm: warmCalls },
       runTime: {
         latencyMs: settings.latencyMs,
+        seriesSent: first.invocations[0].datadog.series.length,
         nodeFlags: deployedFlags,
         cold: coldRunTime,
         warm: warmRunTime,
@@ -566,6 +601,7 @@ async function main(): Promise<number> {
         },
         fakeServerLagMs,
       },
+      impliedLambda,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
         others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
@@ -622,6 +658,13 @@ function print(report: Report, settings: Settings): void {
   out.push(
     `  without latency: cold ${runTime.zeroLatency.coldMs} ms (CPU ${runTime.zeroLatency.coldCpuMs} ms), warm ${runTime.zeroLatency.warmMs} ms (CPU ${runTime.zeroLatency.warmCpuMs} ms)`,
   );
+  out.push(`Implied Lambda time (ms) = ${report.impliedLambda.formula}:`);
+  out.push(
+    ...formatTable(impliedTable(report.impliedLambda))
+      .split('\n')
+      .map((row) => `  ${row}`),
+  );
+  out.push(`  ${report.impliedLambda.caveats}`);
   const variants = report.bundle.details.variants as Record<
     string,
     { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }
@@ -661,7 +704,7 @@ function print(report: Report, settings: Settings): void {
   );
   for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
   out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
-  if (settings.markdown) out.push('', markdownTable(rows));
+  if (settings.markdown) out.push('', markdownTable(rows), '', markdownTable(impliedTable(report.impliedLambda)));
   console.log(out.join('\n'));
 }
 
