@@ -51,6 +51,25 @@ export interface ImpliedLambdaFigure {
   readonly warm: ImpliedLambdaRun;
 }
 
+/** The collector against the run floor (bench/floor/run.ts), for one of the cold and the warm invocation. */
+export interface RunFloorSide {
+  readonly wallMs: Spread;
+  readonly floorWallMs: Spread;
+  readonly wallRatio: number;
+  readonly cpuMs: Spread;
+  readonly floorCpuMs: Spread;
+  readonly cpuRatio: number;
+  readonly met: boolean;
+}
+
+export interface RunFloorFigure {
+  readonly goal: number;
+  /** The floor's one precomputed Datadog body, and the collector's, gzipped. */
+  readonly body: { readonly floorGzippedBytes: number; readonly collectorGzippedBytes: number };
+  readonly cold: RunFloorSide;
+  readonly warm: RunFloorSide;
+}
+
 export interface RssFigure {
   readonly label: string;
   /** The V8 flags the child ran with (Lambda's, for a memory size), none for the host defaults. */
@@ -100,6 +119,7 @@ export interface Report {
     /** Largest event-loop delay of the benchmark process (which hosts the fakes) during the timed runs. */
     readonly fakeServerLagMs: number;
   };
+  readonly sdkFloor: RunFloorFigure;
   readonly impliedLambda: ImpliedLambdaFigure;
   readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
   readonly cost: Cost & { readonly runsPerMonth: number };
@@ -114,7 +134,27 @@ const calls = (counts: CallCounts): string =>
 
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
-  const { bundle, coldStart, calls: callFigures, runTime, peakRss, cost } = report;
+  const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, peakRss, cost } = report;
+  const floorRows = (label: string, side: RunFloorSide): string[][] => [
+    [
+      '4',
+      `Run vs SDK floor, ${label} run, wall`,
+      ms(side.wallMs.median),
+      ms(side.floorWallMs.median),
+      side.wallRatio.toFixed(3),
+      `≤ ${sdkFloor.goal}`,
+      yes(side.wallRatio <= sdkFloor.goal),
+    ],
+    [
+      '4',
+      `Run vs SDK floor, ${label} run, CPU`,
+      ms(side.cpuMs.median),
+      ms(side.floorCpuMs.median),
+      side.cpuRatio.toFixed(3),
+      `≤ ${sdkFloor.goal}`,
+      yes(side.cpuRatio <= sdkFloor.goal),
+    ],
+  ];
   const rss = (figure: RssFigure): string[] => [
     '5',
     `Peak RSS, ${figure.label}`,
@@ -207,6 +247,8 @@ export function tableRows(report: Report): string[][] {
       `≤ ${runTime.warm.goal}`,
       yes(runTime.warm.met),
     ],
+    ...floorRows('cold', sdkFloor.cold),
+    ...floorRows('warm', sdkFloor.warm),
     rss(peakRss.headline),
     ...peakRss.others.map(rss),
     ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],
