@@ -13,6 +13,7 @@ import {
   totalUsd,
   type CostLine,
 } from '../cli/cost-model';
+import { IMPLIED_TIME_FORMULA, impliedArithmetic, type RunOnOneCore } from '../cli/lambda-time';
 import { SOURCES } from '../lambda/sources';
 
 export interface CostInput {
@@ -24,8 +25,8 @@ export interface CostInput {
   readonly metricsRequestedPerRun: number;
   readonly secretReadsPerRun: number;
   readonly memoryMb: number;
-  /** Billed time of one run: initialization and the invocation. */
-  readonly billedSecondsPerRun: number;
+  /** The cold run on one core (INIT, the invocation's CPU time, its critical-path bound), billed at its implied time. */
+  readonly coldRun: RunOnOneCore;
   /** The function's timeout, for the worst case. */
   readonly timeoutSeconds: number;
 }
@@ -48,19 +49,21 @@ export function monthlyCost(input: CostInput): Cost {
     perRunLine('Secrets Manager API', input.secretReadsPerRun, runs, { one: 'read', many: 'reads' }, AWS_PRICES.secretsManagerCalls),
     secretStorageLine(),
     alarmsLine(),
-    lambdaComputeLine(runs, input.billedSecondsPerRun, input.memoryMb),
+    lambdaComputeLine(runs, input.coldRun, input.memoryMb),
     lambdaRequestsLine(runs),
   ];
   return {
     assumptions: [
       input.scheduleNote,
       'every scheduled run starts a new execution environment (Lambda reclaims idle ones well within an hour), so every run reads the secret once and pays an initialization',
-      `billed time per run = measured cold start + measured cold invocation at the benchmark latency = ${input.billedSecondsPerRun.toFixed(3)} s; real AWS latencies are longer, see the worst case`,
+      `billed time per run = the implied Lambda time of the cold run at ${input.memoryMb} MB, ${IMPLIED_TIME_FORMULA}: ` +
+        `${impliedArithmetic(input.coldRun, input.memoryMb)}; INIT and CPU measured on this x86 machine, Lambda runs arm64; ` +
+        'real AWS latencies are longer, see the worst case',
       'list prices, no free tier; CloudWatch Logs and Datadog custom metrics are not included',
     ],
     lines,
     totalUsd: totalUsd(lines),
-    lambdaAtTimeoutUsd: lambdaComputeLine(runs, input.timeoutSeconds, input.memoryMb).monthlyUsd,
+    lambdaAtTimeoutUsd: lambdaComputeLine(runs, { seconds: input.timeoutSeconds }, input.memoryMb).monthlyUsd,
   };
 }
 

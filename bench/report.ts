@@ -37,6 +37,39 @@ export interface RunTimeFigure {
   readonly segmentsMs?: Readonly<Record<string, number>>;
 }
 
+/** One run's implied Lambda time (cli/lambda-time.ts) at each memory size of the table. */
+export interface ImpliedLambdaRun {
+  /** The run on one core: INIT, the invocation's CPU time (median), its critical-path bound. */
+  readonly run: { readonly initMs: number; readonly cpuMs: number; readonly boundMs: number };
+  readonly byMemory: readonly { readonly memoryMb: number; readonly share: number; readonly ms: number }[];
+}
+
+export interface ImpliedLambdaFigure {
+  readonly formula: string;
+  readonly caveats: string;
+  readonly cold: ImpliedLambdaRun;
+  readonly warm: ImpliedLambdaRun;
+}
+
+/** The collector against the run floor (bench/floor/run.ts), for one of the cold and the warm invocation. */
+export interface RunFloorSide {
+  readonly wallMs: Spread;
+  readonly floorWallMs: Spread;
+  readonly wallRatio: number;
+  readonly cpuMs: Spread;
+  readonly floorCpuMs: Spread;
+  readonly cpuRatio: number;
+  readonly met: boolean;
+}
+
+export interface RunFloorFigure {
+  readonly goal: number;
+  /** The floor's one precomputed Datadog body, and the collector's, gzipped. */
+  readonly body: { readonly floorGzippedBytes: number; readonly collectorGzippedBytes: number };
+  readonly cold: RunFloorSide;
+  readonly warm: RunFloorSide;
+}
+
 export interface RssFigure {
   readonly label: string;
   /** The V8 flags the child ran with (Lambda's, for a memory size), none for the host defaults. */
@@ -77,6 +110,8 @@ export interface Report {
   };
   readonly runTime: {
     readonly latencyMs: number;
+    /** Series the cold run sent to Datadog: what `estimate` divides the CPU time by (cli/lambda-time.ts). */
+    readonly seriesSent: number;
     readonly nodeFlags: readonly string[];
     readonly cold: RunTimeFigure;
     readonly warm: RunTimeFigure;
@@ -84,6 +119,8 @@ export interface Report {
     /** Largest event-loop delay of the benchmark process (which hosts the fakes) during the timed runs. */
     readonly fakeServerLagMs: number;
   };
+  readonly sdkFloor: RunFloorFigure;
+  readonly impliedLambda: ImpliedLambdaFigure;
   readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
   readonly cost: Cost & { readonly runsPerMonth: number };
   readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
@@ -97,7 +134,27 @@ const calls = (counts: CallCounts): string =>
 
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
-  const { bundle, coldStart, calls: callFigures, runTime, peakRss, cost } = report;
+  const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, peakRss, cost } = report;
+  const floorRows = (label: string, side: RunFloorSide): string[][] => [
+    [
+      '4',
+      `Run vs SDK floor, ${label} run, wall`,
+      ms(side.wallMs.median),
+      ms(side.floorWallMs.median),
+      side.wallRatio.toFixed(3),
+      `≤ ${sdkFloor.goal}`,
+      yes(side.wallRatio <= sdkFloor.goal),
+    ],
+    [
+      '4',
+      `Run vs SDK floor, ${label} run, CPU`,
+      ms(side.cpuMs.median),
+      ms(side.floorCpuMs.median),
+      side.cpuRatio.toFixed(3),
+      `≤ ${sdkFloor.goal}`,
+      yes(side.cpuRatio <= sdkFloor.goal),
+    ],
+  ];
   const rss = (figure: RssFigure): string[] => [
     '5',
     `Peak RSS, ${figure.label}`,
@@ -190,9 +247,24 @@ export function tableRows(report: Report): string[][] {
       `≤ ${runTime.warm.goal}`,
       yes(runTime.warm.met),
     ],
+    ...floorRows('cold', sdkFloor.cold),
+    ...floorRows('warm', sdkFloor.warm),
     rss(peakRss.headline),
     ...peakRss.others.map(rss),
     ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],
+  ];
+}
+
+/** The implied Lambda time table: one row per run, one column per memory size. */
+export function impliedTable(figure: ImpliedLambdaFigure): string[][] {
+  const row = (label: string, run: ImpliedLambdaRun): string[] => [
+    `${label} (INIT ${ms(run.run.initMs)}, CPU ${ms(run.run.cpuMs)}, bound ${ms(run.run.boundMs)})`,
+    ...run.byMemory.map((entry) => ms(entry.ms)),
+  ];
+  return [
+    ['Run', ...figure.cold.byMemory.map((entry) => `${entry.memoryMb.toLocaleString('en-US')} MB (share ${entry.share})`)],
+    row('cold', figure.cold),
+    row('warm', figure.warm),
   ];
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (`tsx bench/run.ts`): the six figures of issue 7, each against a floor or a
- * bound measured or computed in the same run, printed as a table and written to
- * bench/report.json. A benchmark, not a test: it exits 0 whatever the figures, and non-zero
+ * bound measured or computed in the same run (the run time also against the SDK-only run floor,
+ * bench/floor/run.ts), and the implied Lambda time (cli/lambda-time.ts), printed as tables and
+ * written to bench/report.json. A benchmark, not a test: it exits 0 whatever the figures, and non-zero
  * only when it cannot produce them (a build, a child process or the collector's run broke).
  *
  *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs
@@ -15,6 +16,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -31,7 +33,20 @@ import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
 import { gitState, lambdaNodeFlags, load1, machine } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
-import { formatTable, markdownTable, tableRows, type CallsFigure, type Report, type RssFigure, type RunTimeFigure } from './report';
+import {
+  formatTable,
+  impliedTable,
+  markdownTable,
+  tableRows,
+  type CallsFigure,
+  type ImpliedLambdaFigure,
+  type RunFloorFigure,
+  type RunFloorSide,
+  type Report,
+  type RssFigure,
+  type RunTimeFigure,
+} from './report';
+import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
 import { runScale, type Invocation, type ScaleRun } from './scale';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
@@ -39,7 +54,7 @@ import { median, ratio, round, spread } from './stats';
 const ROOT = resolve(__dirname, '..');
 const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${FAKE_ACCOUNT_ID}:secret:dd-key-AbCdEf`;
 const API_KEY = '0123456789abcdef0123456789abcdef';
-const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, rssMib: 100 } as const;
+const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, sdkFloor: 1.15, rssMib: 100 } as const;
 /** The memory size of issue 7's memory goal: "fits a 128 MB Lambda with room to spare". */
 const GOAL_MEMORY_MB = 128;
 const SCALE_TIMEOUT_MS = 180_000;
@@ -206,6 +221,52 @@ function rssFigure(label: string, runs: readonly ScaleRun[]): RssFigure {
   };
 }
 
+/** The implied Lambda time of the cold and the warm run at each memory size of the table (cli/lambda-time.ts). */
+function impliedLambdaFigure(initMs: number, coldRunTime: RunTimeFigure, warmRunTime: RunTimeFigure): ImpliedLambdaFigure {
+  const rows = (run: RunOnOneCore): ImpliedLambdaFigure['cold']['byMemory'] =>
+    IMPLIED_TIME_MEMORY_SIZES_MB.map((memoryMb) => ({
+      memoryMb,
+      share: round(cpuShare(memoryMb), 3),
+      ms: round(impliedLambdaMs(run, memoryMb)),
+    }));
+  const coldRun = { initMs, cpuMs: coldRunTime.cpuMs.median, boundMs: coldRunTime.boundMs };
+  const warmRun = { initMs: 0, cpuMs: warmRunTime.cpuMs.median, boundMs: warmRunTime.boundMs };
+  return {
+    formula: IMPLIED_TIME_FORMULA,
+    caveats:
+      'INIT and CPU measured on this x86 machine, one full core; Lambda runs the function on arm64 (Graviton), whose per-core speed ' +
+      "differs. INIT is the cold start's process wall, not scaled by the share. Lambda bills INIT since August 2025.",
+    cold: { run: coldRun, byMemory: rows(coldRun) },
+    warm: { run: warmRun, byMemory: rows(warmRun) },
+  };
+}
+
+/** The collector against the run floor (bench/floor/run.ts): wall and CPU time, cold and warm, medians over the timed runs. */
+function runFloorFigure(
+  runs: readonly ScaleRun[],
+  floorRuns: readonly ScaleRun[],
+  bodyBytes: number,
+  collectorBytes: number,
+): RunFloorFigure {
+  const side = (index: number): RunFloorSide => {
+    const ours = runs.map((scaleRun) => scaleRun.invocations[index]);
+    const floor = floorRuns.map((scaleRun) => scaleRun.invocations[index]);
+    const wallMs = spread(ours.map((invocation) => invocation.durationMs));
+    const floorWallMs = spread(floor.map((invocation) => invocation.durationMs));
+    const cpuMs = spread(ours.map((invocation) => invocation.cpuMs));
+    const floorCpuMs = spread(floor.map((invocation) => invocation.cpuMs));
+    const wallRatio = ratio(wallMs.median, floorWallMs.median);
+    const cpuRatio = ratio(cpuMs.median, floorCpuMs.median);
+    return { wallMs, floorWallMs, wallRatio, cpuMs, floorCpuMs, cpuRatio, met: wallRatio <= GOALS.sdkFloor && cpuRatio <= GOALS.sdkFloor };
+  };
+  return {
+    goal: GOALS.sdkFloor,
+    body: { floorGzippedBytes: bodyBytes, collectorGzippedBytes: collectorBytes },
+    cold: side(0),
+    warm: side(1),
+  };
+}
+
 type Check = { name: string; ok: boolean; detail: string };
 
 /** What must hold for the figures of one invocation to mean anything; reported, not fatal. */
@@ -251,6 +312,7 @@ async function measureBundles(
   floor: BuiltBundle;
   oursMainFirst: BuiltBundle;
   floorMainFirst: BuiltBundle;
+  floorRun: BuiltBundle;
 }> {
   let synth: SynthOutcome = {
     status: 'skipped',
@@ -277,11 +339,12 @@ async function measureBundles(
   const floor = await build(floorEntry, 'floor');
   const oursMainFirst = await build(settings.entry, 'bundle-main-first', MAIN_FIRST_VARIANT);
   const floorMainFirst = await build(floorEntry, 'floor-main-first', MAIN_FIRST_VARIANT);
+  const floorRun = await build(join(ROOT, 'bench', 'floor', 'run.ts'), 'floor-run');
   const headline =
     synth.status === 'ok'
       ? { source: 'cdk-asset' as const, path: synth.fn.bundleFile, ...sizes(synth.fn.bundleFile) }
       : { source: 'esbuild' as const, path: ours.path, minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes };
-  return { synth, headline, ours, floor, oursMainFirst, floorMainFirst };
+  return { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun };
 }
 
 async function main(): Promise<number> {
@@ -307,7 +370,7 @@ async function main(): Promise<number> {
 
     // 1. Bundle
     const bundles = await measureBundles(tmp, settings);
-    const { synth, headline, ours, floor, oursMainFirst, floorMainFirst } = bundles;
+    const { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun } = bundles;
     const fn = synth.status === 'ok' ? synth.fn : undefined;
     const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memorySizeMb;
     const deployedFlags = lambdaNodeFlags(memoryMb);
@@ -363,7 +426,13 @@ async function main(): Promise<number> {
     progress('run without latency (the compute part), host V8 defaults');
     const zero = await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS);
 
-    // 3, 4, 5. Timed runs: a cold then a warm invocation in one process each.
+    // The run floor's one Datadog body: the series the collector sent, gzipped once, ahead of the runs.
+    const floorBody = gzipSync(JSON.stringify({ series: zero.invocations[0].datadog.series }));
+    const floorBodyFile = join(tmp, 'floor-body.json.gz');
+    writeFileSync(floorBodyFile, floorBody);
+    const floorEnv = { ...env, BENCH_FLOOR_BODY: floorBodyFile };
+
+    // 3, 4, 5. Timed runs: a cold then a warm invocation in one process each; the run floor's after each.
     aws.server.latencyMs = settings.latencyMs;
     datadog.server.latencyMs = settings.latencyMs;
     aws.server.resetOverrun();
@@ -371,11 +440,13 @@ async function main(): Promise<number> {
     const lag = monitorEventLoopDelay({ resolution: 1 });
     lag.enable();
     const runs: ScaleRun[] = [];
+    const floorRuns: ScaleRun[] = [];
     for (let rep = 0; rep < settings.reps; rep += 1) {
       progress(
         `timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`,
       );
       runs.push(await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
+      floorRuns.push(await runScale(children.scale, floorRun.path, floorEnv, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
     }
     lag.disable();
     const fakeServerLagMs = round(lag.max / 1e6);
@@ -395,7 +466,9 @@ async function main(): Promise<number> {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
-    const failed = [zero, ...runs, goalMemoryRun].flatMap((scaleRun) => scaleRun.invocations).filter((invocation) => !invocation.ok);
+    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun]
+      .flatMap((scaleRun) => scaleRun.invocations)
+      .filter((invocation) => !invocation.ok);
     if (failed.length > 0) {
       for (const line of runs[0]?.logLines.slice(0, 20) ?? []) process.stderr.write(`${line}\n`);
       throw new Error(`the collector's run failed, so there are no figures: ${failed[0].label}: ${failed[0].error}`);
@@ -429,6 +502,22 @@ async function main(): Promise<number> {
         JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
     );
     checks.push({ name: 'the same calls in every run', ok: sameEveryRun, detail: `${runs.length + 2} runs` });
+    const floorSameCalls = floorRuns.every(
+      (scaleRun) =>
+        JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
+        JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
+    );
+    checks.push({
+      name: "the run floor made exactly the collector's calls, cold and warm",
+      ok: floorSameCalls,
+      detail: floorRuns.map((scaleRun) => JSON.stringify(measuredCalls(scaleRun.invocations[0]))).join('; '),
+    });
+    const floorRefused = floorRuns.flatMap((scaleRun) => scaleRun.invocations).filter((invocation) => invocation.datadog.accepted !== 1);
+    checks.push({
+      name: "the intake accepted the run floor's body every time",
+      ok: floorRefused.length === 0,
+      detail: floorRefused.map((invocation) => JSON.stringify(invocation.datadog.refused)).join('; '),
+    });
 
     const coldRunTime = runTimeFigure(
       runs.map((scaleRun) => scaleRun.invocations[0]),
@@ -440,6 +529,11 @@ async function main(): Promise<number> {
       settings.latencyMs,
       warmCalls.minimum,
     );
+
+    const sdkFloor = runFloorFigure(runs, floorRuns, floorBody.length, zero.invocations[0].datadog.compressedBytes);
+
+    // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
+    const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
 
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
@@ -454,7 +548,7 @@ async function main(): Promise<number> {
       callsPerRun: coldCalls.measured as unknown as Record<string, number>,
       secretReadsPerRun: coldCalls.measured.GetSecretValue,
       memoryMb,
-      billedSecondsPerRun: (cold.bundle.wallMs.median + coldRunTime.durationMs.median) / 1000,
+      coldRun: impliedLambda.cold.run,
       timeoutSeconds: fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds,
     });
 
@@ -555,6 +649,7 @@ async function main(): Promise<number> {
       calls: { scale: { budgets: settings.budgets, series: settings.series }, cold: coldCalls, warm: warmCalls },
       runTime: {
         latencyMs: settings.latencyMs,
+        seriesSent: first.invocations[0].datadog.series.length,
         nodeFlags: deployedFlags,
         cold: coldRunTime,
         warm: warmRunTime,
@@ -566,6 +661,8 @@ async function main(): Promise<number> {
         },
         fakeServerLagMs,
       },
+      sdkFloor,
+      impliedLambda,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
         others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
@@ -622,6 +719,18 @@ function print(report: Report, settings: Settings): void {
   out.push(
     `  without latency: cold ${runTime.zeroLatency.coldMs} ms (CPU ${runTime.zeroLatency.coldCpuMs} ms), warm ${runTime.zeroLatency.warmMs} ms (CPU ${runTime.zeroLatency.warmCpuMs} ms)`,
   );
+  out.push(
+    `Run floor (bench/floor/run.ts: the same AWS calls, clients and concurrency, answers discarded, one precomputed Datadog body): ` +
+      `goal collector ÷ floor ≤ ${report.sdkFloor.goal} for wall and CPU time, cold and warm; body ${report.sdkFloor.body.floorGzippedBytes.toLocaleString('en-US')} B ` +
+      `gzipped (the collector's: ${report.sdkFloor.body.collectorGzippedBytes.toLocaleString('en-US')} B)`,
+  );
+  out.push(`Implied Lambda time (ms) = ${report.impliedLambda.formula}:`);
+  out.push(
+    ...formatTable(impliedTable(report.impliedLambda))
+      .split('\n')
+      .map((row) => `  ${row}`),
+  );
+  out.push(`  ${report.impliedLambda.caveats}`);
   const variants = report.bundle.details.variants as Record<
     string,
     { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }
@@ -661,7 +770,7 @@ function print(report: Report, settings: Settings): void {
   );
   for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
   out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
-  if (settings.markdown) out.push('', markdownTable(rows));
+  if (settings.markdown) out.push('', markdownTable(rows), '', markdownTable(impliedTable(report.impliedLambda)));
   console.log(out.join('\n'));
 }
 

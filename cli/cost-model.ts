@@ -11,6 +11,7 @@
 import { ALARM_METRICS } from '../lambda/deployment';
 import { SOURCES } from '../lambda/sources';
 import type { ListPrice, SourceOperation } from '../lambda/sources/source';
+import { impliedArithmetic, impliedLambdaMs, type RunOnOneCore } from './lambda-time';
 
 /** A list price: `usd` for every `per` units. */
 export type Price = ListPrice;
@@ -155,12 +156,29 @@ export function lambdaRequestsLine(runs: number, note?: string): CostLine {
   return line('Lambda requests', `${num(runs)} runs`, runs, 'requests', AWS_PRICES.lambdaRequests, note);
 }
 
-/** Lambda's compute: billed seconds per run × memory, in GB-seconds. */
-export function lambdaComputeLine(runs: number, secondsPerRun: number, memoryMb: number, note?: string): CostLine {
+/** A run's billed time: implied from what it costs on one core (cli/lambda-time.ts), or given outright (the timeout). */
+export type LambdaBilledTime = RunOnOneCore | { readonly seconds: number };
+
+/**
+ * Lambda's compute: billed seconds per run × memory, in GB-seconds, at the arm64 price. A run
+ * given as its cost on one core is billed at its implied time at `memoryMb` (INIT included).
+ */
+export function lambdaComputeLine(runs: number, perRun: LambdaBilledTime, memoryMb: number, note?: string): CostLine {
+  const given = 'seconds' in perRun;
+  const secondsPerRun = given ? perRun.seconds : impliedLambdaMs(perRun, memoryMb) / 1000;
   const gb = memoryMb / 1024;
   const gbSeconds = Math.round(runs * secondsPerRun * gb * 1000) / 1000;
   const how = `${num(runs)} runs × ${num(secondsPerRun)} s × ${num(gb)} GB`;
-  return line('Lambda compute (arm64)', how, gbSeconds, 'GB-seconds', AWS_PRICES.lambdaArmGbSeconds, note);
+  const why = given ? undefined : `billed time per run at ${num(memoryMb)} MB: ${impliedArithmetic(perRun, memoryMb)}`;
+  const notes = [why, note].filter((text): text is string => text !== undefined);
+  return line(
+    'Lambda compute (arm64)',
+    how,
+    gbSeconds,
+    'GB-seconds',
+    AWS_PRICES.lambdaArmGbSeconds,
+    notes.length === 0 ? undefined : notes.join('; '),
+  );
 }
 
 const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });

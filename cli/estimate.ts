@@ -20,6 +20,7 @@ import {
   totalUsd,
   type CostLine,
 } from './cost-model';
+import { assumedRun, ESTIMATE_CPU_ASSUMPTION } from './lambda-time';
 
 /** The stack's schedule period. */
 export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinutes;
@@ -46,7 +47,10 @@ export interface EstimateInput {
   readonly scheduleMinutes: number;
   /** How long the function caches the key; at most one secret read per run, at least one per this. */
   readonly apiKeyMaxAgeHours: number;
-  /** Include the function's own cost. */
+  /**
+   * Include the function's own cost: its memory, and the dry run's wall time, which stands for the
+   * critical-path bound (the round trips to AWS from here; the dry run sends nothing to Datadog).
+   */
   readonly lambda?: { readonly memoryMb: number; readonly durationMs: number };
 }
 
@@ -86,6 +90,7 @@ function perRunFigures(counted: CountedCalls): Record<string, number> {
 /** Custom metrics and the AWS bill per month of a deployment, from a dry run's counts. */
 export function estimate(input: EstimateInput): Estimate {
   const runs = runsPerMonth(input.scheduleMinutes);
+  const total = Object.values(input.seriesByMetric).reduce((sum, count) => sum + count, 0);
   const warmReads = Math.min(runs, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
   const lines: CostLine[] = [
     ...input.operations.map((operation) =>
@@ -108,14 +113,15 @@ export function estimate(input: EstimateInput): Estimate {
       lambdaRequestsLine(runs, 'the Lambda free tier (1M requests a month) usually covers it'),
       lambdaComputeLine(
         runs,
-        input.lambda.durationMs / 1000,
+        assumedRun(total, input.lambda.durationMs),
         input.lambda.memoryMb,
-        'duration as measured by this dry run from here; the free tier (400,000 GB-seconds a month) usually covers it',
+        `INIT and CPU time as the benchmark measured them on one x86 core (${num(ESTIMATE_CPU_ASSUMPTION.cpuMsPerSeries)} ms of CPU ` +
+          `per series sent), the bound as this dry run's duration from here; every run a cold start; ` +
+          'the free tier (400,000 GB-seconds a month) usually covers it',
       ),
     );
   }
 
-  const total = Object.values(input.seriesByMetric).reduce((sum, count) => sum + count, 0);
   return {
     customMetrics: { total, byMetric: input.seriesByMetric, notSent: input.notSent },
     schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH },

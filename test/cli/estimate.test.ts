@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_PRICES, OPERATION_PRICES, num, priceText, runsPerMonth, usd } from '../../cli/cost-model';
 import { estimate, type EstimateInput } from '../../cli/estimate';
+import { assumedRun, ESTIMATE_CPU_ASSUMPTION, impliedArithmetic, impliedLambdaMs } from '../../cli/lambda-time';
 import { SOURCES } from '../../lambda/sources';
 
 const INPUT: EstimateInput = {
@@ -109,13 +110,28 @@ describe('estimate', () => {
     expect(estimate(INPUT).awsCost.lines.map((item) => item.item)).not.toContain('Lambda requests');
   });
 
-  it('prices the Lambda’s requests and arm64 compute from the measured duration', () => {
+  it('prices the Lambda’s requests, and its arm64 compute at the implied time of the assumed CPU, bound by the dry run', () => {
+    // 43 series × the assumed CPU per series at 256 MB is far longer than the 2 s dry run: CPU-bound.
     const input = { ...INPUT, lambda: { memoryMb: 256, durationMs: 2000 } };
     expect(line(input, 'Lambda requests').arithmetic).toBe('730 runs = 730 requests × $0.20 / 1,000,000 = $0.000146');
+    const run = assumedRun(43, 2000);
+    const seconds = impliedLambdaMs(run, 256) / 1000;
+    expect(seconds).toBeCloseTo(
+      (ESTIMATE_CPU_ASSUMPTION.initMs + Math.max((43 * ESTIMATE_CPU_ASSUMPTION.cpuMsPerSeries) / (256 / 1769), 2000)) / 1000,
+      10,
+    );
     const compute = line(input, 'Lambda compute (arm64)');
-    expect(compute.quantity).toBe(365);
-    expect(compute.monthlyUsd).toBeCloseTo(365 * AWS_PRICES.lambdaArmGbSeconds.usd, 8);
-    expect(compute.arithmetic).toBe('730 runs × 2 s × 0.25 GB = 365 GB-seconds × $0.0000133334 = $0.00487');
+    expect(compute.quantity).toBeCloseTo(730 * seconds * 0.25, 3);
+    expect(compute.monthlyUsd).toBeCloseTo(compute.quantity * AWS_PRICES.lambdaArmGbSeconds.usd, 8);
+    expect(compute.arithmetic).toMatch(/^730 runs × [\d.]+ s × 0\.25 GB = [\d,.]+ GB-seconds × \$0\.0000133334 = \$/);
+    expect(compute.note).toContain(`billed time per run at 256 MB: ${impliedArithmetic(run, 256)}`);
+  });
+
+  it('bills a large account by its CPU time, not by the dry run’s wall time', () => {
+    const large = { ...INPUT, seriesByMetric: { 'aws.billing.estimated_charges': 100_000 }, lambda: { memoryMb: 256, durationMs: 2000 } };
+    const seconds = impliedLambdaMs(assumedRun(100_000, 2000), 256) / 1000;
+    expect(seconds).toBeGreaterThan(2 + ESTIMATE_CPU_ASSUMPTION.initMs / 1000);
+    expect(line(large, 'Lambda compute (arm64)').quantity).toBeCloseTo(730 * seconds * 0.25, 3);
   });
 });
 
