@@ -1,14 +1,15 @@
 /**
  * The tool's words for the network: the flags that give the Datadog address, and what
  * `--verbose` says: one line per Datadog request (from the HTTP client's observer) and per AWS
- * call (from the middleware of the tool's clients), with its status and duration. Never a header, a body or an error's message: nothing here carries a key.
+ * call (from the middleware of the tool's clients), with its status and duration. Never a
+ * header, a body or an error's message: nothing here carries a key.
  */
 import type { HttpExchange } from '../lambda/datadog/http';
 import type { AwsCall } from './aws';
-import { CLI_ENV } from './settings';
+import { settingAsFlag } from './settings';
 
 /** The flags, and their variables, that give the Datadog address: for the fix of a redirect. */
-export const DATADOG_ORIGIN_FLAGS = `--site (${CLI_ENV.site}) or --api-url (${CLI_ENV.apiUrl})`;
+export const DATADOG_ORIGIN_FLAGS = `${settingAsFlag('datadogSite')} or ${settingAsFlag('apiUrl')}`;
 
 /** `Datadog GET /api/v1/validate answered 200 in 12 ms`, or `got no answer (ECONNREFUSED) after 3 ms`. */
 export function datadogRequestLine(exchange: HttpExchange): string {

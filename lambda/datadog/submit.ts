@@ -8,6 +8,7 @@ import { DatadogSubmitError, datadogUnreachableFix, describeError, type SettingN
 import type { Logger } from '../log';
 import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from './http';
 import type { Body } from './payload';
+import { ENV } from '../settings';
 
 /** Where the API key comes from. */
 export interface ApiKeySource {
@@ -60,6 +61,8 @@ export interface SubmitResult {
 }
 
 const SERIES_PATH = '/api/v2/series';
+/** The variables that give the address the series go to, for the fixes that name them. */
+const ORIGIN_VARIABLES = `${ENV.datadogSite} or ${ENV.apiUrl}`;
 const BACKOFF_CAP_MS = 8_000;
 /** Not worth starting an attempt with less time than this left. */
 const MIN_ATTEMPT_MS = 500;
@@ -155,7 +158,7 @@ async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, t
       headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
       body: body.gzipped,
       timeoutMs,
-      originSettings: `DD_SITE or DD_API_URL (API ${origin})`,
+      originSettings: `${ORIGIN_VARIABLES} (API ${origin})`,
       ...(options.observe === undefined ? {} : { observe: options.observe }),
     });
   } catch (error) {
@@ -196,7 +199,7 @@ async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, t
   }
   return {
     outcome: 'fail',
-    error: new DatadogSubmitError(`Datadog answered HTTP ${status}${detail}; check DD_SITE or DD_API_URL (API ${origin}).`, status),
+    error: new DatadogSubmitError(`Datadog answered HTTP ${status}${detail}; check ${ORIGIN_VARIABLES} (API ${origin}).`, status),
   };
 }
 

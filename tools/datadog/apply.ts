@@ -14,6 +14,7 @@
 import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, DatadogSubmitError } from '../../lambda/errors';
 import { followPages, type PageLimit } from '../../lambda/paging';
+import { ENV, SETTINGS } from '../../lambda/settings';
 import type { DatadogDashboard, DatadogMonitor } from './model';
 import { DASHBOARD_MARKER, MANAGED_BY_TAG } from './settings';
 
@@ -93,7 +94,9 @@ function pageKey(items: readonly unknown[]): string {
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** The settings that give the API's address, for the fix of a redirect or a wrong address. */
-const ORIGIN_SETTINGS = 'the site (DD_SITE or --site) and the API URL (DD_API_URL or --api-url)';
+const SITE = `${ENV.datadogSite} or --${SETTINGS.datadogSite.flag}`;
+const API_URL = `${ENV.apiUrl} or --${SETTINGS.apiUrl.flag}`;
+const ORIGIN_SETTINGS = `the site (${SITE}) and the API URL (${API_URL})`;
 
 interface ExistingMonitor {
   readonly id: number;
@@ -307,7 +310,7 @@ class DatadogApi {
 
   /** For an answer that is not Datadog's: the origin is probably not its API. */
   private checkOriginFix(): string {
-    return `Check that ${this.options.apiOrigin} is Datadog's API (DD_SITE or --site, DD_API_URL or --api-url).`;
+    return `Check that ${this.options.apiOrigin} is Datadog's API (${SITE}, ${API_URL}).`;
   }
 }
 
@@ -328,7 +331,7 @@ function refusal(what: string, answer: DatadogAnswer, notFound: 'one-item' | str
 function refusalFix(status: number): string {
   if (status === 401 || status === 403) {
     return (
-      'Check that DD_API_KEY and DD_APP_KEY are keys of the same organization on this site (DD_SITE or --site), and ' +
+      `Check that DD_API_KEY and DD_APP_KEY are keys of the same organization on this site (${SITE}), and ` +
       'that the application key may read and write dashboards and monitors (scopes dashboards_read, dashboards_write, ' +
       'monitors_read, monitors_write).'
     );
