@@ -37,6 +37,13 @@ interface RawOptions {
   readonly healthMetrics: boolean;
   readonly serviceAllow?: string[];
   readonly serviceDeny?: string[];
+  readonly accounts?: string;
+  readonly managementRoleArn?: string;
+  readonly memberRoleName?: string;
+  readonly accountAllow?: string[];
+  readonly accountDeny?: string[];
+  readonly accountTagKeys?: string[];
+  readonly accountConcurrency?: number;
   readonly tags?: string[];
   readonly env?: string;
   readonly service?: string;
@@ -190,6 +197,13 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     healthMetrics: raw.healthMetrics,
     serviceAllow: raw.serviceAllow ?? [],
     serviceDeny: raw.serviceDeny ?? [],
+    accounts: raw.accounts,
+    managementRoleArn: raw.managementRoleArn,
+    memberRoleName: raw.memberRoleName,
+    accountAllow: raw.accountAllow ?? [],
+    accountDeny: raw.accountDeny ?? [],
+    accountTagKeys: raw.accountTagKeys ?? [],
+    accountConcurrency: raw.accountConcurrency,
     tags: raw.tags ?? [],
     env: raw.env,
     service: raw.service,

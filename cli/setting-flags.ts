@@ -3,7 +3,8 @@
  * help and environment variable come from the setting's row, so a flag cannot drift from the
  * setting it sets.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { shownValue } from '../lambda/secret-shape';
 import { ENV } from '../lambda/environment';
 import { settingDoc } from '../lambda/setting-docs';
 import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
@@ -22,6 +23,13 @@ export const COLLECTOR_FLAG_SETTINGS = [
   'sendHealthMetrics',
   'serviceAllowlist',
   'serviceDenylist',
+  'accounts',
+  'managementRoleArn',
+  'memberRoleName',
+  'accountAllowlist',
+  'accountDenylist',
+  'accountTagKeys',
+  'accountConcurrency',
   'tags',
   'env',
   'service',
@@ -47,6 +55,11 @@ export function settingOption(name: CollectorSettingName): Option {
       return new Option(flag, `leave out: ${lowerFirst(doc)} (${variable}=false)`);
     case 'stringList':
       return new Option(`${flag} <items>`, `${doc} Comma-separated, repeatable (${variable})`).argParser(appendList);
+    case 'wholeNumber':
+      return new Option(
+        `${flag} <${spec.unit ?? 'count'}>`,
+        `${doc} (${fallback === undefined ? '' : `default: ${String(fallback)}; `}env: ${variable})`,
+      ).argParser(wholeNumberArgument);
     default:
       // The flag's last word names its value: --site <site>, --api-key-secret-arn <arn>.
       return new Option(
@@ -58,6 +71,12 @@ export function settingOption(name: CollectorSettingName): Option {
 
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** A whole number, or commander's usage error naming the flag. */
+function wholeNumberArgument(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`must be a whole number, got ${shownValue(value)}`);
+  return Number(value.trim());
 }
 
 /** `--tags a:1,b:2 --tags c:3` gives `['a:1', 'b:2', 'c:3']`. */

@@ -32,6 +32,14 @@ export interface CollectorFlags {
   readonly healthMetrics: boolean;
   readonly serviceAllow: readonly string[];
   readonly serviceDeny: readonly string[];
+  /** The organization settings: which accounts a run reads, and through which roles. */
+  readonly accounts?: string;
+  readonly managementRoleArn?: string;
+  readonly memberRoleName?: string;
+  readonly accountAllow: readonly string[];
+  readonly accountDeny: readonly string[];
+  readonly accountTagKeys: readonly string[];
+  readonly accountConcurrency?: number;
   readonly tags: readonly string[];
   /** The `env` and `service` tags, as DD_ENV and DD_SERVICE give them to the function. */
   readonly env?: string;
@@ -111,6 +119,13 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     collectLinkedAccountServices: off(flags.linkedAccountServices),
     serviceAllowlist: flags.serviceAllow,
     serviceDenylist: flags.serviceDeny,
+    accounts: flags.accounts,
+    managementRoleArn: flags.managementRoleArn,
+    memberRoleName: flags.memberRoleName,
+    accountAllowlist: flags.accountAllow,
+    accountDenylist: flags.accountDeny,
+    accountTagKeys: flags.accountTagKeys,
+    accountConcurrency: flags.accountConcurrency,
     // The tool reads the key once per command.
     apiKeyMaxAgeSeconds: undefined,
     sendHealthMetrics: off(flags.healthMetrics),

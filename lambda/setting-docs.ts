@@ -22,6 +22,14 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
     'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
   serviceAllowlist: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',
   serviceDenylist: 'CloudWatch `ServiceName` values not to send.',
+  accounts: "Which accounts a run reads: `self` (the function's own) or `organization` (every account of its AWS Organization).",
+  managementRoleArn:
+    'In organization mode, a role in the management account to read the account list and its billing data through, when the function runs elsewhere.',
+  memberRoleName: 'In organization mode, the name of the role in each member account that lets the collector read its budgets.',
+  accountAllowlist: 'In organization mode, the account ids to read; empty reads every active account.',
+  accountDenylist: 'In organization mode, account ids never to read.',
+  accountTagKeys: 'In organization mode, Organizations tag keys of each account sent as Datadog tags on its series, such as `team`.',
+  accountConcurrency: 'In organization mode, how many accounts are read at once.',
   apiKeyMaxAgeSeconds:
     'How long the function keeps the API key before reading the secret again, at least 60 (at once when Datadog refuses it; a run reads it once whatever the age).',
   sendHealthMetrics: "Send the collector's own health metrics (runs, series sent, duration, data age).",

@@ -112,6 +112,49 @@ function globalTagsProblem(items: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** How many accounts a run reads: the function's own, or every account of its AWS Organization. */
+export const ACCOUNT_MODES = ['self', 'organization'] as const;
+export type AccountMode = (typeof ACCOUNT_MODES)[number];
+
+/** An AWS account id: 12 digits. */
+function accountIdsProblem(items: readonly string[]): string | undefined {
+  const bad = items.find((item) => !/^\d{12}$/.test(item));
+  return bad === undefined ? undefined : `has the item ${shownValue(bad)}; give 12-digit AWS account ids`;
+}
+
+/** IAM's rule for a role name: 1 to 64 of letters, digits and `+=,.@_-`. */
+function roleNameProblem(name: string): string | undefined {
+  return /^[\w+=,.@-]{1,64}$/.test(name)
+    ? undefined
+    : `is not an IAM role name, got ${shownValue(name)}; use 1 to 64 letters, digits and +=,.@_-`;
+}
+
+/** A role's ARN in any partition, such as `arn:aws:iam::111122223333:role/billing-reader`. */
+function roleArnProblem(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(arn)
+    ? undefined
+    : `is not an IAM role ARN, got ${shownValue(arn)}; give one such as arn:aws:iam::111122223333:role/billing-reader`;
+}
+
+/**
+ * Organizations tag keys sent as Datadog tag keys: list items, none that Datadog would read as
+ * another key (a colon) or that the collector or a setting already sends.
+ */
+function accountTagKeysProblem(items: readonly string[]): string | undefined {
+  const listProblem = listItemsProblem(items);
+  if (listProblem !== undefined) return listProblem;
+  for (const item of items) {
+    if (item.includes(':')) {
+      return `has the item ${shownValue(item)}; a Datadog tag key cannot hold a colon, so that tag cannot be sent`;
+    }
+    const key = normalizeTag(item);
+    if ((TAG_SETTINGS as readonly string[]).includes(key) || RESERVED_TAG_KEYS.includes(key)) {
+      return `has the item ${shownValue(item)}, which is Datadog's ${key} tag, set by the collector or a setting of its own; leave it out`;
+    }
+  }
+  return undefined;
+}
+
 /** The table. The order is the order of the docs' configuration table. */
 export const SETTINGS = {
   datadogSite: text({
@@ -196,6 +239,55 @@ export const SETTINGS = {
     context: 'serviceDenylist',
     flag: 'service-deny',
     check: listItemsProblem,
+  }),
+  accounts: text({
+    env: 'ACCOUNTS',
+    context: 'accounts',
+    flag: 'accounts',
+    default: 'self',
+    check: (mode) =>
+      (ACCOUNT_MODES as readonly string[]).includes(mode)
+        ? undefined
+        : `must be one of ${ACCOUNT_MODES.join(', ')}, got ${shownValue(mode)}`,
+  }),
+  managementRoleArn: text({
+    env: 'MANAGEMENT_ROLE_ARN',
+    context: 'managementRoleArn',
+    flag: 'management-role-arn',
+    check: roleArnProblem,
+  }),
+  memberRoleName: text({
+    env: 'MEMBER_ROLE_NAME',
+    context: 'memberRoleName',
+    flag: 'member-role-name',
+    default: 'aws-billing-to-datadog-reader',
+    check: roleNameProblem,
+  }),
+  accountAllowlist: list({
+    env: 'ACCOUNT_ALLOWLIST',
+    context: 'accountAllowlist',
+    flag: 'account-allow',
+    check: accountIdsProblem,
+  }),
+  accountDenylist: list({
+    env: 'ACCOUNT_DENYLIST',
+    context: 'accountDenylist',
+    flag: 'account-deny',
+    check: accountIdsProblem,
+  }),
+  accountTagKeys: list({
+    env: 'ACCOUNT_TAG_KEYS',
+    context: 'accountTagKeys',
+    flag: 'account-tag-keys',
+    check: accountTagKeysProblem,
+  }),
+  accountConcurrency: wholeNumber({
+    env: 'ACCOUNT_CONCURRENCY',
+    context: 'accountConcurrency',
+    flag: 'account-concurrency',
+    unit: 'accounts',
+    default: 10,
+    check: (count) => (count < 1 || count > 100 ? `must be between 1 and 100, got ${count}` : undefined),
   }),
   apiKeyMaxAgeSeconds: wholeNumber({
     env: 'API_KEY_MAX_AGE_SECONDS',

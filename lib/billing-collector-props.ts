@@ -22,6 +22,7 @@ import {
   DEFAULTS,
   MAX_TAG_LENGTH,
   settingProblem,
+  type AccountMode,
   type EveryCollectorSetting,
   type SettingName,
   type SettingValue,
@@ -113,6 +114,54 @@ export interface BillingCollectorProps {
   readonly serviceDenylist?: readonly string[];
 
   /**
+   * Which accounts a run reads: `self`, the account the function runs in, or `organization`,
+   * every active account of its AWS Organization (the account list and billing data of the
+   * management account, and each member's budgets through the role `memberRoleName`).
+   * @default 'self'
+   */
+  readonly accounts?: AccountMode | string;
+
+  /**
+   * In organization mode, a role in the management account that the collector reads the
+   * account list and the management account's billing data through, when the function runs in
+   * another account (a delegated administrator or a tooling account).
+   * @default - the function runs in the management account and reads it directly
+   */
+  readonly managementRoleArn?: string;
+
+  /**
+   * In organization mode, the name of the role in each member account that the collector
+   * assumes to read that account's budgets.
+   * @default 'aws-billing-to-datadog-reader'
+   */
+  readonly memberRoleName?: string;
+
+  /**
+   * In organization mode, the ids of the accounts to read.
+   * @default - every active account
+   */
+  readonly accountAllowlist?: readonly string[];
+
+  /**
+   * In organization mode, the ids of accounts never to read.
+   * @default - none
+   */
+  readonly accountDenylist?: readonly string[];
+
+  /**
+   * In organization mode, the AWS Organizations tag keys of each account sent as Datadog tags
+   * on its series, such as `team`.
+   * @default - none
+   */
+  readonly accountTagKeys?: readonly string[];
+
+  /**
+   * In organization mode, how many accounts are read at once.
+   * @default 10
+   */
+  readonly accountConcurrency?: number;
+
+  /**
    * How long the function keeps the API key before reading the secret again. A key rotated in
    * Datadog is picked up within this time, or at once when Datadog refuses the old one.
    * @default Duration.hours(6)
@@ -187,6 +236,13 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('tags', props.tags);
   throwIfProblem('serviceAllowlist', props.serviceAllowlist);
   throwIfProblem('serviceDenylist', props.serviceDenylist);
+  throwIfProblem('accounts', props.accounts);
+  throwIfProblem('managementRoleArn', props.managementRoleArn);
+  throwIfProblem('memberRoleName', props.memberRoleName);
+  throwIfProblem('accountAllowlist', props.accountAllowlist);
+  throwIfProblem('accountDenylist', props.accountDenylist);
+  throwIfProblem('accountTagKeys', props.accountTagKeys);
+  throwIfProblem('accountConcurrency', props.accountConcurrency);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
   // The collector cuts a longer tag to Datadog's limit; at synth the user can still fix it.
@@ -256,6 +312,13 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     collectLinkedAccountServices: props.collectLinkedAccountServices,
     serviceAllowlist: props.serviceAllowlist,
     serviceDenylist: props.serviceDenylist,
+    accounts: props.accounts,
+    managementRoleArn: props.managementRoleArn,
+    memberRoleName: props.memberRoleName,
+    accountAllowlist: props.accountAllowlist,
+    accountDenylist: props.accountDenylist,
+    accountTagKeys: props.accountTagKeys,
+    accountConcurrency: props.accountConcurrency,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,
     // Lambda sets AWS_LAMBDA_LOG_LEVEL itself from the function's application log level.

@@ -18,6 +18,9 @@ const DEFAULT_FLAGS: CollectorFlags = {
   healthMetrics: true,
   serviceAllow: [],
   serviceDeny: [],
+  accountAllow: [],
+  accountDeny: [],
+  accountTagKeys: [],
   tags: [],
   verbose: false,
 };
