@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { costPeriods } from '../../lambda/sources/cost-periods';
 import { amountText, type CostExplorerData, type CostRowSeed } from '../../fakes/aws/cost-explorer';
 import { startFakeAws, type FakeAws, type FakeAwsSeed } from '../../fakes/aws/server';
 import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
@@ -593,4 +594,29 @@ describe('errors, as AWS answers them', () => {
     expect(answer.ResultsByTime).toHaveLength(2);
     expect(aws.take().operations).toEqual({ GetCostAndUsage: 2 });
   });
+});
+
+describe("the source's ranges (lambda/sources/cost-periods.ts), as Cost Explorer takes them", () => {
+  it.each(['2028-03-01', '2028-03-02', '2028-02-29', '2028-04-30', '2029-01-01', '2028-12-31'])(
+    'on %s: one MONTHLY request answers last month and month to date, and the last day and the forecast are accepted',
+    async (today) => {
+      const periods = costPeriods(new Date(`${today}T23:59:59.999Z`));
+
+      await withFake({ ...data, today }, async (client, fake) => {
+        const both = await client.send(
+          new GetCostAndUsageCommand({ TimePeriod: periods.lastMonthAndMonthToDate, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] }),
+        );
+        const lastDay = await client.send(
+          new GetCostAndUsageCommand({ TimePeriod: periods.lastDay, Granularity: 'DAILY', Metrics: ['UnblendedCost'] }),
+        );
+        await client.send(new GetCostForecastCommand({ TimePeriod: periods.forecast, Metric: 'UNBLENDED_COST', Granularity: 'MONTHLY' }));
+
+        expect(both.ResultsByTime?.map((result) => result.TimePeriod)).toEqual(
+          periods.monthToDate === undefined ? [periods.lastMonth] : [periods.lastMonth, periods.monthToDate],
+        );
+        expect(lastDay.ResultsByTime?.map((result) => result.TimePeriod)).toEqual([periods.lastDay]);
+        expect(fake.take().operations).toEqual({ GetCostAndUsage: 2, GetCostForecast: 1 });
+      });
+    },
+  );
 });
