@@ -269,3 +269,98 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(loadConfig({}, { requireApiKeySecret: false }).collectLinkedAccountServices).toBe(true);
   });
 });
+
+describe('the check event, through the handler', () => {
+  it("answers each account's row, the refused role's with its problem and fix, and sends nothing", async () => {
+    vi.stubEnv(ENV.apiKeySecretArn, `arn:aws:secretsmanager:us-east-1:${MANAGEMENT}:secret:dd-AbCdEf`);
+    vi.stubEnv(ENV.accounts, 'organization');
+    vi.stubEnv(ENV.apiUrl, intake.url);
+    vi.resetModules();
+    const { handler } = await import('../../lambda/handler');
+    const { CHECK_EVENT } = await import('../../lambda/accounts/check');
+
+    const answer = await handler(CHECK_EVENT, {
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT}:function:collector`,
+      getRemainingTimeInMillis: () => 20_000,
+    });
+
+    expect('accounts' in answer && answer.accounts).toHaveLength(20);
+    const rows = 'accounts' in answer && !('status' in answer) ? answer.accounts : [];
+    expect(rows.filter((row) => !row.ok)).toEqual([
+      {
+        id: idOf('member-06'),
+        name: 'member-06',
+        ok: false,
+        problem: `Account ${idOf('member-06')} ("member-06") was not read: AWS denied sts:AssumeRole.`,
+        fix: expect.stringContaining(`Deploy the member role ${MEMBER_ROLE_NAME}`),
+      },
+    ]);
+    expect(rows.find((row) => row.id === idOf(TOKYO))).toEqual({ id: idOf(TOKYO), name: TOKYO, ok: true });
+    expect(intake.requests).toHaveLength(0);
+    expect(aws.take().operations).toMatchObject({ AssumeRole: 19, DescribeBudgets: 19, ListMetrics: 1 });
+  });
+});
+
+describe('a collector outside the management account, through the management role', () => {
+  const TOOLING = idOf('member-10');
+  const MANAGEMENT_ROLE = `arn:aws:iam::${MANAGEMENT}:role/billing-management-reader`;
+  let tooling: FakeAws;
+
+  beforeAll(async () => {
+    // The fake's own credentials are the tooling account's; the management account is reached through its role.
+    const base = seed();
+    const members = Object.entries(base.budgetsByAccount ?? {}).filter(([account]) => account !== TOOLING);
+    tooling = await startFakeAws({
+      ...base,
+      accountId: TOOLING,
+      budgets: [budget('tooling-own', '5')],
+      budgetsByAccount: Object.fromEntries([...members, [MANAGEMENT, [budget('org-total', '900')]]]),
+      organization: { ...base.organization, accounts: base.organization?.accounts ?? [], managementAccountId: MANAGEMENT },
+      roles: [...(base.roles ?? []).filter((role) => !role.arn.includes(TOOLING)), { arn: MANAGEMENT_ROLE }],
+    });
+  });
+  afterAll(async () => {
+    await tooling.close();
+  });
+
+  it('lists and reads the management account with its role, its own account with its own credentials, and no member role for either', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', tooling.endpoint);
+    const config = loadConfig(
+      {
+        [ENV.apiUrl]: intake.url,
+        [ENV.accounts]: 'organization',
+        [ENV.managementRoleArn]: MANAGEMENT_ROLE,
+        [ENV.collectEstimatedCharges]: 'false',
+      },
+      { requireApiKeySecret: false },
+    );
+    const clients = new AwsClientPool({ maxAttempts: 1 });
+    const accountClients = new AccountClients({ maxAttempts: 1 });
+    try {
+      const { summary } = await collect({
+        config,
+        accountId: TOOLING,
+        clients,
+        apiKey: { origin: 'the test', reads: 0, get: async () => TEST_API_KEY },
+        log: createLogger('ERROR', () => undefined),
+        deadline: Date.now() + 20_000,
+        organization: { partition: 'aws', sessions: new RoleSessions(clients.clientsFor(STS_CLIENTS).sts), clients: accountClients },
+      });
+
+      expect(summary.accounts).toMatchObject({ read: 19, failed: 1, failedAccounts: [idOf('member-06')] });
+      // The management role once; a member role for each member but the tooling account, the suspended one.
+      expect(summary.awsCalls.AssumeRole).toBe(1 + 18);
+      const spend = seriesOf('actual_spend').map((series) => [tagValue(series.tags, 'account_id'), tagValue(series.tags, 'budget_name')]);
+      expect(spend).toEqual(
+        expect.arrayContaining([
+          [MANAGEMENT, 'org-total'],
+          [TOOLING, 'tooling-own'],
+        ]),
+      );
+    } finally {
+      clients.destroy();
+      accountClients.destroy();
+      vi.stubEnv('AWS_ENDPOINT_URL', aws.endpoint);
+    }
+  });
+});
