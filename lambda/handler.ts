@@ -7,7 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
 import { AccountClients } from './accounts/clients';
 import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
-import { RoleSessions, STS_CLIENTS } from './accounts/credentials';
+import { partitionOf, RoleSessions, STS_CLIENTS } from './accounts/credentials';
 import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
@@ -72,11 +72,6 @@ export function accountIdFromArn(functionArn: string): string {
   return accountId;
 }
 
-/** The partition is the second field of the function's ARN: `aws`, `aws-cn`, `aws-us-gov`. */
-export function partitionFromArn(functionArn: string): string {
-  return functionArn.split(':')[1] ?? 'aws';
-}
-
 /**
  * A run, or with the check event (`accounts/check.ts`) each account's check in organization mode.
  */
@@ -89,7 +84,7 @@ export async function handler(event: unknown, context: InvocationContext): Promi
     throw error;
   }
   const organization =
-    env.organization === undefined ? undefined : { ...env.organization, partition: partitionFromArn(context.invokedFunctionArn) };
+    env.organization === undefined ? undefined : { ...env.organization, partition: partitionOf(context.invokedFunctionArn) };
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
   if (isCheckEvent(event)) {
     if (organization === undefined)
