@@ -260,6 +260,42 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(warnings().filter((line) => line.failure === 'denied')).toHaveLength(20);
   });
 
+  it('counts an account still throttled after the retries as failed, and reads the others', async () => {
+    aws.failOperation('AssumeRole', { type: 'Throttling', message: 'Rate exceeded', times: 1 });
+    const summary = await run({
+      env: {
+        [ENV.accountAllowlist]: `${idOf('member-01')},${idOf('member-02')}`,
+        [ENV.accountConcurrency]: '1',
+        [ENV.collectEstimatedCharges]: 'false',
+      },
+    });
+
+    expect(summary.accounts).toMatchObject({ read: 1, failed: 1, failedAccounts: [idOf('member-01')] });
+    expect(warnings().find((line) => line.accountId === idOf('member-01'))).toMatchObject({
+      failure: 'throttled',
+      message: expect.stringContaining("AWS kept throttling it after the SDK's retries. It is read again on the next run"),
+    });
+    expect(summary.status).toBe('partial');
+  });
+
+  it('counts an account that does not answer within a tenth of the run’s AWS time as failed, out of time', async () => {
+    // 20 s to the deadline leave 15 s for AWS: 1.5 s an account. Every answer takes 1.6 s, so the
+    // accounts (one or two calls each) run out of time while the run as a whole has plenty.
+    aws.server.latencyMs = 1_600;
+    const summary = await run({
+      env: { [ENV.accountAllowlist]: `${MANAGEMENT},${idOf('member-01')}`, [ENV.collectEstimatedCharges]: 'false' },
+    });
+
+    expect(summary.accounts).toMatchObject({ read: 0, failed: 2 });
+    expect(warnings().map((line) => [line.accountId, line.failure])).toEqual(
+      expect.arrayContaining([
+        [MANAGEMENT, 'timeout'],
+        [idOf('member-01'), 'timeout'],
+      ]),
+    );
+    expect(summary.status).toBe('failure');
+  });
+
   it('turns collectLinkedAccountServices off by default, and on when set', () => {
     const base = { [ENV.accounts]: 'organization' };
     expect(loadConfig(base, { requireApiKeySecret: false }).collectLinkedAccountServices).toBe(false);
