@@ -3,7 +3,8 @@
  *
  * The enabled sources (`sources/index.ts`) and the API key read run concurrently; one failing
  * does not stop the others' metrics from being sent. Errors are gathered into the summary instead of thrown, so the
- * caller can log the summary and then fail the run.
+ * caller can log the summary and then fail the run. In organization mode (`accounts/read.ts`)
+ * each account is read with its own clients, and its series are sent as they are built.
  */
 import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';

@@ -12,7 +12,7 @@ import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
-import { CollectionError, describeError } from './errors';
+import { ActionableError, CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
 import { ENV } from './settings';
 
@@ -87,8 +87,11 @@ export async function handler(event: unknown, context: InvocationContext): Promi
     env.organization === undefined ? undefined : { ...env.organization, partition: partitionOf(context.invokedFunctionArn) };
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
   if (isCheckEvent(event)) {
-    if (organization === undefined)
-      throw new Error(`The check event needs ${ENV.accounts}=organization: it checks each account of the organization.`);
+    if (organization === undefined) {
+      throw new ActionableError('The check event checks each account of an organization, and this function reads its own account only.', {
+        fix: `Set ${ENV.accounts} to organization (context key accounts) to use it.`,
+      });
+    }
     return checkAccounts({
       config: env.config,
       ownAccountId: accountIdFromArn(context.invokedFunctionArn),
