@@ -7,6 +7,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
 import { AccountClients } from './accounts/clients';
 import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
+import { accountTimeoutMs } from './accounts/read';
 import { partitionOf, RoleSessions, STS_CLIENTS } from './accounts/credentials';
 import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
@@ -92,12 +93,14 @@ export async function handler(event: unknown, context: InvocationContext): Promi
         fix: `Set ${ENV.accounts} to organization (context key accounts) to use it.`,
       });
     }
+    const awsMs = Math.max(0, deadline - Date.now());
     return checkAccounts({
       config: env.config,
       ownAccountId: accountIdFromArn(context.invokedFunctionArn),
       ownClients: env.clients,
       access: organization,
-      signal: AbortSignal.timeout(Math.max(0, deadline - Date.now())),
+      signal: AbortSignal.timeout(awsMs),
+      accountTimeoutMs: accountTimeoutMs(awsMs),
     });
   }
   const { summary } = await collect({
