@@ -5,11 +5,17 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
+import { AccountClients } from './accounts/clients';
+import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
+import { accountTimeoutMs } from './accounts/read';
+import { partitionOf, RoleSessions, STS_CLIENTS } from './accounts/credentials';
+import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
-import { CollectionError, describeError } from './errors';
+import { ActionableError, CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
+import { ENV } from './settings';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -28,6 +34,8 @@ interface Environment {
   readonly log: Logger;
   readonly clients: AwsClientPool;
   readonly apiKey: SecretApiKey;
+  /** Organization mode's roles and clients; its credentials cache lives as long as the environment. */
+  readonly organization?: Omit<OrganizationAccess, 'partition'>;
 }
 
 let environment: Environment | undefined;
@@ -36,10 +44,17 @@ let environment: Environment | undefined;
 function setUp(): Environment {
   if (environment !== undefined) return environment;
   const config = loadConfig(process.env);
+  const clients = new AwsClientPool({ maxAttempts: AWS_MAX_ATTEMPTS });
   environment = {
     config,
     log: createLogger(config.logLevel),
-    clients: new AwsClientPool({ maxAttempts: AWS_MAX_ATTEMPTS }),
+    clients,
+    ...(config.accounts === 'organization' && {
+      organization: {
+        sessions: new RoleSessions(clients.clientsFor(STS_CLIENTS).sts),
+        clients: new AccountClients({ maxAttempts: AWS_MAX_ATTEMPTS }),
+      },
+    }),
     apiKey: new SecretApiKey(new SecretsManagerClient({ region: config.apiKeySecretRegion, maxAttempts: AWS_MAX_ATTEMPTS }), {
       secretArn: config.apiKeySecretArn,
       secretRegion: config.apiKeySecretRegion,
@@ -58,7 +73,10 @@ export function accountIdFromArn(functionArn: string): string {
   return accountId;
 }
 
-export async function handler(_event: unknown, context: InvocationContext): Promise<RunSummary> {
+/**
+ * A run, or with the check event (`accounts/check.ts`) each account's check in organization mode.
+ */
+export async function handler(event: unknown, context: InvocationContext): Promise<RunSummary | CheckAnswer> {
   let env: Environment;
   try {
     env = setUp();
@@ -66,13 +84,33 @@ export async function handler(_event: unknown, context: InvocationContext): Prom
     createLogger('ERROR').error('The collector is misconfigured', { error: describeError(error) });
     throw error;
   }
+  const organization =
+    env.organization === undefined ? undefined : { ...env.organization, partition: partitionOf(context.invokedFunctionArn) };
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
+  if (isCheckEvent(event)) {
+    if (organization === undefined) {
+      throw new ActionableError('The check event checks each account of an organization, and this function reads its own account only.', {
+        fix: `Set ${ENV.accounts} to organization (context key accounts) to use it.`,
+      });
+    }
+    const awsMs = Math.max(0, deadline - Date.now());
+    return checkAccounts({
+      config: env.config,
+      ownAccountId: accountIdFromArn(context.invokedFunctionArn),
+      ownClients: env.clients,
+      access: organization,
+      signal: AbortSignal.timeout(awsMs),
+      accountTimeoutMs: accountTimeoutMs(awsMs),
+    });
+  }
   const { summary } = await collect({
     config: env.config,
     accountId: accountIdFromArn(context.invokedFunctionArn),
+    ...(organization === undefined ? {} : { organization }),
     clients: env.clients,
     apiKey: env.apiKey,
     log: env.log,
-    deadline: Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS,
+    deadline,
   });
   const level = summary.errors.length === 0 ? 'info' : 'error';
   env.log[level]('run summary', { ...summary });

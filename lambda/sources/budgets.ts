@@ -17,17 +17,17 @@ export const BUDGET_METRICS = {
   /** A COST budget's actual spend in its current period. */
   actualSpend: {
     suffix: 'actual_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
   /** A COST budget's forecasted spend for its current period, when AWS has a forecast. */
   forecastedSpend: {
     suffix: 'forecasted_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
   /** A COST budget's limit for its current period (fixed or planned). */
   budgetLimit: {
     suffix: 'budget_limit',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
 } as const satisfies Record<string, MetricDefinition>;
 
@@ -42,6 +42,8 @@ export const budgetsSource = defineSource({
   id: 'budgets',
   title: 'AWS Budgets readable',
   setting: 'collectBudgets',
+  // Budgets belong to the account that owns them: each one is read with its own credentials.
+  scope: 'eachAccount',
   switchDoc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
   iam: [
     {

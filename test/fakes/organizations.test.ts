@@ -15,7 +15,7 @@ import {
   TargetNotFoundException,
   type Tag,
 } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BudgetSeed } from '../../fakes/aws/budgets';
 import type { AccountSeed, WireTag } from '../../fakes/aws/organizations';
@@ -272,10 +272,22 @@ describe('STS AssumeRole over the query protocol', () => {
   });
 
   it('answers an STS action it does not serve with UnknownOperationException, in XML', async () => {
-    const error = await rejection(sts().send(new GetCallerIdentityCommand({})));
+    const error = await rejection(sts().send(new GetSessionTokenCommand({})));
 
     expect(error.name).toBe('UnknownOperationException');
-    expect(aws.take().operations).toEqual({ GetCallerIdentity: 1 });
+    expect(aws.take().operations).toEqual({ GetSessionToken: 1 });
+  });
+
+  it('says who the credentials act as: the own account, or the role of an AssumeRole session', async () => {
+    const own = await sts().send(new GetCallerIdentityCommand({}));
+    const member = await sts(await assumeMemberRole(sts(), idOf('member-01'))).send(new GetCallerIdentityCommand({}));
+
+    expect(own).toMatchObject({ Account: FAKE_ACCOUNT_ID, Arn: `arn:aws:iam::${FAKE_ACCOUNT_ID}:user/fake-caller` });
+    expect(own.UserId).toMatch(/^AIDA/);
+    expect(member).toMatchObject({
+      Account: idOf('member-01'),
+      Arn: `arn:aws:sts::${idOf('member-01')}:assumed-role/${MEMBER_ROLE_NAME}/aws-billing-to-datadog`,
+    });
   });
 });
 
