@@ -5,6 +5,7 @@ import type { Cost } from './cost';
 import type { Machine } from './machine';
 import type { CallCounts } from './minimum';
 import type { Spread } from './stats';
+import type { ProfileSummary } from './profile';
 
 export interface BundleFigure {
   readonly source: 'cdk-asset' | 'esbuild';
@@ -123,6 +124,8 @@ export interface Report {
   readonly impliedLambda: ImpliedLambdaFigure;
   readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
   readonly cost: Cost & { readonly runsPerMonth: number };
+  /** `--cpu-prof`: where each profile was written, and its self time grouped as ours, SDK and Node. */
+  readonly cpuProfile?: Record<'cold' | 'warm', { readonly file: string; readonly summary: ProfileSummary }>;
   readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
 }
 

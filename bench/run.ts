@@ -12,7 +12,9 @@
  * synthesize instead of reusing a fresh cdk.out/), --no-synth, --cdk-app "<command>",
  * --entry <file.ts> (measure another handler entry, bundled like NodejsFunction; implies
  * --no-synth: for trying a change to lambda/), --out <path>, --keep (keep the temporary
- * directory), --markdown (also print the table as Markdown).
+ * directory), --markdown (also print the table as Markdown), --cpu-prof (also profile one cold and
+ * one warm invocation with V8's sampling profiler: bench/profiles/*.cpuprofile, and the top
+ * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +50,7 @@ import {
 } from './report';
 import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
 import { runScale, type Invocation, type ScaleRun } from './scale';
+import { bundleLocator, formatProfile, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
 
@@ -58,6 +61,8 @@ const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, sdkFloor: 1.15, rss
 /** The memory size of issue 7's memory goal: "fits a 128 MB Lambda with room to spare". */
 const GOAL_MEMORY_MB = 128;
 const SCALE_TIMEOUT_MS = 180_000;
+/** Where `--cpu-prof` writes the profiled bundle, its source map and the profiles (git-ignored). */
+const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
 
 interface Settings {
   readonly mode: 'full' | 'quick';
@@ -74,6 +79,7 @@ interface Settings {
   readonly keep: boolean;
   readonly markdown: boolean;
   readonly variantColdStarts: boolean;
+  readonly cpuProf: boolean;
 }
 
 function settingsFrom(argv: readonly string[]): Settings {
@@ -93,6 +99,7 @@ function settingsFrom(argv: readonly string[]): Settings {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -117,6 +124,7 @@ function settingsFrom(argv: readonly string[]): Settings {
     keep: values.keep === true,
     markdown: values.markdown === true,
     variantColdStarts: !quick,
+    cpuProf: values['cpu-prof'] === true,
   };
 }
 
@@ -268,6 +276,48 @@ function runFloorFigure(
 }
 
 type Check = { name: string; ok: boolean; detail: string };
+
+/** What `--cpu-prof` wrote and found, per invocation. */
+type ProfileFigure = Record<'cold' | 'warm', { readonly file: string; readonly summary: ProfileSummary }>;
+
+/**
+ * `--cpu-prof`: the bundle built again with its source map, into bench/profiles/ (esbuild writes
+ * the same code, and a `sourceMappingURL` comment: checked), then a cold and a warm invocation of
+ * it under V8's sampling profiler, with the latency and heap flags of the timed runs. Not a timed
+ * figure: sampling slows the run a little.
+ */
+async function profileRun(
+  settings: Settings,
+  target: string,
+  ours: BuiltBundle,
+  childJs: string,
+  env: NodeJS.ProcessEnv,
+  servers: Parameters<typeof runScale>[3],
+  nodeFlags: readonly string[],
+): Promise<{ figure: ProfileFigure; check: Check }> {
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const variant = { ...CONSTRUCT_VARIANT, extraArgs: [...CONSTRUCT_VARIANT.extraArgs, '--sourcemap'] };
+  const bundle = await esbuildLikeCdk(ROOT, settings.entry, join(PROFILE_DIR, 'index.js'), target, variant);
+  const code = readFileSync(bundle.path, 'utf8').replace(/\/\/# sourceMappingURL=index\.js\.map\n?$/, '');
+  const same = code === readFileSync(ours.path, 'utf8');
+  const files = { cold: join(PROFILE_DIR, 'collector-cold.cpuprofile'), warm: join(PROFILE_DIR, 'collector-warm.cpuprofile') };
+  const profiled = await runScale(childJs, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
+  const failed = profiled.invocations.find((invocation) => !invocation.ok);
+  if (failed !== undefined) throw new Error(`the profiled run failed: ${failed.label}: ${failed.error}`);
+  const locate = bundleLocator(bundle.path, ROOT);
+  const summary = (file: string): ProfileSummary => summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, locate);
+  return {
+    figure: {
+      cold: { file: relative(ROOT, files.cold), summary: summary(files.cold) },
+      warm: { file: relative(ROOT, files.warm), summary: summary(files.warm) },
+    },
+    check: {
+      name: 'the profiled bundle is the measured bundle and its source map (--cpu-prof)',
+      ok: same,
+      detail: same ? `${bundle.minifiedBytes} B with the sourceMappingURL comment` : 'esbuild wrote other code with --sourcemap',
+    },
+  };
+}
 
 /** What must hold for the figures of one invocation to mean anything; reported, not fatal. */
 function invocationChecks(label: string, invocation: Invocation, settings: Settings, expectedBudgetPoints: number): Check[] {
@@ -460,6 +510,15 @@ async function main(): Promise<number> {
       SCALE_TIMEOUT_MS,
       lambdaNodeFlags(GOAL_MEMORY_MB),
     );
+    let profile: ProfileFigure | undefined;
+    if (settings.cpuProf) {
+      progress(
+        `--cpu-prof: a cold and a warm invocation under the profiler, ${settings.latencyMs} ms latency (${relative(ROOT, PROFILE_DIR)}/)`,
+      );
+      const profiled = await profileRun(settings, targetOf(fn?.runtime), ours, children.scale, env, servers, deployedFlags);
+      profile = profiled.figure;
+      checks.push(profiled.check);
+    }
     aws.server.latencyMs = 0;
     datadog.server.latencyMs = 0;
     const variantRun = await runScale(children.scale, oursMainFirst.path, env, servers, ['cold'], SCALE_TIMEOUT_MS, deployedFlags).catch(
@@ -668,6 +727,7 @@ async function main(): Promise<number> {
         others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
       },
       cost: { ...cost, runsPerMonth: runsMonthly },
+      ...(profile === undefined ? {} : { cpuProfile: profile }),
       checks,
     };
     writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -770,6 +830,11 @@ function print(report: Report, settings: Settings): void {
   );
   for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
   out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
+  if (report.cpuProfile !== undefined) {
+    for (const label of ['cold', 'warm'] as const) {
+      out.push('', ...formatProfile(label, report.cpuProfile[label].summary), `  profile: ${report.cpuProfile[label].file}`);
+    }
+  }
   if (settings.markdown) out.push('', markdownTable(rows), '', markdownTable(impliedTable(report.impliedLambda)));
   console.log(out.join('\n'));
 }
