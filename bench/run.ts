@@ -50,6 +50,7 @@ import {
 } from './report';
 import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
 import { runScale, type Invocation, type ScaleRun } from './scale';
+import { chooseMemory, MEMORY_RULE, memoryRows, memoryVerdict } from './memory-choice';
 import { bundleLocator, formatProfile, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
@@ -510,6 +511,16 @@ async function main(): Promise<number> {
       SCALE_TIMEOUT_MS,
       lambdaNodeFlags(GOAL_MEMORY_MB),
     );
+    // The default memory's rule needs the peak RSS (and the CPU) under each size's own heap flags.
+    const runsBySize = new Map<number, readonly ScaleRun[]>([[memoryMb, runs]]);
+    if (!runsBySize.has(GOAL_MEMORY_MB)) runsBySize.set(GOAL_MEMORY_MB, [goalMemoryRun]);
+    for (const size of IMPLIED_TIME_MEMORY_SIZES_MB) {
+      if (runsBySize.has(size)) continue;
+      progress(`run with Lambda V8 flags for ${size} MB (the default memory's rule)`);
+      runsBySize.set(size, [
+        await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, lambdaNodeFlags(size)),
+      ]);
+    }
     let profile: ProfileFigure | undefined;
     if (settings.cpuProf) {
       progress(
@@ -525,7 +536,7 @@ async function main(): Promise<number> {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
-    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun]
+    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun, ...[...runsBySize.values()].flat()]
       .flatMap((scaleRun) => scaleRun.invocations)
       .filter((invocation) => !invocation.ok);
     if (failed.length > 0) {
@@ -555,7 +566,7 @@ async function main(): Promise<number> {
     const first = runs[0];
     const coldCalls = callsFigure(first.invocations[0], settings, true);
     const warmCalls = callsFigure(first.invocations[1], settings, false);
-    const sameEveryRun = [zero, ...runs, goalMemoryRun].every(
+    const sameEveryRun = [zero, ...runs, goalMemoryRun, ...[...runsBySize.values()].flat()].every(
       (scaleRun) =>
         JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
         JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
@@ -594,6 +605,22 @@ async function main(): Promise<number> {
     // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
     const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
 
+    const timeoutSeconds = fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds;
+    const memoryChoice = chooseMemory(
+      IMPLIED_TIME_MEMORY_SIZES_MB.map((size) => {
+        const sizeRuns = runsBySize.get(size) ?? [];
+        // A smaller heap collects garbage more often: a size's own run counts when it used more CPU than the timed runs.
+        const cpuMs = Math.max(coldRunTime.cpuMs.median, median(sizeRuns.map((scaleRun) => scaleRun.invocations[0].cpuMs)));
+        return {
+          memoryMb: size,
+          coldRun: { ...impliedLambda.cold.run, cpuMs: round(cpuMs) },
+          peakRssMib: round(Math.max(...sizeRuns.map((scaleRun) => scaleRun.maxRssBytes)) / 2 ** 20),
+        };
+      }),
+      timeoutSeconds,
+      memoryMb,
+    );
+
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
     // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
@@ -608,7 +635,7 @@ async function main(): Promise<number> {
       secretReadsPerRun: coldCalls.measured.GetSecretValue,
       memoryMb,
       coldRun: impliedLambda.cold.run,
-      timeoutSeconds: fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds,
+      timeoutSeconds,
     });
 
     const bundleDelta: Record<string, number> = {};
@@ -722,6 +749,7 @@ async function main(): Promise<number> {
       },
       sdkFloor,
       impliedLambda,
+      memoryChoice,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
         others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
@@ -791,6 +819,16 @@ function print(report: Report, settings: Settings): void {
       .map((row) => `  ${row}`),
   );
   out.push(`  ${report.impliedLambda.caveats}`);
+  out.push(
+    `Default memory: ${report.memoryChoice.rule} (timeout ${report.memoryChoice.timeoutSeconds} s; each size's CPU and peak RSS under its own heap flags)` +
+      (settings.series === MEMORY_RULE.series
+        ? ':'
+        : `; measured at ${settings.series} series, not the rule's: the full benchmark decides:`),
+    ...formatTable(memoryRows(report.memoryChoice))
+      .split('\n')
+      .map((row) => `  ${row}`),
+    `  ${memoryVerdict(report.memoryChoice)}`,
+  );
   const variants = report.bundle.details.variants as Record<
     string,
     { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }
@@ -835,7 +873,17 @@ function print(report: Report, settings: Settings): void {
       out.push('', ...formatProfile(label, report.cpuProfile[label].summary), `  profile: ${report.cpuProfile[label].file}`);
     }
   }
-  if (settings.markdown) out.push('', markdownTable(rows), '', markdownTable(impliedTable(report.impliedLambda)));
+  if (settings.markdown) {
+    out.push(
+      '',
+      markdownTable(rows),
+      '',
+      markdownTable(impliedTable(report.impliedLambda)),
+      '',
+      markdownTable(memoryRows(report.memoryChoice)),
+    );
+    out.push('', memoryVerdict(report.memoryChoice));
+  }
   console.log(out.join('\n'));
 }
 
