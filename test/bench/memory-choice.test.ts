@@ -42,7 +42,7 @@ describe('the default memory', () => {
   });
 
   it('is the cheapest in GB-seconds, not the smallest: a size that needs twice the CPU there costs more', () => {
-    // At 128 MB the heap collects garbage so often that the run takes 1,000 ms of CPU, not 400.
+    // At 128 MB the heap collects garbage so often that the run takes 800 ms of CPU, not 400.
     const choice = chooseMemory(sizes(400, { 128: 90 }, { 128: 800 }), TIMEOUT_SECONDS, 128);
     expect(choice.candidates[0].fitsTime).toBe(true);
     expect(choice.candidates[0].gbSeconds).toBeGreaterThan(choice.candidates[1].gbSeconds);
