@@ -60,9 +60,7 @@ interface Choice {
   tag: string;
   /** The metric of the pair's last use: a run lists a metric's series together, so most uses repeat it. */
   last: string;
-  /** Each metric it is used on, and the order of that first use among all pairs' first uses. */
   readonly metrics: string[];
-  readonly firstUse: number[];
 }
 
 /** A series' metric and raw tags: what the tags are chosen from. */
@@ -94,33 +92,34 @@ export class TagNormalizer {
   public readonly warnings: string[] = [];
 
   constructor(series: readonly RawSeries[]) {
-    /** Plain tag -> the first pair that normalizes to it; and, for a tag two or more pairs share, all of them. */
+    /** Plain tag -> the first pair that normalizes to it; and the plain tags two or more pairs share. */
     const owners = new Map<string, Choice>();
-    const contested = new Map<string, Choice[]>();
-    let uses = 0;
+    const contested = new Set<string>();
+    /** Each pair's first use on each metric, in the order of the series: `usedOn[i]` is the metric of `used[i]`. */
+    const used: Choice[] = [];
+    const usedOn: string[] = [];
     for (const { metric, tags } of series) {
       for (const pair of tags) {
         const values = this.valuesOf(pair[0]);
         let choice = values.get(pair[1]);
         if (choice === undefined) {
-          choice = { pair, tag: this.plainTag(pair), last: '', metrics: [], firstUse: [] };
+          choice = { pair, tag: this.plainTag(pair), last: '', metrics: [] };
           values.set(pair[1], choice);
-          const owner = owners.get(choice.tag);
-          if (owner === undefined) owners.set(choice.tag, choice);
-          else if (contested.has(choice.tag)) contested.get(choice.tag)?.push(choice);
-          else contested.set(choice.tag, [owner, choice]);
+          if (owners.has(choice.tag)) contested.add(choice.tag);
+          else owners.set(choice.tag, choice);
         }
         if (choice.last !== metric) {
           choice.last = metric;
           if (!choice.metrics.includes(metric)) {
             choice.metrics.push(metric);
-            choice.firstUse.push(uses++);
+            used.push(choice);
+            usedOn.push(metric);
           }
         }
       }
     }
     // A collision needs two pairs with one plain tag on one metric: most runs have none.
-    if (contested.size > 0) this.separateCollisions(contested, owners);
+    if (contested.size > 0) this.separateCollisions(used, usedOn, contested, owners);
   }
 
   /** The Datadog tags of one series' raw tags, given to the constructor. */
@@ -138,43 +137,31 @@ export class TagNormalizer {
   }
 
   /**
-   * Renames the values that collide on a metric, among the pairs that share a plain tag: in the
-   * order the run first used each tag on each metric, as one pass over the series would meet them.
+   * Renames the values that collide on a metric, among the pairs whose plain tag is contested, in
+   * the order a pass over the series meets them.
    */
-  private separateCollisions(contested: ReadonlyMap<string, readonly Choice[]>, plainTags: ReadonlyMap<string, Choice>): void {
-    /** One plain tag on one metric: the pairs that normalize to it there, in order of first use. */
-    interface Claim {
-      firstUse: number;
-      readonly claimants: { readonly firstUse: number; readonly choice: Choice }[];
-    }
-    const claims: Claim[] = [];
-    for (const choices of contested.values()) {
-      const byMetric = new Map<string, Claim>();
-      for (const choice of choices) {
-        choice.metrics.forEach((metric, index) => {
-          const firstUse = choice.firstUse[index];
-          let claim = byMetric.get(metric);
-          if (claim === undefined) {
-            claim = { firstUse, claimants: [] };
-            byMetric.set(metric, claim);
-            claims.push(claim);
-          }
-          claim.firstUse = Math.min(claim.firstUse, firstUse);
-          claim.claimants.push({ firstUse, choice });
-        });
-      }
-    }
-    claims.sort((a, b) => a.firstUse - b.firstUse);
+  private separateCollisions(
+    used: readonly Choice[],
+    usedOn: readonly string[],
+    contested: ReadonlySet<string>,
+    plainTags: ReadonlyMap<string, Choice>,
+  ): void {
+    /** `metric\0plain tag` -> the pairs that normalize to it on that metric. */
+    const claims = new Map<string, Set<Choice>>();
+    used.forEach((choice, index) => {
+      if (!contested.has(choice.tag)) return;
+      const claim = `${usedOn[index]}\0${choice.tag}`;
+      claims.set(claim, (claims.get(claim) ?? new Set()).add(choice));
+    });
     /** Each value to rename -> the values it collides with. */
     const collisions = new Map<Choice, Set<string>>();
-    for (const { claimants } of claims) {
-      if (claimants.length < 2) continue;
-      claimants.sort((a, b) => a.firstUse - b.firstUse);
-      for (const { choice } of claimants) {
+    for (const claimants of claims.values()) {
+      if (claimants.size < 2) continue;
+      for (const choice of claimants) {
         // The value already in Datadog's form keeps the plain tag.
         if (`${choice.pair[0]}:${choice.pair[1]}` === choice.tag) continue;
         const others = collisions.get(choice) ?? new Set<string>();
-        for (const other of claimants) if (other.choice !== choice) others.add(other.choice.pair[1]);
+        for (const other of claimants) if (other !== choice) others.add(other.pair[1]);
         collisions.set(choice, others);
       }
     }
