@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { round } from './stats';
+import { median, round } from './stats';
 
 /** A function as V8's profiler names it; line and column are 0-based, of the function's start. */
 export interface CallFrame {
@@ -78,8 +78,10 @@ export interface ProfileSummary {
 }
 
 /**
- * Self time per node, in µs, as Chrome's DevTools counts it: each sample owns the time until
- * the next one (the last, until the profile's end).
+ * Self time per node, in µs: each sample counts as one sampling interval (the median gap between
+ * samples). Not the gap that follows it, as Chrome's DevTools counts: on a busy machine the
+ * process waits for a core between two samples, and that wait would be charged to whatever
+ * function the next sample finds running.
  */
 function selfTimes(profile: CpuProfile): Map<number, number> {
   const times = new Map<number, number>();
@@ -91,12 +93,8 @@ function selfTimes(profile: CpuProfile): Map<number, number> {
     for (const node of profile.nodes) times.set(node.id, (node.hitCount ?? 0) * each);
     return times;
   }
-  let at = profile.startTime;
-  const stamps = timeDeltas.map((delta) => (at += delta));
-  samples.forEach((id, index) => {
-    const next = index + 1 < stamps.length ? stamps[index + 1] : profile.endTime;
-    times.set(id, (times.get(id) ?? 0) + Math.max(0, next - stamps[index]));
-  });
+  const interval = median(timeDeltas.slice(1));
+  for (const id of samples) times.set(id, (times.get(id) ?? 0) + interval);
   return times;
 }
 

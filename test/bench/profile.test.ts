@@ -93,6 +93,24 @@ describe('the profile summary', () => {
     ]);
   });
 
+  it('counts each sample as one sampling interval, not the wait for a core that may follow it', () => {
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('Ab', BUNDLE, 0, 10) },
+        { id: 2, callFrame: frame('_readStruct', BUNDLE, 0, 30) },
+      ],
+      startTime: 0,
+      endTime: 60_000,
+      // Four samples 1 ms apart, then the process is off the core for 50 ms before the last one.
+      samples: [1, 2, 2, 1, 2],
+      timeDeltas: [5_000, 1_000, 1_000, 1_000, 50_000],
+    };
+    expect(summarizeProfile(profile, locate).groups.slice(0, 2)).toEqual([
+      { group: 'sdk', selfMs: 3, percent: 60 },
+      { group: 'ours', selfMs: 2, percent: 40 },
+    ]);
+  });
+
   it('spreads the span over the hit counts of a profile without its samples', () => {
     const profile: CpuProfile = {
       nodes: [
