@@ -60,7 +60,7 @@ export function impliedArithmetic(run: RunOnOneCore, memoryMb: number): string {
  *   the AWS answers and the series' JSON, both proportional to the series.
  *
  * Measured with `npm run bench`: the INIT at commit 794c77f, 214.4 ms (later runs, on a machine at
- * five times its load, read 443 to 786 ms for the same bundle); the CPU at commit 75b7c30, after the
+ * five times its load, read 443 to 786 ms for the same bundle); the CPU at commit a5286ec (before its rebase), after the
  * Datadog layer's cuts, 874.8 ms ÷ 8,004 series = 0.11 ms (0.12 ms at 794c77f). Update both when
  * their figures move.
  */
