@@ -136,7 +136,8 @@ const bytes = (value: number): string => `${value.toLocaleString('en-US')} B`;
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
 const yes = (met: boolean): string => (met ? 'yes' : 'NO');
 const calls = (counts: CallCounts): string =>
-  `${counts.DescribeBudgets} / ${counts.ListMetrics} / ${counts.GetMetricData} / ${counts.GetSecretValue} / ${counts.Datadog}`;
+  `${counts.DescribeBudgets} / ${counts.DescribeBudgetNotificationsForAccount} / ${counts.ListMetrics} / ${counts.GetMetricData} / ` +
+  `${counts.GetSecretValue} / ${counts.Datadog}`;
 
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {

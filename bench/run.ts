@@ -170,12 +170,20 @@ function childEnvironment(tmp: string, awsOrigin: string, datadogOrigin: string)
   };
 }
 
-const CALL_NAMES: readonly (keyof CallCounts)[] = ['DescribeBudgets', 'ListMetrics', 'GetMetricData', 'GetSecretValue', 'Datadog'];
+const CALL_NAMES: readonly (keyof CallCounts)[] = [
+  'DescribeBudgets',
+  'DescribeBudgetNotificationsForAccount',
+  'ListMetrics',
+  'GetMetricData',
+  'GetSecretValue',
+  'Datadog',
+];
 
 function measuredCalls(invocation: Invocation): CallCounts {
   const operations = invocation.aws.operations;
   return {
     DescribeBudgets: operations.DescribeBudgets ?? 0,
+    DescribeBudgetNotificationsForAccount: operations.DescribeBudgetNotificationsForAccount ?? 0,
     ListMetrics: operations.ListMetrics ?? 0,
     GetMetricData: operations.GetMetricData ?? 0,
     GetSecretValue: operations.GetSecretValue ?? 0,
@@ -782,7 +790,9 @@ function print(report: Report, settings: Settings): void {
       `load ${host.load1AtStart} → ${host.load1AtEnd}${report.git ? `; commit ${report.git.commit}${report.git.dirty ? ' + local changes' : ''}` : ''}`,
   );
   out.push('', formatTable(rows), '');
-  out.push('Calls: DescribeBudgets / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.');
+  out.push(
+    'Calls: DescribeBudgets / DescribeBudgetNotificationsForAccount / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.',
+  );
   for (const [name, figure] of [
     ['cold', report.calls.cold],
     ['warm', report.calls.warm],

@@ -32,6 +32,7 @@ interface RawOptions {
   readonly apiUrl?: string;
   readonly metricPrefix?: string;
   readonly budgets: boolean;
+  readonly budgetThresholds: boolean;
   readonly estimatedCharges: boolean;
   readonly linkedAccountServices: boolean;
   readonly healthMetrics: boolean;
@@ -192,6 +193,7 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
   return {
     metricPrefix: raw.metricPrefix,
     budgets: raw.budgets,
+    budgetThresholds: raw.budgetThresholds,
     estimatedCharges: raw.estimatedCharges,
     linkedAccountServices: raw.linkedAccountServices,
     healthMetrics: raw.healthMetrics,

@@ -18,6 +18,7 @@ export const DATADOG_FLAG_SETTINGS = ['apiKeySecretArn', 'datadogSite', 'apiUrl'
 export const COLLECTOR_FLAG_SETTINGS = [
   'metricPrefix',
   'collectBudgets',
+  'collectBudgetThresholds',
   'collectEstimatedCharges',
   'collectLinkedAccountServices',
   'sendHealthMetrics',

@@ -24,6 +24,8 @@ export interface CollectorFlags {
   readonly metricPrefix?: string;
   /** `--no-budgets` sets it to false. */
   readonly budgets: boolean;
+  /** `--no-budget-thresholds` sets it to false. */
+  readonly budgetThresholds: boolean;
   /** `--no-estimated-charges` sets it to false. */
   readonly estimatedCharges: boolean;
   /** `--no-linked-account-services` sets it to false. */
@@ -115,6 +117,7 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     service: flags.service ?? nonBlank(env[ENV.service]),
     metricPrefix: flags.metricPrefix,
     collectBudgets: off(flags.budgets),
+    collectBudgetThresholds: off(flags.budgetThresholds),
     collectEstimatedCharges: off(flags.estimatedCharges),
     collectLinkedAccountServices: off(flags.linkedAccountServices),
     serviceAllowlist: flags.serviceAllow,

@@ -9,6 +9,9 @@ export const ESTIMATED_CHARGES_METRIC = 'EstimatedCharges';
 /** `DescribeBudgets` accepts at most this many budgets a page. */
 export const BUDGETS_PAGE_SIZE = 1000;
 
+/** `DescribeBudgetNotificationsForAccount` accepts at most this many budgets a page. */
+export const BUDGET_NOTIFICATIONS_PAGE_SIZE = 1000;
+
 /** AWS Budgets' quota: at most this many budgets in one account. */
 export const BUDGETS_PER_ACCOUNT = 20_000;
 

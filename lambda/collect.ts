@@ -371,6 +371,7 @@ async function gatherSources(
       continue;
     }
     gathered.samples.push(...settled.value.samples);
+    for (const error of settled.value.errors ?? []) gathered.errors.push(describeError(error, deps.nameSetting));
     for (const [reason, count] of Object.entries(settled.value.skipped)) increment(gathered.skipped, reason as SkipReason, count);
     gathered.newestDataTime = settled.value.newestDataTime ?? gathered.newestDataTime;
   }

@@ -28,6 +28,8 @@ export type SkipReason =
   | 'unknown_currency'
   | 'currency_mismatch'
   | 'no_current_limit'
+  | 'non_cost_budget_threshold'
+  | 'threshold_without_limit'
   | 'unknown_dimension_set'
   | 'empty_dimension_value';
 
@@ -37,6 +39,11 @@ export interface SourceResult {
   readonly skipped: Partial<Record<SkipReason, number>>;
   /** Newest timestamp among the data read, when the source has one (for the age metric). */
   readonly newestDataTime?: Date;
+  /**
+   * Failures that left out part of the source's metrics while the rest is sent (a second read
+   * denied, say): the run reports each and ends partial.
+   */
+  readonly errors?: readonly unknown[];
 }
 
 /** AWS calls per operation name; the caller owns it so calls made before a failure still count. */

@@ -18,6 +18,8 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   env: 'The `env` tag added to every series.',
   service: 'The `service` tag added to every series.',
   metricPrefix: "Prefix of every metric name; change it when Datadog's AWS integration also collects billing metrics.",
+  collectBudgetThresholds:
+    "With budgets on: send each cost budget's alert thresholds, whether each is in alarm, and the level its monitors compare with.",
   collectLinkedAccountServices:
     'Send estimated charges per linked account and service (payer accounts only); the level with the most series.',
   serviceAllowlist: 'CloudWatch `ServiceName` values to send, such as `AmazonEC2`; empty sends every service.',

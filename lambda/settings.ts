@@ -216,6 +216,12 @@ export const SETTINGS = {
     flag: 'budgets',
     default: true,
   }),
+  collectBudgetThresholds: toggle({
+    env: 'COLLECT_BUDGET_THRESHOLDS',
+    context: 'collectBudgetThresholds',
+    flag: 'budget-thresholds',
+    default: true,
+  }),
   collectEstimatedCharges: toggle({
     env: 'COLLECT_ESTIMATED_CHARGES',
     context: 'collectEstimatedCharges',

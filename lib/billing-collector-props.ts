@@ -89,6 +89,13 @@ export interface BillingCollectorProps {
   readonly collectBudgets?: boolean;
 
   /**
+   * With `collectBudgets`: whether to send each cost budget's alert thresholds, whether each is
+   * in alarm, and the alert level the budget monitors compare with.
+   * @default true
+   */
+  readonly collectBudgetThresholds?: boolean;
+
+  /**
    * Whether to send CloudWatch `AWS/Billing` `EstimatedCharges`.
    * @default true
    */
@@ -308,6 +315,7 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     service: props.service,
     metricPrefix: props.metricPrefix,
     collectBudgets: props.collectBudgets,
+    collectBudgetThresholds: props.collectBudgetThresholds,
     collectEstimatedCharges: props.collectEstimatedCharges,
     collectLinkedAccountServices: props.collectLinkedAccountServices,
     serviceAllowlist: props.serviceAllowlist,

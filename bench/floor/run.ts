@@ -2,7 +2,7 @@
  * The floor of the run-time figures: the collector's AWS calls and its one Datadog request, with
  * nothing of the collector's own work. It makes exactly the calls the collector makes, through the
  * same SDK clients (the same options), with the same concurrency (the secret read beside the two
- * sources; GetMetricData batches of 500 started as soon as 500 series are listed, at most 8 at
+ * sources, and the budgets' notifications beside the budgets; GetMetricData batches of 500 started as soon as 500 series are listed, at most 8 at
  * once, each following its own NextToken), and discards the answers. Then it POSTs one body,
  * precomputed by the benchmark from what the collector sent (`BENCH_FLOOR_BODY`: a gzipped file,
  * read when the bundle is required), to the intake. No collector can do less for the same data.
@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
+import { BudgetsClient, DescribeBudgetNotificationsForAccountCommand, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
@@ -21,6 +21,7 @@ import {
   BILLING_NAMESPACE,
   BILLING_PERIOD_SECONDS,
   BILLING_REGION,
+  BUDGET_NOTIFICATIONS_PAGE_SIZE,
   BUDGETS_PAGE_SIZE,
   ESTIMATED_CHARGES_METRIC,
   METRIC_DATA_QUERIES_PER_CALL,
@@ -51,7 +52,12 @@ export async function handler(_event: unknown, context: { readonly invokedFuncti
   };
   const accountId = context.invokedFunctionArn.split(':')[4];
   const now = new Date();
-  const [key] = await Promise.all([readKey(clients.secrets), budgets(clients.budgets, accountId), charges(clients.cloudWatch, now)]);
+  const [key] = await Promise.all([
+    readKey(clients.secrets),
+    budgets(clients.budgets, accountId),
+    notifications(clients.budgets, accountId),
+    charges(clients.cloudWatch, now),
+  ]);
   await post(key);
   return { bytes: body.length };
 }
@@ -70,6 +76,21 @@ async function budgets(client: BudgetsClient, accountId: string): Promise<void> 
   do {
     const page = await client.send(
       new DescribeBudgetsCommand({ AccountId: accountId, MaxResults: BUDGETS_PAGE_SIZE, NextToken: nextToken }),
+    );
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+}
+
+/** The budgets' alert thresholds, read beside the budgets as the collector reads them. */
+async function notifications(client: BudgetsClient, accountId: string): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new DescribeBudgetNotificationsForAccountCommand({
+        AccountId: accountId,
+        MaxResults: BUDGET_NOTIFICATIONS_PAGE_SIZE,
+        NextToken: nextToken,
+      }),
     );
     nextToken = page.NextToken;
   } while (nextToken !== undefined);

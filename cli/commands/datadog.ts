@@ -110,7 +110,7 @@ function withAssetOptions(command: Command): Command {
     )
     .option(
       '--actual-share <fraction>',
-      'share of a budget limit that actual spend may reach before a monitor alerts',
+      "share of a budget limit at which the dashboard's utilization turns yellow (the monitors compare with each budget's own alert level)",
       fraction,
       DEFAULT_ASSET_SETTINGS.actualShareOfLimit,
     )
@@ -176,7 +176,7 @@ function assetSettings(command: Command, io: Io): MonitorSettings {
   if (options.verbose === true) {
     io.err(
       `info: metric prefix ${settings.metricPrefix}, a collector run every ${settings.scheduleMinutes} minutes, ` +
-        `actual spend alert at ${settings.actualShareOfLimit} of a limit, notify ${settings.notify?.join(' ') || 'nobody'}\n`,
+        `utilization yellow from ${settings.actualShareOfLimit} of a limit, notify ${settings.notify?.join(' ') || 'nobody'}\n`,
     );
   }
   return settings;

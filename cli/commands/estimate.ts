@@ -81,7 +81,7 @@ function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
     'Each series is one Datadog custom metric (a metric name with one combination of tags), billed by Datadog ' +
       'under your plan; the counts are those of this account today.',
     'Counts grow with the account: a service used for the first time this month adds an estimated_charges series, ' +
-      'a new COST budget adds up to three.',
+      'a new COST budget adds up to five, and two for each alert threshold it has.',
   ];
   if (health) {
     list.push(

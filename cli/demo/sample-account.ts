@@ -77,7 +77,7 @@ function monthStart(now: Date, monthsFromNow: number): number {
  * The five budgets: a plain one, planned limits, no forecast yet, a usage budget, and a name in
  * several scripts. The cost budgets carry alert thresholds, each in the state its spend puts it
  * in (percentages of the limit, one absolute amount); the usage budget has none. The collector
- * does not read them yet (issue 15): only DescribeBudgetNotificationsForAccount answers them.
+ * reads them with DescribeBudgetNotificationsForAccount, which alone answers them.
  */
 export function sampleBudgets(now: Date): BudgetSeed[] {
   const usd = (amount: string) => ({ Amount: amount, Unit: 'USD' });

@@ -1,5 +1,6 @@
 /**
- * AWS Budgets: actual spend, forecasted spend and limit of every COST budget of one account.
+ * AWS Budgets: actual spend, forecasted spend and limit of every COST budget of one account,
+ * and, read beside them, the budgets' alert thresholds (`budget-thresholds.ts`).
  */
 import { BudgetsClient, DescribeBudgetsCommand, type Budget, type Spend } from '@aws-sdk/client-budgets';
 import { BUDGETS_PAGE_SIZE, BUDGETS_PER_ACCOUNT } from '../billing-facts';
@@ -11,30 +12,76 @@ import { parseAmount } from './amount';
 import { callNeeding } from './aws-errors';
 import type { MetricDefinition } from '../metrics';
 import { counted, defineSource, metricKeys } from './source';
+import { readNotifications, thresholdSamples, type SentBudget } from './budget-thresholds';
+
+/** The tags of every series of a budget. */
+const BUDGET_TAG_KEYS = ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'] as const;
+/** The tags of each threshold's series: the budget's, and the notification's own. */
+const THRESHOLD_TAG_KEYS = [
+  ...BUDGET_TAG_KEYS,
+  'notification_type',
+  'comparison',
+  'threshold_type',
+  'threshold_percent',
+  'threshold_amount',
+] as const;
 
 /** The metrics of this source (see `metrics.ts`). */
 export const BUDGET_METRICS = {
   /** A COST budget's actual spend in its current period. */
   actualSpend: {
     suffix: 'actual_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
+    tagKeys: BUDGET_TAG_KEYS,
   },
   /** A COST budget's forecasted spend for its current period, when AWS has a forecast. */
   forecastedSpend: {
     suffix: 'forecasted_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
+    tagKeys: BUDGET_TAG_KEYS,
   },
   /** A COST budget's limit for its current period (fixed or planned). */
   budgetLimit: {
     suffix: 'budget_limit',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
+    tagKeys: BUDGET_TAG_KEYS,
+  },
+  /** One alert threshold of a COST budget, in its currency (a percentage is of the limit sent). */
+  budgetThreshold: {
+    suffix: 'budget_threshold',
+    tagKeys: THRESHOLD_TAG_KEYS,
+  },
+  /** 1 while that threshold is in alarm (`NotificationState` `ALARM`), else 0. */
+  budgetAlert: {
+    suffix: 'budget_alert',
+    tagKeys: THRESHOLD_TAG_KEYS,
+  },
+  /**
+   * What the actual-spend monitor compares `actual_spend` with: the budget's lowest
+   * greater-than actual threshold, else 80 % of its limit.
+   */
+  budgetAlertLevel: {
+    suffix: 'budget_alert_level',
+    tagKeys: BUDGET_TAG_KEYS,
+  },
+  /**
+   * What the forecast monitor compares `forecasted_spend` with: the budget's lowest
+   * greater-than forecasted threshold, else its limit.
+   */
+  budgetForecastAlertLevel: {
+    suffix: 'budget_forecast_alert_level',
+    tagKeys: BUDGET_TAG_KEYS,
   },
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Every budget the account may hold, in full pages. */
 const DESCRIBE_BUDGETS_PAGES = awsListing('DescribeBudgets', pageCap(BUDGETS_PER_ACCOUNT, BUDGETS_PAGE_SIZE));
 
-/** The IAM action behind `DescribeBudgets`: there is none of the operation's own name. */
+/**
+ * The IAM action behind `DescribeBudgets` and `DescribeBudgetNotificationsForAccount`: neither
+ * has one of its own name. The Service Authorization Reference maps each Budgets operation to
+ * the actions it needs, in "API operations defined by Amazon Budget Service":
+ * https://docs.amazonaws.cn/en_us/service-authorization/latest/reference/list_budgets.html
+ * (the row of DescribeBudgetNotificationsForAccount was not read there; budgets:ViewBudget is
+ * the service's only action that reads budgets, so a denial names it).
+ */
 const VIEW_BUDGET = 'budgets:ViewBudget';
 
 /** AWS Budgets as a source: its switch, permissions and client, for every layer that loops over sources. */
@@ -66,10 +113,26 @@ export const budgetsSource = defineSource({
       price: { usd: 0, per: 1 },
       priceNote: 'no charge documented',
     },
+    {
+      name: 'DescribeBudgetNotificationsForAccount',
+      title: 'AWS Budgets DescribeBudgetNotificationsForAccount',
+      billedPer: 'request',
+      // Nor for reading their notifications.
+      price: { usd: 0, per: 1 },
+      priceNote: 'no charge documented',
+    },
   ],
-  skipReasons: ['not_a_cost_budget', 'invalid_amount', 'unknown_currency', 'currency_mismatch', 'no_current_limit'],
+  skipReasons: [
+    'not_a_cost_budget',
+    'invalid_amount',
+    'unknown_currency',
+    'currency_mismatch',
+    'no_current_limit',
+    'non_cost_budget_threshold',
+    'threshold_without_limit',
+  ],
   metrics: metricKeys(BUDGET_METRICS),
-  collect: ({ budgets }, run) => collectBudgets(budgets, run),
+  collect: ({ budgets }, run) => collectBudgets(budgets, { ...run, thresholds: run.config.collectBudgetThresholds }),
   probe: async ({ budgets }, accountId) => {
     const page = await budgets.send(new DescribeBudgetsCommand({ AccountId: accountId, MaxResults: BUDGETS_PAGE_SIZE }));
     const found = page.Budgets ?? [];
@@ -92,16 +155,31 @@ export interface BudgetsSourceOptions {
   readonly calls: CallCounter;
   /** Aborts AWS calls still running when the run must move on to sending. */
   readonly signal?: AbortSignal;
+  /**
+   * Read the budgets' alert thresholds too (`collectBudgetThresholds`); without them each budget
+   * still gets its default alert levels. @default false
+   */
+  readonly thresholds?: boolean;
 }
 
 /**
- * Reads every page of `DescribeBudgets` and turns each COST budget into samples.
+ * Reads every page of `DescribeBudgets` and turns each COST budget into samples; with
+ * `thresholds`, reads the budgets' notifications at the same time and adds their samples.
  * @param client a Budgets client in us-east-1, with the credentials of the account to read.
+ * @returns the thresholds' failure in `errors`, with the budgets' own samples.
  * @throws AccessDeniedError naming `budgets:ViewBudget` when the role lacks it.
  */
 export async function collectBudgets(client: BudgetsClient, options: BudgetsSourceOptions): Promise<SourceResult> {
   const samples: Sample[] = [];
   const skipped: Partial<Record<SkipReason, number>> = {};
+  const sent = new Map<string, SentBudget>();
+  // Settled now so that a failure waits, unhandled by nobody, for the budgets to be read.
+  const notifications = options.thresholds
+    ? readNotifications(client, options, VIEW_BUDGET).then(
+        (byBudget) => ({ byBudget }),
+        (error: unknown) => ({ error }),
+      )
+    : undefined;
   let budgetCount = 0;
   await followPages(DESCRIBE_BUDGETS_PAGES, async (nextToken) => {
     increment(options.calls, 'DescribeBudgets');
@@ -112,9 +190,15 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
       if (budget.BudgetType !== 'COST') {
         // Usage budgets count units and RI/Savings Plans budgets percentages: not money.
         increment(skipped, 'not_a_cost_budget');
+        sent.set(budget.BudgetName ?? '', { type: budget.BudgetType, limit: undefined, currency: undefined, tags: undefined });
         continue;
       }
-      samples.push(...budgetSamples(budget, options, skipped));
+      const own = budgetSamples(budget, options, skipped);
+      samples.push(...own);
+      const limit = own.find((sample) => sample.metric === 'budgetLimit');
+      // The budget's money is in its limit's currency, or, without a limit, its spend's.
+      const money = limit ?? own[0];
+      sent.set(budget.BudgetName ?? '', { type: 'COST', limit: limit?.value, currency: money?.currency, tags: money?.tags });
     }
     return page.NextToken;
   });
@@ -122,6 +206,12 @@ export async function collectBudgets(client: BudgetsClient, options: BudgetsSour
   if (budgetCount === 0) {
     options.log.info('The account has no budgets; nothing to send from AWS Budgets', { accountId: options.accountId });
   }
+  const read = await notifications;
+  if (read !== undefined && 'error' in read) {
+    // The budgets' own points are sent; the thresholds and the alert levels that rest on them wait for the next run.
+    return { samples, skipped, errors: [read.error] };
+  }
+  samples.push(...thresholdSamples(sent, read?.byBudget, skipped));
   return { samples, skipped };
 }
 

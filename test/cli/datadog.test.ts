@@ -36,8 +36,8 @@ describe('datadog apply', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Plan for http:\/\/127\.0\.0\.1:\d+:\n/);
     expect(out).toContain('  would create dashboard "AWS billing and budgets (aws.billing)"\n');
-    expect(out.match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(4);
-    expect(out).toContain('Dry run: 5 to create, 0 to update, nothing written.');
+    expect(out.match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(5);
+    expect(out).toContain('Dry run: 6 to create, 0 to update, nothing written.');
     expect(datadog.writes()).toEqual([]);
     for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(out + err).not.toContain(key);
   });
@@ -45,12 +45,12 @@ describe('datadog apply', () => {
   it('applies, then --dry-run prints the update plan with the ids', async () => {
     const first = await run(apply(), keys);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('Done: 5 created, 0 updated.');
+    expect(first.out).toContain('Done: 6 created, 0 updated.');
 
     const plan = await run(apply('--dry-run'), keys);
     expect(plan.code).toBe(0);
     expect(plan.out).toMatch(/would update dashboard "AWS billing and budgets \(aws\.billing\)" \(id \d{3}-\d{3}-\d{3}\)\n/);
-    expect(plan.out.match(/would update monitor {3}"\[aws\.billing\] [^"]+" \(id \d+\)\n/g)).toHaveLength(4);
+    expect(plan.out.match(/would update monitor {3}"\[aws\.billing\] [^"]+" \(id \d+\)\n/g)).toHaveLength(5);
   });
 
   it('--json prints the plan as one JSON document on stdout', async () => {
@@ -67,7 +67,7 @@ describe('datadog apply', () => {
     expect(plan.dryRun).toBe(true);
     expect(plan.steps.map((step) => `${step.action} ${step.kind}`)).toEqual([
       'create dashboard',
-      ...Array<string>(4).fill('create monitor'),
+      ...Array<string>(5).fill('create monitor'),
     ]);
     expect(plan.warnings).toEqual([]);
   });
@@ -82,8 +82,9 @@ describe('datadog apply', () => {
     const monitors = [...datadog.monitors.values()];
     expect(monitors.map((monitor) => monitor.name).every((name) => name.startsWith('[acme.cost] '))).toBe(true);
     expect(monitors.map((monitor) => monitor.query)).toContain('sum(last_90m):sum:acme.cost.collector.run{*} by {account_id} < 1');
-    expect(monitors.map((monitor) => monitor.query)).toContainEqual(expect.stringMatching(/ > 0\.9$/));
     expect(monitors.every((monitor) => String(monitor.message).endsWith('@slack-billing'))).toBe(true);
+    // The share colours the dashboard; the monitors compare with each budget's own alert level.
+    expect(JSON.stringify([...datadog.dashboards.values()])).toContain('"value":90,"palette":"white_on_yellow"');
   });
 
   it('still takes the deprecated --prefix, with a one-line warning on stderr', async () => {

@@ -73,6 +73,11 @@ describe('demo, the sample account', () => {
       [name('actualSpend')]: costBudgets.length,
       [name('forecastedSpend')]: costBudgets.filter((budget) => budget.CalculatedSpend?.ForecastedSpend !== undefined).length,
       [name('budgetLimit')]: costBudgets.length,
+      // Each notification of a cost budget is a threshold and its alarm; every cost budget has both alert levels.
+      [name('budgetThreshold')]: costBudgets.flatMap((budget) => budget.Notifications ?? []).length,
+      [name('budgetAlert')]: costBudgets.flatMap((budget) => budget.Notifications ?? []).length,
+      [name('budgetAlertLevel')]: costBudgets.length,
+      [name('budgetForecastAlertLevel')]: costBudgets.length,
       [name('collectorRun')]: 1,
       [name('collectorSeries')]: 1,
       [name('collectorDuration')]: 1,
@@ -85,6 +90,7 @@ describe('demo, the sample account', () => {
     expect(verdicts).toEqual({
       [monitors.forecastAboveLimit]: 'alert',
       [monitors.actualNearLimit]: 'alert',
+      [monitors.budgetAlertInAlarm]: 'alert',
       [monitors.collectorSilent]: 'needs history',
       [monitors.billingDataStale]: 'ok',
     });

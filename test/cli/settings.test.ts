@@ -13,6 +13,7 @@ import { estimatedChargesSource } from '../../lambda/sources/estimated-charges';
 
 const DEFAULT_FLAGS: CollectorFlags = {
   budgets: true,
+  budgetThresholds: true,
   estimatedCharges: true,
   linkedAccountServices: true,
   healthMetrics: true,

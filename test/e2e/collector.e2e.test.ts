@@ -21,6 +21,7 @@ import {
   linesOf,
   type ChargeRow,
   type CostBudgetRow,
+  defaultAlertLevels,
   type ExpectedSeries,
 } from './support/expected-series';
 import { pageDescribeBudgets, TARGETS } from './support/fault-proxy';
@@ -164,7 +165,8 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
     });
 
     it('logs one summary line that counts the series, the skipped budgets, the AWS calls and the Datadog requests', () => {
-      const billing = COST_BUDGETS.length * 2 + COST_BUDGETS.filter((row) => row.forecast !== undefined).length + CHARGES.length;
+      // Spend, limit and the two alert levels of each budget, its forecast, and the charges.
+      const billing = COST_BUDGETS.length * 4 + COST_BUDGETS.filter((row) => row.forecast !== undefined).length + CHARGES.length;
       const summary = runSummary(invocation);
       expect(summary).toMatchObject({
         level: 'INFO',
@@ -174,6 +176,8 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
           'aws.billing.actual_spend': 5,
           'aws.billing.forecasted_spend': 4,
           'aws.billing.budget_limit': 5,
+          'aws.billing.budget_alert_level': 5,
+          'aws.billing.budget_forecast_alert_level': 5,
           'aws.billing.estimated_charges': 604,
           'aws.billing.collector.run': 1,
           'aws.billing.collector.series': 1,
@@ -194,7 +198,7 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
         errors: [],
         dryRun: false,
       });
-      expect(Object.keys(summary.series)).toHaveLength(8);
+      expect(Object.keys(summary.series)).toHaveLength(10);
       // The points are a minute old, in hourly buckets.
       expect(summary.billingDataAgeHours).toBeGreaterThanOrEqual(0);
       expect(summary.billingDataAgeHours).toBeLessThanOrEqual(1.1);
@@ -274,15 +278,19 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       const billing: ExpectedSeries[] = [
         { metric: 'aws.billing.forecasted_spend', tags: tags('amount_nan'), unit: 'dollar', value: 50 },
         { metric: 'aws.billing.budget_limit', tags: tags('amount_nan'), unit: 'dollar', value: 100 },
+        ...defaultAlertLevels(tags('amount_nan'), 100),
         { metric: 'aws.billing.actual_spend', tags: tags('amount_empty'), unit: 'dollar', value: 10 },
         { metric: 'aws.billing.budget_limit', tags: tags('amount_empty'), unit: 'dollar', value: 100 },
+        ...defaultAlertLevels(tags('amount_empty'), 100),
         { metric: 'aws.billing.actual_spend', tags: tags('amount_overflow'), unit: 'dollar', value: 1 },
         { metric: 'aws.billing.actual_spend', tags: tags('credits'), unit: 'dollar', value: -42.5 },
         { metric: 'aws.billing.forecasted_spend', tags: tags('credits'), unit: 'dollar', value: -40 },
         { metric: 'aws.billing.budget_limit', tags: tags('credits'), unit: 'dollar', value: 100 },
+        ...defaultAlertLevels(tags('credits'), 100),
         { metric: 'aws.billing.actual_spend', tags: tags('forty_digits'), unit: 'dollar', value: 0.12345678901234568 },
         { metric: 'aws.billing.forecasted_spend', tags: tags('forty_digits'), unit: 'dollar', value: 9876543210.987654 },
         { metric: 'aws.billing.budget_limit', tags: tags('forty_digits'), unit: 'dollar', value: 1.2345678901234568e39 },
+        ...defaultAlertLevels(tags('forty_digits'), 1.2345678901234568e39),
         TOTAL,
       ];
       expect(linesOf(h.intake.series())).toEqual(linesOf([...billing, ...healthSeries('success', billing.length, { withAge: true })]));
@@ -337,6 +345,7 @@ describe('the bundled collector against moto and a loopback Datadog intake', () 
       const billing: ExpectedSeries[] = [
         ...budgetSeries({ name: 'steady budget', tag: 'steady_budget', limit: '80', actual: '20', forecast: '70' }),
         { metric: 'aws.billing.budget_limit', tags: budgetTags('fresh_budget'), unit: 'dollar', value: 500 },
+        ...defaultAlertLevels(budgetTags('fresh_budget'), 500),
         TOTAL,
       ];
       expect(linesOf(h.intake.series())).toEqual(linesOf([...billing, ...healthSeries('success', billing.length, { withAge: true })]));

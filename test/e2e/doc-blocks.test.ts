@@ -18,6 +18,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_API_KEY, REFUSED_API_KEY } from '../../cli/demo/scenarios';
 import { startIntake, TEST_API_KEY, type Intake } from '../../fakes/datadog/intake';
+import { sampleBudgets } from '../../cli/demo/sample-account';
+import { startMotoGaps, type MotoWithGaps } from '../support/moto-gaps';
 import { startMoto, type MotoServer } from '../support/moto-server';
 import { seedSampleAccount } from '../support/sample-account-seed';
 import { allRunnableBlocks } from '../docs/runnable-blocks';
@@ -47,6 +49,7 @@ describe('the docs’ runnable shell blocks, in a fresh copy of the repository',
   let copy: string;
   let env: NodeJS.ProcessEnv;
   let moto: MotoServer | undefined;
+  let filled: MotoWithGaps | undefined;
   let intake: Intake | undefined;
 
   beforeAll(async () => {
@@ -61,14 +64,17 @@ describe('the docs’ runnable shell blocks, in a fresh copy of the repository',
     }
     await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
     moto = await startMoto();
-    await seedSampleAccount(moto.endpoint);
+    const now = new Date();
+    await seedSampleAccount(moto.endpoint, now);
+    // The sample budgets' notifications, for the operation moto lacks.
+    filled = await startMotoGaps(moto.endpoint, { budgets: sampleBudgets(now) });
     intake = await startIntake({ apiKey: DEMO_API_KEY });
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TERM: 'dumb',
       NO_COLOR: '1',
-      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL: filled.endpoint,
       AWS_ACCESS_KEY_ID: 'testing',
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: 'us-east-1',
@@ -80,7 +86,7 @@ describe('the docs’ runnable shell blocks, in a fresh copy of the repository',
     };
   });
   afterAll(async () => {
-    await Promise.all([moto?.stop(), intake?.close()]);
+    await Promise.all([moto?.stop(), intake?.close(), filled?.close()]);
     if (copy !== undefined) await rm(copy, { recursive: true, force: true });
   });
 

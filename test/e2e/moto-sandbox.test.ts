@@ -16,7 +16,9 @@ function sampleSeries(): number {
   const costBudgets = sampleBudgets(new Date()).filter((budget) => budget.BudgetType === 'COST');
   const forecasts = costBudgets.filter((budget) => budget.CalculatedSpend?.ForecastedSpend !== undefined).length;
   const healthSeries = 4;
-  return sampleBillingSeries().length + 2 * costBudgets.length + forecasts + healthSeries;
+  // A threshold and its alarm per notification; the two alert levels per budget.
+  const thresholds = 2 * costBudgets.flatMap((budget) => budget.Notifications ?? []).length;
+  return sampleBillingSeries().length + 4 * costBudgets.length + forecasts + thresholds + healthSeries;
 }
 
 let moto: MotoServer;
@@ -52,11 +54,12 @@ describe('npm run sandbox:moto', () => {
   it('prints commands that collect the sample account from moto into the local intake, as the demo does', async () => {
     const secretArn = /--api-key-secret-arn (\S+)/.exec(output)?.[1];
     const apiUrl = /--api-url (\S+)/.exec(output)?.[1];
+    const awsEndpoint = /AWS_ENDPOINT_URL=(\S+)/.exec(output)?.[1];
     expect(secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:datadog-api-key-/);
     expect(apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const run = await runCli(['collect', '--api-key-secret-arn', secretArn ?? '', '--api-url', apiUrl ?? ''], {
-      env: { AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' },
+      env: { AWS_ENDPOINT_URL: awsEndpoint ?? '', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' },
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`${sampleSeries()} of ${sampleSeries()} series sent`);

@@ -3,7 +3,7 @@
  * gzip to a Datadog-compatible intake on 127.0.0.1 that validates every body against the
  * v2 series schema. Every log line is captured to prove the key never appears.
  */
-import { BudgetsClient, DescribeBudgetsCommand, type Budget } from '@aws-sdk/client-budgets';
+import { BudgetsClient, DescribeBudgetNotificationsForAccountCommand, DescribeBudgetsCommand, type Budget } from '@aws-sdk/client-budgets';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -50,6 +50,8 @@ const BILLING_SERIES = [
 
 function seedAws(): void {
   budgets.on(DescribeBudgetsCommand).resolves({ Budgets: BUDGETS });
+  // No alert thresholds: each budget gets its default alert levels.
+  budgets.on(DescribeBudgetNotificationsForAccountCommand).resolves({ BudgetNotificationsForAccount: [] });
   cloudWatch.on(ListMetricsCommand).resolves({
     Metrics: BILLING_SERIES.map((Dimensions) => ({ Namespace: 'AWS/Billing', MetricName: 'EstimatedCharges', Dimensions })),
   });
@@ -119,7 +121,7 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
     expect(logLines.join('\n')).not.toContain(ROTATED_KEY);
   });
 
-  it('sends the four billing metrics with their tags, and the health metrics, in one gzipped request', async () => {
+  it('sends the billing metrics with their tags, and the health metrics, in one gzipped request', async () => {
     const { error } = await invoke();
     expect(error).toBeUndefined();
     expect(intake.requests).toHaveLength(1);
@@ -139,12 +141,15 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
     ]);
     expect(byMetric('aws.billing.forecasted_spend')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 1210.5 }] });
     expect(byMetric('aws.billing.budget_limit')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 1000 }] });
+    // Without alert thresholds: 80 % of the limit, and the limit.
+    expect(byMetric('aws.billing.budget_alert_level')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 800 }] });
+    expect(byMetric('aws.billing.budget_forecast_alert_level')[0]).toMatchObject({ tags: budgetTags, points: [{ value: 1000 }] });
     expect(byMetric('aws.billing.estimated_charges').map((s) => [s.tags, s.points[0].value])).toEqual([
       [[`account_id:${ACCOUNT}`, 'billing_scope:total', 'currency:usd', 'env:prod'], 70.25],
       [[`account_id:${ACCOUNT}`, 'billing_scope:service', 'servicename:amazonec2', 'currency:usd', 'env:prod'], 812.5],
     ]);
     expect(byMetric('aws.billing.collector.run')[0]).toMatchObject({ tags: [`account_id:${ACCOUNT}`, 'status:success', 'env:prod'] });
-    expect(byMetric('aws.billing.collector.series')[0].points[0].value).toBe(5);
+    expect(byMetric('aws.billing.collector.series')[0].points[0].value).toBe(7);
 
     const now = Date.now() / 1000;
     for (const series of intake.series()) expect(Math.abs((series.points[0].timestamp ?? 0) - now)).toBeLessThan(60);
@@ -155,8 +160,8 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
       status: 'success',
       accountId: ACCOUNT,
       skipped: { not_a_cost_budget: 1 },
-      awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1, GetSecretValue: 1 },
-      datadog: { requests: 1, seriesSent: 9 },
+      awsCalls: { DescribeBudgets: 1, DescribeBudgetNotificationsForAccount: 1, ListMetrics: 1, GetMetricData: 1, GetSecretValue: 1 },
+      datadog: { requests: 1, seriesSent: 11 },
       errors: [],
     });
   });
@@ -177,7 +182,7 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
     intake.respondWith(behaviour);
     const { error } = await invoke();
     expect(error).toBeUndefined();
-    expect(intake.series()).toHaveLength(9);
+    expect(intake.series()).toHaveLength(11);
   });
 
   it('fails the run on a 400, logs the summary first, and names the problem', async () => {

@@ -41,6 +41,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   aws.take();
+  aws.clearFailures();
   intake.reset();
 });
 afterAll(async () => {
@@ -85,5 +86,20 @@ describe('collect: the API key of a run', () => {
     expect(summary.datadog.seriesSent).toBeGreaterThan(0);
     expect(aws.take().operations.GetSecretValue).toBe(1);
     expect(summary.awsCalls.GetSecretValue).toBe(1);
+  });
+});
+
+describe("collect: a source's part that fails", () => {
+  it("sends the budgets' own series when their thresholds' read is denied, and ends partial naming budgets:ViewBudget", async () => {
+    aws.failOperation('DescribeBudgetNotificationsForAccount', { type: 'AccessDeniedException', status: 400 });
+
+    const { summary, series } = await run(secretKey(() => Date.now()));
+
+    expect(summary.status).toBe('partial');
+    expect(summary.errors).toEqual([expect.stringMatching(/^AccessDeniedError: AWS denied budgets:ViewBudget/)]);
+    const metrics = new Set(series.map((item) => item.metric));
+    expect(metrics).toContain('aws.billing.actual_spend');
+    expect(metrics).not.toContain('aws.billing.budget_alert_level');
+    expect(intake.series().map((item) => item.metric)).toContain('aws.billing.budget_limit');
   });
 });

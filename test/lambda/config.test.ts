@@ -28,6 +28,7 @@ describe('loadConfig: defaults', () => {
       globalTags: [],
       metricPrefix: 'aws.billing',
       collectBudgets: true,
+      collectBudgetThresholds: true,
       collectEstimatedCharges: true,
       collectLinkedAccountServices: true,
       accounts: 'self',

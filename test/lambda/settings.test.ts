@@ -68,6 +68,7 @@ describe('the settings table', () => {
       service: 'billing',
       metricPrefix: 'custom.billing',
       collectBudgets: false,
+      collectBudgetThresholds: false,
       collectEstimatedCharges: true,
       collectLinkedAccountServices: false,
       serviceAllowlist: ['AmazonEC2'],

@@ -78,6 +78,7 @@ describe('cdk.json', () => {
     const collectorKeys = [
       'metricPrefix',
       'collectBudgets',
+      'collectBudgetThresholds',
       'collectEstimatedCharges',
       'collectLinkedAccountServices',
       'apiKeyMaxAgeSeconds',

@@ -5,11 +5,13 @@
  * commands to run in another terminal, and reports what the intake accepts until Ctrl-C.
  *
  * moto is the independent check here: the same sample data the demo reads from the project's
- * own fake AWS, served by another implementation of the AWS APIs.
+ * own fake AWS, served by another implementation of the AWS APIs. The operations moto lacks
+ * (`moto-gaps.ts`) are answered by the fake AWS, through a proxy whose address the commands use.
  */
-import { PAYER_ACCOUNT_ID } from '../../cli/demo/sample-account';
+import { PAYER_ACCOUNT_ID, sampleBudgets } from '../../cli/demo/sample-account';
 import { DEMO_API_KEY } from '../../cli/demo/scenarios';
 import { startIntake } from '../../fakes/datadog/intake';
+import { startMotoGaps } from './moto-gaps';
 import { seedSampleAccount } from './sample-account-seed';
 
 async function main(endpoint: string | undefined): Promise<void> {
@@ -22,13 +24,16 @@ async function main(endpoint: string | undefined): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const secretArn = await seedSampleAccount(endpoint);
+  const now = new Date();
+  const secretArn = await seedSampleAccount(endpoint, now);
+  const filled = await startMotoGaps(endpoint, { budgets: sampleBudgets(now) });
 
   const intake = await startIntake({ apiKey: DEMO_API_KEY });
   process.stdout.write(
     `moto at ${endpoint} holds the demo's sample account ${PAYER_ACCOUNT_ID}, and a Datadog intake listens at ${intake.url}.\n` +
+      `${filled.endpoint} is moto, with the fake AWS answering the operations moto lacks (the budgets' alert thresholds).\n` +
       'In another terminal:\n\n' +
-      `  export AWS_ENDPOINT_URL=${endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1\n` +
+      `  export AWS_ENDPOINT_URL=${filled.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1\n` +
       `  npm run -s cli -- check --api-key-secret-arn ${secretArn} --api-url ${intake.url}\n` +
       `  npm run -s cli -- collect --api-key-secret-arn ${secretArn} --api-url ${intake.url}\n\n` +
       'ready; Ctrl-C stops the intake.\n',
@@ -42,7 +47,7 @@ async function main(endpoint: string | undefined): Promise<void> {
   }, 500);
   const stop = (): void => {
     clearInterval(timer);
-    void intake.close().then(() => process.exit(0));
+    void Promise.all([intake.close(), filled.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

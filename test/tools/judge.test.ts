@@ -16,29 +16,61 @@ function budget(key: MetricKey, budgetName: string, value: number): JudgedSeries
 
 describe('judgeMonitor on the shipped monitors', () => {
   it.each([
-    ['alerts when a forecast is over its limit', names.forecastAboveLimit, 'forecastedSpend', 110, 'alert'],
-    ['is ok when every forecast is within its limit', names.forecastAboveLimit, 'forecastedSpend', 100, 'ok'],
-    ['alerts when actual spend is over the share of its limit', names.actualNearLimit, 'actualSpend', 81, 'alert'],
-    ['is ok when actual spend is at the share of its limit', names.actualNearLimit, 'actualSpend', 80, 'ok'],
-  ] as const)('%s', (_title, monitorName, metric, value, verdict) => {
+    [
+      'alerts when a forecast is over its forecast alert level',
+      names.forecastAboveLimit,
+      'forecastedSpend',
+      'budgetForecastAlertLevel',
+      110,
+      'alert',
+    ],
+    [
+      'is ok when every forecast is within its forecast alert level',
+      names.forecastAboveLimit,
+      'forecastedSpend',
+      'budgetForecastAlertLevel',
+      100,
+      'ok',
+    ],
+    ['alerts when actual spend is over its alert level', names.actualNearLimit, 'actualSpend', 'budgetAlertLevel', 101, 'alert'],
+    ['is ok when actual spend is at its alert level', names.actualNearLimit, 'actualSpend', 'budgetAlertLevel', 100, 'ok'],
+  ] as const)('%s', (_title, monitorName, metric, level, value, verdict) => {
     const judged = judgeMonitor(monitor(monitorName), [
       budget(metric, 'a', value),
-      budget('budgetLimit', 'a', 100),
+      budget(level, 'a', 100),
+      // The limit is not what the spend monitors compare with.
+      budget('budgetLimit', 'a', 1),
       budget(metric, 'b', 1),
     ]);
     expect(judged.verdict).toBe(verdict);
   });
 
-  it('pairs each budget with its own limit, and leaves out a budget without one', () => {
+  it('pairs each budget with its own level, and leaves out a budget without one', () => {
     const judged = judgeMonitor(monitor(names.forecastAboveLimit), [
       budget('forecastedSpend', 'a', 50),
-      budget('budgetLimit', 'a', 100),
+      budget('budgetForecastAlertLevel', 'a', 100),
       budget('forecastedSpend', 'b', 500),
     ]);
     expect(judged).toMatchObject({
       verdict: 'ok',
       groups: [{ group: ['account_id:123456789012', 'budget_name:a'], value: 0.5, alerts: false }],
     });
+  });
+
+  it('alerts on a budget alert in ALARM, per budget and kind of threshold', () => {
+    const alert = (value: number, type: string): JudgedSeries => ({
+      ...budget('budgetAlert', 'a', value),
+      tags: [...budget('budgetAlert', 'a', value).tags, `notification_type:${type}`, 'threshold_type:percentage', 'threshold_percent:80'],
+    });
+    const judged = judgeMonitor(monitor(names.budgetAlertInAlarm), [alert(0, 'actual'), alert(1, 'forecasted')]);
+    expect(judged).toMatchObject({
+      verdict: 'alert',
+      groups: [
+        { group: ['account_id:123456789012', 'budget_name:a', 'notification_type:actual'], value: 0, alerts: false },
+        { group: ['account_id:123456789012', 'budget_name:a', 'notification_type:forecasted'], value: 1, alerts: true },
+      ],
+    });
+    expect(judgeMonitor(monitor(names.budgetAlertInAlarm), [alert(0, 'actual')]).verdict).toBe('ok');
   });
 
   it('judges the billing data age on its threshold', () => {

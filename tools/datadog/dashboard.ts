@@ -32,7 +32,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
   checkDashboardSettings(settings);
   const { metricPrefix: prefix, scheduleMinutes } = settings;
   const period = scheduleMinutes * 60;
-  // Utilization turns yellow where the "actual spend near its limit" monitor alerts.
+  // Utilization turns yellow where a budget without thresholds of its own alerts.
   const warningPercent = sharePercent(settings.actualShareOfLimit ?? DEFAULT_ASSET_SETTINGS.actualShareOfLimit);
   // Sparse data (one point a run): scalar widgets look back over a few runs so the latest
   // point of every account is inside the window, and trends show a month.
@@ -56,13 +56,40 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     groupBy,
     rollup: latest,
   });
-  const budget = <K extends 'actualSpend' | 'forecastedSpend' | 'budgetLimit'>(metric: K, groupBy: MetricQuery<K>['groupBy']): MetricQuery<K> => ({
+  const budget = <K extends 'actualSpend' | 'forecastedSpend' | 'budgetLimit' | 'budgetAlertLevel' | 'budgetForecastAlertLevel'>(
+    metric: K,
+    groupBy: MetricQuery<K>['groupBy'],
+  ): MetricQuery<K> => ({
     metric,
     aggregation: 'max',
     groupBy,
     rollup: latest,
   });
   const budgetKeys = ['account_id', 'budget_name', 'time_unit'] as const;
+  // A percentage threshold carries `threshold_percent`, an amount `threshold_amount`: one table
+  // each, so that every row's series carries every tag the table groups by.
+  const thresholds = (kind: 'percentage' | 'absolute_value', stated: 'threshold_percent' | 'threshold_amount', title: string): WidgetDefinition => {
+    const keys = ['account_id', 'budget_name', 'notification_type', 'comparison', stated] as const;
+    const scope = [{ tag: 'threshold_type', value: kind }] as const;
+    return {
+      type: 'query_table',
+      title,
+      time: { live_span: recent },
+      has_search_bar: 'auto',
+      requests: [
+        scalar(
+          [
+            q('threshold', { metric: 'budgetThreshold', aggregation: 'max', scope, groupBy: keys, rollup: latest }, 'last'),
+            q('alarm', { metric: 'budgetAlert', aggregation: 'max', scope, groupBy: keys, rollup: latest }, 'last'),
+          ],
+          [
+            { formula: 'alarm', alias: 'In alarm (1)', limit: { count: 500, order: 'desc' }, conditional_formats: alarmFormats() },
+            { formula: 'threshold', alias: 'Threshold amount' },
+          ],
+        ),
+      ],
+    };
+  };
 
   const spend = group('Spend this month (CloudWatch estimated charges)', [
     {
@@ -117,6 +144,9 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
             q('actual', budget('actualSpend', budgetKeys), 'last'),
             q('forecast', budget('forecastedSpend', budgetKeys), 'last'),
             q('limit', budget('budgetLimit', budgetKeys), 'last'),
+            q('level', budget('budgetAlertLevel', budgetKeys), 'last'),
+            q('forecast_level', budget('budgetForecastAlertLevel', budgetKeys), 'last'),
+            q('alarms', { metric: 'budgetAlert', aggregation: 'sum', groupBy: budgetKeys, rollup: latest }, 'last'),
           ],
           [
             { formula: 'actual', alias: 'Actual', limit: { count: 500, order: 'desc' } },
@@ -124,10 +154,16 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
             { formula: 'limit', alias: 'Limit' },
             { formula: '100 * actual / limit', alias: 'Actual, % of limit', conditional_formats: utilizationFormats(warningPercent) },
             { formula: '100 * forecast / limit', alias: 'Forecast, % of limit', conditional_formats: utilizationFormats(warningPercent) },
+            // The levels the monitors compare with: the budget's own lowest thresholds, or the defaults.
+            { formula: 'level', alias: 'Alert level' },
+            { formula: 'forecast_level', alias: 'Forecast alert level' },
+            { formula: 'alarms', alias: 'Thresholds in alarm', conditional_formats: alarmFormats() },
           ],
         ),
       ],
     },
+    thresholds('percentage', 'threshold_percent', 'Budget alert thresholds, % of the limit'),
+    thresholds('absolute_value', 'threshold_amount', 'Budget alert thresholds, amounts'),
     {
       type: 'timeseries',
       title: 'Actual spend, % of the budget limit',
@@ -250,6 +286,14 @@ function series(
   displayType: NonNullable<FormulaRequest['display_type']>,
 ): FormulaRequest {
   return { response_format: 'timeseries', queries, formulas, display_type: displayType };
+}
+
+/** Red while anything is in alarm, green otherwise. */
+function alarmFormats(): ConditionalFormat[] {
+  return [
+    { comparator: '>', value: 0, palette: 'white_on_red' },
+    { comparator: '<=', value: 0, palette: 'white_on_green' },
+  ];
 }
 
 /** Red at or above the limit, yellow from the warning share, green below it. */

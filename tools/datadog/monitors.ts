@@ -7,6 +7,7 @@
  * changed threshold updates the monitor instead of creating a second one.
  */
 import { metricName } from '../../lambda/metrics';
+import { DEFAULT_ALERT_SHARE } from '../../lambda/sources/budget-thresholds';
 import { dashboardTitle } from './dashboard';
 import type { DatadogMonitor, DatadogMonitorOptions } from './model';
 import { metricQuery, timeWindow } from './queries';
@@ -24,23 +25,28 @@ export function monitorNames(metricPrefix: string) {
   return {
     forecastAboveLimit: name('Budget forecast above its limit'),
     actualNearLimit: name('Budget actual spend near its limit'),
+    budgetAlertInAlarm: name('AWS budget alert in ALARM'),
     collectorSilent: name('Billing collector silent'),
     billingDataStale: name('AWS billing data stale'),
   } as const;
 }
 
 /**
- * Builds the four monitors: forecast above limit, actual spend above a share of the limit,
- * collector silent for {@link SILENT_PERIODS} schedule periods, billing data older than
- * {@link STALE_BILLING_HOURS} hours.
+ * Builds the five monitors: forecast above its alert level, actual spend above its alert level,
+ * a budget alert of AWS Budgets in alarm, collector silent for {@link SILENT_PERIODS} schedule
+ * periods, billing data older than {@link STALE_BILLING_HOURS} hours.
+ *
+ * The two spend monitors compare with the levels the collector sends per budget
+ * (`budget_alert_level`, `budget_forecast_alert_level`): the budget's own lowest threshold, or
+ * the default the collector falls back to, since a monitor cannot fall back group by group.
  * @throws InvalidSettingError when a setting cannot give valid monitors.
  */
 export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   checkMonitorSettings(settings);
-  const { metricPrefix: prefix, scheduleMinutes, actualShareOfLimit: share } = settings;
+  const { metricPrefix: prefix, scheduleMinutes } = settings;
   const names = monitorNames(prefix);
   const dashboard = `the "${dashboardTitle(prefix)}" dashboard`;
-  const percent = `${sharePercent(share)} %`;
+  const percent = `${sharePercent(DEFAULT_ALERT_SHARE)} %`;
   // Budget and age points arrive once a run: two periods always hold at least one of them.
   const recent = `last_${timeWindow(2 * scheduleMinutes)}`;
   const silentMinutes = SILENT_PERIODS * scheduleMinutes;
@@ -62,7 +68,10 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
 
   const forecast = metricQuery(prefix, { metric: 'forecastedSpend', aggregation: 'max', groupBy: perBudget });
   const actual = metricQuery(prefix, { metric: 'actualSpend', aggregation: 'max', groupBy: perBudget });
-  const limit = metricQuery(prefix, { metric: 'budgetLimit', aggregation: 'max', groupBy: perBudget });
+  const actualLevel = metricQuery(prefix, { metric: 'budgetAlertLevel', aggregation: 'max', groupBy: perBudget });
+  const forecastLevel = metricQuery(prefix, { metric: 'budgetForecastAlertLevel', aggregation: 'max', groupBy: perBudget });
+  // Any threshold of one kind (actual or forecasted) in alarm alerts that budget's group.
+  const alarms = metricQuery(prefix, { metric: 'budgetAlert', aggregation: 'max', groupBy: [...perBudget, 'notification_type'] });
   const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
   const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
 
@@ -70,10 +79,11 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
     {
       name: names.forecastAboveLimit,
       type: 'query alert',
-      query: `max(${recent}):${forecast} / ${limit} > 1`,
+      query: `max(${recent}):${forecast} / ${forecastLevel} > 1`,
       message: message(
         'AWS forecasts that budget **{{budget_name.name}}** of account {{account_id.name}} ends its period at ' +
-          '{{value}} times its limit.',
+          '{{value}} times its forecast alert level: its lowest forecasted alert threshold in AWS Budgets, or its limit ' +
+          'when it has none.',
         'What to check:\n' +
           '- Cost Explorer for account {{account_id.name}}: which services grew this period.\n' +
           `- ${capitalize(dashboard)}: top services, linked accounts and the budget table.\n` +
@@ -87,10 +97,10 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
     {
       name: names.actualNearLimit,
       type: 'query alert',
-      query: `max(${recent}):${actual} / ${limit} > ${share}`,
+      query: `max(${recent}):${actual} / ${actualLevel} > 1`,
       message: message(
-        `Budget **{{budget_name.name}}** of account {{account_id.name}} has used more than ${percent} of its limit ` +
-          '(actual spend is {{value}} times the limit).',
+        `Budget **{{budget_name.name}}** of account {{account_id.name}} has passed its alert level: its lowest actual ` +
+          `alert threshold in AWS Budgets, or ${percent} of its limit when it has none (actual spend is {{value}} times the level).`,
         'What to check:\n' +
           '- Cost Explorer for account {{account_id.name}}: what was spent this period, by service.\n' +
           `- ${capitalize(dashboard)}: the budget table shows actual, forecast and limit side by side.\n` +
@@ -98,7 +108,24 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       ),
       tags,
       priority: 3,
-      options: options(share),
+      options: options(1),
+    },
+    {
+      name: names.budgetAlertInAlarm,
+      type: 'query alert',
+      query: `max(${recent}):${alarms} > 0`,
+      message: message(
+        'AWS Budgets reports an {{notification_type.name}} alert threshold of budget **{{budget_name.name}}** of account ' +
+          '{{account_id.name}} in ALARM: the spend has crossed a threshold set on the budget itself.',
+        'What to check:\n' +
+          `- ${capitalize(dashboard)}: the budget alert thresholds tables show which threshold, and its amount.\n` +
+          '- Cost Explorer for account {{account_id.name}}: what was spent this period, by service.\n' +
+          '- The budget in the AWS Budgets console: its alerts, and whether the threshold is still right.',
+        'AWS Budgets clears the alarm when the spend or forecast falls back under the threshold, or at the start of the next period.',
+      ),
+      tags,
+      priority: 2,
+      options: options(0),
     },
     {
       name: names.collectorSilent,

@@ -10,6 +10,7 @@ import { DEPLOYMENT_DEFAULTS } from '../../lambda/deployment';
 import { DEFAULTS } from '../../lambda/environment';
 import { InvalidSettingError } from '../../lambda/errors';
 import { metricPrefixProblem } from '../../lambda/metrics';
+import { DEFAULT_ALERT_SHARE } from '../../lambda/sources/budget-thresholds';
 
 /** The tag on every monitor this project manages, and the key `apply` finds them by. */
 export const MANAGED_BY_TAG = 'managed-by:aws-billing-to-datadog';
@@ -27,17 +28,14 @@ export interface DashboardSettings {
   readonly scheduleMinutes: number;
   /**
    * Share of a budget's limit at which budget utilization turns from green to yellow on the
-   * dashboard: pass the monitors' value so both agree. @default 0.8
+   * dashboard, as a fraction (0.8 is 80 %). The monitors compare with each budget's own alert
+   * level instead, which the collector sends. @default 0.8, the collector's share for a budget
+   * without an actual alert threshold
    */
   readonly actualShareOfLimit?: number;
 }
 
 export interface MonitorSettings extends DashboardSettings {
-  /**
-   * Share of a budget's limit that actual spend may reach before the "actual spend near its
-   * limit" monitor alerts, as a fraction (0.8 is 80 %). @default 0.8
-   */
-  readonly actualShareOfLimit: number;
   /**
    * Datadog notification handles added to every monitor message, such as `@ops@example.com` or
    * `@slack-billing`. Without one, monitors alert in Datadog only. @default []
@@ -50,7 +48,7 @@ export const DEFAULT_ASSET_SETTINGS = {
   metricPrefix: DEFAULTS.metricPrefix,
   /** The stack's default schedule period. */
   scheduleMinutes: DEPLOYMENT_DEFAULTS.schedulePeriodMinutes,
-  actualShareOfLimit: 0.8,
+  actualShareOfLimit: DEFAULT_ALERT_SHARE,
   notify: [],
 } as const satisfies Required<MonitorSettings>;
 

@@ -9,6 +9,7 @@ import type { CheckReport } from '../../../cli/commands/check';
 import type { EstimateReport } from '../../../cli/commands/estimate';
 import { closedPort, runCli, type CliRun } from '../../cli/run-cli';
 import { startIntake, TEST_API_KEY, type Intake } from '../../../fakes/datadog/intake';
+import { startMotoGaps, type MotoWithGaps } from '../../support/moto-gaps';
 import { MOTO_DEFAULT_ACCOUNT_ID, startMoto, type MotoServer } from '../../support/moto-server';
 import { createApiKeySecret, createBudget, createCostBudget, putEstimatedCharges } from '../../support/seed';
 
@@ -48,39 +49,46 @@ const EXPECTED = [
   `aws.billing.actual_spend ${budgetTags('monthly_total')} = 604.456`,
   `aws.billing.forecasted_spend ${budgetTags('monthly_total')} = 910.25`,
   `aws.billing.budget_limit ${budgetTags('monthly_total')} = 1000`,
+  // Without alert thresholds: 80 % of the limit, and the limit.
+  `aws.billing.budget_alert_level ${budgetTags('monthly_total')} = 800`,
+  `aws.billing.budget_forecast_alert_level ${budgetTags('monthly_total')} = 1000`,
   `aws.billing.actual_spend ${budgetTags('team-data')} = 120.5`,
   `aws.billing.budget_limit ${budgetTags('team-data')} = 300`,
+  `aws.billing.budget_alert_level ${budgetTags('team-data')} = 240`,
+  `aws.billing.budget_forecast_alert_level ${budgetTags('team-data')} = 300`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:total,currency:usd = 250.75`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:service,currency:usd,servicename:amazonec2 = 200`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:service,currency:usd,servicename:awslambda = 50.75`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:linked_account,currency:usd,linkedaccount:${LINKED_ACCOUNT} = 80`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:linked_account_service,currency:usd,linkedaccount:${LINKED_ACCOUNT},servicename:amazonec2 = 80`,
   `aws.billing.collector.run account_id:${ACCOUNT},status:success = 1`,
-  `aws.billing.collector.series account_id:${ACCOUNT} = 10`,
+  `aws.billing.collector.series account_id:${ACCOUNT} = 14`,
   `aws.billing.collector.duration account_id:${ACCOUNT} = *`,
   `aws.billing.estimated_charges.age account_id:${ACCOUNT} = *`,
 ].sort();
 
 describe('the command-line tool against moto and a loopback Datadog intake', () => {
   let moto: MotoServer;
+  let filled: MotoWithGaps;
   let intake: Intake;
 
   beforeAll(async () => {
     [moto, intake] = await Promise.all([startMoto(), startIntake()]);
+    filled = await startMotoGaps(moto.endpoint);
   });
   afterAll(async () => {
-    await Promise.all([moto?.stop(), intake?.close()]);
+    await Promise.all([moto?.stop(), intake?.close(), filled?.close()]);
   });
   beforeEach(async () => {
     await moto.reset();
     intake.reset();
   });
 
-  /** Runs the tool with AWS pointed at moto and Datadog at the intake; no key may ever be printed. */
+  /** Runs the tool with AWS pointed at moto (its gaps filled) and Datadog at the intake; no key may ever be printed. */
   async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
     const run = await runCli(args, {
       env: {
-        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ENDPOINT_URL: filled.endpoint,
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         AWS_REGION: 'eu-west-1',
@@ -144,7 +152,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(output.summary).toMatchObject({
         status: 'success',
         accountId: ACCOUNT,
-        seriesTotal: 14,
+        seriesTotal: 18,
         skipped: { not_a_cost_budget: 1 },
         awsCalls: { DescribeBudgets: 1, ListMetrics: 1, GetMetricData: 1 },
         datadog: { requests: 0, bytes: 0, seriesSent: 0 },
@@ -184,7 +192,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       const preview = parse<CollectOutput>(await cli(['collect', '--dry-run', '--json']));
 
       const lambdaEnv: Record<string, string> = {
-        AWS_ENDPOINT_URL: moto.endpoint,
+        AWS_ENDPOINT_URL: filled.endpoint,
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',
         DD_API_KEY_SECRET_ARN: secretArn,
@@ -219,7 +227,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(keys(output.series)).toEqual(EXPECTED);
       expect(intake.series()).toEqual(output.series);
       expect(intake.requests.every((request) => request.accepted && request.schemaErrors.length === 0)).toBe(true);
-      expect(output.summary).toMatchObject({ status: 'success', dryRun: false, datadog: { seriesSent: 14 } });
+      expect(output.summary).toMatchObject({ status: 'success', dryRun: false, datadog: { seriesSent: 18 } });
     });
 
     it('reads the key from --api-key-secret-arn, and prints a table and the summary', async () => {
@@ -231,8 +239,8 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(run.stdout).toMatch(/^METRIC +VALUE +UNIT +TAGS$/m);
       expect(run.stdout).toMatch(/^aws\.billing\.actual_spend +604\.456 +dollar +budget_name:monthly_total,/m);
       expect(run.stdout).toContain('GetSecretValue 1');
-      expect(run.stdout).toContain(`14 of 14 series sent to ${intake.url}`);
-      expect(intake.series()).toHaveLength(14);
+      expect(run.stdout).toContain(`18 of 18 series sent to ${intake.url}`);
+      expect(intake.series()).toHaveLength(18);
       expect(intake.requests.map((request) => request.apiKey)).toEqual([TEST_API_KEY]);
     });
 
@@ -447,13 +455,20 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
       expect(run.code).toBe(0);
       const report = parse<EstimateReport>(run);
       expect(Object.keys(report).sort()).toEqual(['accountId', 'awsCost', 'customMetrics', 'errors', 'notes', 'perRun', 'schedule']);
-      expect(report.customMetrics).toEqual({ total: 14, byMetric: dryRun.summary.series, notSent: { not_a_cost_budget: 1 } });
+      expect(report.customMetrics).toEqual({ total: 18, byMetric: dryRun.summary.series, notSent: { not_a_cost_budget: 1 } });
       expect(report.schedule).toEqual({ minutes: 60, runsPerMonth: 730, hoursPerMonth: 730 });
-      expect(report.perRun).toEqual({ listMetrics: 1, getMetricDataCalls: 1, metricsRequested: 5, describeBudgets: 1 });
+      expect(report.perRun).toEqual({
+        listMetrics: 1,
+        getMetricDataCalls: 1,
+        metricsRequested: 5,
+        describeBudgets: 1,
+        describeBudgetNotificationsForAccount: 1,
+      });
       expect(report.awsCost.lines.map((line) => line.item)).toEqual([
         'CloudWatch GetMetricData',
         'CloudWatch ListMetrics',
         'AWS Budgets DescribeBudgets',
+        'AWS Budgets DescribeBudgetNotificationsForAccount',
         'Secrets Manager GetSecretValue',
         'Secrets Manager secret',
         'CloudWatch alarms',
@@ -496,8 +511,8 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
 
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^aws\.billing\.estimated_charges +5$/m);
-      expect(run.stdout).toMatch(/^total +14$/m);
-      expect(run.stdout).toContain('CloudWatch GetMetricData        5 metrics/run × 730 runs = 3,650 metrics × $0.01 / 1,000 = $0.0365');
+      expect(run.stdout).toMatch(/^total +18$/m);
+      expect(run.stdout).toMatch(/^CloudWatch GetMetricData +5 metrics\/run × 730 runs = 3,650 metrics × \$0\.01 \/ 1,000 = \$0\.0365$/m);
     });
   });
 

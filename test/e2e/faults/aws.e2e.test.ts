@@ -119,6 +119,25 @@ describe('AWS faults, against the bundled collector', () => {
       });
     });
 
+    it("AccessDenied on the budgets' alert thresholds: the budgets' own series and the estimated charges are still sent, and the error names budgets:ViewBudget", async () => {
+      await seed();
+      h.proxy.inject({ target: TARGETS.describeBudgetNotifications, answer: awsErrors.accessDenied('budgets:ViewBudget') });
+      const invocation = await h.run();
+
+      // Spend, forecast and limit; not the alert levels, which rest on the thresholds.
+      const ownSeries = budgetOnly().filter((series) => !series.metric.includes('alert_level'));
+      expect(linesOf(h.intake.series())).toEqual(linesOf(withHealth([...ownSeries, ...chargesOnly()], 'partial', true)));
+      expect(h.proxy.count(TARGETS.describeBudgetNotifications)).toBe(1);
+      expect(thrownMessage(invocation)).toContain(
+        'AWS denied budgets:ViewBudget: the function\'s role needs the IAM permission "budgets:ViewBudget"',
+      );
+      expect(runSummary(invocation)).toMatchObject({
+        status: 'partial',
+        errors: [expect.stringMatching(/^AccessDeniedError: .*budgets:ViewBudget/)],
+        awsCalls: { DescribeBudgets: 1, DescribeBudgetNotificationsForAccount: 1 },
+      });
+    });
+
     it.each([
       ['ListMetrics', TARGETS.listMetrics],
       ['GetMetricData', TARGETS.getMetricData],

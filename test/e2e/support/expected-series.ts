@@ -59,15 +59,32 @@ export function budgetTags(tag: string, timeUnit = 'MONTHLY', extraTags: readonl
   return [ACCOUNT_TAG, `budget_name:${tag}`, 'budget_type:cost', `time_unit:${timeUnit.toLowerCase()}`, 'currency:usd', ...extraTags];
 }
 
-/** The three series of a COST budget with valid amounts: spend, forecast when present, limit. */
+/**
+ * The series of a COST budget with valid amounts and no alert thresholds: spend, forecast when
+ * present, limit, and the alert levels the monitors compare with, which for a budget without
+ * thresholds are 80 % of the limit (actual) and the limit itself (forecast).
+ */
 export function budgetSeries(row: CostBudgetRow, extraTags: readonly string[] = []): ExpectedSeries[] {
   const tags = budgetTags(row.tag, row.timeUnit, extraTags);
   const series: ExpectedSeries[] = [{ metric: 'aws.billing.actual_spend', tags, unit: 'dollar', value: Number(row.actual) }];
   if (row.forecast !== undefined)
     series.push({ metric: 'aws.billing.forecasted_spend', tags, unit: 'dollar', value: Number(row.forecast) });
   const limit = row.limit ?? row.plannedLimit;
-  if (limit !== undefined) series.push({ metric: 'aws.billing.budget_limit', tags, unit: 'dollar', value: Number(limit) });
+  if (limit !== undefined) {
+    series.push(
+      { metric: 'aws.billing.budget_limit', tags, unit: 'dollar', value: Number(limit) },
+      ...defaultAlertLevels(tags, Number(limit)),
+    );
+  }
   return series;
+}
+
+/** The alert levels of a budget without thresholds whose limit is `limit`: 80 % of it, and all of it. */
+export function defaultAlertLevels(tags: readonly string[], limit: number): ExpectedSeries[] {
+  return [
+    { metric: 'aws.billing.budget_alert_level', tags, unit: 'dollar', value: limit * 0.8 },
+    { metric: 'aws.billing.budget_forecast_alert_level', tags, unit: 'dollar', value: limit },
+  ];
 }
 
 /** One CloudWatch `EstimatedCharges` series as seeded, dimensions in the order AWS lists them. */

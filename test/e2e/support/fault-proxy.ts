@@ -19,6 +19,7 @@ export const TARGETS = {
   listMetrics: 'GraniteServiceVersion20100801.ListMetrics',
   getMetricData: 'GraniteServiceVersion20100801.GetMetricData',
   getSecretValue: 'secretsmanager.GetSecretValue',
+  describeBudgetNotifications: 'AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount',
 } as const;
 
 /** An AWS JSON-protocol error answer. */

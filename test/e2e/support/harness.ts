@@ -5,7 +5,10 @@
  * proxy's rules and the intake's records.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { BudgetSeed } from '../../../fakes/aws/budgets';
+import type { FakeAws } from '../../../fakes/aws/server';
 import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../../fakes/datadog/intake';
+import { startMotoGaps } from '../../support/moto-gaps';
 import { startMoto, type MotoServer } from '../../support/moto-server';
 import { collectorBundle, type CollectorBundle } from './bundle';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
@@ -21,10 +24,13 @@ export const SETUP_TIMEOUT_MS = 300_000;
  * forget the check.
  * @param assign receives the started harness (`(started) => (h = started)`).
  */
-export function useHarness(assign: (harness: Harness) => void, options: { readonly secrets?: readonly string[] } = {}): void {
+export function useHarness(
+  assign: (harness: Harness) => void,
+  options: { readonly secrets?: readonly string[]; readonly gaps?: GapsSeed } = {},
+): void {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness(TEST_API_KEY, options.gaps);
     assign(harness);
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
@@ -36,7 +42,7 @@ export function useHarness(assign: (harness: Harness) => void, options: { readon
 }
 
 export interface RunOptions {
-  /** Where AWS_ENDPOINT_URL points: moto itself, or the fault proxy. @default 'proxy' */
+  /** Where AWS_ENDPOINT_URL points: moto (with its gaps filled), or the fault proxy in front of it. @default 'proxy' */
   readonly via?: 'moto' | 'proxy';
   /** Variables added to or overriding the stack's environment; `undefined` removes one. */
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -44,9 +50,20 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * What the fake AWS behind the proxy answers for the operations moto lacks: the budgets whose
+ * notifications `DescribeBudgetNotificationsForAccount` lists (the same budgets a test seeds in
+ * moto, with their `Notifications`). @default none: every budget without notifications
+ */
+export interface GapsSeed {
+  readonly budgets?: readonly BudgetSeed[];
+}
+
 export interface Harness {
   readonly bundle: CollectorBundle;
   readonly moto: MotoServer;
+  /** The project's fake AWS, answering the operations moto lacks through the proxy. */
+  readonly gaps: FakeAws;
   readonly proxy: FaultProxy;
   readonly intake: Intake;
   /** One cold invocation of the bundle. */
@@ -61,7 +78,7 @@ export interface Harness {
  * Starts the bundle's synthesis (or cache lookup), moto and the intake at once.
  * @param intakeApiKey the key the intake accepts. @default TEST_API_KEY
  */
-export async function startHarness(intakeApiKey: string = TEST_API_KEY): Promise<Harness> {
+export async function startHarness(intakeApiKey: string = TEST_API_KEY, gapsSeed: GapsSeed = {}): Promise<Harness> {
   const started = await Promise.allSettled([collectorBundle(), startMoto(), startIntake({ apiKey: intakeApiKey })] as const);
   const [bundleResult, motoResult, intakeResult] = started;
   if (bundleResult.status === 'rejected' || motoResult.status === 'rejected' || intakeResult.status === 'rejected') {
@@ -73,17 +90,21 @@ export async function startHarness(intakeApiKey: string = TEST_API_KEY): Promise
   const bundle = bundleResult.value;
   const moto = motoResult.value;
   const intake = intakeResult.value;
-  const proxy = await startFaultProxy(moto.endpoint);
+  // The operations moto lacks go to the project's fake AWS; the faults are injected in front of both.
+  const filled = await startMotoGaps(moto.endpoint, { budgets: gapsSeed.budgets ?? [] });
+  const gaps = filled.fake;
+  const proxy = await startFaultProxy(filled.endpoint);
 
   const options = (via: RunOptions['via'], env: RunOptions['env']) => ({
     bundle,
-    awsEndpoint: via === 'moto' ? moto.endpoint : proxy.url,
+    awsEndpoint: via === 'moto' ? filled.endpoint : proxy.url,
     datadogUrl: intake.url,
     env,
   });
   return {
     bundle,
     moto,
+    gaps,
     proxy,
     intake,
     run: (run = {}) => invokeCollector({ ...options(run.via, run.env), timeoutMs: run.timeoutMs }),
@@ -91,10 +112,12 @@ export async function startHarness(intakeApiKey: string = TEST_API_KEY): Promise
     async reset() {
       proxy.reset();
       intake.reset();
+      gaps.clearFailures();
+      gaps.take();
       await moto.reset();
     },
     async close() {
-      await Promise.all([proxy.close(), intake.close(), moto.stop()]);
+      await Promise.all([proxy.close(), intake.close(), moto.stop(), filled.close()]);
     },
   };
 }

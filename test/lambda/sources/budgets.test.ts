@@ -48,14 +48,19 @@ function teamATags(overrides: Partial<Record<string, string>> = {}): (readonly [
   return Object.entries(tags).map(([key, value]) => [key, value ?? ''] as const);
 }
 
+/** The alert levels every budget gets are tested with the thresholds (budget-thresholds.test.ts). */
+const LEVELS: readonly string[] = ['budgetAlertLevel', 'budgetForecastAlertLevel'];
+
+/** The budget's own points: spend, forecast and limit. */
 async function collect(budgets: Budget[], options: { now?: Date; log?: Logger; calls?: CallCounter } = {}) {
   budgetsMock.on(DescribeBudgetsCommand).resolves({ Budgets: budgets });
-  return collectBudgets(new BudgetsClient({ region: 'us-east-1' }), {
+  const result = await collectBudgets(new BudgetsClient({ region: 'us-east-1' }), {
     accountId: ACCOUNT_ID,
     now: options.now ?? NOW,
     log: options.log ?? capturingLogger().log,
     calls: options.calls ?? {},
   });
+  return { ...result, samples: result.samples.filter((sample) => !LEVELS.includes(sample.metric)) };
 }
 
 beforeEach(() => {

@@ -19,6 +19,8 @@ const ALL_SKIP_REASONS: Record<SkipReason, true> = {
   unknown_currency: true,
   currency_mismatch: true,
   no_current_limit: true,
+  non_cost_budget_threshold: true,
+  threshold_without_limit: true,
   unknown_dimension_set: true,
   empty_dimension_value: true,
 };

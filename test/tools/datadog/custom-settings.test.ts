@@ -63,13 +63,19 @@ describe('a custom metric prefix and schedule', () => {
     }
   });
 
-  it('use the configured share of the limit as the actual-spend threshold, in the query and the options alike', () => {
-    const actual = monitorByName(monitors, names.actualNearLimit);
-    expect(actual.query).toBe(
-      'max(last_30m):max:acme.cost.actual_spend{*} by {account_id,budget_name} / max:acme.cost.budget_limit{*} by {account_id,budget_name} > 0.9',
+  it("compare spend with each budget's alert levels the collector sends, and use the share only for the dashboard's colours", () => {
+    const perBudget = 'by {account_id,budget_name}';
+    expect(monitorByName(monitors, names.actualNearLimit).query).toBe(
+      `max(last_30m):max:acme.cost.actual_spend{*} ${perBudget} / max:acme.cost.budget_alert_level{*} ${perBudget} > 1`,
     );
-    expect(actual.options.thresholds.critical).toBe(0.9);
-    expect(actual.message).toContain('90 %');
+    expect(monitorByName(monitors, names.forecastAboveLimit).query).toBe(
+      `max(last_30m):max:acme.cost.forecasted_spend{*} ${perBudget} / max:acme.cost.budget_forecast_alert_level{*} ${perBudget} > 1`,
+    );
+    expect(monitorByName(monitors, names.budgetAlertInAlarm).query).toBe(
+      'max(last_30m):max:acme.cost.budget_alert{*} by {account_id,budget_name,notification_type} > 0',
+    );
+    expect(JSON.stringify(monitors)).not.toContain('0.9');
+    expect(JSON.stringify(dashboard)).toContain('"value":90,"palette":"white_on_yellow"');
   });
 
   it('keep monitor names free of thresholds, so changing one updates the monitor instead of adding another', () => {

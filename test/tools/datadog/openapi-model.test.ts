@@ -64,8 +64,8 @@ describe('datadog/dashboard.json', () => {
 });
 
 describe('datadog/monitors.json', () => {
-  it('holds four monitors', () => {
-    expect(monitorsJson).toHaveLength(4);
+  it('holds five monitors', () => {
+    expect(monitorsJson).toHaveLength(5);
   });
 
   it.each(monitorsJson.map((monitor) => [monitor.name, monitor] as const))("%s is a valid Monitor of Datadog's v1 API", (_name, monitor) => {
