@@ -62,7 +62,8 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     groupBy,
     rollup: latest,
   });
-  const budgetKeys = ['account_id', 'budget_name', 'time_unit'] as const;
+  // The account's name beside its id: organization mode tags it (empty for a single account).
+  const budgetKeys = ['account_id', 'account_name', 'budget_name', 'time_unit'] as const;
 
   const spend = group('Spend this month (CloudWatch estimated charges)', [
     {
@@ -89,6 +90,18 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
         scalar(
           [q('charges', charges('service', ['servicename']), 'last')],
           [{ formula: 'charges', limit: { count: 10, order: 'desc' } }],
+        ),
+      ],
+    },
+    {
+      // Organization mode names every linked account (`account_name`); a payer's own run shows ids only.
+      type: 'toplist',
+      title: 'Spend by account name, month to date',
+      time: { live_span: recent },
+      requests: [
+        scalar(
+          [q('charges', charges('linked_account', ['account_name']), 'last')],
+          [{ formula: 'charges', limit: { count: 100, order: 'desc' } }],
         ),
       ],
     },
@@ -197,6 +210,15 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
       legend_layout: 'auto',
       requests: [series([q('duration', { metric: 'collectorDuration', aggregation: 'max', groupBy: ['account_id'] })], [{ formula: 'duration' }], 'line')],
     },
+    {
+      // Organization mode only: empty for a collector that reads its own account.
+      type: 'timeseries',
+      title: 'Accounts read, failed and skipped per run',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('accounts', { metric: 'collectorAccounts', aggregation: 'max', groupBy: ['status'] })], [{ formula: 'accounts' }], 'bars')],
+    },
   ]);
 
   return {
@@ -215,7 +237,8 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
 
 /** Every query on the dashboard follows its template variables. */
 function dashboardFilters<K extends MetricKey>(): ScopeItem<K>[] {
-  // Every metric carries `account_id`, and `env` is a global tag: both apply to all of them.
+  // Every metric carries `account_id`, `env` is a global tag, and `account_name` is on every
+  // source's series in organization mode (`*`, the default, also matches series without it).
   return TEMPLATE_VARIABLES.map((variable) => ({ variable }) as ScopeItem<K>);
 }
 

@@ -26,13 +26,14 @@ export function monitorNames(metricPrefix: string) {
     actualNearLimit: name('Budget actual spend near its limit'),
     collectorSilent: name('Billing collector silent'),
     billingDataStale: name('AWS billing data stale'),
+    accountsFailed: name('Organization accounts not read'),
   } as const;
 }
 
 /**
- * Builds the four monitors: forecast above limit, actual spend above a share of the limit,
+ * Builds the monitors: forecast above limit, actual spend above a share of the limit,
  * collector silent for {@link SILENT_PERIODS} schedule periods, billing data older than
- * {@link STALE_BILLING_HOURS} hours.
+ * {@link STALE_BILLING_HOURS} hours, and (organization mode) accounts the collector could not read.
  * @throws InvalidSettingError when a setting cannot give valid monitors.
  */
 export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
@@ -65,6 +66,12 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   const limit = metricQuery(prefix, { metric: 'budgetLimit', aggregation: 'max', groupBy: perBudget });
   const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
   const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
+  const failedAccounts = metricQuery(prefix, {
+    metric: 'collectorAccounts',
+    aggregation: 'max',
+    scope: [{ tag: 'status', value: 'failed' }],
+    groupBy: ['account_id'],
+  });
 
   return [
     {
@@ -139,6 +146,25 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       // The collector stops sending the age once the newest point is older than its 48-hour
       // window: alert on that silence too, after a day, or the alert would clear itself.
       options: options(STALE_BILLING_HOURS, { minutes: STALE_BILLING_HOURS * 60 }),
+    },
+    {
+      name: names.accountsFailed,
+      type: 'query alert',
+      // Each run sends its count of failed accounts, 0 included: the monitor recovers on the next good run.
+      query: `max(${recent}):${failedAccounts} >= 1`,
+      message: message(
+        'The collector in account {{account_id.name}} could not read {{value}} accounts of its AWS Organization in its ' +
+          'last run; it sent every other account, and the run is partial.',
+        'What to check:\n' +
+          "- The collector function's CloudWatch logs: one warning per account, with its id, name and the fix.\n" +
+          '- A member role that is missing or refused: deploy the member role to the account\'s OU with the StackSet ' +
+          '(docs/organizations.md in the project), or add the OU to memberRoleTargets.\n' +
+          '- An account that stays throttled or does not answer in time: it is read again on the next run.',
+      ),
+      tags,
+      priority: 3,
+      // Organization mode only: a collector of one account never sends it.
+      options: options(1),
     },
   ];
 }

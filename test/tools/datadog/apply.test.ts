@@ -31,18 +31,17 @@ function options(settings: MonitorSettings = DEFAULT_ASSET_SETTINGS, extra: Part
 const ourMonitors = (): { id: number; name: string }[] =>
   [...datadog.monitors.values()].filter((monitor) => (monitor.tags ?? []).includes(MANAGED_BY_TAG));
 const ourDashboards = () => [...datadog.dashboards.values()].filter((dashboard) => (dashboard.description ?? '').includes(DASHBOARD_MARKER));
+/** Every monitor the project ships. */
+const MONITOR_COUNT = Object.keys(monitorNames('aws.billing')).length;
 
 describe('applyDatadogAssets', () => {
-  it('creates the dashboard and the four monitors on a first run', async () => {
+  it('creates the dashboard and every monitor on a first run', async () => {
     const result = await applyDatadogAssets(options());
 
     expect(result.dryRun).toBe(false);
     expect(result.steps.map((step) => [step.kind, step.action])).toEqual([
       ['dashboard', 'create'],
-      ['monitor', 'create'],
-      ['monitor', 'create'],
-      ['monitor', 'create'],
-      ['monitor', 'create'],
+      ...Object.values(monitorNames('aws.billing')).map(() => ['monitor', 'create']),
     ]);
     expect(result.steps.every((step) => step.id !== undefined)).toBe(true);
     expect(ourDashboards().map((dashboard) => dashboard.title)).toEqual([dashboardTitle('aws.billing')]);
@@ -54,11 +53,11 @@ describe('applyDatadogAssets', () => {
     const first = await applyDatadogAssets(options());
     const second = await applyDatadogAssets(options());
 
-    expect(second.steps.map((step) => step.action)).toEqual(['update', 'update', 'update', 'update', 'update']);
+    expect(second.steps.map((step) => step.action)).toEqual(first.steps.map(() => 'update'));
     expect(second.steps.map((step) => step.id)).toEqual(first.steps.map((step) => step.id));
     expect(ourDashboards()).toHaveLength(1);
-    expect(ourMonitors()).toHaveLength(4);
-    expect(datadog.writes().filter((request) => request.method === 'PUT')).toHaveLength(5);
+    expect(ourMonitors()).toHaveLength(MONITOR_COUNT);
+    expect(datadog.writes().filter((request) => request.method === 'PUT')).toHaveLength(1 + MONITOR_COUNT);
     expect(datadog.writes().every((request) => request.status === 200)).toBe(true);
   });
 
@@ -70,7 +69,7 @@ describe('applyDatadogAssets', () => {
 
     const after = datadog.monitors.get(before?.id ?? -1);
     expect(after?.query).toMatch(/ > 0\.5$/);
-    expect(ourMonitors()).toHaveLength(4);
+    expect(ourMonitors()).toHaveLength(MONITOR_COUNT);
   });
 
   it('in a dry run reads what exists, returns the plan, and writes nothing', async () => {
@@ -106,7 +105,7 @@ describe('applyDatadogAssets', () => {
     expect(datadog.dashboards.get(theirDashboard.id)).toEqual(theirDashboard);
     expect(datadog.monitors.get(theirMonitor.id)).toEqual(theirMonitor);
     expect(ourDashboards()).toHaveLength(1);
-    expect(ourMonitors()).toHaveLength(4);
+    expect(ourMonitors()).toHaveLength(MONITOR_COUNT);
   });
 
   it('finds its dashboard on a later page of the dashboard list', async () => {
@@ -154,7 +153,7 @@ describe('applyDatadogAssets', () => {
     expect(otherFirst.steps.every((step) => step.action === 'create')).toBe(true);
     expect(defaultAgain.steps.every((step) => step.action === 'update')).toBe(true);
     expect(ourDashboards()).toHaveLength(2);
-    expect(ourMonitors()).toHaveLength(8);
+    expect(ourMonitors()).toHaveLength(2 * MONITOR_COUNT);
     expect(defaultAgain.warnings).toEqual([]);
   });
 
