@@ -90,7 +90,9 @@ describe("the collector's role", () => {
   it(
     'in organization mode has its fixed name, and lists the accounts and assumes the member roles of its own organization, exactly',
     () => {
-      expect(roles(buildApp(ORGANIZATION).stack)[0].RoleName).toBe(COLLECTOR_ROLE_NAME);
+      const { stack } = buildApp(ORGANIZATION);
+      expect(roles(stack)[0].RoleName).toBe(COLLECTOR_ROLE_NAME);
+      Template.fromStack(stack).hasOutput('CollectorRoleArn', { Value: stack.resolve(stack.collector.role.roleArn) });
       expect(organizationStatements(ORGANIZATION)).toEqual([LIST_ACCOUNTS, assumeMembers('aws-billing-to-datadog-reader')]);
     },
     SYNTH_TIMEOUT,
