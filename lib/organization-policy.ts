@@ -5,7 +5,7 @@
  * the collector's role. Grants have the shape of the sources' ({@link IamGrant}), so the same
  * code turns them into statements and cdk-nag acknowledgements.
  */
-import { Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Arn, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { COLLECTOR_ROLE_NAME } from '../lambda/deployment';
@@ -82,7 +82,14 @@ export function grantStatement(scope: Construct, grant: OrganizationGrant): iam.
 
 /** The collector's role, in an account given as a CloudFormation value. */
 function collectorRoleArn(collectorAccountId: string): string {
-  return `arn:${Aws.PARTITION}:iam::${collectorAccountId}:role/${COLLECTOR_ROLE_NAME}`;
+  return Arn.format({
+    partition: Aws.PARTITION,
+    service: 'iam',
+    region: '',
+    account: collectorAccountId,
+    resource: 'role',
+    resourceName: COLLECTOR_ROLE_NAME,
+  });
 }
 
 /**
