@@ -39,6 +39,10 @@ export default tseslint.config(
           'lambda/ is the bottom layer, bundled into the function: it imports only lambda/ and packages. Move what it needs into lambda/.',
         ],
         [CDK_PACKAGES, `lambda/ is bundled into the function: ${CDK_MESSAGE}`],
+        [
+          '^@aws-sdk/client-lambda$',
+          "lambda/ is bundled into the function, which never invokes a function: the Lambda client is the command-line tool's (check --function).",
+        ],
       ),
     },
   },

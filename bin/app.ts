@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * The CDK app: read and check the context, build the stack, and run cdk-nag's AWS Solutions
- * checks on it at every synth.
+ * The CDK app: read and check the context, build the stacks of its mode (`lib/app-stacks.ts`),
+ * and run cdk-nag's AWS Solutions checks on every one of them at every synth.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BillingCollectorStack } from '../lib/billing-collector-stack';
+import { addAppStacks } from '../lib/app-stacks';
 import { checkContextKeys, readAppSettings } from '../lib/context';
 import { ActionableError } from '../lambda/errors';
 
@@ -13,7 +13,7 @@ const app = new App();
 try {
   checkContextKeys(Object.keys(app.node.getAllContext() as Record<string, unknown>));
   const settings = readAppSettings((key) => app.node.tryGetContext(key));
-  new BillingCollectorStack(app, 'AwsBillingToDatadog', settings);
+  addAppStacks(app, settings);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 } catch (error) {
   // A bad context key or value (an InvalidSettingError, or a key shaped like a secret) is the

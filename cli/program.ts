@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ActionableError, describeError } from '../lambda/errors';
 import { SOURCES } from '../lambda/sources';
 import { runCheck } from './commands/check';
+import { runFunctionCheck } from './commands/check-function';
 import { runCollect } from './commands/collect';
 import { addDatadogCommands } from './commands/datadog';
 import { runEstimate } from './commands/estimate';
@@ -24,6 +25,8 @@ export const PROGRAM_NAME = 'aws-billing-to-datadog';
 /** Options as commander parses them, before they are sorted into the commands' inputs. */
 interface RawOptions {
   readonly json?: boolean;
+  /** `check --function <name>`: the deployed function to ask. */
+  readonly function?: string;
   readonly verbose?: boolean;
   readonly profile?: string;
   readonly dryRun?: boolean;
@@ -117,12 +120,21 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
 
   withCollectorOptions(
     withDatadogOptions(
-      withCommonOptions(program.command('check').description('Check each prerequisite in turn and say how to fix what is wrong.')),
+      withCommonOptions(
+        program
+          .command('check')
+          .description('Check each prerequisite in turn and say how to fix what is wrong.')
+          .option('--function <name>', "ask the deployed function (organization mode) to try every account's role and budgets"),
+      ),
     ),
   )
     .addHelpText('after', CHECK_HELP)
     .action(async (_options: unknown, command: Command) => {
       const raw = command.opts<RawOptions>();
+      if (raw.function !== undefined) {
+        setExitCode(await runFunctionCheck({ functionName: raw.function, json: raw.json === true, profile: raw.profile }, io));
+        return;
+      }
       setExitCode(
         await runCheck({ json: raw.json === true, profile: raw.profile, collector: collectorFlags(raw), datadog: datadogFlags(raw) }, io),
       );
@@ -280,6 +292,11 @@ const CHECK_HELP = `
 Checks, in turn: AWS credentials (STS); ${SOURCES.map((source) => source.title).join('; ')};
 the API key (the secret readable and well-formed, or ${CLI_ENV.apiKey} well-formed); the Datadog API
 reachable; the key accepted by Datadog (GET /api/v1/validate). Each failure comes with its fix.
+
+With --function <name> (organization mode), it checks none of those: it invokes the deployed
+function, in the region of AWS_REGION or --profile, with the event {"check":true}. The function
+tries every account's role and budgets, sends nothing, and answers one row per account, which is
+printed: ok, or what failed and its fix. Exit code 1 when any account failed.
 `;
 
 const ESTIMATE_HELP = `

@@ -50,3 +50,11 @@ export const BUNDLING = {
    */
   mainFields: ['module', 'main'],
 } as const;
+
+/**
+ * The name of the collector function's role in organization mode. Fixed, so that the trust
+ * policy of every member and management reader role names it as a plain string, whatever tool
+ * writes that policy (the member role stack, a StackSet, Terraform). IAM role names are global
+ * to an account: one collector stack in organization mode per account.
+ */
+export const COLLECTOR_ROLE_NAME = 'aws-billing-to-datadog-collector';

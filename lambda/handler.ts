@@ -6,7 +6,8 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
 import { AccountClients } from './accounts/clients';
-import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
+import { checkAccounts } from './accounts/check';
+import { isCheckEvent, type CheckAnswer } from './check-event';
 import { accountTimeoutMs } from './accounts/read';
 import { partitionOf, RoleSessions, STS_CLIENTS } from './accounts/credentials';
 import type { OrganizationAccess } from './accounts/access';

@@ -40,6 +40,13 @@ const COLLECTOR_HEALTH_METRICS = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
+/**
+ * The tag organization mode adds to every series of the sources: the name of the account that
+ * owns the cost (the linked account's, or the account read), so that a query "by account name"
+ * works alike on budgets and charges.
+ */
+export const ACCOUNT_NAME_TAG_KEY = 'account_name';
+
 /** The sources' metrics, each defined beside its source, then the collector's own. */
 export const METRICS = { ...SOURCE_METRICS, ...COLLECTOR_HEALTH_METRICS } as const;
 

@@ -32,6 +32,12 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   accountDenylist: 'In organization mode, account ids never to read.',
   accountTagKeys: 'In organization mode, Organizations tag keys of each account sent as Datadog tags on its series, such as `team`.',
   accountConcurrency: 'In organization mode, how many accounts are read at once.',
+  memberRoleTargets:
+    "In organization mode, the root id (`r-...`) or OU ids (`ou-...`) the member role's StackSet deploys to; the app synthesizes the StackSet only with them.",
+  collectorAccountId:
+    'In organization mode, the account the collector function runs in, which the member and management reader roles trust.',
+  callAsDelegatedAdmin:
+    'Deploy the member role StackSet from a StackSets delegated administrator account rather than the management account.',
   apiKeyMaxAgeSeconds:
     'How long the function keeps the API key before reading the secret again, at least 60 (at once when Datadog refuses it; a run reads it once whatever the age).',
   sendHealthMetrics: "Send the collector's own health metrics (runs, series sent, duration, data age).",

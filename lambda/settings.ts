@@ -155,6 +155,20 @@ function accountTagKeysProblem(items: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** CloudFormation StackSets take at most this many OUs in one operation. */
+const MAX_STACK_SET_TARGETS = 50;
+
+/** The targets of the member role's StackSet: the organization's root (`r-...`) or OU ids (`ou-...`). */
+function organizationTargetsProblem(items: readonly string[]): string | undefined {
+  const bad = items.find((item) => !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.test(item));
+  if (bad !== undefined) {
+    return `has the item ${shownValue(bad)}; give the root id (r-...) or OU ids (ou-...)`;
+  }
+  return items.length > MAX_STACK_SET_TARGETS
+    ? `has ${items.length} items; a StackSet operation takes at most ${MAX_STACK_SET_TARGETS} OUs, so target their parent OU or the root`
+    : undefined;
+}
+
 /** The table. The order is the order of the docs' configuration table. */
 export const SETTINGS = {
   datadogSite: text({
@@ -308,6 +322,18 @@ export const SETTINGS = {
     // (5 attempts) absorb a throttled burst, and an account still throttled is counted as failed.
     default: 10,
     check: (count) => (count < 1 || count > 100 ? `must be between 1 and 100, got ${count}` : undefined),
+  }),
+  memberRoleTargets: list({
+    context: 'memberRoleTargets',
+    check: organizationTargetsProblem,
+  }),
+  collectorAccountId: text({
+    context: 'collectorAccountId',
+    check: (id) => (/^\d{12}$/.test(id) ? undefined : `must be a 12-digit AWS account id, got ${shownValue(id)}`),
+  }),
+  callAsDelegatedAdmin: toggle({
+    context: 'callAsDelegatedAdmin',
+    default: false,
   }),
   apiKeyMaxAgeSeconds: wholeNumber({
     env: 'API_KEY_MAX_AGE_SECONDS',

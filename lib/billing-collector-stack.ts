@@ -81,7 +81,7 @@ export class BillingCollectorStack extends Stack {
         iam.ManagedPolicy.fromManagedPolicyArn(this, 'PermissionsBoundary', props.permissionsBoundaryArn),
       );
     }
-    this.addOutputs();
+    this.addOutputs(props.collector?.accounts === 'organization');
   }
 
   private alarmTopic(props: BillingCollectorStackProps): sns.ITopic | undefined {
@@ -97,8 +97,14 @@ export class BillingCollectorStack extends Stack {
     return topic;
   }
 
-  private addOutputs(): void {
-    const { function: fn, logGroup, apiKeySecret, createdApiKeySecret } = this.collector;
+  private addOutputs(organization: boolean): void {
+    const { function: fn, logGroup, apiKeySecret, createdApiKeySecret, role } = this.collector;
+    if (organization) {
+      new CfnOutput(this, 'CollectorRoleArn', {
+        description: "The collector's role, which the member and management reader roles trust",
+        value: role.roleArn,
+      });
+    }
     new CfnOutput(this, 'FunctionName', {
       description: 'The collector function',
       value: fn.functionName,

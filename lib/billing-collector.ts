@@ -15,17 +15,18 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { BUNDLING, HANDLER } from '../lambda/deployment';
+import { BUNDLING, COLLECTOR_ROLE_NAME, HANDLER } from '../lambda/deployment';
 import { API_KEY_PLACEHOLDER, ENV } from '../lambda/environment';
 import { enabledSources } from '../lambda/sources';
-import type { Source } from '../lambda/sources/source';
+import { DEFAULTS } from '../lambda/settings';
 import {
   BILLING_COLLECTOR_DEFAULTS,
   BillingCollectorProps,
   collectorEnvironment,
   resolveBillingCollectorProps,
 } from './billing-collector-props';
-import { collectorPolicyDocument, nagResource } from './collector-policy';
+import { acknowledgeWildcards, collectorPolicyDocument } from './collector-policy';
+import { collectorOrganizationGrants } from './organization-policy';
 import { NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -63,11 +64,24 @@ export class BillingCollector extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const organization = props.accounts === 'organization';
+    const organizationGrants = organization
+      ? collectorOrganizationGrants({
+          memberRoleName: props.memberRoleName ?? DEFAULTS.memberRoleName,
+          managementRoleArn: props.managementRoleArn,
+          accountTagKeys: props.accountTagKeys,
+        })
+      : [];
     this.role = new iam.Role(this, 'Role', {
+      // Member and reader roles trust this role by name (lambda/deployment.ts); in `self` mode nothing does.
+      roleName: organization ? COLLECTOR_ROLE_NAME : undefined,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Billing collector: reads AWS Budgets, billing metrics and its Datadog API key secret',
+      description: organization
+        ? "Billing collector: reads its organization's accounts, their budgets through their member role, billing metrics and its Datadog API key secret"
+        : 'Billing collector: reads AWS Budgets, billing metrics and its Datadog API key secret',
       inlinePolicies: {
         BillingCollector: collectorPolicyDocument(this, {
+          organizationGrants,
           sources: enabledSources(props),
           // A secret imported by name or partial ARN has no full ARN; IAM then needs the suffix wildcard.
           apiKeySecretArn: secret.secretFullArn ?? `${secret.secretArn}-??????`,
@@ -77,7 +91,7 @@ export class BillingCollector extends Construct {
         }),
       },
     });
-    this.acknowledgeWildcards(this.role, enabledSources(props));
+    acknowledgeWildcards(this.role, [...enabledSources(props).flatMap((source) => source.iam), ...organizationGrants]);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: 'Sends AWS Budgets and CloudWatch billing metrics to Datadog',
@@ -177,14 +191,6 @@ export class BillingCollector extends Construct {
   private regionOf(secret: secretsmanager.ISecret): string {
     const stack = Stack.of(this);
     return stack.splitArn(secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).region ?? stack.region;
-  }
-
-  /** cdk-nag flags every wildcard resource; each source says why its wildcards are needed. */
-  private acknowledgeWildcards(role: iam.Role, sources: readonly Source[]): void {
-    for (const grant of sources.flatMap((source) => source.iam)) {
-      if (grant.wildcardReason === undefined) continue;
-      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(grant.resource)}]`, reason: grant.wildcardReason });
-    }
   }
 
   private notify(topic: sns.ITopic): void {

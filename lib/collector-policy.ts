@@ -3,12 +3,13 @@
  * read one secret (and decrypt it through Secrets Manager when it has its own key), write its
  * own logs.
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantResource, type IamGrant, type Source } from '../lambda/sources/source';
+import { grantStatement, type OrganizationGrant } from './organization-policy';
 
 export interface CollectorPolicyProps {
   /** The sources the function runs: each gets the statements it declares. */
@@ -21,12 +22,15 @@ export interface CollectorPolicyProps {
   readonly apiKeySecretKmsKey?: kms.IKey;
   /** The function's own log group. */
   readonly logGroup: logs.ILogGroup;
+  /** In organization mode, the account list and the roles to assume. @default - none: `self` mode */
+  readonly organizationGrants?: readonly OrganizationGrant[];
 }
 
 /** The policy document of the collector's role. */
 export function collectorPolicyDocument(scope: Construct, props: CollectorPolicyProps): iam.PolicyDocument {
   const statements = [
     ...props.sources.flatMap((source) => source.iam.map((grant) => grantStatement(scope, grant))),
+    ...(props.organizationGrants ?? []).map((grant) => grantStatement(scope, grant)),
     new iam.PolicyStatement({
       sid: 'ReadApiKey',
       // Not grantRead(): it adds DescribeSecret, which the collector never calls.
@@ -56,17 +60,19 @@ export function collectorPolicyDocument(scope: Construct, props: CollectorPolicy
   return new iam.PolicyDocument({ statements });
 }
 
-/** A source's grant as a statement, its resource pattern filled with the stack's partition and account. */
-function grantStatement(scope: Construct, grant: IamGrant): iam.PolicyStatement {
-  const stack = Stack.of(scope);
-  return new iam.PolicyStatement({
-    sid: grant.sid,
-    actions: [...grant.actions],
-    resources: [grantResource(grant.resource, stack)],
-  });
-}
-
-/** A grant's resource as cdk-nag names it in a finding id (CloudFormation pseudo parameters in angle brackets). */
-export function nagResource(resource: string): string {
-  return grantResource(resource, { partition: '<AWS::Partition>', account: '<AWS::AccountId>' });
+/**
+ * cdk-nag flags every wildcard resource; each grant says why its wildcard is needed. Grants that
+ * share a resource (`*`) share one finding, acknowledged with each of their reasons.
+ */
+export function acknowledgeWildcards(role: iam.IRole, grants: readonly IamGrant[]): void {
+  const stack = Stack.of(role);
+  // A stack deployed to a given account has it literally in its ARNs, and in cdk-nag's finding ids.
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const reasons = new Map<string, string[]>();
+  for (const grant of grants) {
+    if (grant.wildcardReason === undefined) continue;
+    const id = `AwsSolutions-IAM5[Resource::${grantResource(grant.resource, { partition: '<AWS::Partition>', account })}]`;
+    reasons.set(id, [...(reasons.get(id) ?? []), grant.wildcardReason]);
+  }
+  for (const [id, reason] of reasons) Validations.of(role).acknowledge({ id, reason: reason.join(' ') });
 }

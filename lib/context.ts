@@ -26,8 +26,18 @@ import { CollectorSchedule, parseScheduleExpression } from './schedule';
 
 export type { ContextLookup } from './context-values';
 
-/** Everything the context sets; the app adds nothing but the stack's name. */
-export type AppSettings = Omit<BillingCollectorStackProps, keyof StackProps>;
+/** The settings of the organization mode's other stacks (`lib/app-stacks.ts`). */
+export interface OrganizationStackSettings {
+  /** The root or OU ids the member role's StackSet deploys to; without them, no StackSet. */
+  readonly memberRoleTargets?: readonly string[];
+  /** The account the collector runs in, which the member and reader roles trust. */
+  readonly collectorAccountId?: string;
+  /** Whether the StackSet is deployed from a StackSets delegated administrator. */
+  readonly callAsDelegatedAdmin?: boolean;
+}
+
+/** Everything the context sets; the app adds nothing but the stacks' names. */
+export type AppSettings = Omit<BillingCollectorStackProps, keyof StackProps> & OrganizationStackSettings;
 
 const PARTITION = 'aws(?:-[a-z]+)*';
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d+';
@@ -68,13 +78,15 @@ export function readAppSettings(lookup: ContextLookup): AppSettings {
   // Checked here too, so the error names the context key rather than the construct's prop.
   const maxAgeProblem = apiKeyMaxAgeSeconds === undefined ? undefined : settingProblem('apiKeyMaxAgeSeconds', apiKeyMaxAgeSeconds);
   if (maxAgeProblem !== undefined) throw new InvalidSettingError('apiKeyMaxAgeSeconds', maxAgeProblem);
+  const collector = readPlainCollectorProps(lookup);
   return {
+    ...readOrganizationStackSettings(lookup, collector),
     ...readApiKeySecret(lookup),
     ...readAlarmTarget(lookup),
     resourceTags: readResourceTags(lookup),
     permissionsBoundaryArn: readMatching(lookup, 'permissionsBoundaryArn', IAM_POLICY_ARN, 'an IAM managed policy ARN'),
     collector: {
-      ...readPlainCollectorProps(lookup),
+      ...collector,
       schedule: readSchedule(lookup),
       apiKeyMaxAge: apiKeyMaxAgeSeconds === undefined ? undefined : Duration.seconds(apiKeyMaxAgeSeconds),
       logRetention: readLogRetention(lookup),
@@ -99,6 +111,43 @@ function readPlainCollectorProps(lookup: ContextLookup): { [K in PlainCollectorP
     props[name] = readSetting(lookup, name as PlainCollectorProp);
   }
   return props;
+}
+
+/** The organization stacks' settings: only in organization mode, and the collector's account wherever it cannot be derived. */
+function readOrganizationStackSettings(
+  lookup: ContextLookup,
+  collector: { readonly accounts?: string; readonly managementRoleArn?: string },
+): OrganizationStackSettings {
+  const settings: OrganizationStackSettings = {
+    memberRoleTargets: readChecked(lookup, 'memberRoleTargets'),
+    collectorAccountId: readChecked(lookup, 'collectorAccountId'),
+    callAsDelegatedAdmin: readSetting(lookup, 'callAsDelegatedAdmin'),
+  };
+  if (collector.accounts !== 'organization') {
+    const given = (Object.keys(settings) as (keyof OrganizationStackSettings)[]).find((key) => settings[key] !== undefined);
+    if (given !== undefined) {
+      throw new InvalidSettingError(given, 'applies only with `accounts` set to organization; set accounts=organization or remove it');
+    }
+  }
+  // The StackSet defaults the collector's account to its own, which is the collector's only
+  // when both are in the management account.
+  const elsewhere = collector.managementRoleArn !== undefined || settings.callAsDelegatedAdmin === true;
+  if (settings.memberRoleTargets !== undefined && elsewhere && settings.collectorAccountId === undefined) {
+    throw new InvalidSettingError(
+      'collectorAccountId',
+      'is required with `memberRoleTargets` when the StackSet is deployed from another account than the collector ' +
+        '(`managementRoleArn` or `callAsDelegatedAdmin` is set): give the 12-digit id of the account the collector runs in',
+    );
+  }
+  return settings;
+}
+
+/** A setting read and held to the table's check, the error naming its context key. */
+function readChecked<K extends 'memberRoleTargets' | 'collectorAccountId'>(lookup: ContextLookup, name: K): SettingValue<K> | undefined {
+  const value = readSetting(lookup, name);
+  const problem = value === undefined ? undefined : settingProblem(name, value);
+  if (problem !== undefined) throw new InvalidSettingError(name, problem);
+  return value;
 }
 
 /** A string that must match `pattern`; `what` says in words what it must be. */

@@ -4,6 +4,7 @@
  * whose data was read, `account_id`), and that account's Organizations tags of the configured
  * keys. The Datadog layer normalizes them as every tag is.
  */
+import { ACCOUNT_NAME_TAG_KEY } from '../metrics';
 import type { RawTag, Sample } from '../samples';
 import type { OrganizationAccount } from './list';
 
@@ -12,7 +13,7 @@ export class AccountDirectory {
   private readonly tagsById = new Map<string, readonly RawTag[]>();
 
   constructor(accounts: Iterable<OrganizationAccount>) {
-    for (const account of accounts) this.tagsById.set(account.id, [['account_name', account.name], ...account.tags]);
+    for (const account of accounts) this.tagsById.set(account.id, [[ACCOUNT_NAME_TAG_KEY, account.name], ...account.tags]);
   }
 
   /** The samples with the tags of the account that owns each one's cost; a sample of an account not listed is left as it is. */

@@ -15,28 +15,7 @@ import { enabledSources } from '../sources';
 import { AccountAccess, type OrganizationAccess } from './access';
 import { accountError } from './failure';
 import { listAccounts, ORGANIZATIONS_CLIENTS } from './list';
-
-/** The event that asks for a check instead of a run: its one home, for the handler and the tool. */
-export const CHECK_EVENT = { check: true } as const;
-
-/** Whether an invocation's event is {@link CHECK_EVENT}. */
-export function isCheckEvent(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && (event as { check?: unknown }).check === true;
-}
-
-/** One account's row: whether every enabled source could read it, else the problem and its fix. */
-export interface AccountCheck {
-  readonly id: string;
-  readonly name: string;
-  readonly ok: boolean;
-  readonly problem?: string;
-  readonly fix?: string;
-}
-
-/** The function's answer to the check event. */
-export interface CheckAnswer {
-  readonly accounts: readonly AccountCheck[];
-}
+import type { AccountCheck, CheckAnswer } from '../check-event';
 
 export interface CheckInput {
   readonly config: Config;

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderDatadogAssets } from '../../tools/datadog/render';
+import { monitorNames } from '../../tools/datadog/monitors';
 import { DEFAULT_ASSET_SETTINGS } from '../../tools/datadog/settings';
+
+/** Every monitor the project ships. */
+const MONITOR_COUNT = Object.keys(monitorNames(DEFAULT_ASSET_SETTINGS.metricPrefix)).length;
 import { TEST_APP_KEY, startFakeDatadogApi, type FakeDatadogApi } from '../../fakes/datadog/api';
 import { TEST_API_KEY } from '../../fakes/datadog/intake';
 import { runInProcess as run } from './in-process';
@@ -36,8 +40,8 @@ describe('datadog apply', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^Plan for http:\/\/127\.0\.0\.1:\d+:\n/);
     expect(out).toContain('  would create dashboard "AWS billing and budgets (aws.billing)"\n');
-    expect(out.match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(5);
-    expect(out).toContain('Dry run: 6 to create, 0 to update, nothing written.');
+    expect(out.match(/ {2}would create monitor {3}"\[aws\.billing\] [^"]+"\n/g)).toHaveLength(MONITOR_COUNT);
+    expect(out).toContain(`Dry run: ${1 + MONITOR_COUNT} to create, 0 to update, nothing written.`);
     expect(datadog.writes()).toEqual([]);
     for (const key of [TEST_API_KEY, TEST_APP_KEY]) expect(out + err).not.toContain(key);
   });
@@ -45,12 +49,12 @@ describe('datadog apply', () => {
   it('applies, then --dry-run prints the update plan with the ids', async () => {
     const first = await run(apply(), keys);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('Done: 6 created, 0 updated.');
+    expect(first.out).toContain(`Done: ${1 + MONITOR_COUNT} created, 0 updated.`);
 
     const plan = await run(apply('--dry-run'), keys);
     expect(plan.code).toBe(0);
     expect(plan.out).toMatch(/would update dashboard "AWS billing and budgets \(aws\.billing\)" \(id \d{3}-\d{3}-\d{3}\)\n/);
-    expect(plan.out.match(/would update monitor {3}"\[aws\.billing\] [^"]+" \(id \d+\)\n/g)).toHaveLength(5);
+    expect(plan.out.match(/would update monitor {3}"\[aws\.billing\] [^"]+" \(id \d+\)\n/g)).toHaveLength(MONITOR_COUNT);
   });
 
   it('--json prints the plan as one JSON document on stdout', async () => {
@@ -67,7 +71,7 @@ describe('datadog apply', () => {
     expect(plan.dryRun).toBe(true);
     expect(plan.steps.map((step) => `${step.action} ${step.kind}`)).toEqual([
       'create dashboard',
-      ...Array<string>(5).fill('create monitor'),
+      ...Array<string>(MONITOR_COUNT).fill('create monitor'),
     ]);
     expect(plan.warnings).toEqual([]);
   });

@@ -93,6 +93,8 @@ describe('demo, the sample account', () => {
       [monitors.budgetAlertInAlarm]: 'alert',
       [monitors.collectorSilent]: 'needs history',
       [monitors.billingDataStale]: 'ok',
+      // Organization mode's monitor: a collector of one account never sends collector.accounts.
+      [monitors.accountsFailed]: 'no data',
     });
     const forecast = document.monitors.find((monitor) => monitor.name === monitors.forecastAboveLimit);
     expect(forecast?.judgement.groups?.filter((group) => group.alerts).map((group) => group.group)).toEqual([

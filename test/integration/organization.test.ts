@@ -319,7 +319,7 @@ describe('the check event, through the handler', () => {
     vi.stubEnv(ENV.apiUrl, intake.url);
     vi.resetModules();
     const { handler } = await import('../../lambda/handler');
-    const { CHECK_EVENT } = await import('../../lambda/accounts/check');
+    const { CHECK_EVENT } = await import('../../lambda/check-event');
 
     const answer = await handler(CHECK_EVENT, {
       invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT}:function:collector`,

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BillingCollectorStack } from '../../lib/billing-collector-stack';
+import { addAppStacks, type AppStacks } from '../../lib/app-stacks';
+import type { BillingCollectorStack } from '../../lib/billing-collector-stack';
 import { readAppSettings } from '../../lib/context';
 
 export const CDK_JSON = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
@@ -24,7 +25,10 @@ export interface BuildOptions {
 
 export interface BuiltApp {
   readonly app: App;
+  /** The collector's stack. */
   readonly stack: BillingCollectorStack;
+  /** Every stack of the app, as `bin/app.ts` adds them. */
+  readonly stacks: AppStacks;
 }
 
 export function buildApp(overrides: Record<string, unknown> = {}, options: BuildOptions = {}): BuiltApp {
@@ -32,13 +36,12 @@ export function buildApp(overrides: Record<string, unknown> = {}, options: Build
   // An empty list of stacks to bundle makes the CDK stage a stand-in asset instead of running esbuild.
   if (options.bundle !== true) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ context });
-  const stack = new BillingCollectorStack(
+  const stacks = addAppStacks(
     app,
-    'AwsBillingToDatadog',
     readAppSettings((key) => app.node.tryGetContext(key)),
   );
   if (options.nag === true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack: stacks.collector, stacks };
 }
 
 export function templateOf(overrides: Record<string, unknown> = {}): { stack: BillingCollectorStack; template: Template } {

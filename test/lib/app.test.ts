@@ -80,6 +80,23 @@ describe('cdk synth and the context keys', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
+  it('synthesizes every stack of organization mode with no cdk-nag finding', async () => {
+    const { code, stderr } = await cdkSynth([
+      '-c',
+      'accounts=organization',
+      '-c',
+      'accountTagKeys=team',
+      '-c',
+      'managementRoleArn=arn:aws:iam::111122223333:role/billing-reader',
+      '-c',
+      'memberRoleTargets=r-ab12',
+      '-c',
+      'collectorAccountId=444455556666',
+    ]);
+    expect(stderr).not.toContain('AwsSolutions');
+    expect(code).toBe(0);
+  }, 120_000);
+
   it("still synthesizes with the CDK's own keys (a feature flag and a cached lookup) beside real settings", async () => {
     const { code, stderr } = await cdkSynth([
       '-c',

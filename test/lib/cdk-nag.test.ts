@@ -18,6 +18,22 @@ describe('cdk-nag AWS Solutions checks', () => {
     ['the default stack', {}, true],
     ['the stack with an existing secret, KMS key, alarm e-mail and boundary', EXISTING_SECRET_CONTEXT, false],
     ['the stack with a cron schedule and an existing topic', CRON_CONTEXT, false],
+    [
+      'every stack of organization mode: collector, member role, StackSet and management reader',
+      {
+        accounts: 'organization',
+        accountTagKeys: 'team',
+        managementRoleArn: 'arn:aws:iam::111122223333:role/billing-reader',
+        memberRoleTargets: 'r-ab12',
+        collectorAccountId: '444455556666',
+      },
+      false,
+    ],
+    [
+      'organization mode with estimated charges off (the account list alone holds Resource::*)',
+      { accounts: 'organization', collectEstimatedCharges: 'false', managementRoleArn: 'arn:aws:iam::111122223333:role/billing-reader' },
+      false,
+    ],
   ])(
     'find nothing unacknowledged in %s',
     (_name, context, bundle) => {

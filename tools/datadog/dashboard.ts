@@ -65,7 +65,8 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     groupBy,
     rollup: latest,
   });
-  const budgetKeys = ['account_id', 'budget_name', 'time_unit'] as const;
+  // The account's name beside its id: organization mode tags it (empty for a single account).
+  const budgetKeys = ['account_id', 'account_name', 'budget_name', 'time_unit'] as const;
   // A percentage threshold carries `threshold_percent`, an amount `threshold_amount`: one table
   // each, so that every row's series carries every tag the table groups by.
   const thresholds = (kind: 'percentage' | 'absolute_value', stated: 'threshold_percent' | 'threshold_amount', title: string): WidgetDefinition => {
@@ -116,6 +117,18 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
         scalar(
           [q('charges', charges('service', ['servicename']), 'last')],
           [{ formula: 'charges', limit: { count: 10, order: 'desc' } }],
+        ),
+      ],
+    },
+    {
+      // Organization mode names every linked account (`account_name`); a payer's own run shows ids only.
+      type: 'toplist',
+      title: 'Spend by account name, month to date',
+      time: { live_span: recent },
+      requests: [
+        scalar(
+          [q('charges', charges('linked_account', ['account_name']), 'last')],
+          [{ formula: 'charges', limit: { count: 100, order: 'desc' } }],
         ),
       ],
     },
@@ -260,7 +273,8 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
 
 /** Every query on the dashboard follows its template variables. */
 function dashboardFilters<K extends MetricKey>(): ScopeItem<K>[] {
-  // Every metric carries `account_id`, and `env` is a global tag: both apply to all of them.
+  // Every metric carries `account_id`, `env` is a global tag, and `account_name` is on every
+  // source's series in organization mode (`*`, the default, also matches series without it).
   return TEMPLATE_VARIABLES.map((variable) => ({ variable }) as ScopeItem<K>);
 }
 

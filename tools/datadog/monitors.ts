@@ -28,13 +28,15 @@ export function monitorNames(metricPrefix: string) {
     budgetAlertInAlarm: name('AWS budget alert in ALARM'),
     collectorSilent: name('Billing collector silent'),
     billingDataStale: name('AWS billing data stale'),
+    accountsFailed: name('Organization accounts not read'),
   } as const;
 }
 
 /**
- * Builds the five monitors: forecast above its alert level, actual spend above its alert level,
- * a budget alert of AWS Budgets in alarm, collector silent for {@link SILENT_PERIODS} schedule
- * periods, billing data older than {@link STALE_BILLING_HOURS} hours.
+ * Builds the monitors: forecast above its alert level, actual spend above its alert level, a
+ * budget alert of AWS Budgets in alarm, collector silent for {@link SILENT_PERIODS} schedule
+ * periods, billing data older than {@link STALE_BILLING_HOURS} hours, and (organization mode)
+ * accounts the collector could not read.
  *
  * The two spend monitors compare with the levels the collector sends per budget
  * (`budget_alert_level`, `budget_forecast_alert_level`): the budget's own lowest threshold, or
@@ -74,6 +76,12 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   const alarms = metricQuery(prefix, { metric: 'budgetAlert', aggregation: 'max', groupBy: [...perBudget, 'notification_type'] });
   const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
   const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
+  const failedAccounts = metricQuery(prefix, {
+    metric: 'collectorAccounts',
+    aggregation: 'max',
+    scope: [{ tag: 'status', value: 'failed' }],
+    groupBy: ['account_id'],
+  });
 
   return [
     {
@@ -166,6 +174,25 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       // The collector stops sending the age once the newest point is older than its 48-hour
       // window: alert on that silence too, after a day, or the alert would clear itself.
       options: options(STALE_BILLING_HOURS, { minutes: STALE_BILLING_HOURS * 60 }),
+    },
+    {
+      name: names.accountsFailed,
+      type: 'query alert',
+      // Each run sends its count of failed accounts, 0 included: the monitor recovers on the next good run.
+      query: `max(${recent}):${failedAccounts} >= 1`,
+      message: message(
+        'The collector in account {{account_id.name}} could not read {{value}} accounts of its AWS Organization in its ' +
+          'last run; it sent every other account, and the run is partial.',
+        'What to check:\n' +
+          "- The collector function's CloudWatch logs: one warning per account, with its id, name and the fix.\n" +
+          '- A member role that is missing or refused: deploy the member role to the account\'s OU with the StackSet ' +
+          '(docs/organizations.md in the project), or add the OU to memberRoleTargets.\n' +
+          '- An account that stays throttled or does not answer in time: it is read again on the next run.',
+      ),
+      tags,
+      priority: 3,
+      // Organization mode only: a collector of one account never sends it.
+      options: options(1),
     },
   ];
 }

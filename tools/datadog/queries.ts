@@ -3,17 +3,17 @@
  * metric, so a query that filters or groups by a tag the collector does not send on that metric
  * does not compile.
  */
-import { METRICS, metricName, type MetricKey } from '../../lambda/metrics';
+import { ACCOUNT_NAME_TAG_KEY, METRICS, metricName, type MetricKey } from '../../lambda/metrics';
 
 /** Tags the collector adds to every series from `DD_ENV` and `DD_SERVICE`. */
 export const GLOBAL_TAG_KEYS = ['env', 'service'] as const;
 export type GlobalTagKey = (typeof GLOBAL_TAG_KEYS)[number];
 
-/** The tag keys a series of metric `K` can carry. */
-export type TagKeyOf<K extends MetricKey> = (typeof METRICS)[K]['tagKeys'][number] | GlobalTagKey;
+/** The tag keys a series of metric `K` can carry (`account_name` in organization mode). */
+export type TagKeyOf<K extends MetricKey> = (typeof METRICS)[K]['tagKeys'][number] | GlobalTagKey | typeof ACCOUNT_NAME_TAG_KEY;
 
 /** The dashboard's template variables, each named after the tag it filters on. */
-export const TEMPLATE_VARIABLES = ['account_id', 'env'] as const;
+export const TEMPLATE_VARIABLES = ['account_id', ACCOUNT_NAME_TAG_KEY, 'env'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 /** One scope item: a tag filter, or a template variable the dashboard substitutes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRICS, metricName, type MetricKey } from '../../../lambda/metrics';
+import { ACCOUNT_NAME_TAG_KEY, METRICS, metricName, type MetricKey } from '../../../lambda/metrics';
 import { billingScope } from '../../../lambda/sources/estimated-charges';
 import dashboardJson from '../../../datadog/dashboard.json';
 import monitorsJson from '../../../datadog/monitors.json';
@@ -43,7 +43,8 @@ function definitionOf(prefix: string, metric: string): MetricKey | undefined {
 function checkReference(prefix: string, reference: MetricReference, where: string): void {
   const key = definitionOf(prefix, reference.metric);
   expect(key, `${where}: ${reference.metric} is not a metric the collector sends (lambda/metrics.ts)`).toBeDefined();
-  const allowed = new Set<string>([...METRICS[key as MetricKey].tagKeys, ...GLOBAL_TAG_KEYS]);
+  // Organization mode names every account's series; `*` (the template variable's default) matches series without it.
+  const allowed = new Set<string>([...METRICS[key as MetricKey].tagKeys, ...GLOBAL_TAG_KEYS, ACCOUNT_NAME_TAG_KEY]);
   for (const tagKey of [...reference.scopeKeys, ...reference.groupBy]) {
     expect(allowed.has(tagKey), `${where}: ${reference.metric} carries no tag "${tagKey}" (allowed: ${[...allowed].join(', ')})`).toBe(true);
   }
@@ -74,17 +75,17 @@ describe.each(cases)('%s', (_label, assets) => {
     }
   });
 
-  it('use only the dashboard template variables, account_id and env, each named after a tag of every metric it filters', () => {
+  it('use only the dashboard template variables, account_id, account_name and env, each named after a tag of every metric it filters', () => {
     const variables = new Map(assets.dashboard.template_variables.map((variable) => [variable.name, variable.prefix]));
-    expect([...variables.keys()].sort()).toEqual(['account_id', 'env']);
+    expect([...variables.keys()].sort()).toEqual(['account_id', 'account_name', 'env']);
     for (const query of assets.dashboardQueries) {
       for (const reference of parseMetricQuery(query).references) {
-        expect([...reference.variables].sort(), `${query} should follow both template variables`).toEqual(['account_id', 'env']);
+        expect([...reference.variables].sort(), `${query} should follow every template variable`).toEqual(['account_id', 'account_name', 'env']);
         const key = definitionOf(assets.prefix, reference.metric) as MetricKey;
         for (const variable of reference.variables) {
           const tagKey = variables.get(variable);
           expect(tagKey).toBe(variable);
-          expect([...METRICS[key].tagKeys, ...GLOBAL_TAG_KEYS], `$${variable} on ${reference.metric}`).toContain(tagKey);
+          expect([...METRICS[key].tagKeys, ...GLOBAL_TAG_KEYS, ACCOUNT_NAME_TAG_KEY], `$${variable} on ${reference.metric}`).toContain(tagKey);
         }
       }
     }
