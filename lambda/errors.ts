@@ -256,8 +256,9 @@ export type AccountFailure = 'denied' | 'throttled' | 'timeout' | 'unreachable' 
 /** What the reader is told to do for each {@link AccountFailure}, besides `other`'s own. */
 const ACCOUNT_FIXES: Record<Exclude<AccountFailure, 'other'>, (role: string) => MessageText> = {
   denied: (role) => (setting) =>
-    `Deploy the member role ${role} to the account's organizational unit with the StackSet of the org stack ` +
-    `(docs/organizations.md), or leave the account out with ${setting('accountDenylist')}.`,
+    `Deploy the member role ${role} to the account: add its organizational unit (or the root) to ` +
+    `${setting('memberRoleTargets')}, which the member role's StackSet deploys to (docs/organizations.md), ` +
+    `or leave the account out with ${setting('accountDenylist')}.`,
   throttled: () => (setting) => `It is read again on the next run; if this keeps happening, lower ${setting('accountConcurrency')}.`,
   timeout: () => "It is read again on the next run; if this keeps happening, raise the function's timeout.",
   unreachable: () => 'Check the network path to AWS STS and AWS Budgets (in a VPC, a NAT gateway or VPC endpoints).',

@@ -154,7 +154,8 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(refused).toMatchObject({ accountId: idOf('member-06'), failure: 'denied' });
     expect(refused.message).toBe(
       `Account ${idOf('member-06')} ("member-06") was not read: AWS denied sts:AssumeRole. Deploy the member role ` +
-        `${MEMBER_ROLE_NAME} to the account's organizational unit with the StackSet of the org stack (docs/organizations.md), ` +
+        `${MEMBER_ROLE_NAME} to the account: add its organizational unit (or the root) to context key memberRoleTargets, ` +
+        "which the member role's StackSet deploys to (docs/organizations.md), " +
         'or leave the account out with ACCOUNT_DENYLIST (context key accountDenylist).',
     );
 

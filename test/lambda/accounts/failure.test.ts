@@ -35,8 +35,9 @@ describe('accountError', () => {
 
   it('gives the fix of a refused role: the member role, the StackSet, the deny list', () => {
     expect(accountError(ACCOUNT, new AccessDeniedError('sts:AssumeRole'), ROLE, false).fix).toBe(
-      `Deploy the member role ${ROLE} to the account's organizational unit with the StackSet of the org stack ` +
-        '(docs/organizations.md), or leave the account out with ACCOUNT_DENYLIST (context key accountDenylist).',
+      `Deploy the member role ${ROLE} to the account: add its organizational unit (or the root) to ` +
+        "context key memberRoleTargets, which the member role's StackSet deploys to (docs/organizations.md), " +
+        'or leave the account out with ACCOUNT_DENYLIST (context key accountDenylist).',
     );
   });
 
