@@ -11,10 +11,13 @@ import type { AwsClient, AwsClientConfig, Source } from './sources/source';
 /** What every client is made with, besides its region. */
 export type AwsClientOptions = Omit<AwsClientConfig, 'region'>;
 
+/** What the pool reads of a source: how to make its clients. */
+export type ClientsOf<C extends object> = Pick<Source<C>, 'clients'>;
+
 /** Gives each source its clients. */
 export interface AwsClientSource {
-  /** The clients `source` declares, each made when first read. */
-  clientsFor<C extends object>(source: Source<C>): C;
+  /** The clients `source` declares (a source, or the organization's own makers), each made when first read. */
+  clientsFor<C extends object>(source: ClientsOf<C>): C;
 }
 
 export class AwsClientPool implements AwsClientSource {
@@ -32,7 +35,7 @@ export class AwsClientPool implements AwsClientSource {
     this.config = { region: BILLING_REGION, ...options };
   }
 
-  public clientsFor<C extends object>(source: Source<C>): C {
+  public clientsFor<C extends object>(source: ClientsOf<C>): C {
     const clients = {} as C;
     for (const name of Object.keys(source.clients) as (keyof C & string)[]) {
       Object.defineProperty(clients, name, {

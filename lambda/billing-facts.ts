@@ -40,3 +40,23 @@ export const BILLING_LOOKBACK_HOURS = 48;
  * bucket can never mix last month's total into this month's month-to-date figure.
  */
 export const BILLING_PERIOD_SECONDS = 3600;
+
+/** `organizations:ListAccounts` answers at most this many accounts a page (`MaxResults` 1 to 20). */
+export const LIST_ACCOUNTS_PAGE_SIZE = 20;
+
+/**
+ * The largest organization the collector is built for (issue 13: 10,000 accounts; AWS
+ * Organizations' account quota is raised on request, with no documented ceiling). The
+ * `ListAccounts` page cap is derived from it, so an organization twice this size still lists.
+ */
+export const MAX_ORGANIZATION_ACCOUNTS = 10_000;
+
+/** AWS Organizations' quota: at most this many tags on one account. */
+export const TAGS_PER_ACCOUNT = 50;
+
+/**
+ * The longest session a role assumed from another role's session may ask for: role chaining
+ * (a Lambda's credentials are already a role session) caps it at one hour, whatever the role's
+ * `MaxSessionDuration`.
+ */
+export const CHAINED_SESSION_SECONDS = 3600;

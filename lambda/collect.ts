@@ -11,6 +11,9 @@ import { packBodies } from './datadog/payload';
 import type { HttpObserver } from './datadog/http';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
 import { describeError, type SettingNamer } from './errors';
+import type { OrganizationAccess } from './accounts/access';
+import { readOrganization, type AccountCounts, type OrganizationRead } from './accounts/read';
+import { SeriesQueue } from './datadog/series-queue';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
@@ -35,6 +38,8 @@ export interface CollectDependencies {
   readonly observeDatadog?: HttpObserver;
   /** How the summary's errors name a setting. @default the function's: variable and context key */
   readonly nameSetting?: SettingNamer;
+  /** Organization mode's way into the other accounts; needed when `config.accounts` is `organization`. */
+  readonly organization?: OrganizationAccess;
 }
 
 /** What a run did; logged as one JSON line and returned to the caller. */
@@ -54,11 +59,16 @@ export interface RunSummary {
   readonly warnings: number;
   readonly errors: readonly string[];
   readonly dryRun: boolean;
+  /** In organization mode: the accounts read, failed (with their ids) and skipped. Absent in self mode. */
+  readonly accounts?: AccountCounts;
 }
 
 export interface RunResult {
   readonly summary: RunSummary;
-  /** Everything that was (or, in a dry run, would have been) sent. */
+  /**
+   * Everything that was (or, in a dry run, would have been) sent. In organization mode only a
+   * dry run keeps them: a run sends them as they are built, so memory stays flat.
+   */
   readonly series: readonly MetricSeries[];
 }
 
@@ -82,7 +92,8 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   // AWS calls that hang must not eat the time needed to send what was collected and to log
   // the summary: they are aborted when a quarter of the remaining time (at most 10 s) is left.
   const remainingMs = deps.deadline - startedAt.getTime();
-  const signal = AbortSignal.timeout(Math.max(0, Math.floor(remainingMs - Math.min(10_000, remainingMs / 4))));
+  const awsMs = Math.max(0, Math.floor(remainingMs - Math.min(10_000, remainingMs / 4)));
+  const signal = AbortSignal.timeout(awsMs);
 
   // Read the key while the sources run, so the secret is off the critical path; a Secrets
   // Manager that does not answer is abandoned with the sources' calls.
@@ -96,6 +107,21 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
           return false;
         },
       );
+  if (config.accounts === 'organization') {
+    return collectOrganization(deps, {
+      log,
+      errors,
+      awsCalls,
+      signal,
+      awsMs,
+      apiKey,
+      keyReady,
+      startedAt,
+      clock,
+      readsBefore,
+      warnings: () => warnings,
+    });
+  }
   const gathered = await gatherSources(deps, { log, calls: awsCalls, signal, now: startedAt });
   const { samples, skipped, newestDataTime } = gathered;
   errors.push(...gathered.errors);
@@ -145,6 +171,160 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     dryRun: deps.dryRun ?? false,
   };
   return { summary, series: built.series };
+}
+
+/** What a run has set up when it reads the organization. */
+interface RunContext {
+  readonly log: Logger;
+  readonly errors: string[];
+  readonly awsCalls: CallCounter;
+  readonly signal: AbortSignal;
+  /** Milliseconds the AWS calls may take, from the start. */
+  readonly awsMs: number;
+  readonly apiKey: ApiKeySource;
+  readonly keyReady: Promise<boolean>;
+  readonly startedAt: Date;
+  readonly clock: () => Date;
+  readonly readsBefore: number;
+  readonly warnings: () => number;
+}
+
+/** An account may hold a concurrency slot for at most this share of the run's AWS time. */
+const ACCOUNT_TIME_SHARE = 10;
+
+/**
+ * The organization's run: each account's series built from its own samples (tag collisions
+ * matter within an account, as every series carries `account_id`) and queued for Datadog as they
+ * are built, so that no account's samples or series are kept once their bodies are made.
+ */
+async function collectOrganization(deps: CollectDependencies, run: RunContext): Promise<RunResult> {
+  const { config, organization } = deps;
+  if (organization === undefined) throw new Error('collect: organization mode needs deps.organization');
+  const seriesOptions = {
+    metricPrefix: config.metricPrefix,
+    globalTags: config.globalTags,
+    timestamp: Math.floor(run.startedAt.getTime() / 1000),
+  };
+  const counts: Record<string, number> = {};
+  const kept: MetricSeries[] = [];
+  let seriesTotal = 0;
+  let billingSeries = 0;
+  const queue = deps.dryRun
+    ? undefined
+    : new SeriesQueue(async (bodies) =>
+        (await run.keyReady)
+          ? submitBodies(bodies, {
+              apiOrigin: config.apiOrigin,
+              apiKey: run.apiKey,
+              deadline: deps.deadline,
+              log: run.log,
+              ...(deps.observeDatadog === undefined ? {} : { observe: deps.observeDatadog }),
+              ...(deps.nameSetting === undefined ? {} : { nameSetting: deps.nameSetting }),
+            })
+          : { requests: 0, unanswered: 0, bytesSent: 0, seriesSent: 0, errors: [] },
+      );
+  const emit = async (samples: readonly Sample[]): Promise<void> => {
+    const built = buildSeries(samples, seriesOptions);
+    for (const warning of built.warnings) run.log.warn(warning);
+    for (const item of built.series) increment(counts, item.metric);
+    seriesTotal += built.series.length;
+    if (queue === undefined) kept.push(...built.series);
+    else await queue.add(built.series);
+  };
+
+  let read: OrganizationRead | undefined;
+  try {
+    read = await readOrganization({
+      config,
+      ownAccountId: deps.accountId,
+      ownClients: deps.clients,
+      access: organization,
+      log: run.log,
+      calls: run.awsCalls,
+      signal: run.signal,
+      now: run.startedAt,
+      accountTimeoutMs: Math.max(1_000, Math.floor(run.awsMs / ACCOUNT_TIME_SHARE)),
+      ...(deps.nameSetting === undefined ? {} : { nameSetting: deps.nameSetting }),
+      onSamples: async (samples) => {
+        billingSeries += samples.length;
+        await emit(samples);
+      },
+    });
+    run.errors.push(...read.errors);
+  } catch (error) {
+    run.errors.push(describeError(error, deps.nameSetting));
+  }
+  const accounts = read?.accounts;
+  const noneRead = accounts !== undefined && accounts.read === 0 && accounts.failed > 0;
+  if (noneRead) run.errors.push(`No account of the organization could be read: all ${accounts.failed} failed (see the warnings).`);
+  const newestDataTime = read?.newestDataTime;
+  const billingDataAgeHours =
+    newestDataTime === undefined ? undefined : round((run.startedAt.getTime() - newestDataTime.getTime()) / 3_600_000, 2);
+  const collected: RunStatus =
+    run.errors.length === 0
+      ? (accounts?.failed ?? 0) > 0
+        ? 'partial'
+        : 'success'
+      : billingSeries > 0 && !noneRead
+        ? 'partial'
+        : 'failure';
+  if (config.sendHealthMetrics) {
+    const health = healthSamples({
+      accountId: deps.accountId,
+      status: collected,
+      billingSeries,
+      startedAt: run.startedAt,
+      now: run.clock(),
+      billingDataAgeHours,
+    });
+    if (accounts !== undefined) health.push(...accountSamples(deps.accountId, accounts));
+    await emit(health);
+  }
+
+  const sent = queue === undefined ? undefined : await queue.finish();
+  const datadog =
+    sent === undefined
+      ? { requests: 0, unanswered: 0, bytes: 0, seriesSent: 0 }
+      : { requests: sent.requests, unanswered: sent.unanswered, bytes: sent.bytesSent, seriesSent: sent.seriesSent };
+  if (sent !== undefined) run.errors.push(...sent.errors);
+  const secretReads = deps.apiKey.reads - run.readsBefore;
+  if (secretReads > 0) increment(run.awsCalls, 'GetSecretValue', secretReads);
+  const sendFailed = run.errors.length > 0 && !deps.dryRun && datadog.seriesSent === 0;
+  const summary: RunSummary = {
+    status: noneRead || sendFailed ? 'failure' : run.errors.length > 0 ? 'partial' : collected,
+    accountId: deps.accountId,
+    series: counts,
+    seriesTotal,
+    skipped: read?.skipped ?? {},
+    awsCalls: run.awsCalls,
+    datadog,
+    ...(billingDataAgeHours === undefined ? {} : { billingDataAgeHours }),
+    durationMs: run.clock().getTime() - run.startedAt.getTime(),
+    warnings: run.warnings(),
+    errors: run.errors,
+    dryRun: deps.dryRun ?? false,
+    ...(accounts === undefined ? {} : { accounts }),
+  };
+  return { summary, series: kept };
+}
+
+/** `collector.accounts`: the accounts read, failed and skipped, one series each. */
+function accountSamples(accountId: string, accounts: AccountCounts): Sample[] {
+  const skipped = Object.values(accounts.skipped).reduce((sum, count) => sum + count, 0);
+  return (
+    [
+      ['ok', accounts.read],
+      ['failed', accounts.failed],
+      ['skipped', skipped],
+    ] as const
+  ).map(([status, value]) => ({
+    metric: 'collectorAccounts',
+    value,
+    tags: [
+      ['account_id', accountId],
+      ['status', status],
+    ],
+  }));
 }
 
 /**

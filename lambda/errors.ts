@@ -249,3 +249,42 @@ export function describeError(error: unknown, setting?: SettingNamer): string {
   }
   return masked(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
+
+/** Why an account of the organization could not be read; each has its own fix. */
+export type AccountFailure = 'denied' | 'throttled' | 'timeout' | 'unreachable' | 'credentials' | 'other';
+
+/** What the reader is told to do for each {@link AccountFailure}, besides `other`'s own. */
+const ACCOUNT_FIXES: Record<Exclude<AccountFailure, 'other'>, (role: string) => MessageText> = {
+  denied: (role) => (setting) =>
+    `Deploy the member role ${role} to the account's organizational unit with the StackSet of the org stack ` +
+    `(docs/organizations.md), or leave the account out with ${setting('accountDenylist')}.`,
+  throttled: () => (setting) => `It is read again on the next run; if this keeps happening, lower ${setting('accountConcurrency')}.`,
+  timeout: () => "It is read again on the next run; if this keeps happening, raise the function's timeout.",
+  unreachable: () => 'Check the network path to AWS STS and AWS Budgets (in a VPC, a NAT gateway or VPC endpoints).',
+  credentials: (role) => `Check that the member role ${role} in the account can be assumed and its session is not cut short.`,
+};
+
+/**
+ * One account of the organization could not be read: its role was refused, AWS kept throttling
+ * it, or it did not answer in time. The run goes on without it, with one warning.
+ */
+export class AccountReadError extends ActionableError {
+  public override readonly name = 'AccountReadError';
+  constructor(
+    public readonly accountId: string,
+    /** The account's name as shown: quoted by `shownValue`. */
+    shownName: string,
+    public readonly failure: AccountFailure,
+    reason: string,
+    options: { readonly roleName: string; readonly fix?: MessageText; readonly cause?: unknown },
+  ) {
+    super(`Account ${accountId} (${shownName}) was not read: ${reason}.`, {
+      cause: options.cause,
+      ...(failure === 'other'
+        ? options.fix === undefined
+          ? {}
+          : { fix: options.fix }
+        : { fix: ACCOUNT_FIXES[failure](options.roleName) }),
+    });
+  }
+}

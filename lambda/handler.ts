@@ -5,11 +5,16 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
+import { AccountClients } from './accounts/clients';
+import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
+import { RoleSessions, STS_CLIENTS } from './accounts/credentials';
+import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
 import { CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
+import { ENV } from './settings';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -28,6 +33,8 @@ interface Environment {
   readonly log: Logger;
   readonly clients: AwsClientPool;
   readonly apiKey: SecretApiKey;
+  /** Organization mode's roles and clients; its credentials cache lives as long as the environment. */
+  readonly organization?: Omit<OrganizationAccess, 'partition'>;
 }
 
 let environment: Environment | undefined;
@@ -36,10 +43,17 @@ let environment: Environment | undefined;
 function setUp(): Environment {
   if (environment !== undefined) return environment;
   const config = loadConfig(process.env);
+  const clients = new AwsClientPool({ maxAttempts: AWS_MAX_ATTEMPTS });
   environment = {
     config,
     log: createLogger(config.logLevel),
-    clients: new AwsClientPool({ maxAttempts: AWS_MAX_ATTEMPTS }),
+    clients,
+    ...(config.accounts === 'organization' && {
+      organization: {
+        sessions: new RoleSessions(clients.clientsFor(STS_CLIENTS).sts),
+        clients: new AccountClients({ maxAttempts: AWS_MAX_ATTEMPTS }),
+      },
+    }),
     apiKey: new SecretApiKey(new SecretsManagerClient({ region: config.apiKeySecretRegion, maxAttempts: AWS_MAX_ATTEMPTS }), {
       secretArn: config.apiKeySecretArn,
       secretRegion: config.apiKeySecretRegion,
@@ -58,7 +72,15 @@ export function accountIdFromArn(functionArn: string): string {
   return accountId;
 }
 
-export async function handler(_event: unknown, context: InvocationContext): Promise<RunSummary> {
+/** The partition is the second field of the function's ARN: `aws`, `aws-cn`, `aws-us-gov`. */
+export function partitionFromArn(functionArn: string): string {
+  return functionArn.split(':')[1] ?? 'aws';
+}
+
+/**
+ * A run, or with the check event (`accounts/check.ts`) each account's check in organization mode.
+ */
+export async function handler(event: unknown, context: InvocationContext): Promise<RunSummary | CheckAnswer> {
   let env: Environment;
   try {
     env = setUp();
@@ -66,13 +88,28 @@ export async function handler(_event: unknown, context: InvocationContext): Prom
     createLogger('ERROR').error('The collector is misconfigured', { error: describeError(error) });
     throw error;
   }
+  const organization =
+    env.organization === undefined ? undefined : { ...env.organization, partition: partitionFromArn(context.invokedFunctionArn) };
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
+  if (isCheckEvent(event)) {
+    if (organization === undefined)
+      throw new Error(`The check event needs ${ENV.accounts}=organization: it checks each account of the organization.`);
+    return checkAccounts({
+      config: env.config,
+      ownAccountId: accountIdFromArn(context.invokedFunctionArn),
+      ownClients: env.clients,
+      access: organization,
+      signal: AbortSignal.timeout(Math.max(0, deadline - Date.now())),
+    });
+  }
   const { summary } = await collect({
     config: env.config,
     accountId: accountIdFromArn(context.invokedFunctionArn),
+    ...(organization === undefined ? {} : { organization }),
     clients: env.clients,
     apiKey: env.apiKey,
     log: env.log,
-    deadline: Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS,
+    deadline,
   });
   const level = summary.errors.length === 0 ? 'info' : 'error';
   env.log[level]('run summary', { ...summary });

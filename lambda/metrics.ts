@@ -28,6 +28,11 @@ const COLLECTOR_HEALTH_METRICS = {
     suffix: 'collector.series',
     tagKeys: ['account_id'],
   },
+  /** Organization mode: the accounts read (`status:ok`), failed and skipped in the run. */
+  collectorAccounts: {
+    suffix: 'collector.accounts',
+    tagKeys: ['account_id', 'status'],
+  },
   /** Seconds the run took until its metrics were handed to Datadog. */
   collectorDuration: {
     suffix: 'collector.duration',

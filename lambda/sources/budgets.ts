@@ -42,6 +42,8 @@ export const budgetsSource = defineSource({
   id: 'budgets',
   title: 'AWS Budgets readable',
   setting: 'collectBudgets',
+  // Budgets belong to the account that owns them: each one is read with its own credentials.
+  scope: 'eachAccount',
   switchDoc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
   iam: [
     {

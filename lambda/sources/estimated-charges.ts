@@ -61,6 +61,8 @@ export const estimatedChargesSource = defineSource({
   id: 'billing-metrics',
   title: `AWS/Billing metrics in ${BILLING_REGION}`,
   setting: 'collectEstimatedCharges',
+  // The management account's EstimatedCharges carries every linked account's (LinkedAccount).
+  scope: 'payer',
   switchDoc: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
   iam: [
     {

@@ -17,9 +17,28 @@ export interface AwsClientConfig {
   readonly region: string;
   readonly maxAttempts: number;
   /** The SDK's request handler options, such as time-outs. */
-  readonly requestHandler?: { readonly connectionTimeout?: number; readonly requestTimeout?: number };
+  readonly requestHandler?: {
+    readonly connectionTimeout?: number;
+    readonly requestTimeout?: number;
+    /** Agents shared by the clients of many accounts, so their sockets are reused. @default one of the client's own */
+    readonly httpAgent?: import('node:http').Agent;
+    readonly httpsAgent?: import('node:https').Agent;
+  };
   /** A profile of the shared config and credentials files. @default the SDK's credential chain */
   readonly profile?: string;
+  /**
+   * The credentials of the account to read (another account's, from `sts:AssumeRole`): the SDK
+   * takes credentials per client. @default the SDK's credential chain
+   */
+  readonly credentials?: AwsCredentials;
+}
+
+/** Temporary credentials, as `sts:AssumeRole` gives them and every SDK client takes them. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
 }
 
 /** An AWS SDK client, as far as the pool that makes it needs to know. */
@@ -106,6 +125,13 @@ export interface Source<C extends object = object> {
   readonly title: string;
   /** The setting that turns it on and off. */
   readonly setting: SourceSwitch;
+  /**
+   * Which accounts it reads in organization mode: `payer`, the management account alone (its
+   * data already covers every linked account), or `eachAccount`, every account with that
+   * account's credentials (data that belongs to the account that owns it). In self mode every
+   * source reads the function's own account.
+   */
+  readonly scope: 'payer' | 'eachAccount';
   /** That setting's one-line doc, for the tool's help: what the source sends. */
   readonly switchDoc: string;
   readonly iam: readonly IamGrant[];

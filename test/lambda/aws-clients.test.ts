@@ -26,6 +26,7 @@ function sourceWith(id: string, names: readonly string[], made: FakeClient[]) {
     id,
     title: id,
     setting: 'collectBudgets',
+    scope: 'eachAccount',
     switchDoc: 'A source for the test.',
     iam: [],
     clients,

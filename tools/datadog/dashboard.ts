@@ -197,6 +197,15 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
       legend_layout: 'auto',
       requests: [series([q('duration', { metric: 'collectorDuration', aggregation: 'max', groupBy: ['account_id'] })], [{ formula: 'duration' }], 'line')],
     },
+    {
+      // Organization mode only: empty for a collector that reads its own account.
+      type: 'timeseries',
+      title: 'Accounts read, failed and skipped per run',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('accounts', { metric: 'collectorAccounts', aggregation: 'max', groupBy: ['status'] })], [{ formula: 'accounts' }], 'bars')],
+    },
   ]);
 
   return {

@@ -1,0 +1,92 @@
+/**
+ * The accounts an organization-mode run reads: every page of `organizations:ListAccounts`, the
+ * `ACTIVE` ones kept (by `State`: AWS has retired `Status`, which is never read), narrowed by the
+ * allow and deny lists, each with its Organizations tags of the configured keys.
+ */
+import { ListAccountsCommand, ListTagsForResourceCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { LIST_ACCOUNTS_PAGE_SIZE, MAX_ORGANIZATION_ACCOUNTS, TAGS_PER_ACCOUNT } from '../billing-facts';
+import { runWithConcurrency } from '../concurrency';
+import { awsListing, followPages, pageCap } from '../paging';
+import { increment, type CallCounter, type RawTag } from '../samples';
+import { callNeeding } from '../sources/aws-errors';
+import type { AwsClientConfig } from '../sources/source';
+
+/** One account a run reads. */
+export interface OrganizationAccount {
+  readonly id: string;
+  readonly name: string;
+  /** Its Organizations tags whose keys are in `accountTagKeys`, raw (normalized with the series). */
+  readonly tags: readonly RawTag[];
+}
+
+/** Why a listed account is not read, besides its state (`suspended`, ...): counted in the summary. */
+export type AccountSkipReason = 'not_in_allowlist' | 'in_denylist';
+
+export interface AccountList {
+  /** The accounts to read, in the order AWS lists them. */
+  readonly accounts: readonly OrganizationAccount[];
+  /** Accounts listed but not read: by their `State` lowercased (`suspended`), or an {@link AccountSkipReason}. */
+  readonly skipped: Record<string, number>;
+}
+
+/** The Organizations client, made by the pool of the account that lists (the management account's). */
+export const ORGANIZATIONS_CLIENTS = { clients: { organizations: (config: AwsClientConfig) => new OrganizationsClient(config) } };
+
+export interface ListAccountsOptions {
+  /** Account ids to read; empty reads every active account. */
+  readonly allowlist: readonly string[];
+  readonly denylist: readonly string[];
+  /** Organizations tag keys to keep; empty reads no tags (and makes no `ListTagsForResource` call). */
+  readonly tagKeys: readonly string[];
+  /** `ListTagsForResource` calls in flight at once. */
+  readonly concurrency: number;
+  readonly calls: CallCounter;
+  readonly signal?: AbortSignal;
+}
+
+const LIST_ACCOUNTS = 'organizations:ListAccounts';
+const LIST_TAGS = 'organizations:ListTagsForResource';
+const ACCOUNT_PAGES = awsListing('ListAccounts', pageCap(MAX_ORGANIZATION_ACCOUNTS, LIST_ACCOUNTS_PAGE_SIZE));
+// AWS documents no page size for an account's tags: at worst one tag a page.
+const TAG_PAGES = awsListing('ListTagsForResource', pageCap(TAGS_PER_ACCOUNT, 1));
+
+/**
+ * @throws AccessDeniedError naming the Organizations action the caller lacks; a run that cannot
+ *   list its accounts reads none.
+ */
+export async function listAccounts(client: OrganizationsClient, options: ListAccountsOptions): Promise<AccountList> {
+  const allowed = new Set(options.allowlist);
+  const denied = new Set(options.denylist);
+  const kept: { id: string; name: string }[] = [];
+  const skipped: Record<string, number> = {};
+  await followPages(ACCOUNT_PAGES, async (nextToken) => {
+    increment(options.calls, 'ListAccounts');
+    const request = new ListAccountsCommand({ MaxResults: LIST_ACCOUNTS_PAGE_SIZE, NextToken: nextToken });
+    const page = await callNeeding(LIST_ACCOUNTS, () => client.send(request, { abortSignal: options.signal }));
+    // A page may be empty and still carry a NextToken.
+    for (const account of page.Accounts ?? []) {
+      const id = account.Id ?? '';
+      if (account.State !== 'ACTIVE') increment(skipped, (account.State ?? 'unknown').toLowerCase());
+      else if (allowed.size > 0 && !allowed.has(id)) increment(skipped, 'not_in_allowlist');
+      else if (denied.has(id)) increment(skipped, 'in_denylist');
+      else kept.push({ id, name: account.Name ?? id });
+    }
+    return page.NextToken;
+  });
+  if (options.tagKeys.length === 0) return { accounts: kept.map((account) => ({ ...account, tags: [] })), skipped };
+
+  const keys = new Set(options.tagKeys);
+  const accounts: OrganizationAccount[] = kept.map((account) => ({ ...account, tags: [] }));
+  await runWithConcurrency(accounts, options.concurrency, async (account) => {
+    const tags: RawTag[] = [];
+    await followPages(TAG_PAGES, async (nextToken) => {
+      increment(options.calls, 'ListTagsForResource');
+      const request = new ListTagsForResourceCommand({ ResourceId: account.id, NextToken: nextToken });
+      const page = await callNeeding(LIST_TAGS, () => client.send(request, { abortSignal: options.signal }));
+      for (const { Key, Value } of page.Tags ?? []) if (Key !== undefined && keys.has(Key)) tags.push([Key, Value ?? '']);
+      return page.NextToken;
+    });
+    (account as { tags: readonly RawTag[] }).tags = tags;
+  });
+  return { accounts, skipped };
+}

@@ -1,0 +1,144 @@
+/**
+ * One organization-mode read: the account list, the management account's `payer` sources, and
+ * every account's `eachAccount` sources with that account's clients, at most
+ * `accountConcurrency` accounts at once. Each account is isolated: one whose role is refused,
+ * that stays throttled, or that does not answer within its time is counted as failed, with one
+ * warning naming it and its fix, and the others are read. Samples leave as each account is read,
+ * tagged with the owning account's name and tags, so nothing of an account is kept after it.
+ */
+import type { AwsClientSource } from '../aws-clients';
+import { runWithConcurrency } from '../concurrency';
+import type { Config } from '../config';
+import { describeError, type SettingNamer } from '../errors';
+import { settingForStack } from '../settings';
+import type { Logger } from '../log';
+import { increment, type CallCounter, type Sample, type SkipReason, type SourceResult } from '../samples';
+import { enabledSources } from '../sources';
+import type { Source } from '../sources/source';
+import { AccountAccess, type OrganizationAccess } from './access';
+import { AccountDirectory } from './account-tags';
+import { accountError } from './failure';
+import { listAccounts, ORGANIZATIONS_CLIENTS, type OrganizationAccount } from './list';
+
+export interface OrganizationReadInput {
+  readonly config: Config;
+  /** The function's own account, read with its own clients. */
+  readonly ownAccountId: string;
+  readonly ownClients: AwsClientSource;
+  readonly access: OrganizationAccess;
+  readonly log: Logger;
+  readonly calls: CallCounter;
+  /** The run's signal: aborts every AWS call when the run must move on to sending. */
+  readonly signal: AbortSignal;
+  readonly now: Date;
+  /** The longest one account may take, its role's credentials included. */
+  readonly accountTimeoutMs: number;
+  /** How the warnings name a setting. @default the function's */
+  readonly nameSetting?: SettingNamer;
+  /** Given the samples of each account (and of the payer sources), tagged, as soon as they are read. */
+  readonly onSamples: (samples: Sample[]) => Promise<void>;
+}
+
+/** How many accounts were read, failed or skipped, for the summary and `collector.accounts`. */
+export interface AccountCounts {
+  readonly read: number;
+  readonly failed: number;
+  /** Listed but not read, by state (`suspended`) or reason (`in_denylist`). */
+  readonly skipped: Record<string, number>;
+  /** The ids of the accounts that failed. */
+  readonly failedAccounts: string[];
+}
+
+export interface OrganizationRead {
+  readonly accounts: AccountCounts;
+  /** Points skipped by the sources, by reason. */
+  readonly skipped: Partial<Record<SkipReason, number>>;
+  readonly newestDataTime?: Date;
+  /** Errors of the run (a payer source that failed), described. */
+  readonly errors: string[];
+}
+
+/**
+ * @throws the error of the account list or of the management role: without the list, no account can be read.
+ */
+export async function readOrganization(input: OrganizationReadInput): Promise<OrganizationRead> {
+  const { config, signal } = input;
+  const access = new AccountAccess(config, input.ownAccountId, input.ownClients, input.access, input.calls);
+  const management = await access.managementClients(signal);
+  const list = await listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+    allowlist: config.accountAllowlist ?? [],
+    denylist: config.accountDenylist ?? [],
+    tagKeys: config.accountTagKeys ?? [],
+    concurrency: config.accountConcurrency,
+    calls: input.calls,
+    signal,
+  });
+  const directory = new AccountDirectory(list.accounts);
+  const sources = enabledSources(config);
+  const run = { config, log: input.log, calls: input.calls, now: input.now };
+  const skipped: Partial<Record<SkipReason, number>> = {};
+  const errors: string[] = [];
+  let newestDataTime: Date | undefined;
+  const merge = (results: readonly SourceResult[]): Sample[] => {
+    const samples: Sample[] = [];
+    for (const result of results) {
+      samples.push(...result.samples);
+      for (const [reason, count] of Object.entries(result.skipped)) increment(skipped, reason as SkipReason, count);
+      if (result.newestDataTime !== undefined && (newestDataTime === undefined || result.newestDataTime > newestDataTime)) {
+        newestDataTime = result.newestDataTime;
+      }
+    }
+    return samples;
+  };
+
+  // The payer sources read the management account for the whole organization: their failure is
+  // the run's, as in self mode, not one account's.
+  const payer = Promise.allSettled(
+    sources
+      .filter((source) => source.scope === 'payer')
+      .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
+  ).then(async (settled) => {
+    for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
+    const samples = merge(settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])));
+    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
+  });
+
+  const eachAccount = sources.filter((source) => source.scope === 'eachAccount');
+  const counts = { read: 0, failed: 0, skipped: list.skipped, failedAccounts: [] as string[] };
+  const readAccount = async (account: OrganizationAccount): Promise<void> => {
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(input.accountTimeoutMs)]);
+    let samples: Sample[];
+    try {
+      samples = merge(
+        await readSources(eachAccount, await access.clientsOf(account.id, bounded), { ...run, accountId: account.id, signal: bounded }),
+      );
+    } catch (error) {
+      const failure = accountError(account, error, config.memberRoleName, bounded.aborted && !signal.aborted);
+      const { problem, fix } = failure.namingSettings(input.nameSetting ?? settingForStack);
+      counts.failed += 1;
+      counts.failedAccounts.push(account.id);
+      input.log.warn(fix === undefined ? problem : `${problem} ${fix}`, { accountId: account.id, failure: failure.failure });
+      return;
+    }
+    counts.read += 1;
+    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
+  };
+  await Promise.all([
+    payer,
+    eachAccount.length === 0 ? undefined : runWithConcurrency(list.accounts, config.accountConcurrency, readAccount),
+  ]);
+  if (eachAccount.length === 0) counts.read = list.accounts.length;
+  return { accounts: counts, skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
+}
+
+/** The sources of one account; the first failure is the account's, once every source has settled. */
+async function readSources(
+  sources: readonly Source[],
+  clients: AwsClientSource,
+  run: Parameters<Source['collect']>[1],
+): Promise<SourceResult[]> {
+  const settled = await Promise.allSettled(sources.map((source) => source.collect(clients.clientsFor(source), run)));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<SourceResult>).value);
+}
