@@ -118,7 +118,9 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
     throw new RangeError(`the own account's budgets are seeded in \`budgets\`, not in \`budgetsByAccount\` under ${accounts.ownAccountId}`);
   }
   const seededOf = (account: string): readonly BudgetSeed[] =>
-    account === accounts.ownAccountId ? (seed.budgets ?? NONE) : ((typeof others === 'function' ? others(account) : others?.[account]) ?? NONE);
+    account === accounts.ownAccountId
+      ? (seed.budgets ?? NONE)
+      : ((typeof others === 'function' ? others(account) : others?.[account]) ?? NONE);
   const check = (account: string, budgets: readonly BudgetSeed[]): void => {
     for (const budget of budgets) {
       if ((budget.Notifications?.length ?? 0) > BUDGET_NOTIFICATIONS_LIMITS.perBudget) {
