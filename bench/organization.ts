@@ -304,6 +304,9 @@ export function organizationNotes(figure: OrganizationFigure): string[] {
     ...figure.runs
       .filter((run) => !run.calls.met)
       .map((run) => `  ${run.accounts} accounts above the minimum: ${run.calls.over.join(', ')}`),
+    ...figure.runs.flatMap((run) =>
+      run.checks.filter((check) => !check.ok).map((check) => `  check FAILED: ${check.name}: ${check.detail}`),
+    ),
     `The largest organization one function reads in ${ORGANIZATION_GOALS.lambdaMinutes} minutes at ${figure.memoryMb} MB, ` +
       `from the ${figure.runs[figure.runs.length - 1].accounts.toLocaleString('en-US')}-account run's implied Lambda time per account ` +
       `(${figure.latencyMs} ms a request): about ${figure.largestInGoal.toLocaleString('en-US')} accounts; from the wall time measured on this machine, ` +
