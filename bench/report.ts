@@ -5,6 +5,8 @@ import type { Cost } from './cost';
 import type { Machine } from './machine';
 import type { CallCounts } from './minimum';
 import type { Spread } from './stats';
+import type { ProfileSummary } from './profile';
+import type { MemoryChoice } from './memory-choice';
 
 export interface BundleFigure {
   readonly source: 'cdk-asset' | 'esbuild';
@@ -121,8 +123,12 @@ export interface Report {
   };
   readonly sdkFloor: RunFloorFigure;
   readonly impliedLambda: ImpliedLambdaFigure;
+  /** The default memory by issue 16's rule (bench/memory-choice.ts), and whether the deployed default is it. */
+  readonly memoryChoice: MemoryChoice;
   readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
   readonly cost: Cost & { readonly runsPerMonth: number };
+  /** `--cpu-prof`: where each profile was written, and its self time grouped as ours, SDK and Node. */
+  readonly cpuProfile?: Record<'cold' | 'warm', { readonly file: string; readonly summary: ProfileSummary }>;
   readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
 }
 

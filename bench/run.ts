@@ -13,8 +13,10 @@
  * synthesize instead of reusing a fresh cdk.out/), --no-synth, --cdk-app "<command>",
  * --entry <file.ts> (measure another handler entry, bundled like NodejsFunction; implies
  * --no-synth: for trying a change to lambda/), --out <path>, --keep (keep the temporary
- * directory), --markdown (also print the table as Markdown), --organization-only (the organization
- * scenario alone, after the bundle), --accounts N,N (its sizes).
+ * directory), --markdown (also print the table as Markdown), --cpu-prof (also profile one cold and
+ * one warm invocation with V8's sampling profiler: bench/profiles/*.cpuprofile, and the top
+ * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts),
+ * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +60,8 @@ import {
   organizationRows,
   type OrganizationFigure,
 } from './organization';
+import { chooseMemory, MEMORY_RULE, memoryRows, memoryVerdict } from './memory-choice';
+import { bundleLocator, formatProfile, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile';
 import type { Segments } from './timeline';
 import { median, ratio, round, spread } from './stats';
 
@@ -68,6 +72,8 @@ const GOALS = { bundle: 1.15, coldStart: 1.15, runTime: 1.3, sdkFloor: 1.15, rss
 /** The memory size of issue 7's memory goal: "fits a 128 MB Lambda with room to spare". */
 const GOAL_MEMORY_MB = 128;
 const SCALE_TIMEOUT_MS = 180_000;
+/** Where `--cpu-prof` writes the profiled bundle, its source map and the profiles (git-ignored). */
+const PROFILE_DIR = join(ROOT, 'bench', 'profiles');
 
 interface Settings {
   readonly mode: 'full' | 'quick';
@@ -88,6 +94,7 @@ interface Settings {
   readonly organization: 'yes' | 'only' | 'no';
   /** Its sizes, in accounts. */
   readonly accounts: readonly number[];
+  readonly cpuProf: boolean;
 }
 
 function settingsFrom(argv: readonly string[]): Settings {
@@ -109,6 +116,7 @@ function settingsFrom(argv: readonly string[]): Settings {
       markdown: { type: 'boolean', default: false },
       'organization-only': { type: 'boolean', default: false },
       accounts: { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -135,6 +143,7 @@ function settingsFrom(argv: readonly string[]): Settings {
     variantColdStarts: !quick,
     organization: values['organization-only'] === true ? 'only' : quick ? 'no' : 'yes',
     accounts: (values.accounts ?? ORGANIZATION_SIZES.join(',')).split(',').map((text: string) => whole('accounts', text, 0, 21, 100_000)),
+    cpuProf: values['cpu-prof'] === true,
   };
 }
 
@@ -286,6 +295,48 @@ function runFloorFigure(
 }
 
 type Check = { name: string; ok: boolean; detail: string };
+
+/** What `--cpu-prof` wrote and found, per invocation. */
+type ProfileFigure = Record<'cold' | 'warm', { readonly file: string; readonly summary: ProfileSummary }>;
+
+/**
+ * `--cpu-prof`: the bundle built again with its source map, into bench/profiles/ (esbuild writes
+ * the same code, and a `sourceMappingURL` comment: checked), then a cold and a warm invocation of
+ * it under V8's sampling profiler, with the latency and heap flags of the timed runs. Not a timed
+ * figure: sampling slows the run a little.
+ */
+async function profileRun(
+  settings: Settings,
+  target: string,
+  ours: BuiltBundle,
+  childJs: string,
+  env: NodeJS.ProcessEnv,
+  servers: Parameters<typeof runScale>[3],
+  nodeFlags: readonly string[],
+): Promise<{ figure: ProfileFigure; check: Check }> {
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const variant = { ...CONSTRUCT_VARIANT, extraArgs: [...CONSTRUCT_VARIANT.extraArgs, '--sourcemap'] };
+  const bundle = await esbuildLikeCdk(ROOT, settings.entry, join(PROFILE_DIR, 'index.js'), target, variant);
+  const code = readFileSync(bundle.path, 'utf8').replace(/\/\/# sourceMappingURL=index\.js\.map\n?$/, '');
+  const same = code === readFileSync(ours.path, 'utf8');
+  const files = { cold: join(PROFILE_DIR, 'collector-cold.cpuprofile'), warm: join(PROFILE_DIR, 'collector-warm.cpuprofile') };
+  const profiled = await runScale(childJs, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
+  const failed = profiled.invocations.find((invocation) => !invocation.ok);
+  if (failed !== undefined) throw new Error(`the profiled run failed: ${failed.label}: ${failed.error}`);
+  const locate = bundleLocator(bundle.path, ROOT);
+  const summary = (file: string): ProfileSummary => summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, locate);
+  return {
+    figure: {
+      cold: { file: relative(ROOT, files.cold), summary: summary(files.cold) },
+      warm: { file: relative(ROOT, files.warm), summary: summary(files.warm) },
+    },
+    check: {
+      name: 'the profiled bundle is the measured bundle and its source map (--cpu-prof)',
+      ok: same,
+      detail: same ? `${bundle.minifiedBytes} B with the sourceMappingURL comment` : 'esbuild wrote other code with --sourcemap',
+    },
+  };
+}
 
 /** What must hold for the figures of one invocation to mean anything; reported, not fatal. */
 function invocationChecks(label: string, invocation: Invocation, settings: Settings, expectedBudgetPoints: number): Check[] {
@@ -508,13 +559,32 @@ async function main(): Promise<number> {
       SCALE_TIMEOUT_MS,
       lambdaNodeFlags(GOAL_MEMORY_MB),
     );
+    // The default memory's rule needs the peak RSS (and the CPU) under each size's own heap flags.
+    const runsBySize = new Map<number, readonly ScaleRun[]>([[memoryMb, runs]]);
+    if (!runsBySize.has(GOAL_MEMORY_MB)) runsBySize.set(GOAL_MEMORY_MB, [goalMemoryRun]);
+    for (const size of IMPLIED_TIME_MEMORY_SIZES_MB) {
+      if (runsBySize.has(size)) continue;
+      progress(`run with Lambda V8 flags for ${size} MB (the default memory's rule)`);
+      runsBySize.set(size, [
+        await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, lambdaNodeFlags(size)),
+      ]);
+    }
+    let profile: ProfileFigure | undefined;
+    if (settings.cpuProf) {
+      progress(
+        `--cpu-prof: a cold and a warm invocation under the profiler, ${settings.latencyMs} ms latency (${relative(ROOT, PROFILE_DIR)}/)`,
+      );
+      const profiled = await profileRun(settings, targetOf(fn?.runtime), ours, children.scale, env, servers, deployedFlags);
+      profile = profiled.figure;
+      checks.push(profiled.check);
+    }
     aws.server.latencyMs = 0;
     datadog.server.latencyMs = 0;
     const variantRun = await runScale(children.scale, oursMainFirst.path, env, servers, ['cold'], SCALE_TIMEOUT_MS, deployedFlags).catch(
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
-    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun]
+    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun, ...[...runsBySize.values()].flat()]
       .flatMap((scaleRun) => scaleRun.invocations)
       .filter((invocation) => !invocation.ok);
     if (failed.length > 0) {
@@ -544,7 +614,7 @@ async function main(): Promise<number> {
     const first = runs[0];
     const coldCalls = callsFigure(first.invocations[0], settings, true);
     const warmCalls = callsFigure(first.invocations[1], settings, false);
-    const sameEveryRun = [zero, ...runs, goalMemoryRun].every(
+    const sameEveryRun = [zero, ...runs, goalMemoryRun, ...[...runsBySize.values()].flat()].every(
       (scaleRun) =>
         JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
         JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
@@ -583,6 +653,22 @@ async function main(): Promise<number> {
     // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
     const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
 
+    const timeoutSeconds = fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds;
+    const memoryChoice = chooseMemory(
+      IMPLIED_TIME_MEMORY_SIZES_MB.map((size) => {
+        const sizeRuns = runsBySize.get(size) ?? [];
+        // A smaller heap collects garbage more often: a size's own run counts when it used more CPU than the timed runs.
+        const cpuMs = Math.max(coldRunTime.cpuMs.median, median(sizeRuns.map((scaleRun) => scaleRun.invocations[0].cpuMs)));
+        return {
+          memoryMb: size,
+          coldRun: { ...impliedLambda.cold.run, cpuMs: round(cpuMs) },
+          peakRssMib: round(Math.max(...sizeRuns.map((scaleRun) => scaleRun.maxRssBytes)) / 2 ** 20),
+        };
+      }),
+      timeoutSeconds,
+      memoryMb,
+    );
+
     // 6. Cost
     const schedule = fn?.scheduleExpression ?? DEPLOYMENT_DEFAULTS.scheduleExpression;
     // A schedule other than rate(...) (a cron expression) is priced as the hourly default.
@@ -597,7 +683,7 @@ async function main(): Promise<number> {
       secretReadsPerRun: coldCalls.measured.GetSecretValue,
       memoryMb,
       coldRun: impliedLambda.cold.run,
-      timeoutSeconds: fn?.timeoutSeconds ?? DEPLOYMENT_DEFAULTS.timeoutSeconds,
+      timeoutSeconds,
     });
 
     const bundleDelta: Record<string, number> = {};
@@ -711,11 +797,13 @@ async function main(): Promise<number> {
       },
       sdkFloor,
       impliedLambda,
+      memoryChoice,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
         others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
       },
       cost: { ...cost, runsPerMonth: runsMonthly },
+      ...(profile === undefined ? {} : { cpuProfile: profile }),
       checks,
     };
     writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
@@ -784,6 +872,16 @@ function print(report: Report, settings: Settings): void {
       .map((row) => `  ${row}`),
   );
   out.push(`  ${report.impliedLambda.caveats}`);
+  out.push(
+    `Default memory: ${report.memoryChoice.rule} (timeout ${report.memoryChoice.timeoutSeconds} s; each size's CPU and peak RSS under its own heap flags)` +
+      (settings.series === MEMORY_RULE.series
+        ? ':'
+        : `; measured at ${settings.series} series, not the rule's: the full benchmark decides:`),
+    ...formatTable(memoryRows(report.memoryChoice))
+      .split('\n')
+      .map((row) => `  ${row}`),
+    `  ${memoryVerdict(report.memoryChoice)}`,
+  );
   const variants = report.bundle.details.variants as Record<
     string,
     { bundle: { minifiedBytes: number; gzippedBytes: number }; floor: { minifiedBytes: number }; ratio: number }
@@ -823,7 +921,22 @@ function print(report: Report, settings: Settings): void {
   );
   for (const check of failedChecks) out.push(`  - ${check.name}: ${check.detail}`);
   out.push(`Report: ${relative(process.cwd(), settings.out) || settings.out}`);
-  if (settings.markdown) out.push('', markdownTable(rows), '', markdownTable(impliedTable(report.impliedLambda)));
+  if (report.cpuProfile !== undefined) {
+    for (const label of ['cold', 'warm'] as const) {
+      out.push('', ...formatProfile(label, report.cpuProfile[label].summary), `  profile: ${report.cpuProfile[label].file}`);
+    }
+  }
+  if (settings.markdown) {
+    out.push(
+      '',
+      markdownTable(rows),
+      '',
+      markdownTable(impliedTable(report.impliedLambda)),
+      '',
+      markdownTable(memoryRows(report.memoryChoice)),
+    );
+    out.push('', memoryVerdict(report.memoryChoice));
+  }
   console.log(out.join('\n'));
 }
 

@@ -34,6 +34,8 @@ export async function runScale(
   labels: readonly string[],
   timeoutMs: number,
   nodeFlags: readonly string[] = [],
+  /** Invocation label -> file: those invocations run under the CPU profiler, which writes its profile there (`--cpu-prof`). */
+  profiles: Readonly<Record<string, string>> = {},
 ): Promise<ScaleRun> {
   servers.aws.take();
   servers.datadog.take();
@@ -77,7 +79,8 @@ export async function runScale(
     if (ready.type !== 'ready') throw new Error(`unexpected message from the scale child: ${ready.type}`);
     const invocations: Invocation[] = [];
     for (const label of labels) {
-      command({ type: 'invoke', label });
+      const profileTo = profiles[label];
+      command({ type: 'invoke', label, ...(profileTo === undefined ? {} : { profileTo }) });
       const event = await next();
       if (event.type !== 'invoked') throw new Error(`unexpected message from the scale child: ${event.type}`);
       // Let the intake finish the body checks it defers until after its answers.

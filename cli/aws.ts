@@ -6,6 +6,7 @@
 import { shownValue } from '../lambda/secret-shape';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AccountClients } from '../lambda/accounts/clients';
 import { AwsClientPool, type AwsClientOptions } from '../lambda/aws-clients';
 import { BILLING_REGION } from '../lambda/billing-facts';
 import { SOURCES } from '../lambda/sources';
@@ -49,11 +50,16 @@ export class AwsClientFactory {
   public readonly pool: AwsClientPool;
   private metricsRequested = 0;
 
+  /** Organization mode: other accounts' clients, made with their credentials, counted and observed as the pool's. */
+  public readonly accounts: AccountClients;
+
   constructor(private readonly options: AwsOptions) {
-    this.pool = new AwsClientPool(this.clientOptions(), (client) => {
+    const onMade = (client: AwsClient): void => {
       this.countBilledUnits(client);
       this.observeCalls(client);
-    });
+    };
+    this.pool = new AwsClientPool(this.clientOptions(), onMade);
+    this.accounts = new AccountClients(this.clientOptions(), onMade);
   }
 
   public sts(): STSClient {
@@ -78,6 +84,7 @@ export class AwsClientFactory {
     for (const client of this.made.values()) client.destroy();
     this.made.clear();
     this.pool.destroy();
+    this.accounts.destroy();
   }
 
   private countBilledUnits(client: AwsClient): void {

@@ -43,6 +43,16 @@ export function summaryText(summary: RunSummary, apiOrigin: string): string {
       (summary.datadog.unanswered === 0 ? '' : `; ${plural(summary.datadog.unanswered, 'attempt')} got no answer`);
   const rows: [string, string][] = [
     ['account', summary.accountId],
+    ...(summary.accounts === undefined
+      ? []
+      : ([
+          [
+            'accounts',
+            `${summary.accounts.read} read, ${summary.accounts.failed} failed` +
+              (summary.accounts.failedAccounts.length === 0 ? '' : ` (${summary.accounts.failedAccounts.join(', ')})`) +
+              `, skipped: ${counts(summary.accounts.skipped)}`,
+          ],
+        ] as [string, string][])),
     ['status', summary.status],
     ['series', `${summary.seriesTotal}${summary.seriesTotal === 0 ? '' : ` (${counts(summary.series)})`}`],
     ['skipped', counts(summary.skipped)],

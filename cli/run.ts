@@ -3,6 +3,7 @@
  * key source and logger. `collect` and `estimate` both go through here, so what they show is
  * what the function does.
  */
+import { partitionOf, RoleSessions } from '../lambda/accounts/credentials';
 import { collect, type RunResult } from '../lambda/collect';
 import type { Config } from '../lambda/config';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
@@ -18,6 +19,8 @@ export const RUN_TIMEOUT_MS = DEPLOYMENT_DEFAULTS.timeoutSeconds * 1000;
 export interface CollectionInput {
   readonly config: Config;
   readonly accountId: string;
+  /** The caller's ARN: its partition names the member roles in organization mode. */
+  readonly callerArn: string;
   readonly aws: AwsClientFactory;
   readonly apiKey: ApiKeySource;
   readonly log: Logger;
@@ -26,10 +29,20 @@ export interface CollectionInput {
   readonly observeDatadog?: HttpObserver;
 }
 
+/**
+ * In organization mode the tool reads as the function does, with the caller's own credentials:
+ * the management account (or its role) and each member through the member role, which a
+ * workstation may assume only where the role trusts it; other accounts are reported as failed.
+ */
 export function runCollection(input: CollectionInput): Promise<RunResult> {
+  const organization =
+    input.config.accounts === 'organization'
+      ? { partition: partitionOf(input.callerArn), sessions: new RoleSessions(input.aws.sts()), clients: input.aws.accounts }
+      : undefined;
   return collect({
     config: input.config,
     accountId: input.accountId,
+    ...(organization === undefined ? {} : { organization }),
     clients: input.aws.pool,
     apiKey: input.apiKey,
     log: input.log,

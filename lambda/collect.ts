@@ -3,7 +3,8 @@
  *
  * The enabled sources (`sources/index.ts`) and the API key read run concurrently; one failing
  * does not stop the others' metrics from being sent. Errors are gathered into the summary instead of thrown, so the
- * caller can log the summary and then fail the run.
+ * caller can log the summary and then fail the run. In organization mode (`accounts/read.ts`)
+ * each account is read with its own clients, and its series are sent as they are built.
  */
 import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';
@@ -12,7 +13,7 @@ import type { HttpObserver } from './datadog/http';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
 import { describeError, type SettingNamer } from './errors';
 import type { OrganizationAccess } from './accounts/access';
-import { readOrganization, type AccountCounts, type OrganizationRead } from './accounts/read';
+import { accountTimeoutMs, readOrganization, type AccountCounts, type OrganizationRead } from './accounts/read';
 import { SeriesQueue } from './datadog/series-queue';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
@@ -189,9 +190,6 @@ interface RunContext {
   readonly warnings: () => number;
 }
 
-/** An account may hold a concurrency slot for at most this share of the run's AWS time. */
-const ACCOUNT_TIME_SHARE = 10;
-
 /**
  * The organization's run: each account's series built from its own samples (tag collisions
  * matter within an account, as every series carries `account_id`) and queued for Datadog as they
@@ -243,7 +241,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
       calls: run.awsCalls,
       signal: run.signal,
       now: run.startedAt,
-      accountTimeoutMs: Math.max(1_000, Math.floor(run.awsMs / ACCOUNT_TIME_SHARE)),
+      accountTimeoutMs: accountTimeoutMs(run.awsMs),
       ...(deps.nameSetting === undefined ? {} : { nameSetting: deps.nameSetting }),
       onSamples: async (samples) => {
         billingSeries += samples.length;

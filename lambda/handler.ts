@@ -7,12 +7,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretApiKey } from './api-key';
 import { AccountClients } from './accounts/clients';
 import { checkAccounts, isCheckEvent, type CheckAnswer } from './accounts/check';
-import { RoleSessions, STS_CLIENTS } from './accounts/credentials';
+import { accountTimeoutMs } from './accounts/read';
+import { partitionOf, RoleSessions, STS_CLIENTS } from './accounts/credentials';
 import type { OrganizationAccess } from './accounts/access';
 import { AwsClientPool } from './aws-clients';
 import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
-import { CollectionError, describeError } from './errors';
+import { ActionableError, CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
 import { ENV } from './settings';
 
@@ -72,11 +73,6 @@ export function accountIdFromArn(functionArn: string): string {
   return accountId;
 }
 
-/** The partition is the second field of the function's ARN: `aws`, `aws-cn`, `aws-us-gov`. */
-export function partitionFromArn(functionArn: string): string {
-  return functionArn.split(':')[1] ?? 'aws';
-}
-
 /**
  * A run, or with the check event (`accounts/check.ts`) each account's check in organization mode.
  */
@@ -89,17 +85,22 @@ export async function handler(event: unknown, context: InvocationContext): Promi
     throw error;
   }
   const organization =
-    env.organization === undefined ? undefined : { ...env.organization, partition: partitionFromArn(context.invokedFunctionArn) };
+    env.organization === undefined ? undefined : { ...env.organization, partition: partitionOf(context.invokedFunctionArn) };
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
   if (isCheckEvent(event)) {
-    if (organization === undefined)
-      throw new Error(`The check event needs ${ENV.accounts}=organization: it checks each account of the organization.`);
+    if (organization === undefined) {
+      throw new ActionableError('The check event checks each account of an organization, and this function reads its own account only.', {
+        fix: `Set ${ENV.accounts} to organization (context key accounts) to use it.`,
+      });
+    }
+    const awsMs = Math.max(0, deadline - Date.now());
     return checkAccounts({
       config: env.config,
       ownAccountId: accountIdFromArn(context.invokedFunctionArn),
       ownClients: env.clients,
       access: organization,
-      signal: AbortSignal.timeout(Math.max(0, deadline - Date.now())),
+      signal: AbortSignal.timeout(awsMs),
+      accountTimeoutMs: accountTimeoutMs(awsMs),
     });
   }
   const { summary } = await collect({

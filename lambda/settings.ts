@@ -286,6 +286,20 @@ export const SETTINGS = {
     context: 'accountConcurrency',
     flag: 'account-concurrency',
     unit: 'accounts',
+    // Why 10. Each account read is one sts:AssumeRole, made with the function's credentials and
+    // so counted in its own account, then ceil(budgets/1000) DescribeBudgets made with the
+    // member's credentials and so counted in the member's account (AWS applies a rate to the
+    // account the calling credentials belong to). The shared rate is therefore STS's in the
+    // function's account. AWS documents no number for it: the IAM and STS quotas page
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) gives object
+    // sizes and the one-hour chained session, the AWS Budgets API reference only a
+    // ThrottlingException, and AWS's advice on "Rate exceeded" from STS
+    // (https://repost.aws/knowledge-center/iam-sts-throttling-error) is to cache credentials
+    // (done, RoleSessions) and spread calls, since STS rates cannot be raised. So the bound is
+    // set by the time goal rather than by a quota: an account takes two round trips, about
+    // 0.25 s, so 10 in flight make about 40 AssumeRole a second and read 10,000 accounts in
+    // 10,000 x 0.25 / 10 = 250 s, under issue 13's 5 minutes; the SDK's retries with backoff
+    // (5 attempts) absorb a throttled burst, and an account still throttled is counted as failed.
     default: 10,
     check: (count) => (count < 1 || count > 100 ? `must be between 1 and 100, got ${count}` : undefined),
   }),

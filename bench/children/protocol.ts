@@ -16,7 +16,14 @@ export interface ColdStartResult {
 }
 
 /** Parent to scale child. */
-export type ScaleCommand = { readonly type: 'invoke'; readonly label: string } | { readonly type: 'finish' };
+export type ScaleCommand =
+  | {
+      readonly type: 'invoke';
+      readonly label: string;
+      /** When set, the invocation runs under V8's sampling profiler and its CPU profile is written to this file. */
+      readonly profileTo?: string;
+    }
+  | { readonly type: 'finish' };
 
 /** Scale child to parent. */
 export type ScaleEvent =

@@ -39,13 +39,14 @@ export async function runCollect(options: CollectOptions, io: Io): Promise<ExitC
       throw error;
     }
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
-    const { accountId } = await callerIdentity(aws, options.profile);
+    const { accountId, arn } = await callerIdentity(aws, options.profile);
     progress.step(
       options.dryRun ? 'Reading budgets and billing metrics (dry run)' : 'Reading budgets and billing metrics, then sending to Datadog',
     );
     const result = await runCollection({
       config: settings.config,
       accountId,
+      callerArn: arn,
       aws,
       apiKey,
       log,

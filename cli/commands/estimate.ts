@@ -40,11 +40,12 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
   const aws = new AwsClientFactory({ profile: options.profile, observe: (call) => log.info(awsCallLine(call)) });
   try {
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
-    const { accountId } = await callerIdentity(aws, options.profile);
+    const { accountId, arn } = await callerIdentity(aws, options.profile);
     progress.step('Reading budgets and billing metrics (dry run)');
     const { summary } = await runCollection({
       config,
       accountId,
+      callerArn: arn,
       aws,
       apiKey: NO_API_KEY,
       log,

@@ -256,6 +256,13 @@ function organizationOf(seed: OrganizationSeed, ownAccountId: string): Organizat
   };
 }
 
+/** The name of the seeded account `id`, looked up in a list or a generated organization alike. */
+export function accountNamed(accounts: OrganizationSeed['accounts'], id: string): string | undefined {
+  if (!isGenerated(accounts)) return accounts.find((account) => account.Id === id)?.Name;
+  const index = accounts.indexOf(id);
+  return index < 0 ? undefined : accounts.at(index).Name;
+}
+
 function isGenerated(accounts: OrganizationSeed['accounts']): accounts is GeneratedAccounts {
   return !Array.isArray(accounts);
 }

@@ -1,8 +1,8 @@
 /**
  * A fake AWS endpoint on 127.0.0.1 for the services the collector reads, speaking each one's
- * real wire protocol (see budgets.ts, cloudwatch.ts, organizations.ts, secrets-manager.ts,
- * sts.ts), so that the real SDK clients run against it unchanged with `endpoint` set to its
- * origin. Each service module declares its protocol (protocols.ts: AWS JSON by `X-Amz-Target`,
+ * real wire protocol (see budgets.ts, cloudwatch.ts, cost-explorer.ts, organizations.ts,
+ * secrets-manager.ts, sts.ts), so that the real SDK clients run against it unchanged with
+ * `endpoint` set to its origin. Each service module declares its protocol (protocols.ts: AWS JSON by `X-Amz-Target`,
  * AWS Query by the form's `Version`), and a request goes to the service whose protocol
  * recognises it: a new AWS source adds one module and one entry in {@link SERVICES}.
  *
@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { startLoopbackServer, type Answer, type Body, type LoopbackServer } from '../loopback';
 import { budgetsService, type BudgetsSeed } from './budgets';
 import { cloudWatchService, type CloudWatchSeed } from './cloudwatch';
+import { costExplorerService, type CostExplorerSeed } from './cost-explorer';
 import { organizationsService, type OrganizationsSeed } from './organizations';
 import { awsJson } from './protocols';
 import { secretsManagerService, type SecretsManagerSeed } from './secrets-manager';
@@ -21,7 +22,7 @@ import { AwsError, FAKE_ACCOUNT_ID, type AwsService, type Caller, type FakeAccou
 import { stsService, type StsSeed } from './sts';
 
 /** The services the fake serves, each built over its part of the seed and the accounts they share. */
-const SERVICES = [budgetsService, cloudWatchService, organizationsService, secretsManagerService, stsService] as const;
+const SERVICES = [budgetsService, cloudWatchService, costExplorerService, organizationsService, secretsManagerService, stsService] as const;
 
 /** The fake's data, every service's part of it. */
 export type FakeAwsSeed = {
@@ -29,6 +30,7 @@ export type FakeAwsSeed = {
   readonly accountId?: string;
 } & BudgetsSeed &
   CloudWatchSeed &
+  CostExplorerSeed &
   OrganizationsSeed &
   SecretsManagerSeed &
   StsSeed;

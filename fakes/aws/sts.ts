@@ -1,5 +1,6 @@
 /**
- * AWS STS in the fake AWS: `AssumeRole`, into the roles the seed declares. The credentials it
+ * AWS STS in the fake AWS: `AssumeRole`, into the roles the seed declares, and
+ * `GetCallerIdentity`, who the credentials act as (the command-line tool's first call). The credentials it
  * issues act in the role's account: a later request signed with them (SigV4
  * `Credential=<AccessKeyId>/...`) is answered from that account's data (budgets.ts), as AWS
  * answers a member's role session.
@@ -120,8 +121,11 @@ export function stsService(seed: StsSeed, accounts: FakeAccounts): AwsService {
     );
   };
 
+  const getCallerIdentity = (_input: OperationInput, { caller }: OperationContext): string =>
+    `<UserId>AIDA${keyChars(17)}</UserId><Account>${caller.accountId}</Account><Arn>${xmlText(caller.arn)}</Arn>`;
+
   return {
     protocol: awsQuery({ version: '2011-06-15', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' }),
-    operations: { AssumeRole: assumeRole },
+    operations: { AssumeRole: assumeRole, GetCallerIdentity: getCallerIdentity },
   };
 }

@@ -45,6 +45,8 @@ export interface CheckInput {
   readonly access: OrganizationAccess;
   /** Aborts the AWS calls still running when the invocation must answer. */
   readonly signal: AbortSignal;
+  /** The longest one account may take (`accountTimeoutMs`), as in a run. */
+  readonly accountTimeoutMs: number;
 }
 
 /**
@@ -71,8 +73,9 @@ export async function checkAccounts(input: CheckInput): Promise<CheckAnswer> {
     const row = rows[index];
     const probed = row.id === access.managementAccountId ? sources : sources.filter((source) => source.scope === 'eachAccount');
     let answer: AccountCheck = row;
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(input.accountTimeoutMs)]);
     try {
-      const clients = await access.clientsOf(row.id, signal);
+      const clients = await access.clientsOf(row.id, bounded);
       for (const source of probed) {
         const probe = await source.probe(clients.clientsFor(source), row.id);
         if (!probe.ok) {
@@ -86,7 +89,7 @@ export async function checkAccounts(input: CheckInput): Promise<CheckAnswer> {
         }
       }
     } catch (error) {
-      const failure = accountError({ ...row, tags: [] }, error, config.memberRoleName, false);
+      const failure = accountError({ ...row, tags: [] }, error, config.memberRoleName, bounded.aborted && !signal.aborted);
       answer = { ...row, ok: false, problem: failure.problem, ...(failure.fix === undefined ? {} : { fix: failure.fix }) };
     }
     rows[index] = answer;

@@ -28,6 +28,11 @@ export function roleArn(partition: string, accountId: string, roleName: string):
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
 
+/** The partition of any ARN, its second field: `aws`, `aws-cn`, `aws-us-gov`. */
+export function partitionOf(arn: string): string {
+  return arn.split(':')[1] || 'aws';
+}
+
 /** The account of a role's ARN: its fifth field. */
 export function roleAccount(arn: string): string {
   return arn.split(':')[4] ?? '';

@@ -20,6 +20,17 @@ import { AccountDirectory } from './account-tags';
 import { accountError } from './failure';
 import { listAccounts, ORGANIZATIONS_CLIENTS, type OrganizationAccount } from './list';
 
+/** An account may hold a concurrency slot for at most this share of the run's AWS time. */
+const ACCOUNT_TIME_SHARE = 10;
+
+/**
+ * The longest one account may take, from the time the run's AWS calls may take: a tenth, so
+ * that a few accounts that never answer cannot hold every slot for the whole run (at least 1 s).
+ */
+export function accountTimeoutMs(awsMs: number): number {
+  return Math.max(1_000, Math.floor(awsMs / ACCOUNT_TIME_SHARE));
+}
+
 export interface OrganizationReadInput {
   readonly config: Config;
   /** The function's own account, read with its own clients. */

@@ -26,6 +26,14 @@ const SUFFIX = ']}';
  * tenfold, so in practice the uncompressed limit decides.
  */
 export function packBodies(series: readonly MetricSeries[], limits = { raw: MAX_UNCOMPRESSED_BYTES, gzipped: MAX_COMPRESSED_BYTES }): Body[] {
+  if (series.length === 0) return [];
+  // Most runs fit one body: the JSON of all the series in one go, encoded once, is the cheapest
+  // way to find out, and is the body itself (the same bytes the packing below would join).
+  const whole = Buffer.from(JSON.stringify({ series }));
+  if (whole.length <= limits.raw) {
+    const gzipped = gzipSync(whole);
+    if (gzipped.length <= limits.gzipped || series.length === 1) return [{ gzipped, rawBytes: whole.length, seriesCount: series.length }];
+  }
   const encoded = series.map((item) => JSON.stringify(item));
   const chunks: string[][] = [];
   let current: string[] = [];

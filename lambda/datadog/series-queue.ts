@@ -4,6 +4,7 @@
  * handed to the submitter, with at most a few chunks on their way. An `add` waits while that
  * many are in flight, so the series held stay bounded whatever the number of accounts.
  */
+import { describeError } from '../errors';
 import { packBodies, type Body } from './payload';
 import type { MetricSeries } from './series';
 import type { SubmitResult } from './submit';
@@ -54,7 +55,7 @@ export class SeriesQueue {
           this.result.errors.push(...sent.errors);
         },
         (error: unknown) => {
-          this.result.errors.push(`${chunk.length} series not sent: ${String(error)}`);
+          this.result.errors.push(`${chunk.length} series not sent: ${describeError(error)}`);
         },
       )
       .finally(() => this.inFlight.delete(sending));

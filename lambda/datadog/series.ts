@@ -2,8 +2,8 @@
  * Samples to Datadog v2 series. Pure: no I/O, the timestamp comes from the caller.
  */
 import { shownValue } from '../secret-shape';
-import { metricName } from '../metrics';
-import type { Sample } from '../samples';
+import { metricName, type MetricKey } from '../metrics';
+import type { RawTag, Sample } from '../samples';
 import { normalizeTag, TagNormalizer } from './tags';
 
 /** Datadog's intake type for a gauge. */
@@ -45,16 +45,26 @@ export function buildSeries(samples: readonly Sample[], options: SeriesOptions):
     else if (!globalTags.includes(tag)) globalTags.push(tag);
   }
 
+  // A source may hand several samples one tags array (a budget's three metrics): its tags are built once.
+  const tagsOf = new Map<readonly RawTag[], readonly string[]>();
+  const names = new Map<MetricKey, string>();
   const series = samples.map((sample): MetricSeries => {
-    const tags = normalizer.tags(sample.tags);
+    let tags = tagsOf.get(sample.tags);
+    if (tags === undefined) {
+      const own = normalizer.tags(sample.tags);
+      // The global tags are distinct, so checking the ones added already changes nothing.
+      for (const tag of globalTags) if (!own.includes(tag)) own.push(tag);
+      tags = own;
+      tagsOf.set(sample.tags, tags);
+    }
+    let metric = names.get(sample.metric);
+    if (metric === undefined) {
+      metric = metricName(options.metricPrefix, sample.metric);
+      names.set(sample.metric, metric);
+    }
+    const points = [{ timestamp: options.timestamp, value: sample.value }];
     const unit = sample.unit ?? (sample.currency?.toUpperCase() === 'USD' ? 'dollar' : undefined);
-    return {
-      metric: metricName(options.metricPrefix, sample.metric),
-      type: GAUGE,
-      points: [{ timestamp: options.timestamp, value: sample.value }],
-      tags: [...tags, ...globalTags.filter((tag) => !tags.includes(tag))],
-      ...(unit === undefined ? {} : { unit }),
-    };
+    return unit === undefined ? { metric, type: GAUGE, points, tags } : { metric, type: GAUGE, points, tags, unit };
   });
   return { series, warnings: [...warnings, ...normalizer.warnings] };
 }

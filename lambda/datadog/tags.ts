@@ -24,17 +24,27 @@ const ALREADY_NORMAL = /^[a-z](?:[a-z0-9\-:./]|_(?!_))*$/;
 export function normalizeTag(raw: string): string {
   const lower = raw.toLowerCase();
   // Fast path: lowercase ASCII that Datadog keeps as is (ids, codes, enums: most tags).
-  if (lower.length <= MAX_TAG_LENGTH && ALREADY_NORMAL.test(lower)) return lower.replace(/[_:]+$/, '');
+  if (lower.length <= MAX_TAG_LENGTH && ALREADY_NORMAL.test(lower)) return trimTail(lower);
   let out = '';
   for (const char of lower) {
-    if (out === '' && !LETTER.test(char)) continue;
-    const allowed = LETTER.test(char) || DIGIT.test(char) || ALLOWED_PUNCTUATION.has(char);
+    const code = char.charCodeAt(0);
+    // ASCII is decided without the Unicode property tests, which are slow per character.
+    const letter = code < 128 ? (code >= 97 && code <= 122) || (code >= 65 && code <= 90) : LETTER.test(char);
+    if (out === '' && !letter) continue;
+    const allowed = letter || (code < 128 ? (code >= 48 && code <= 57) || ALLOWED_PUNCTUATION.has(char) : DIGIT.test(char));
     // Literal and converted underscores alike collapse into one, as Datadog does.
     if (allowed && char !== '_') out += char;
     else if (!out.endsWith('_')) out += '_';
   }
-  out = Array.from(out).slice(0, MAX_TAG_LENGTH).join('');
-  return out.replace(/[_:]+$/, '');
+  // A string no longer than the limit in UTF-16 units has no more characters than it either.
+  if (out.length > MAX_TAG_LENGTH) out = Array.from(out).slice(0, MAX_TAG_LENGTH).join('');
+  return trimTail(out);
+}
+
+/** Drops a trailing run of `_` and `:`. */
+function trimTail(tag: string): string {
+  const last = tag.charCodeAt(tag.length - 1);
+  return last === 95 || last === 58 ? tag.replace(/[_:]+$/, '') : tag;
 }
 
 /** A short, stable fingerprint of a raw value, used to keep colliding tags apart. */
@@ -43,6 +53,15 @@ export function shortHash(raw: string, length = 6): string {
 }
 
 type RawPair = readonly [key: string, value: string];
+
+/** The tag chosen for one distinct raw pair, and the metrics it is used on. */
+interface Choice {
+  readonly pair: RawPair;
+  tag: string;
+  /** The metric of the pair's last use: a run lists a metric's series together, so most uses repeat it. */
+  last: string;
+  readonly metrics: string[];
+}
 
 /** A series' metric and raw tags: what the tags are chosen from. */
 export interface RawSeries {
@@ -66,54 +85,97 @@ export interface RawSeries {
  * budget's tag onto its own figures, and a value that collides with none keeps its plain tag.
  */
 export class TagNormalizer {
-  /** `key\0raw value` -> its Datadog tag. */
-  private readonly chosen = new Map<string, string>();
+  /** Raw key -> raw value -> its Datadog tag: each distinct pair is normalized once per run. */
+  private readonly chosen = new Map<string, Map<string, Choice>>();
+  /** Raw key -> its normalized form, to tell a value that leaves nothing. */
+  private readonly keyTags = new Map<string, string>();
   public readonly warnings: string[] = [];
 
-  constructor(series: Iterable<RawSeries>) {
-    /** `metric\0plain tag` -> the raw pairs that normalize to it on that metric, by id. */
-    const claims = new Map<string, Map<string, RawPair>>();
-    const plainTags = new Set<string>();
+  constructor(series: readonly RawSeries[]) {
+    /** Plain tag -> the first pair that normalizes to it; and the plain tags two or more pairs share. */
+    const owners = new Map<string, Choice>();
+    const contested = new Set<string>();
+    /** Each pair's first use on each metric, in the order of the series: `usedOn[i]` is the metric of `used[i]`. */
+    const used: Choice[] = [];
+    const usedOn: string[] = [];
     for (const { metric, tags } of series) {
       for (const pair of tags) {
-        const id = `${pair[0]}\0${pair[1]}`;
-        let tag = this.chosen.get(id);
-        if (tag === undefined) {
-          tag = this.plainTag(pair);
-          this.chosen.set(id, tag);
-          plainTags.add(tag);
+        const values = this.valuesOf(pair[0]);
+        let choice = values.get(pair[1]);
+        if (choice === undefined) {
+          choice = { pair, tag: this.plainTag(pair), last: '', metrics: [] };
+          values.set(pair[1], choice);
+          if (owners.has(choice.tag)) contested.add(choice.tag);
+          else owners.set(choice.tag, choice);
         }
-        const claim = `${metric}\0${tag}`;
-        const claimants = claims.get(claim);
-        if (claimants === undefined) claims.set(claim, new Map([[id, pair]]));
-        else claimants.set(id, pair);
+        if (choice.last !== metric) {
+          choice.last = metric;
+          if (!choice.metrics.includes(metric)) {
+            choice.metrics.push(metric);
+            used.push(choice);
+            usedOn.push(metric);
+          }
+        }
       }
     }
-    /** `key\0raw value` of each value to rename -> the values it collides with. */
-    const collisions = new Map<string, { readonly pair: RawPair; readonly tag: string; readonly others: Set<string> }>();
-    for (const claimants of claims.values()) {
-      if (claimants.size < 2) continue;
-      for (const [id, pair] of claimants) {
-        const tag = this.chosen.get(id) as string;
-        // The value already in Datadog's form keeps the plain tag.
-        if (`${pair[0]}:${pair[1]}` === tag) continue;
-        const collision = collisions.get(id) ?? { pair, tag, others: new Set<string>() };
-        for (const other of claimants.values()) if (other !== pair) collision.others.add(other[1]);
-        collisions.set(id, collision);
-      }
-    }
-    for (const [id, { pair, tag, others }] of collisions) this.separate(id, pair, tag, [...others], plainTags);
+    // A collision needs two pairs with one plain tag on one metric: most runs have none.
+    if (contested.size > 0) this.separateCollisions(used, usedOn, contested, owners);
   }
 
   /** The Datadog tags of one series' raw tags, given to the constructor. */
   public tags(raw: readonly RawPair[]): string[] {
-    return raw.map(([key, value]) => this.chosen.get(`${key}\0${value}`) ?? normalizeTag(`${key}:${value}`));
+    return raw.map(([key, value]) => this.chosen.get(key)?.get(value)?.tag ?? normalizeTag(`${key}:${value}`));
+  }
+
+  private valuesOf(key: string): Map<string, Choice> {
+    let values = this.chosen.get(key);
+    if (values === undefined) {
+      values = new Map();
+      this.chosen.set(key, values);
+    }
+    return values;
+  }
+
+  /**
+   * Renames the values that collide on a metric, among the pairs whose plain tag is contested, in
+   * the order a pass over the series meets them.
+   */
+  private separateCollisions(
+    used: readonly Choice[],
+    usedOn: readonly string[],
+    contested: ReadonlySet<string>,
+    plainTags: ReadonlyMap<string, Choice>,
+  ): void {
+    /** `metric\0plain tag` -> the pairs that normalize to it on that metric. */
+    const claims = new Map<string, Set<Choice>>();
+    used.forEach((choice, index) => {
+      if (!contested.has(choice.tag)) return;
+      const claim = `${usedOn[index]}\0${choice.tag}`;
+      claims.set(claim, (claims.get(claim) ?? new Set()).add(choice));
+    });
+    /** Each value to rename -> the values it collides with. */
+    const collisions = new Map<Choice, Set<string>>();
+    for (const claimants of claims.values()) {
+      if (claimants.size < 2) continue;
+      for (const choice of claimants) {
+        // The value already in Datadog's form keeps the plain tag.
+        if (`${choice.pair[0]}:${choice.pair[1]}` === choice.tag) continue;
+        const others = collisions.get(choice) ?? new Set<string>();
+        for (const other of claimants) if (other !== choice) others.add(other.pair[1]);
+        collisions.set(choice, others);
+      }
+    }
+    for (const [choice, others] of collisions) this.separate(choice, [...others], plainTags);
   }
 
   /** Datadog's normalization, or a value made from a hash when normalization leaves none. */
   private plainTag([key, value]: RawPair): string {
     const tag = normalizeTag(`${key}:${value}`);
-    const keyTag = normalizeTag(key);
+    let keyTag = this.keyTags.get(key);
+    if (keyTag === undefined) {
+      keyTag = normalizeTag(key);
+      this.keyTags.set(key, keyTag);
+    }
     if (tag !== keyTag) return tag;
     const named = `${keyTag}:${keyTag.replace(/_name$/, '')}_${shortHash(value)}`;
     this.warnings.push(`${key} ${shownValue(value)} has no character Datadog keeps; sent as ${named}`);
@@ -121,14 +183,16 @@ export class TagNormalizer {
   }
 
   /** Gives a colliding value a tag of its own: its plain tag and a hash of its raw value. */
-  private separate(id: string, [key, value]: RawPair, tag: string, others: readonly string[], plainTags: ReadonlySet<string>): void {
+  private separate(choice: Choice, others: readonly string[], plainTags: ReadonlyMap<string, Choice>): void {
+    const [key, value] = choice.pair;
+    const { tag } = choice;
     // A hash long enough not to land on another value's plain tag (a budget named `team_a_112cd0`).
     let distinct = tag;
     for (let length = 6; distinct === tag || plainTags.has(distinct); length += 6) {
       const suffix = `_${shortHash(value, length)}`;
       distinct = Array.from(tag).slice(0, MAX_TAG_LENGTH - suffix.length).join('') + suffix;
     }
-    this.chosen.set(id, distinct);
+    choice.tag = distinct;
     // The Datadog tags hold the values, lowercased: shown only when no value looks like a secret.
     const secret = [value, ...others].some((raw) => secretShape(raw) !== undefined);
     const sent = secret ? '; sent with a hash of its own' : ` (${tag}); sent as ${distinct}`;

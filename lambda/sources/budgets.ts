@@ -17,17 +17,17 @@ export const BUDGET_METRICS = {
   /** A COST budget's actual spend in its current period. */
   actualSpend: {
     suffix: 'actual_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
   /** A COST budget's forecasted spend for its current period, when AWS has a forecast. */
   forecastedSpend: {
     suffix: 'forecasted_spend',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
   /** A COST budget's limit for its current period (fixed or planned). */
   budgetLimit: {
     suffix: 'budget_limit',
-    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency'],
+    tagKeys: ['account_id', 'budget_name', 'budget_type', 'time_unit', 'currency', 'account_name'],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

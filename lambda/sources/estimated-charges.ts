@@ -35,7 +35,7 @@ export const ESTIMATED_CHARGES_METRICS = {
   /** Month-to-date estimated charges from CloudWatch AWS/Billing EstimatedCharges. */
   estimatedCharges: {
     suffix: 'estimated_charges',
-    tagKeys: ['account_id', 'billing_scope', 'currency', 'servicename', 'linkedaccount'],
+    tagKeys: ['account_id', 'billing_scope', 'currency', 'servicename', 'linkedaccount', 'account_name'],
   },
   /** Hours since the newest CloudWatch billing point; rises when billing alerts are off or AWS is late. */
   estimatedChargesAge: {

@@ -97,6 +97,11 @@ interface RunOptions {
   readonly env?: Record<string, string>;
   readonly sessions?: RoleSessions;
   readonly dryRun?: boolean;
+  /**
+   * Milliseconds from now to the run's deadline; an account may take a tenth of three quarters
+   * of it. @default 60000, so that a loaded machine does not time accounts out
+   */
+  readonly deadlineMs?: number;
 }
 
 /** One organization-mode run, as the handler makes it, from the management account. */
@@ -114,7 +119,7 @@ async function run(options: RunOptions = {}): Promise<RunSummary> {
       clients,
       apiKey: { origin: 'the test', reads: 0, get: async () => TEST_API_KEY },
       log: createLogger('DEBUG', (line) => lines.push(line)),
-      deadline: Date.now() + 20_000,
+      deadline: Date.now() + (options.deadlineMs ?? 60_000),
       dryRun: options.dryRun ?? false,
       organization: {
         partition: 'aws',
@@ -260,6 +265,43 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(warnings().filter((line) => line.failure === 'denied')).toHaveLength(20);
   });
 
+  it('counts an account still throttled after the retries as failed, and reads the others', async () => {
+    aws.failOperation('AssumeRole', { type: 'Throttling', message: 'Rate exceeded', times: 1 });
+    const summary = await run({
+      env: {
+        [ENV.accountAllowlist]: `${idOf('member-01')},${idOf('member-02')}`,
+        [ENV.accountConcurrency]: '1',
+        [ENV.collectEstimatedCharges]: 'false',
+      },
+    });
+
+    expect(summary.accounts).toMatchObject({ read: 1, failed: 1, failedAccounts: [idOf('member-01')] });
+    expect(warnings().find((line) => line.accountId === idOf('member-01'))).toMatchObject({
+      failure: 'throttled',
+      message: expect.stringContaining("AWS kept throttling it after the SDK's retries. It is read again on the next run"),
+    });
+    expect(summary.status).toBe('partial');
+  });
+
+  it('counts an account that does not answer within a tenth of the run’s AWS time as failed, out of time', async () => {
+    // 20 s to the deadline leave 15 s for AWS: 1.5 s an account. Every answer takes 1.6 s, so the
+    // accounts (one or two calls each) run out of time while the run as a whole has plenty.
+    aws.server.latencyMs = 1_600;
+    const summary = await run({
+      env: { [ENV.accountAllowlist]: `${MANAGEMENT},${idOf('member-01')}`, [ENV.collectEstimatedCharges]: 'false' },
+      deadlineMs: 20_000,
+    });
+
+    expect(summary.accounts).toMatchObject({ read: 0, failed: 2 });
+    expect(warnings().map((line) => [line.accountId, line.failure])).toEqual(
+      expect.arrayContaining([
+        [MANAGEMENT, 'timeout'],
+        [idOf('member-01'), 'timeout'],
+      ]),
+    );
+    expect(summary.status).toBe('failure');
+  });
+
   it('turns collectLinkedAccountServices off by default, and on when set', () => {
     const base = { [ENV.accounts]: 'organization' };
     expect(loadConfig(base, { requireApiKeySecret: false }).collectLinkedAccountServices).toBe(false);
@@ -267,5 +309,117 @@ describe('collect in organization mode, against the fake AWS', () => {
       loadConfig({ ...base, [ENV.collectLinkedAccountServices]: 'true' }, { requireApiKeySecret: false }).collectLinkedAccountServices,
     ).toBe(true);
     expect(loadConfig({}, { requireApiKeySecret: false }).collectLinkedAccountServices).toBe(true);
+  });
+});
+
+describe('the check event, through the handler', () => {
+  it("answers each account's row, the refused role's with its problem and fix, and sends nothing", async () => {
+    vi.stubEnv(ENV.apiKeySecretArn, `arn:aws:secretsmanager:us-east-1:${MANAGEMENT}:secret:dd-AbCdEf`);
+    vi.stubEnv(ENV.accounts, 'organization');
+    vi.stubEnv(ENV.apiUrl, intake.url);
+    vi.resetModules();
+    const { handler } = await import('../../lambda/handler');
+    const { CHECK_EVENT } = await import('../../lambda/accounts/check');
+
+    const answer = await handler(CHECK_EVENT, {
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT}:function:collector`,
+      getRemainingTimeInMillis: () => 20_000,
+    });
+
+    expect('accounts' in answer && answer.accounts).toHaveLength(20);
+    const rows = 'accounts' in answer && !('status' in answer) ? answer.accounts : [];
+    expect(rows.filter((row) => !row.ok)).toEqual([
+      {
+        id: idOf('member-06'),
+        name: 'member-06',
+        ok: false,
+        problem: `Account ${idOf('member-06')} ("member-06") was not read: AWS denied sts:AssumeRole.`,
+        fix: expect.stringContaining(`Deploy the member role ${MEMBER_ROLE_NAME}`),
+      },
+    ]);
+    expect(rows.find((row) => row.id === idOf(TOKYO))).toEqual({ id: idOf(TOKYO), name: TOKYO, ok: true });
+    expect(intake.requests).toHaveLength(0);
+    expect(aws.take().operations).toMatchObject({ AssumeRole: 19, DescribeBudgets: 19, ListMetrics: 1 });
+  });
+});
+
+describe('the check event in self mode', () => {
+  it('is refused with what to set, since there are no other accounts to check', async () => {
+    vi.stubEnv(ENV.apiKeySecretArn, `arn:aws:secretsmanager:us-east-1:${MANAGEMENT}:secret:dd-AbCdEf`);
+    vi.stubEnv(ENV.accounts, 'self');
+    vi.resetModules();
+    const { handler } = await import('../../lambda/handler');
+
+    await expect(
+      handler(
+        { check: true },
+        { invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT}:function:collector`, getRemainingTimeInMillis: () => 5_000 },
+      ),
+    ).rejects.toThrow('Set ACCOUNTS to organization (context key accounts) to use it.');
+    expect(aws.take().operations).toEqual({});
+  });
+});
+
+describe('a collector outside the management account, through the management role', () => {
+  const TOOLING = idOf('member-10');
+  const MANAGEMENT_ROLE = `arn:aws:iam::${MANAGEMENT}:role/billing-management-reader`;
+  let tooling: FakeAws;
+
+  beforeAll(async () => {
+    // The fake's own credentials are the tooling account's; the management account is reached through its role.
+    const base = seed();
+    const members = Object.entries(base.budgetsByAccount ?? {}).filter(([account]) => account !== TOOLING);
+    tooling = await startFakeAws({
+      ...base,
+      accountId: TOOLING,
+      budgets: [budget('tooling-own', '5')],
+      budgetsByAccount: Object.fromEntries([...members, [MANAGEMENT, [budget('org-total', '900')]]]),
+      organization: { ...base.organization, accounts: base.organization?.accounts ?? [], managementAccountId: MANAGEMENT },
+      roles: [...(base.roles ?? []).filter((role) => !role.arn.includes(TOOLING)), { arn: MANAGEMENT_ROLE }],
+    });
+  });
+  afterAll(async () => {
+    await tooling.close();
+  });
+
+  it('lists and reads the management account with its role, its own account with its own credentials, and no member role for either', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', tooling.endpoint);
+    const config = loadConfig(
+      {
+        [ENV.apiUrl]: intake.url,
+        [ENV.accounts]: 'organization',
+        [ENV.managementRoleArn]: MANAGEMENT_ROLE,
+        [ENV.collectEstimatedCharges]: 'false',
+      },
+      { requireApiKeySecret: false },
+    );
+    const clients = new AwsClientPool({ maxAttempts: 1 });
+    const accountClients = new AccountClients({ maxAttempts: 1 });
+    try {
+      const { summary } = await collect({
+        config,
+        accountId: TOOLING,
+        clients,
+        apiKey: { origin: 'the test', reads: 0, get: async () => TEST_API_KEY },
+        log: createLogger('ERROR', () => undefined),
+        deadline: Date.now() + 60_000,
+        organization: { partition: 'aws', sessions: new RoleSessions(clients.clientsFor(STS_CLIENTS).sts), clients: accountClients },
+      });
+
+      expect(summary.accounts).toMatchObject({ read: 19, failed: 1, failedAccounts: [idOf('member-06')] });
+      // The management role once; a member role for each member but the tooling account, the suspended one.
+      expect(summary.awsCalls.AssumeRole).toBe(1 + 18);
+      const spend = seriesOf('actual_spend').map((series) => [tagValue(series.tags, 'account_id'), tagValue(series.tags, 'budget_name')]);
+      expect(spend).toEqual(
+        expect.arrayContaining([
+          [MANAGEMENT, 'org-total'],
+          [TOOLING, 'tooling-own'],
+        ]),
+      );
+    } finally {
+      clients.destroy();
+      accountClients.destroy();
+      vi.stubEnv('AWS_ENDPOINT_URL', aws.endpoint);
+    }
   });
 });

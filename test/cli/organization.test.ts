@@ -1,0 +1,76 @@
+/**
+ * `collect --dry-run` and `estimate` in organization mode, in-process, against the project's fake
+ * AWS: the tool reads as the function does, with the caller's own credentials (the management
+ * account's here) and the member roles they may assume.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
+import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
+import type { RunSummary } from '../../lambda/collect';
+import { runInProcess } from './in-process';
+
+const MEMBERS = ['210000000001', '210000000002', '210000000003'];
+const ROLE = 'aws-billing-to-datadog-reader';
+const cost = (name: string) => ({
+  BudgetName: name,
+  BudgetType: 'COST',
+  BudgetLimit: { Amount: '100', Unit: 'USD' },
+  CalculatedSpend: { ActualSpend: { Amount: '10', Unit: 'USD' } },
+});
+
+let aws: FakeAws;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  aws = await startFakeAws({
+    budgets: [cost('org-total')],
+    budgetsByAccount: { [MEMBERS[0]]: [cost('team-a')], [MEMBERS[1]]: [cost('team-b')], [MEMBERS[2]]: [] },
+    billingSeries: [{ dimensions: [{ Name: 'Currency', Value: 'USD' }], value: 10 }],
+    organization: {
+      accounts: [
+        { Id: FAKE_ACCOUNT_ID, Name: 'management' },
+        { Id: MEMBERS[0], Name: 'Team A' },
+        { Id: MEMBERS[1], Name: 'Team B' },
+        { Id: MEMBERS[2], Name: 'no role' },
+      ],
+    },
+    roles: [{ arn: `arn:aws:iam::${MEMBERS[0]}:role/${ROLE}` }, { arn: `arn:aws:iam::${MEMBERS[1]}:role/${ROLE}` }],
+  });
+  env = { AWS_ENDPOINT_URL: aws.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+  // The SDK reads its endpoint and credentials from the process's environment.
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await aws.close();
+});
+
+describe('the tool in organization mode', () => {
+  it('collect --dry-run reads every account it may, tags each with its name, and reports the one it may not', async () => {
+    const { code, out } = await runInProcess(['collect', '--dry-run', '--accounts', 'organization', '--json'], env);
+    const { summary, series } = JSON.parse(out) as { summary: RunSummary; series: { metric: string; tags: string[] }[] };
+
+    expect(summary.accounts).toEqual({ read: 3, failed: 1, skipped: {}, failedAccounts: [MEMBERS[2]] });
+    expect(summary.status).toBe('partial');
+    expect(code).toBe(0);
+    const spend = series
+      .filter((item) => item.metric === 'aws.billing.actual_spend')
+      .map((item) => item.tags.filter((tag) => tag.startsWith('account_name:')));
+    expect(spend.sort()).toEqual([['account_name:management'], ['account_name:team_a'], ['account_name:team_b']]);
+  });
+
+  it('collect --dry-run says in its summary how many accounts were read, failed and skipped', async () => {
+    const { out } = await runInProcess(['collect', '--dry-run', '--accounts', 'organization'], env);
+
+    expect(out).toMatch(new RegExp(`accounts +3 read, 1 failed \\(${MEMBERS[2]}\\), skipped: none`));
+  });
+
+  it('estimate counts the series of the organization it sees', async () => {
+    const { code, out } = await runInProcess(['estimate', '--accounts', 'organization', '--json'], env);
+    const report = JSON.parse(out) as { errors: string[]; customMetrics: unknown };
+
+    expect(code).toBe(0);
+    expect(report.errors).toEqual([]);
+    expect(report.customMetrics).toMatchObject({ byMetric: { 'aws.billing.actual_spend': 3, 'aws.billing.collector.accounts': 3 } });
+  });
+});
