@@ -24,8 +24,8 @@ export const DEPLOYMENT_DEFAULTS = {
 /**
  * How the stack deploys the function in organization mode (`accounts=organization`), where a run
  * reads every account; the rest is {@link DEPLOYMENT_DEFAULTS}. Sized from the benchmark's
- * organization scenario (docs/performance.md): 10,000 accounts of 5 budgets took 54 s of CPU on
- * one x86 core, so at 1,024 MB (0.58 of a vCPU) the CPU needs about 93 s, under the 100 s of round
+ * organization scenario (docs/performance.md): 10,000 accounts of 5 budgets took 58 s of CPU on
+ * one x86 core, so at 1,024 MB (0.58 of a vCPU) the CPU needs about 99 s, under the 100 s of round
  * trips that 10,000 accounts need at 50 ms a request and 10 at once: about 1.7 minutes of Lambda
  * time, within issue 13's 5. At 512 MB the CPU alone would need about 3 minutes. Peak RSS stayed
  * under 240 MiB.
