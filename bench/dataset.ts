@@ -7,6 +7,8 @@
 
 import type { WireBudget } from '../fakes/aws/budgets';
 import type { BillingSeriesSeed, WireDimension } from '../fakes/aws/cloudwatch';
+import type { FakeAwsSeed } from '../fakes/aws/server';
+import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 
 /** One CloudWatch dimension set, in the order ListMetrics lists its dimensions. */
 type WireDimensions = readonly WireDimension[];
@@ -160,7 +162,10 @@ export function makeBillingSeries(count: number): BillingSeriesSeed[] {
 }
 
 /** How many COST budgets `makeBudgets(count)` makes, and how many points (series) they give. */
-export function expectedBudgetSeries(budgets: readonly WireBudget[], now: Date): number {
+export function expectedBudgetSeries(
+  budgets: readonly Omit<WireBudget, 'CostTypes' | 'TimeUnit' | 'TimePeriod' | 'LastUpdatedTime'>[],
+  now: Date,
+): number {
   let points = 0;
   for (const budget of budgets) {
     if (budget.BudgetType !== 'COST') continue;
@@ -170,4 +175,80 @@ export function expectedBudgetSeries(budgets: readonly WireBudget[], now: Date):
     else if (Object.keys(budget.PlannedBudgetLimits ?? {}).some((key) => Number(key) <= now.getTime() / 1000)) points += 1;
   }
   return points;
+}
+
+/** The organization scenario's data, as the fake AWS takes it: made when asked for, not listed up front. */
+export interface OrganizationDataset {
+  readonly seed: Pick<FakeAwsSeed, 'organization' | 'budgets' | 'budgetsByAccount' | 'roleOf' | 'billingSeries'>;
+  /** Accounts in the organization (every one ACTIVE), the management account first. */
+  readonly accounts: number;
+  readonly budgetsPerAccount: number;
+  /** COST budget points (series) all accounts' budgets give. */
+  readonly budgetPoints: number;
+  /** The payer's `AWS/Billing` series: the total, per service, and per linked account. */
+  readonly series: number;
+}
+
+/** Member ids: this plus the account's position (the management account, at 0, is the fake's own). */
+const FIRST_MEMBER_ID = 200_000_000_000;
+/** Members' budget lists: a few shared ones, so the fake holds eight lists, not one per account. */
+const BUDGET_VARIANTS = 8;
+const ORGANIZATION_SERVICES = 80;
+
+/**
+ * An organization of `accounts` accounts (the management account, which is the fake's own and
+ * the function's, then members), each with `budgetsPerAccount` budgets, and the payer's
+ * EstimatedCharges: the total, per service and per linked account (organization mode leaves the
+ * linked account × service level off by default). Accounts are generated as ListAccounts pages
+ * reach them; members' budgets are one of a few shared lists; every member's reader role exists.
+ */
+export function makeOrganization(accounts: number, budgetsPerAccount: number, memberRoleName: string, now: Date): OrganizationDataset {
+  const variants = Array.from({ length: BUDGET_VARIANTS }, (_, v) =>
+    makeBudgets(budgetsPerAccount * BUDGET_VARIANTS, now).slice(v * budgetsPerAccount, (v + 1) * budgetsPerAccount),
+  );
+  const idAt = (index: number): string => (index === 0 ? FAKE_ACCOUNT_ID : String(FIRST_MEMBER_ID + index));
+  const indexOf = (id: string): number => {
+    if (id === FAKE_ACCOUNT_ID) return 0;
+    const index = Number(id) - FIRST_MEMBER_ID;
+    return /^\d{12}$/.test(id) && Number.isInteger(index) && index > 0 && index < accounts ? index : -1;
+  };
+  // The management account has the first list; member `index` the list `index % BUDGET_VARIANTS`.
+  const pointsOf = variants.map((variant) => expectedBudgetSeries(variant, now));
+  let budgetPoints = pointsOf[0];
+  for (let index = 1; index < accounts; index += 1) budgetPoints += pointsOf[index % BUDGET_VARIANTS];
+  const currency = { Name: 'Currency', Value: 'USD' };
+  const services = serviceNames(ORGANIZATION_SERVICES);
+  // The payer's charges per linked account: made once here, as CloudWatch lists them (a few
+  // small objects each; the fake pages them).
+  const billingSeries: BillingSeriesSeed[] = [
+    { dimensions: [currency] },
+    ...services.map((service) => ({ dimensions: [{ Name: 'ServiceName', Value: service }, currency] })),
+    ...Array.from({ length: accounts - 1 }, (_, i) => ({ dimensions: [{ Name: 'LinkedAccount', Value: idAt(i + 1) }, currency] })),
+  ];
+  const rolePattern = new RegExp(`^arn:aws:iam::(\\d{12}):role/${memberRoleName.replace(/[.+]/g, '\\$&')}$`);
+  return {
+    accounts,
+    budgetsPerAccount,
+    budgetPoints,
+    series: billingSeries.length,
+    seed: {
+      organization: {
+        accounts: {
+          count: accounts,
+          at: (index) => ({ Id: idAt(index), Name: index === 0 ? 'management' : `${TEAMS[index % TEAMS.length]} ${index}` }),
+          indexOf,
+        },
+      },
+      budgets: variants[0],
+      budgetsByAccount: (id) => {
+        const index = indexOf(id);
+        return index > 0 ? variants[index % BUDGET_VARIANTS] : undefined;
+      },
+      roleOf: (arn) => {
+        const match = rolePattern.exec(arn);
+        return match !== null && indexOf(match[1]) > 0 ? { arn } : undefined;
+      },
+      billingSeries,
+    },
+  };
 }

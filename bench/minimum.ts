@@ -88,3 +88,100 @@ export function minimumDatadogRequests(series: readonly IntakeSeries[]): { reque
   const requests = Math.max(Math.ceil(rawBytes / INTAKE_LIMITS.maxDecompressedBytes), Math.ceil(gzippedBytes / INTAKE_LIMITS.maxBodyBytes));
   return { requests, rawBytes, gzippedBytes };
 }
+
+/** The organization the organization scenario reads, as the minimum counts it. */
+export interface OrganizationShape {
+  /** Accounts `ListAccounts` lists, in every state. */
+  readonly listed: number;
+  /** Accounts read through their member role (`AssumeRole`): every active one but the function's own and the management account. */
+  readonly assumed: number;
+  /** Accounts read with the function's own credentials or the management role's: the function's own and the management account (1 when they are one). */
+  readonly direct: number;
+  /** Budgets in each account read. */
+  readonly budgetsPerAccount: number;
+  /** `ACCOUNT_TAG_KEYS` is set: one `ListTagsForResource` per account read. */
+  readonly tagKeys: boolean;
+  /** The management data is read through `MANAGEMENT_ROLE_ARN`: one more `AssumeRole`. */
+  readonly managementRole: boolean;
+  /** `ACCOUNT_CONCURRENCY`: accounts read at once. */
+  readonly concurrency: number;
+  /** `AWS/Billing` series of the payer (linked-account charges). */
+  readonly series: number;
+}
+
+export interface OrganizationCalls {
+  readonly ListAccounts: number;
+  readonly AssumeRole: number;
+  readonly DescribeBudgets: number;
+  readonly ListTagsForResource: number;
+  readonly ListMetrics: number;
+  readonly GetMetricData: number;
+  readonly GetSecretValue: number;
+  readonly Datadog: number;
+}
+
+/** The operations of {@link OrganizationCalls}, in the order the benchmark prints them. */
+export const ORGANIZATION_CALL_NAMES: readonly (keyof OrganizationCalls)[] = [
+  'ListAccounts',
+  'AssumeRole',
+  'DescribeBudgets',
+  'ListTagsForResource',
+  'ListMetrics',
+  'GetMetricData',
+  'GetSecretValue',
+  'Datadog',
+];
+
+/** The largest `ListAccounts` page (AWS-FACTS.md: `MaxResults` 1 to 20). */
+export const ACCOUNTS_PAGE_SIZE = 20;
+
+/**
+ * The fewest calls one organization run can make (issue 13): every `ListAccounts` page, one
+ * `AssumeRole` per account read through its member role (and one into the management role when
+ * there is one), every `DescribeBudgets` page of every account read, one `ListTagsForResource`
+ * per account read when tag keys are set, the payer's billing series as in one account, the
+ * secret once per execution environment, and as few Datadog requests as the size limits allow.
+ */
+export function minimumOrganizationCalls(shape: OrganizationShape, cold: boolean, datadogRequests: number): OrganizationCalls {
+  const read = shape.assumed + shape.direct;
+  return {
+    ListAccounts: Math.max(1, Math.ceil(shape.listed / ACCOUNTS_PAGE_SIZE)),
+    AssumeRole: shape.assumed + (shape.managementRole ? 1 : 0),
+    DescribeBudgets: read * budgetPages(shape.budgetsPerAccount),
+    ListTagsForResource: shape.tagKeys ? read : 0,
+    ListMetrics: Math.max(1, Math.ceil(shape.series / PAGE_SIZES.listMetrics)),
+    GetMetricData: Math.ceil(shape.series / PAGE_SIZES.getMetricData),
+    GetSecretValue: cold ? 1 : 0,
+    Datadog: datadogRequests,
+  };
+}
+
+function budgetPages(budgets: number): number {
+  return Math.max(1, Math.ceil(budgets / PAGE_SIZES.describeBudgets));
+}
+
+export const ORGANIZATION_BOUND_FORMULA =
+  'latency × (max(ListAccounts pages, ⌈accounts × per-account round trips ÷ concurrency⌉, ListMetrics pages + 1 GetMetricData round) + Datadog rounds)';
+
+/**
+ * The critical-path lower bound of an organization run with a fixed latency per request: the
+ * longer of the `ListAccounts` chain (each page needs the previous token) and the accounts' own
+ * round trips (`AssumeRole`, then each `DescribeBudgets` page, one after another) spread over the
+ * concurrency, beside the payer's billing metrics; then the last Datadog round. `ListTagsForResource`
+ * needs no account credentials, so it runs beside the account's own chain and adds no round.
+ */
+export function organizationBound(latencyMs: number, shape: OrganizationShape, minimum: OrganizationCalls): Bound {
+  const listing = minimum.ListAccounts;
+  const perAccount = budgetPages(shape.budgetsPerAccount);
+  const accountRounds = Math.ceil((shape.assumed * (1 + perAccount) + shape.direct * perAccount) / shape.concurrency);
+  const billing = minimum.ListMetrics + (minimum.GetMetricData > 0 ? 1 : 0);
+  const datadogRounds = minimum.Datadog > 0 ? 1 : 0;
+  const rounds = Math.max(listing, accountRounds, billing, minimum.GetSecretValue) + datadogRounds;
+  return {
+    rounds,
+    ms: latencyMs * rounds,
+    formula:
+      `${latencyMs} ms × (max(${listing}, ⌈(${shape.assumed} × ${1 + perAccount} + ${shape.direct} × ${perAccount}) ÷ ${shape.concurrency}⌉ = ${accountRounds}, ` +
+      `${minimum.ListMetrics} + ${minimum.GetMetricData > 0 ? 1 : 0}) + ${datadogRounds}) = ${latencyMs} ms × ${rounds} = ${latencyMs * rounds} ms`,
+  };
+}

@@ -5,8 +5,9 @@
  * written to bench/report.json. A benchmark, not a test: it exits 0 whatever the figures, and non-zero
  * only when it cannot produce them (a build, a child process or the collector's run broke).
  *
- *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs
- *   npm run bench -- --quick      CI: 1,001 budgets and series, 3 cold starts each, 1 timed run
+ *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs;
+ *                                 then the organization scenario (bench/organization.ts): 1,000 and 10,000 accounts
+ *   npm run bench -- --quick      CI: 1,001 budgets and series, 3 cold starts each, 1 timed run; no organization scenario
  *
  * Options: --latency-ms N, --budgets N, --series N, --cold-runs N, --reps N, --synth (quick mode:
  * synthesize instead of reusing a fresh cdk.out/), --no-synth, --cdk-app "<command>",
@@ -14,7 +15,8 @@
  * --no-synth: for trying a change to lambda/), --out <path>, --keep (keep the temporary
  * directory), --markdown (also print the table as Markdown), --cpu-prof (also profile one cold and
  * one warm invocation with V8's sampling profiler: bench/profiles/*.cpuprofile, and the top
- * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts).
+ * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts),
+ * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +31,7 @@ import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
-import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
@@ -50,6 +52,14 @@ import {
 } from './report';
 import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
 import { runScale, type Invocation, type ScaleRun } from './scale';
+import {
+  measureOrganization,
+  ORGANIZATION_SIZES,
+  organizationImpliedRows,
+  organizationNotes,
+  organizationRows,
+  type OrganizationFigure,
+} from './organization';
 import { chooseMemory, MEMORY_RULE, memoryRows, memoryVerdict } from './memory-choice';
 import { bundleLocator, formatProfile, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile';
 import type { Segments } from './timeline';
@@ -80,6 +90,10 @@ interface Settings {
   readonly keep: boolean;
   readonly markdown: boolean;
   readonly variantColdStarts: boolean;
+  /** The organization scenario: after the others (full mode), alone, or not at all (quick mode). */
+  readonly organization: 'yes' | 'only' | 'no';
+  /** Its sizes, in accounts. */
+  readonly accounts: readonly number[];
   readonly cpuProf: boolean;
 }
 
@@ -100,6 +114,8 @@ function settingsFrom(argv: readonly string[]): Settings {
       out: { type: 'string' },
       keep: { type: 'boolean', default: false },
       markdown: { type: 'boolean', default: false },
+      'organization-only': { type: 'boolean', default: false },
+      accounts: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
     },
     strict: true,
@@ -125,6 +141,8 @@ function settingsFrom(argv: readonly string[]): Settings {
     keep: values.keep === true,
     markdown: values.markdown === true,
     variantColdStarts: !quick,
+    organization: values['organization-only'] === true ? 'only' : quick ? 'no' : 'yes',
+    accounts: (values.accounts ?? ORGANIZATION_SIZES.join(',')).split(',').map((text: string) => whole('accounts', text, 0, 21, 100_000)),
     cpuProf: values['cpu-prof'] === true,
   };
 }
@@ -460,6 +478,36 @@ async function main(): Promise<number> {
     closers.push(() => datadog.close());
     const servers = { aws, datadog };
     const env = childEnvironment(tmp, aws.endpoint, datadog.url);
+    const organization = (initMs: number) =>
+      measureOrganization({
+        scaleChild: children.scale,
+        bundlePath: headline.path,
+        env: (awsOrigin, datadogOrigin) => childEnvironment(tmp, awsOrigin, datadogOrigin),
+        secretArn: SECRET_ARN,
+        apiKey: API_KEY,
+        latencyMs: settings.latencyMs,
+        initMs,
+        sizes: settings.accounts,
+        progress,
+      });
+    if (settings.organization === 'only') {
+      // INIT for the implied Lambda time: the bundle's cold start alone.
+      const coldOnly = await measureColdStarts(
+        children.coldStart,
+        [{ label: 'bundle', bundlePath: headline.path, kind: 'handler' }],
+        settings.coldRuns,
+        env,
+        lambdaNodeFlags(ORGANIZATION_DEPLOYMENT.memorySizeMb),
+        progress,
+      );
+      const figure = await organization(coldOnly.bundle.wallMs.median);
+      writeFileSync(
+        settings.out,
+        `${JSON.stringify({ schema: 1, mode: 'organization-only', generatedAt: new Date().toISOString(), organization: figure }, null, 2)}\n`,
+      );
+      console.log(organizationText(figure, settings.markdown));
+      return 0;
+    }
 
     // 2. Cold start
     const subjects: ColdStartSubject[] = [
@@ -768,6 +816,11 @@ async function main(): Promise<number> {
     };
     writeFileSync(settings.out, `${JSON.stringify(report, null, 2)}\n`);
     print(report, settings);
+    if (settings.organization === 'yes') {
+      const figure = await organization(cold.bundle.wallMs.median);
+      writeFileSync(settings.out, `${JSON.stringify({ ...report, organization: figure }, null, 2)}\n`);
+      console.log(organizationText(figure, settings.markdown));
+    }
     return 0;
   } finally {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -895,6 +948,19 @@ function print(report: Report, settings: Settings): void {
     out.push('', memoryVerdict(report.memoryChoice));
   }
   console.log(out.join('\n'));
+}
+
+/** The organization scenario's tables and notes, and with `markdown` the tables as Markdown for docs/performance.md. */
+function organizationText(figure: OrganizationFigure, markdown: boolean): string {
+  const out = ['', formatTable(organizationRows(figure)), '', `Implied Lambda time (ms) = ${IMPLIED_TIME_FORMULA}:`];
+  out.push(
+    ...formatTable(organizationImpliedRows(figure))
+      .split('\n')
+      .map((row) => `  ${row}`),
+  );
+  out.push(...organizationNotes(figure));
+  if (markdown) out.push('', markdownTable(organizationRows(figure)), '', markdownTable(organizationImpliedRows(figure)));
+  return out.join('\n');
 }
 
 main().then(

@@ -22,6 +22,25 @@ export const DEPLOYMENT_DEFAULTS = {
 } as const;
 
 /**
+ * How the stack deploys the function in organization mode (`accounts=organization`), where a run
+ * reads every account; the rest is {@link DEPLOYMENT_DEFAULTS}. Sized from the benchmark's
+ * organization scenario (docs/performance.md): 10,000 accounts of 5 budgets took 58 s of CPU on
+ * one x86 core, so at 1,024 MB (0.58 of a vCPU) the CPU needs about 99 s, under the 100 s of round
+ * trips that 10,000 accounts need at 50 ms a request and 10 at once: about 1.7 minutes of Lambda
+ * time, within issue 13's 5. At 512 MB the CPU alone would need about 3 minutes. Peak RSS stayed
+ * under 240 MiB.
+ */
+export const ORGANIZATION_DEPLOYMENT = {
+  /**
+   * Lambda's maximum: the run is bound by round trips, which grow with AWS's latency (at 150 ms a
+   * request 10,000 accounts take 5 minutes); an account that does not answer in a tenth of it is
+   * skipped, not the run.
+   */
+  timeoutSeconds: 900,
+  memorySizeMb: 1024,
+} as const;
+
+/**
  * Metrics the stack's two CloudWatch alarms watch, which CloudWatch bills per month: the errors
  * alarm one, the "no successful run" alarm two (invocations and errors, in its math expression).
  * A stack test counts them in the template.

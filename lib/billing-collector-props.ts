@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { noSourceProblem, SOURCES } from '../lambda/sources';
 import { collectorEnvironmentFor } from '../lambda/environment';
 import { InvalidSettingError } from '../lambda/errors';
@@ -208,6 +208,11 @@ export const BILLING_COLLECTOR_DEFAULTS = {
   logLevel: DEPLOYMENT_DEFAULTS.logLevel as lambda.ApplicationLogLevel,
   timeout: Duration.seconds(DEPLOYMENT_DEFAULTS.timeoutSeconds),
   memorySize: DEPLOYMENT_DEFAULTS.memorySizeMb,
+  /** Organization mode's sizing (`accounts: 'organization'`), where a run reads every account. */
+  organization: {
+    timeout: Duration.seconds(ORGANIZATION_DEPLOYMENT.timeoutSeconds),
+    memorySize: ORGANIZATION_DEPLOYMENT.memorySizeMb,
+  },
   retryAttempts: DEPLOYMENT_DEFAULTS.retryAttempts,
   maxEventAge: Duration.seconds(DEPLOYMENT_DEFAULTS.maxEventAgeSeconds),
 } as const;

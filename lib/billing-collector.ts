@@ -93,6 +93,7 @@ export class BillingCollector extends Construct {
     });
     acknowledgeWildcards(this.role, [...enabledSources(props).flatMap((source) => source.iam), ...organizationGrants]);
 
+    const sizing = props.accounts === 'organization' ? BILLING_COLLECTOR_DEFAULTS.organization : BILLING_COLLECTOR_DEFAULTS;
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: 'Sends AWS Budgets and CloudWatch billing metrics to Datadog',
       entry: path.join(PROJECT_ROOT, HANDLER.entry),
@@ -102,8 +103,8 @@ export class BillingCollector extends Construct {
       // The CDK's constants for FUNCTION_RUNTIME in lambda/deployment.ts, which a test holds them to.
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: BILLING_COLLECTOR_DEFAULTS.memorySize,
-      timeout: BILLING_COLLECTOR_DEFAULTS.timeout,
+      memorySize: sizing.memorySize,
+      timeout: sizing.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

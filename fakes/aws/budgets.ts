@@ -85,10 +85,15 @@ export interface BudgetsSeed {
   readonly budgets?: readonly BudgetSeed[];
   /**
    * Other accounts' budgets, by account id: answered to credentials from the fake's STS
-   * `AssumeRole` into a role of that account. @default none
+   * `AssumeRole` into a role of that account. For thousands of accounts, a function that gives an
+   * account's budgets when they are first asked for (return the same list for many accounts to
+   * keep the fake small). @default none
    */
-  readonly budgetsByAccount?: Readonly<Record<string, readonly BudgetSeed[]>>;
+  readonly budgetsByAccount?: Readonly<Record<string, readonly BudgetSeed[]>> | ((accountId: string) => readonly BudgetSeed[] | undefined);
 }
+
+/** An account without budgets (one list, so that its pages are written once too). */
+const NONE: readonly BudgetSeed[] = [];
 
 /** The end AWS gives a budget created without one: 2087-06-15. */
 const OPEN_END_SECONDS = 3_706_473_600;
@@ -108,11 +113,15 @@ function wireBudget({ Notifications: _notifications, ...seed }: BudgetSeed, mont
 export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsService {
   const now = new Date();
   const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) / 1000;
-  if (seed.budgetsByAccount?.[accounts.ownAccountId] !== undefined) {
+  const others = seed.budgetsByAccount;
+  if (typeof others === 'object' && others[accounts.ownAccountId] !== undefined) {
     throw new RangeError(`the own account's budgets are seeded in \`budgets\`, not in \`budgetsByAccount\` under ${accounts.ownAccountId}`);
   }
-  const seeded = Object.entries({ ...seed.budgetsByAccount, [accounts.ownAccountId]: seed.budgets ?? [] });
-  for (const [account, budgets] of seeded) {
+  const seededOf = (account: string): readonly BudgetSeed[] =>
+    account === accounts.ownAccountId
+      ? (seed.budgets ?? NONE)
+      : ((typeof others === 'function' ? others(account) : others?.[account]) ?? NONE);
+  const check = (account: string, budgets: readonly BudgetSeed[]): void => {
     for (const budget of budgets) {
       if ((budget.Notifications?.length ?? 0) > BUDGET_NOTIFICATIONS_LIMITS.perBudget) {
         throw new RangeError(
@@ -120,29 +129,40 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
         );
       }
     }
-  }
-  const byAccount = new Map(seeded.map(([account, budgets]) => [account, budgets.map((budget) => wireBudget(budget, monthStart))]));
-  // Only budgets with notifications are listed. AWS's reference does not say so outright ("the
-  // budget names and notifications that are associated with an account"); a reader must treat a
-  // budget that is absent as one without notifications either way.
-  const notificationsByAccount = new Map(
-    seeded.map(([account, budgets]) => [
-      account,
-      budgets.flatMap(({ BudgetName, Notifications }): WireBudgetNotifications[] =>
-        Notifications !== undefined && Notifications.length > 0 ? [{ BudgetName, Notifications }] : [],
-      ),
-    ]),
-  );
-  // The data never changes once started, so each page is written once: the benchmark asks for
-  // the same pages run after run, and the fake's work must stay small beside its latency.
-  const pages = new Map<string, string>();
+  };
+  // A seeded record is checked at once; generated budgets as each account's are first asked for.
+  check(accounts.ownAccountId, seed.budgets ?? []);
+  if (typeof others === 'object') for (const [account, budgets] of Object.entries(others)) check(account, budgets);
 
-  /** One page of the caller's own `items`, under `field`, paged by `MaxResults` and `NextToken` as AWS pages them. */
-  const page = <T>(
-    kind: string,
+  // The data never changes once started, so each list and each page is written once, by the
+  // seeded list it comes from (generated accounts may share one): the benchmark asks for the same
+  // pages run after run, and the fake's work must stay small beside its latency.
+  const wire = new WeakMap<readonly BudgetSeed[], { budgets: WireBudget[]; notifications: WireBudgetNotifications[] }>();
+  const wireOf = (account: string) => {
+    const budgets = seededOf(account);
+    let written = wire.get(budgets);
+    if (written === undefined) {
+      if (typeof others === 'function') check(account, budgets);
+      written = {
+        budgets: budgets.map((budget) => wireBudget(budget, monthStart)),
+        // Only budgets with notifications are listed. AWS's reference does not say so outright ("the
+        // budget names and notifications that are associated with an account"); a reader must treat a
+        // budget that is absent as one without notifications either way.
+        notifications: budgets.flatMap(({ BudgetName, Notifications }): WireBudgetNotifications[] =>
+          Notifications !== undefined && Notifications.length > 0 ? [{ BudgetName, Notifications }] : [],
+        ),
+      };
+      wire.set(budgets, written);
+    }
+    return { written, key: budgets };
+  };
+  const pages = new WeakMap<readonly BudgetSeed[], Map<string, string>>();
+
+  /** One page of the caller's own items, under `field`, paged by `MaxResults` and `NextToken` as AWS pages them. */
+  const page = (
+    kind: 'budgets' | 'notifications',
     field: string,
     limits: { readonly maxResults: number; readonly defaultMaxResults: number },
-    itemsOf: ReadonlyMap<string, readonly T[]>,
     input: OperationInput,
     { caller }: OperationContext,
   ): string => {
@@ -152,21 +172,24 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
     if (asked !== caller.accountId) {
       throw new AwsError('AccessDeniedException', 'You are not authorized to use this operation with the given parameters.');
     }
-    const items = itemsOf.get(asked) ?? [];
+    const { written, key: list } = wireOf(asked);
+    const items: readonly unknown[] = written[kind];
     const max = input.MaxResults === undefined ? limits.defaultMaxResults : Number(input.MaxResults);
     if (!Number.isInteger(max) || max < 1 || max > limits.maxResults) {
       throw new AwsError('ValidationException', `MaxResults must be between 1 and ${limits.maxResults}`);
     }
     const offset = pageOffset(kind, input.NextToken);
-    const key = `${kind}:${asked}:${offset}:${max}`;
-    let answer = pages.get(key);
+    const key = `${kind}:${offset}:${max}`;
+    let cached = pages.get(list);
+    if (cached === undefined) pages.set(list, (cached = new Map()));
+    let answer = cached.get(key);
     if (answer === undefined) {
       const next = offset + max;
       answer = JSON.stringify({
         [field]: items.slice(offset, next),
         ...(next < items.length ? { NextToken: pageToken(kind, next) } : {}),
       });
-      pages.set(key, answer);
+      cached.set(key, answer);
     }
     return answer;
   };
@@ -174,10 +197,10 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
   return {
     protocol: awsJson({ targetPrefix: 'AWSBudgetServiceGateway', version: '1.1' }),
     operations: {
-      DescribeBudgets: (input, context) => page('budgets', 'Budgets', BUDGETS_LIMITS, byAccount, input, context),
+      DescribeBudgets: (input, context) => page('budgets', 'Budgets', BUDGETS_LIMITS, input, context),
       // IAM: no action of this name; budgets:ViewBudget expected, not confirmed (Service Authorization Reference list_budgets.html: row unread).
       DescribeBudgetNotificationsForAccount: (input, context) =>
-        page('budget-notifications', 'BudgetNotificationsForAccount', BUDGET_NOTIFICATIONS_LIMITS, notificationsByAccount, input, context),
+        page('notifications', 'BudgetNotificationsForAccount', BUDGET_NOTIFICATIONS_LIMITS, input, context),
     },
   };
 }

@@ -48,6 +48,18 @@ export type AccountSeed = Pick<WireAccount, 'Id' | 'Name'> &
     readonly Tags?: readonly WireTag[];
   };
 
+/**
+ * Accounts made when asked for (the benchmark's 10,000), not held as a list: trusted as given,
+ * where a seeded list is checked.
+ */
+export interface GeneratedAccounts {
+  readonly count: number;
+  /** The account at this position, from 0. */
+  at(index: number): AccountSeed;
+  /** The position of the account with this `Id`, or -1. */
+  indexOf(id: string): number;
+}
+
 /** An organization to seed. */
 export interface OrganizationSeed {
   /** `o-` and 10 to 32 lowercase letters or digits. @default `o-exampleorgid` */
@@ -55,11 +67,12 @@ export interface OrganizationSeed {
   /** @default the fake's own account */
   readonly managementAccountId?: string;
   /**
-   * Every account, the management account included, in the order ListAccounts lists them.
+   * Every account, the management account included, in the order ListAccounts lists them; or,
+   * for an organization of thousands, accounts made when a page or a lookup asks for them.
    * Defaults: `Email` `aws+<Id>@example.com`, `State` `ACTIVE`, `JoinedMethod` `CREATED`,
    * `JoinedTimestamp` 2024-01-01 plus one day per position.
    */
-  readonly accounts: readonly AccountSeed[];
+  readonly accounts: readonly AccountSeed[] | GeneratedAccounts;
   /** Members that are delegated administrators: they list accounts and tags as the management account does. @default none */
   readonly delegatedAdministrators?: readonly string[];
   /**
@@ -95,13 +108,14 @@ export function organizationsService(seed: OrganizationsSeed, accounts: FakeAcco
 
   /** The organization, when the caller belongs to it; with `admin`, only for the management account or a delegated administrator. */
   const visibleTo = ({ caller }: OperationContext, admin: boolean): Organization => {
-    if (org === undefined || !org.byId.has(caller.accountId)) throw new AwsError('AWSOrganizationsNotInUseException', NOT_IN_USE, 404);
+    if (org === undefined || org.accountOf(caller.accountId) === undefined)
+      throw new AwsError('AWSOrganizationsNotInUseException', NOT_IN_USE, 404);
     if (admin && !org.admins.has(caller.accountId)) throw new AwsError('AccessDeniedException', ACCESS_DENIED, 403);
     return org;
   };
 
   const listAccounts = (input: OperationInput, context: OperationContext): string => {
-    const { listed, emptyAt } = visibleTo(context, true);
+    const { count, listed, emptyAt } = visibleTo(context, true);
     const max = input.MaxResults === undefined ? ORGANIZATIONS_LIMITS.maxAccountsPerPage : Number(input.MaxResults);
     // Constraint violations are answered by AWS's request validation, before the service's own checks.
     if (!Number.isInteger(max) || max < 1 || max > ORGANIZATIONS_LIMITS.maxAccountsPerPage) {
@@ -112,19 +126,19 @@ export function organizationsService(seed: OrganizationsSeed, accounts: FakeAcco
       );
     }
     const { offset, resumed } = accountsPosition(input.NextToken);
-    if (offset > listed.length) throw new AwsError('InvalidInputException', BAD_TOKEN);
+    if (offset > count) throw new AwsError('InvalidInputException', BAD_TOKEN);
     if (!resumed && emptyAt.has(offset)) return JSON.stringify({ Accounts: [], NextToken: pageToken(RESUMED, offset) });
-    let end = Math.min(offset + max, listed.length);
+    let end = Math.min(offset + max, count);
     for (const at of emptyAt) if (at > offset && at < end) end = at;
-    const more = end < listed.length || (end > offset && emptyAt.has(end));
-    return `{"Accounts":[${listed.slice(offset, end).join(',')}]${more ? `,"NextToken":"${pageToken(ACCOUNTS, end)}"` : ''}}`;
+    const more = end < count || (end > offset && emptyAt.has(end));
+    return `{"Accounts":[${listed(offset, end).join(',')}]${more ? `,"NextToken":"${pageToken(ACCOUNTS, end)}"` : ''}}`;
   };
 
   const listTagsForResource = (input: OperationInput, context: OperationContext): string => {
-    const { byId } = visibleTo(context, true);
+    const { accountOf } = visibleTo(context, true);
     const id = input.ResourceId;
     if (typeof id !== 'string' || id === '') throw new AwsError('InvalidInputException', 'INVALID_INPUT: ResourceId is required.');
-    const account = byId.get(id);
+    const account = accountOf(id);
     if (account === undefined)
       throw new AwsError(
         'TargetNotFoundException',
@@ -154,11 +168,12 @@ export function organizationsService(seed: OrganizationsSeed, accounts: FakeAcco
   };
 }
 
-/** A seeded organization, checked and written out once. */
+/** A seeded organization, checked once. */
 interface Organization {
-  /** Each account's ListAccounts entry as JSON text, in order. */
-  readonly listed: readonly string[];
-  readonly byId: ReadonlyMap<string, AccountSeed>;
+  readonly count: number;
+  /** The ListAccounts entries of positions `start` to `end` (excluded), as JSON text. */
+  readonly listed: (start: number, end: number) => string[];
+  readonly accountOf: (id: string) => AccountSeed | undefined;
   /** Accounts that may list: the management account and the delegated administrators. */
   readonly admins: ReadonlySet<string>;
   readonly emptyAt: ReadonlySet<number>;
@@ -186,37 +201,45 @@ function organizationOf(seed: OrganizationSeed, ownAccountId: string): Organizat
   const id = seed.id ?? 'o-exampleorgid';
   const management = seed.managementAccountId ?? ownAccountId;
   if (!ORGANIZATION_ID.test(id)) throw new RangeError(`an organization id is o- and 10 to 32 lowercase letters or digits, got "${id}"`);
-  const byId = new Map<string, AccountSeed>();
-  for (const account of seed.accounts) {
-    if (!ACCOUNT_ID.test(account.Id)) throw new RangeError(`a seeded account's Id is 12 digits, got "${account.Id}"`);
-    if (byId.has(account.Id)) throw new RangeError(`account ${account.Id} is seeded twice`);
-    if (account.State !== undefined && !STATES.includes(account.State))
-      throw new RangeError(`account ${account.Id} has no State "${account.State}"`);
-    byId.set(account.Id, account);
-  }
+  const accounts = isGenerated(seed.accounts) ? seed.accounts : listedAccounts(seed.accounts);
   const admins = new Set([management, ...(seed.delegatedAdministrators ?? [])]);
   for (const admin of admins) {
-    if (!byId.has(admin))
+    if (accounts.indexOf(admin) < 0)
       throw new RangeError(`account ${admin} (management or delegated administrator) is not among the organization's accounts`);
   }
   for (const at of seed.emptyPagesAt ?? []) {
-    if (!Number.isInteger(at) || at < 0 || at > byId.size)
-      throw new RangeError(`emptyPagesAt holds positions 0 to ${byId.size}, got ${at}`);
+    if (!Number.isInteger(at) || at < 0 || at > accounts.count)
+      throw new RangeError(`emptyPagesAt holds positions 0 to ${accounts.count}, got ${at}`);
   }
   const arnOf = (account: string) => `arn:aws:organizations::${management}:account/${id}/${account}`;
-  const wire = seed.accounts.map((account, index): WireAccount => ({
-    Id: account.Id,
-    Arn: arnOf(account.Id),
-    Email: account.Email ?? `aws+${account.Id}@example.com`,
-    Name: account.Name,
-    State: account.State ?? 'ACTIVE',
-    JoinedMethod: account.JoinedMethod ?? 'CREATED',
-    JoinedTimestamp: account.JoinedTimestamp ?? FIRST_JOINED + index * DAY,
-  }));
-  const managementEmail = wire.find((account) => account.Id === management)?.Email;
+  const wireAt = (index: number): WireAccount => {
+    const account = accounts.at(index);
+    return {
+      Id: account.Id,
+      Arn: arnOf(account.Id),
+      Email: account.Email ?? `aws+${account.Id}@example.com`,
+      Name: account.Name,
+      State: account.State ?? 'ACTIVE',
+      JoinedMethod: account.JoinedMethod ?? 'CREATED',
+      JoinedTimestamp: account.JoinedTimestamp ?? FIRST_JOINED + index * DAY,
+    };
+  };
+  // A seeded list is written out once; generated accounts are written when a page asks for them.
+  const written = isGenerated(seed.accounts)
+    ? undefined
+    : Array.from({ length: accounts.count }, (_, index) => JSON.stringify(wireAt(index)));
+  const listed = (start: number, end: number): string[] =>
+    written?.slice(start, end) ?? Array.from({ length: end - start }, (_, offset) => JSON.stringify(wireAt(start + offset)));
+  const accountOf = (account: string): AccountSeed | undefined => {
+    const index = accounts.indexOf(account);
+    return index < 0 ? undefined : accounts.at(index);
+  };
+  const managementIndex = accounts.indexOf(management);
+  const managementEmail = wireAt(managementIndex).Email;
   return {
-    listed: wire.map((account) => JSON.stringify(account)),
-    byId,
+    count: accounts.count,
+    listed,
+    accountOf,
     admins,
     emptyAt: new Set(seed.emptyPagesAt ?? []),
     described: {
@@ -231,4 +254,28 @@ function organizationOf(seed: OrganizationSeed, ownAccountId: string): Organizat
       },
     },
   };
+}
+
+/** The name of the seeded account `id`, looked up in a list or a generated organization alike. */
+export function accountNamed(accounts: OrganizationSeed['accounts'], id: string): string | undefined {
+  if (!isGenerated(accounts)) return accounts.find((account) => account.Id === id)?.Name;
+  const index = accounts.indexOf(id);
+  return index < 0 ? undefined : accounts.at(index).Name;
+}
+
+function isGenerated(accounts: OrganizationSeed['accounts']): accounts is GeneratedAccounts {
+  return !Array.isArray(accounts);
+}
+
+/** A seeded list of accounts, checked once, as {@link GeneratedAccounts}. */
+function listedAccounts(list: readonly AccountSeed[]): GeneratedAccounts {
+  const positions = new Map<string, number>();
+  list.forEach((account, index) => {
+    if (!ACCOUNT_ID.test(account.Id)) throw new RangeError(`a seeded account's Id is 12 digits, got "${account.Id}"`);
+    if (positions.has(account.Id)) throw new RangeError(`account ${account.Id} is seeded twice`);
+    if (account.State !== undefined && !STATES.includes(account.State))
+      throw new RangeError(`account ${account.Id} has no State "${account.State}"`);
+    positions.set(account.Id, index);
+  });
+  return { count: list.length, at: (index) => list[index], indexOf: (account) => positions.get(account) ?? -1 };
 }

@@ -172,11 +172,15 @@ export async function startFakeAws(options: FakeAwsOptions = {}): Promise<FakeAw
     bump(tally.operations, operation);
     const scope = SIGNING_SCOPE.exec(String(request.headers.authorization ?? ''));
     bump(tally.signing, scope === null ? 'unsigned' : `${scope[3]}@${scope[2]}`);
-    const caller = (scope === null ? undefined : accounts.sessions.get(scope[1])) ?? ownCaller;
+    const session = scope === null ? undefined : accounts.sessions.get(scope[1]);
+    const caller = session ?? ownCaller;
     const protocol = route?.service.protocol ?? UNKNOWN;
     const requestId = `fake-${Date.now()}`;
     try {
       if (route === undefined) throw new AwsError('UnknownOperationException', `The fake AWS does not serve "${operation}"`);
+      if (session !== undefined && session.expiresAt <= Date.now()) {
+        throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired');
+      }
       const output = run(request, body, route.service, route.operation, caller);
       return { status: 200, ...protocol.success(operation, output, requestId), label: operation };
     } catch (error) {

@@ -67,12 +67,18 @@ export interface WireProtocol {
   failure(operation: string, error: AwsError, requestId: string): WireAnswer;
 }
 
+/** Credentials the fake's STS issued: whom they act as, and until when. */
+export interface Session extends Caller {
+  /** Their `Expiration`, in ms since the epoch: a request signed with them after it is refused as expired. */
+  readonly expiresAt: number;
+}
+
 /** The accounts behind the fake's credentials, shared by every service of one fake AWS. */
 export interface FakeAccounts {
   /** The account of any credentials the fake's STS did not issue. */
   readonly ownAccountId: string;
-  /** Credentials the fake's STS issued, by access key id, and whom they act as. */
-  readonly sessions: Map<string, Caller>;
+  /** Credentials the fake's STS issued, by access key id. */
+  readonly sessions: Map<string, Session>;
 }
 
 /** A service as the server routes to it. */

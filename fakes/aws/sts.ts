@@ -8,8 +8,10 @@
  * in XML (`AssumeRoleResponse`/`AssumeRoleResult`), errors as an XML `ErrorResponse`.
  *
  * Differences from AWS: no trust policies, a role is trusted by every caller or refused to all;
- * every role's maximum session is one hour; policies, tags and external ids are ignored; the
- * credentials never expire inside the fake.
+ * every role's maximum session is one hour; policies, tags and external ids are ignored. A seed
+ * may make a role's sessions shorter than AWS's 15-minute minimum (`sessionSeconds`), so that a
+ * reader's rule for reusing credentials can be tested in seconds; a request signed with expired
+ * credentials is refused with `ExpiredTokenException`, as AWS refuses it.
  */
 import { randomBytes } from 'node:crypto';
 import { awsQuery, xmlText } from './protocols';
@@ -21,12 +23,22 @@ export interface RoleSeed {
   readonly arn: string;
   /** Its trust policy trusts no caller: `AssumeRole` is refused as for a role that does not exist. @default false */
   readonly refused?: boolean;
+  /**
+   * How long the credentials last (their `Expiration` is this far from now), whatever
+   * `DurationSeconds` asked: the fake's control of expiry. @default `DurationSeconds`, as AWS
+   */
+  readonly sessionSeconds?: number;
 }
 
 /** The STS part of the fake's data. */
 export interface StsSeed {
   /** @default none: every `AssumeRole` is AccessDenied */
   readonly roles?: readonly RoleSeed[];
+  /**
+   * Roles not in `roles`, looked up by ARN when asked for: for an organization of thousands of
+   * accounts, without a list of thousands of roles. @default none
+   */
+  readonly roleOf?: (arn: string) => RoleSeed | undefined;
 }
 
 /** STS's limits: stated here on their own, so the fake checks the collector's. */
@@ -55,6 +67,14 @@ export function stsService(seed: StsSeed, accounts: FakeAccounts): AwsService {
     roles.set(role.arn, { ...role, account: match[1], name: match[2] });
   }
 
+  const roleFor = (arn: string): (RoleSeed & { account: string; name: string }) | undefined => {
+    const known = roles.get(arn);
+    if (known !== undefined) return known;
+    const found = seed.roleOf?.(arn);
+    const match = found === undefined ? null : ROLE_ARN.exec(found.arn);
+    return found === undefined || match === null ? undefined : { ...found, account: match[1], name: match[2] };
+  };
+
   const assumeRole = (input: OperationInput, { caller }: OperationContext): string => {
     const arn = input.RoleArn;
     const session = input.RoleSessionName;
@@ -77,7 +97,7 @@ export function stsService(seed: StsSeed, accounts: FakeAccounts): AwsService {
         `1 validation error detected: Value '${String(input.DurationSeconds)}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to ${STS_LIMITS.minDurationSeconds}`,
       );
     }
-    const role = roles.get(arn);
+    const role = roleFor(arn);
     // AWS answers a role that does not exist as it answers one that does not trust the caller.
     if (role === undefined || role.refused === true) {
       throw new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`, 403);
@@ -90,8 +110,10 @@ export function stsService(seed: StsSeed, accounts: FakeAccounts): AwsService {
       /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?[^/]+$/,
       `arn:$1:sts::$2:assumed-role/${role.name}/${session}`,
     );
-    accounts.sessions.set(accessKeyId, { accountId: role.account, arn: assumedArn });
-    const expiration = new Date(Date.now() + duration * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // AWS gives whole seconds.
+    const expiresAt = Math.floor((Date.now() + (role.sessionSeconds ?? duration) * 1000) / 1000) * 1000;
+    accounts.sessions.set(accessKeyId, { accountId: role.account, arn: assumedArn, expiresAt });
+    const expiration = new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return (
       `<AssumedRoleUser><Arn>${xmlText(assumedArn)}</Arn><AssumedRoleId>AROA${keyChars(17)}:${xmlText(session)}</AssumedRoleId></AssumedRoleUser>` +
       `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${randomBytes(30).toString('base64')}</SecretAccessKey>` +

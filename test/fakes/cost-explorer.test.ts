@@ -20,6 +20,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { costPeriods } from '../../lambda/sources/cost-periods';
 import { amountText, type CostExplorerData, type CostRowSeed } from '../../fakes/aws/cost-explorer';
+import type { AccountSeed } from '../../fakes/aws/organizations';
 import { startFakeAws, type FakeAws, type FakeAwsSeed } from '../../fakes/aws/server';
 import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 
@@ -93,7 +94,7 @@ async function withFake<T>(
 
 beforeAll(async () => {
   // Unknown accounts get no name: drop UNNAMED's from the organization, keeping it a linked account.
-  aws = await startFakeAws({ ...seed, organization: { accounts: seed.organization!.accounts.slice(0, 2) } });
+  aws = await startFakeAws({ ...seed, organization: { accounts: (seed.organization!.accounts as readonly AccountSeed[]).slice(0, 2) } });
 });
 afterEach(() => {
   aws.clearFailures();

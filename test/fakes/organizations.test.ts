@@ -336,3 +336,85 @@ describe('startFakeAws with an organization', () => {
     await expect(startFakeAws({ budgetsByAccount: { [FAKE_ACCOUNT_ID]: [] } })).rejects.toThrow(/not in `budgetsByAccount`/);
   });
 });
+
+describe('credentials expiry', () => {
+  it("gives credentials the Expiration of the role's sessionSeconds, and refuses a request signed with them once expired as ExpiredTokenException", async () => {
+    const member = '210000000099';
+    const short = await startFakeAws({
+      budgetsByAccount: { [member]: [cost('soon gone')] },
+      roles: [{ arn: roleArn(member), sessionSeconds: 2 }],
+    });
+    try {
+      const asked = Date.now();
+      const credentials = await assumeMemberRole(new STSClient(clientConfig(short.endpoint, OWN)), member);
+      // AWS gives whole seconds: within a second of two from now.
+      expect(credentials.expiration!.getTime() - asked).toBeGreaterThan(1000);
+      expect(credentials.expiration!.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
+      expect(await budgetNames(short.endpoint, credentials, member)).toEqual(['soon gone']);
+
+      await new Promise((resolve) => setTimeout(resolve, credentials.expiration!.getTime() - Date.now() + 50));
+      const error = await rejection(budgetNames(short.endpoint, credentials, member));
+
+      expect(error.name).toBe('ExpiredTokenException');
+      expect(short.take().errors).toEqual({ ExpiredTokenException: 1 });
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('gives the Expiration DurationSeconds asks for when the role sets none, as AWS does', async () => {
+    const asked = Date.now();
+    const { Credentials } = await sts().send(
+      new AssumeRoleCommand({ RoleArn: roleArn(idOf('member-01')), RoleSessionName: 'short', DurationSeconds: 900 }),
+    );
+
+    expect(Credentials!.Expiration!.getTime() - asked).toBeGreaterThan(899_000);
+    expect(Credentials!.Expiration!.getTime()).toBeLessThanOrEqual(Date.now() + 900_000);
+  });
+});
+
+describe('an organization of 10,000 generated accounts', () => {
+  const COUNT = 10_000;
+  const ids = Array.from({ length: COUNT }, (_, index) => (index === 0 ? FAKE_ACCOUNT_ID : String(300_000_000_000 + index)));
+  const shared = [cost('team'), cost('platform')];
+  let big: FakeAws;
+  let made = 0;
+
+  beforeAll(async () => {
+    big = await startFakeAws({
+      organization: {
+        accounts: {
+          count: COUNT,
+          at: (index: number) => {
+            made += 1;
+            return { Id: ids[index], Name: `account ${index}` };
+          },
+          indexOf: (id: string) =>
+            id === FAKE_ACCOUNT_ID ? 0 : /^3\d{11}$/.test(id) && Number(id) - 300_000_000_000 < COUNT ? Number(id) - 300_000_000_000 : -1,
+        },
+      },
+      budgetsByAccount: (account) => (account.startsWith('3') ? shared : undefined),
+      roleOf: (arn) => (arn.endsWith(`:role/${MEMBER_ROLE_NAME}`) ? { arn } : undefined),
+    });
+  });
+  afterAll(async () => {
+    await big.close();
+  });
+
+  it('makes no account before it is asked for, then lists all 10,000 in 500 pages of 20', async () => {
+    expect(made).toBeLessThan(10);
+    const { pages, accounts } = await listAccounts(new OrganizationsClient(clientConfig(big.endpoint, OWN)), 20);
+
+    expect(pages).toHaveLength(COUNT / 20);
+    expect(accounts.map((account) => account.Id)).toEqual(ids);
+    expect(big.take().operations).toEqual({ ListAccounts: COUNT / 20 });
+  });
+
+  it("reads a generated member's budgets through a role found by roleOf", async () => {
+    const member = ids[9_999];
+    const credentials = await assumeMemberRole(new STSClient(clientConfig(big.endpoint, OWN)), member);
+
+    expect(await budgetNames(big.endpoint, credentials, member)).toEqual(['team', 'platform']);
+    expect(big.take().operations).toEqual({ AssumeRole: 1, DescribeBudgets: 1 });
+  });
+});

@@ -5,15 +5,21 @@
  */
 import { BudgetsClient, CreateBudgetCommand, type Budget } from '@aws-sdk/client-budgets';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { motoClientConfig } from '../../support/seed';
+import { motoClientConfig, type SeedCredentials } from '../../support/seed';
 import { E2E_SECRET } from './bundle';
 
 /**
  * Creates the API key secret under {@link E2E_SECRET}'s ARN (moto's `_custom_id_` tag fixes the
- * six-character suffix), holding `value` as a string or, for a `Uint8Array`, as binary.
+ * six-character suffix), holding `value` as a string or, for a `Uint8Array`, as binary. With
+ * `credentials` (a role's in another account), the secret is that account's, under the same name:
+ * give the function its ARN, which this returns.
  */
-export async function putApiKeySecret(endpoint: string, value: string | Uint8Array): Promise<string> {
-  const client = new SecretsManagerClient({ ...motoClientConfig(endpoint), region: E2E_SECRET.region });
+export async function putApiKeySecret(endpoint: string, value: string | Uint8Array, credentials?: SeedCredentials): Promise<string> {
+  const client = new SecretsManagerClient({
+    ...motoClientConfig(endpoint),
+    region: E2E_SECRET.region,
+    ...(credentials === undefined ? {} : { credentials }),
+  });
   try {
     const out = await client.send(
       new CreateSecretCommand({
@@ -22,7 +28,9 @@ export async function putApiKeySecret(endpoint: string, value: string | Uint8Arr
         Tags: [{ Key: '_custom_id_', Value: E2E_SECRET.customId }],
       }),
     );
-    if (out.ARN !== E2E_SECRET.arn) throw new Error(`moto created the secret as ${out.ARN}, not ${E2E_SECRET.arn}`);
+    const expected = credentials === undefined ? E2E_SECRET.arn : undefined;
+    if (out.ARN === undefined || (expected !== undefined && out.ARN !== expected) || !out.ARN.endsWith(`-${E2E_SECRET.customId}`))
+      throw new Error(`moto created the secret as ${out.ARN}, not ${expected ?? `with the suffix ${E2E_SECRET.customId}`}`);
     return out.ARN;
   } finally {
     client.destroy();

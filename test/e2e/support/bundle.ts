@@ -64,19 +64,25 @@ export interface CollectorBundle {
   readonly logFormat: string | undefined;
 }
 
-let bundle: Promise<CollectorBundle> | undefined;
+/** The context of organization mode: the same bundle, the environment and sizing the stack gives it there. */
+export const ORGANIZATION_CONTEXT: Readonly<Record<string, string>> = { accounts: 'organization' };
+
+const bundles = new Map<string, Promise<CollectorBundle>>();
 
 /**
  * Synthesizes the app (or reuses the cached assembly) with `-c apiKeySecretArn=<E2E_SECRET.arn>`
- * and returns the collector's bundle. Memoized: one synthesis at most per test file.
+ * and any other context given (such as {@link ORGANIZATION_CONTEXT}), and returns the collector's
+ * bundle. Memoized: one synthesis at most per context and test file.
  */
-export function collectorBundle(): Promise<CollectorBundle> {
-  bundle ??= synthesize();
+export function collectorBundle(extraContext: Readonly<Record<string, string>> = {}): Promise<CollectorBundle> {
+  const context = { apiKeySecretArn: E2E_SECRET.arn, ...extraContext };
+  const key = JSON.stringify(context);
+  let bundle = bundles.get(key);
+  if (bundle === undefined) bundles.set(key, (bundle = synthesize(context)));
   return bundle;
 }
 
-async function synthesize(): Promise<CollectorBundle> {
-  const context = { apiKeySecretArn: E2E_SECRET.arn };
+async function synthesize(context: Readonly<Record<string, string>>): Promise<CollectorBundle> {
   const key = inputsHash(context);
   const assemblyDir = path.join(tmpdir(), `${ASSEMBLY_PREFIX}${key.slice(0, 16)}`);
   const complete = path.join(assemblyDir, '.e2e-complete');

@@ -6,11 +6,16 @@
  * The AWS SDK clients reach it through `AWS_ENDPOINT_URL`. Every request is matched by its
  * operation, the `X-Amz-Target` header of the AWS JSON protocols, such as
  * `AWSBudgetServiceGateway.DescribeBudgets`, `GraniteServiceVersion20100801.ListMetrics` or
- * `secretsmanager.GetSecretValue`; a matching rule answers in moto's place (an AWS error),
+ * `secretsmanager.GetSecretValue`. STS speaks the AWS Query protocol instead (a form body,
+ * `Action=AssumeRole&Version=2011-06-15&RoleArn=...`, answered in XML): its requests are named
+ * as the service's shape would name them in `X-Amz-Target`
+ * (`AWSSecurityTokenServiceV20110615.AssumeRole`), and their form fields are the request's
+ * parameters. A matching rule answers in moto's place (an AWS error, in the request's protocol),
  * delays the request, or rewrites moto's answer. Anything else is forwarded as is.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { xmlText } from '../../../fakes/aws/protocols';
 import { listenOnLoopback } from '../../../fakes/loopback';
 
 /** `X-Amz-Target` values of the operations the collector calls. */
@@ -20,13 +25,27 @@ export const TARGETS = {
   getMetricData: 'GraniteServiceVersion20100801.GetMetricData',
   getSecretValue: 'secretsmanager.GetSecretValue',
   describeBudgetNotifications: 'AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount',
+  assumeRole: 'AWSSecurityTokenServiceV20110615.AssumeRole',
+  listAccounts: 'AWSOrganizationsV20161128.ListAccounts',
+  listTagsForResource: 'AWSOrganizationsV20161128.ListTagsForResource',
 } as const;
 
-/** An AWS JSON-protocol error answer. */
+/**
+ * The services that speak AWS Query, by the `Version` of their forms, and the name of their
+ * Smithy service shape, which names their operations as the JSON protocols' `X-Amz-Target` does.
+ */
+const QUERY_SERVICES: Readonly<Record<string, { readonly shape: string; readonly xmlns: string }>> = {
+  '2011-06-15': { shape: 'AWSSecurityTokenServiceV20110615', xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/' },
+};
+
+/**
+ * An AWS error answer: a JSON body for the AWS JSON protocols, an XML `ErrorResponse` for AWS
+ * Query (STS), as each service sends it.
+ */
 export interface AwsErrorAnswer {
   readonly kind: 'error';
   readonly status: number;
-  /** The `__type` of the body, e.g. `ThrottlingException`. */
+  /** The `__type` of a JSON body, e.g. `ThrottlingException`; the `Code` of an XML one, e.g. `AccessDenied`. */
   readonly type: string;
   readonly message: string;
   /**
@@ -63,8 +82,10 @@ export interface RawAnswer {
 export type FaultAnswer = AwsErrorAnswer | DelayAnswer | RewriteAnswer | RawAnswer;
 
 export interface FaultRule {
-  /** The `X-Amz-Target` to match. */
+  /** The `X-Amz-Target` to match (see {@link TARGETS}; AWS Query operations are named alike). */
   readonly target: string;
+  /** Matches only requests whose parameters (the JSON body, or the query form's fields) pass this. @default every request */
+  readonly when?: (parameters: Record<string, unknown>) => boolean;
   readonly answer: FaultAnswer;
   /** How many matching requests the rule applies to, then it is spent. @default every one */
   readonly times?: number;
@@ -72,6 +93,7 @@ export interface FaultRule {
 
 /** One request the proxy saw. */
 export interface ProxiedRequest {
+  /** `X-Amz-Target`, or for an AWS Query request the same name made from its service and `Action`. */
   readonly target: string | undefined;
   /** Region and service of the SigV4 credential scope (`Authorization: ... Credential=<id>/<date>/<region>/<service>/...`). */
   readonly signedFor: { readonly region: string; readonly service: string } | undefined;
@@ -79,6 +101,7 @@ export interface ProxiedRequest {
   readonly handling: FaultAnswer['kind'] | 'forwarded';
   /** The status returned to the client; `undefined` when the client went away first. */
   readonly status: number | undefined;
+  /** The JSON body, or the query form's fields. */
   readonly body: Record<string, unknown> | undefined;
 }
 
@@ -120,7 +143,30 @@ export const awsErrors = {
     message: `User: arn:aws:sts::123456789012:assumed-role/billing-collector/billing-collector is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
     queryError: 'AccessDenied;Sender',
   }),
+  /**
+   * STS refusing `AssumeRole`, as it answers a role that does not exist or does not trust the
+   * caller: 403, `AccessDenied` (moto lets anyone assume any role, AWS-FACTS.md).
+   */
+  assumeRoleDenied: (roleArn: string): AwsErrorAnswer => ({
+    kind: 'error',
+    status: 403,
+    type: 'AccessDenied',
+    message: `User: arn:aws:sts::123456789012:assumed-role/billing-collector/billing-collector is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+  }),
 } as const;
+
+/**
+ * A rule that refuses `AssumeRole` into `roleArn` (the collector's member role in one account),
+ * as STS refuses a role that is missing or does not trust the caller.
+ */
+export function refuseAssumeRole(roleArn: string, times?: number): FaultRule {
+  return {
+    target: TARGETS.assumeRole,
+    when: (parameters) => parameters.RoleArn === roleArn,
+    answer: awsErrors.assumeRoleDenied(roleArn),
+    ...(times === undefined ? {} : { times }),
+  };
+}
 
 /**
  * A rewrite that pages DescribeBudgets as AWS does, which moto does not: it answers every budget
@@ -186,9 +232,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readAll(req);
-    const amzTarget = header(req.headers, 'x-amz-target');
-    const body = parseJsonObject(raw);
-    const match = rules.find((r) => r.left > 0 && r.rule.target === amzTarget);
+    const query = queryRequest(req.headers, raw);
+    const amzTarget = query?.target ?? header(req.headers, 'x-amz-target');
+    const body = query?.parameters ?? parseJsonObject(raw);
+    const match = rules.find(
+      (r) => r.left > 0 && r.rule.target === amzTarget && (r.rule.when === undefined || (body !== undefined && r.rule.when(body))),
+    );
     if (match !== undefined) match.left -= 1;
     const answer = match?.rule.answer;
     const record: { -readonly [K in keyof ProxiedRequest]: ProxiedRequest[K] } = {
@@ -200,6 +249,21 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     };
     requests.push(record);
 
+    if (answer?.kind === 'error' && query !== undefined) {
+      // STS's ErrorResponse: the SDK's AWS Query deserializer names the error after its Code.
+      const text =
+        `<ErrorResponse xmlns="${query.xmlns}"><Error><Type>${answer.status < 500 ? 'Sender' : 'Receiver'}</Type>` +
+        `<Code>${xmlText(answer.type)}</Code><Message>${xmlText(answer.message)}</Message></Error>` +
+        `<RequestId>00000000-0000-4000-8000-000000000000</RequestId></ErrorResponse>`;
+      res.writeHead(answer.status, {
+        'content-type': 'text/xml',
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': '00000000-0000-4000-8000-000000000000',
+      });
+      res.end(text);
+      record.status = answer.status;
+      return;
+    }
     if (answer?.kind === 'error') {
       const text = JSON.stringify({ __type: answer.type, message: answer.message });
       res.writeHead(answer.status, {
@@ -240,6 +304,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       if (res.destroyed || res.writableEnded) return;
     }
 
+    if (answer?.kind === 'rewrite' && query !== undefined) throw new Error(`cannot rewrite an AWS Query (XML) answer to ${amzTarget}`);
     const forwarded =
       answer?.kind === 'rewrite' && answer.rewriteRequest && body ? Buffer.from(JSON.stringify(answer.rewriteRequest(body))) : raw;
     const upstreamAnswer = await forward(req, forwarded);
@@ -319,6 +384,19 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 function credentialScope(authorization: string | undefined): ProxiedRequest['signedFor'] {
   const match = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '');
   return match === null ? undefined : { region: match[1], service: match[2] };
+}
+
+/** An AWS Query request (a form of a service in {@link QUERY_SERVICES}): its name, its fields and its answers' XML namespace. */
+function queryRequest(
+  headers: IncomingHttpHeaders,
+  raw: Buffer,
+): { target: string; parameters: Record<string, unknown>; xmlns: string } | undefined {
+  if (!(header(headers, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return undefined;
+  const form = new URLSearchParams(raw.toString('utf8'));
+  const service = QUERY_SERVICES[form.get('Version') ?? ''];
+  const action = form.get('Action');
+  if (service === undefined || action === null) return undefined;
+  return { target: `${service.shape}.${action}`, parameters: Object.fromEntries(form), xmlns: service.xmlns };
 }
 
 function parseJsonObject(raw: Buffer): Record<string, unknown> | undefined {

@@ -26,11 +26,15 @@ export const SETUP_TIMEOUT_MS = 300_000;
  */
 export function useHarness(
   assign: (harness: Harness) => void,
-  options: { readonly secrets?: readonly string[]; readonly gaps?: GapsSeed } = {},
+  options: {
+    readonly secrets?: readonly string[];
+    readonly gaps?: GapsSeed;
+    readonly context?: Readonly<Record<string, string>>;
+  } = {},
 ): void {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await startHarness(TEST_API_KEY, options.gaps);
+    harness = await startHarness(TEST_API_KEY, options.gaps, options.context);
     assign(harness);
   }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
@@ -48,6 +52,8 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The invocation's timeout. @default the function's Timeout */
   readonly timeoutMs?: number;
+  /** The account the function is deployed in. @default moto's default account */
+  readonly accountId?: string;
 }
 
 /**
@@ -77,9 +83,14 @@ export interface Harness {
 /**
  * Starts the bundle's synthesis (or cache lookup), moto and the intake at once.
  * @param intakeApiKey the key the intake accepts. @default TEST_API_KEY
+ * @param context synthesis context beside the secret's ARN. @default none
  */
-export async function startHarness(intakeApiKey: string = TEST_API_KEY, gapsSeed: GapsSeed = {}): Promise<Harness> {
-  const started = await Promise.allSettled([collectorBundle(), startMoto(), startIntake({ apiKey: intakeApiKey })] as const);
+export async function startHarness(
+  intakeApiKey: string = TEST_API_KEY,
+  gapsSeed: GapsSeed = {},
+  context: Readonly<Record<string, string>> = {},
+): Promise<Harness> {
+  const started = await Promise.allSettled([collectorBundle(context), startMoto(), startIntake({ apiKey: intakeApiKey })] as const);
   const [bundleResult, motoResult, intakeResult] = started;
   if (bundleResult.status === 'rejected' || motoResult.status === 'rejected' || intakeResult.status === 'rejected') {
     if (motoResult.status === 'fulfilled') await motoResult.value.stop();
@@ -95,11 +106,12 @@ export async function startHarness(intakeApiKey: string = TEST_API_KEY, gapsSeed
   const gaps = filled.fake;
   const proxy = await startFaultProxy(filled.endpoint);
 
-  const options = (via: RunOptions['via'], env: RunOptions['env']) => ({
+  const options = (via: RunOptions['via'], env: RunOptions['env'], accountId: RunOptions['accountId']) => ({
     bundle,
     awsEndpoint: via === 'moto' ? filled.endpoint : proxy.url,
     datadogUrl: intake.url,
     env,
+    accountId,
   });
   return {
     bundle,
@@ -107,8 +119,8 @@ export async function startHarness(intakeApiKey: string = TEST_API_KEY, gapsSeed
     gaps,
     proxy,
     intake,
-    run: (run = {}) => invokeCollector({ ...options(run.via, run.env), timeoutMs: run.timeoutMs }),
-    start: (run = {}) => startFunction(options(run.via, run.env)),
+    run: (run = {}) => invokeCollector({ ...options(run.via, run.env, run.accountId), timeoutMs: run.timeoutMs }),
+    start: (run = {}) => startFunction(options(run.via, run.env, run.accountId)),
     async reset() {
       proxy.reset();
       intake.reset();

@@ -21,8 +21,13 @@ import type { CollectorBundle } from './bundle';
 /** The function's region: deliberately not us-east-1, where the billing data lives. */
 export const FUNCTION_REGION = 'eu-west-1';
 export const FUNCTION_NAME = 'billing-collector';
+/** The ARN in the invocation context of a function in `accountId`: the account the collector reads as its own. */
+export function functionArn(accountId: string = MOTO_DEFAULT_ACCOUNT_ID): string {
+  return `arn:aws:lambda:${FUNCTION_REGION}:${accountId}:function:${FUNCTION_NAME}`;
+}
+
 /** The ARN in the invocation context; its account is the one the budgets are seeded in. */
-export const FUNCTION_ARN = `arn:aws:lambda:${FUNCTION_REGION}:${MOTO_DEFAULT_ACCOUNT_ID}:function:${FUNCTION_NAME}`;
+export const FUNCTION_ARN = functionArn();
 
 /** Longest wait for the bundle to load (init phase) on a busy two-core machine. */
 const INIT_TIMEOUT_MS = 30_000;
@@ -73,6 +78,8 @@ export interface FunctionOptions {
   readonly datadogUrl: string;
   /** Variables to add to or override in the stack's environment; `undefined` removes one. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The account the function is deployed in (its ARN's). @default moto's default account */
+  readonly accountId?: string;
 }
 
 export interface InvokeOptions {
@@ -121,10 +128,14 @@ export function functionEnvironment(options: FunctionOptions): Record<string, st
 /** Starts a warm execution environment: the bundle is loaded before this resolves. */
 export async function startFunction(options: FunctionOptions): Promise<FunctionProcess> {
   const env = functionEnvironment(options);
-  const child = spawn(process.execPath, [LAMBDA_RUNNER, options.bundle.bundleFile, options.bundle.handlerExport, FUNCTION_ARN], {
-    env,
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [LAMBDA_RUNNER, options.bundle.bundleFile, options.bundle.handlerExport, functionArn(options.accountId)],
+    {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    },
+  );
   return new RunnerProcess(child, env, options.bundle.timeoutSeconds * 1000).ready();
 }
 
