@@ -90,6 +90,12 @@ export interface BudgetsSeed {
    * keep the fake small). @default none
    */
   readonly budgetsByAccount?: Readonly<Record<string, readonly BudgetSeed[]>> | ((accountId: string) => readonly BudgetSeed[] | undefined);
+  /**
+   * Answer for the `AccountId` asked, whoever the caller is, as moto does (it does not enforce
+   * `AccountId`): for the fake behind moto's gaps, where the credentials are moto's, not this
+   * fake's. @default false: another account's `AccountId` is `AccessDeniedException`, as in AWS
+   */
+  readonly answerAnyAccountId?: boolean;
 }
 
 /** An account without budgets (one list, so that its pages are written once too). */
@@ -169,7 +175,7 @@ export function budgetsService(seed: BudgetsSeed, accounts: FakeAccounts): AwsSe
     const asked = input.AccountId;
     if (typeof asked !== 'string' || !/^\d{12}$/.test(asked)) throw new AwsError('ValidationException', 'AccountId must be 12 digits');
     // AWS's documented answer when the AccountId is not the caller's own (the operations' Errors).
-    if (asked !== caller.accountId) {
+    if (asked !== caller.accountId && seed.answerAnyAccountId !== true) {
       throw new AwsError('AccessDeniedException', 'You are not authorized to use this operation with the given parameters.');
     }
     const { written, key: list } = wireOf(asked);

@@ -10,6 +10,7 @@ import type { AwsClientSource } from '../aws-clients';
 import { runWithConcurrency } from '../concurrency';
 import type { Config } from '../config';
 import { describeError, type SettingNamer } from '../errors';
+import { shownValue } from '../secret-shape';
 import { settingForStack } from '../settings';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type Sample, type SkipReason, type SourceResult } from '../samples';
@@ -90,10 +91,14 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
   let newestDataTime: Date | undefined;
-  const merge = (results: readonly SourceResult[]): Sample[] => {
+  /** The errors of sources that sent only part of an account's data (its thresholds denied, say). */
+  let partialAccounts = 0;
+  let firstPartialError: string | undefined;
+  const merge = (results: readonly SourceResult[], partErrors: unknown[] = []): Sample[] => {
     const samples: Sample[] = [];
     for (const result of results) {
       samples.push(...result.samples);
+      partErrors.push(...(result.errors ?? []));
       for (const [reason, count] of Object.entries(result.skipped)) increment(skipped, reason as SkipReason, count);
       if (result.newestDataTime !== undefined && (newestDataTime === undefined || result.newestDataTime > newestDataTime)) {
         newestDataTime = result.newestDataTime;
@@ -110,7 +115,12 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
       .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
   ).then(async (settled) => {
     for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
-    const samples = merge(settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])));
+    const partErrors: unknown[] = [];
+    const samples = merge(
+      settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      partErrors,
+    );
+    for (const error of partErrors) errors.push(describeError(error, input.nameSetting));
     if (samples.length > 0) await input.onSamples(directory.tagged(samples));
   });
 
@@ -119,9 +129,11 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   const readAccount = async (account: OrganizationAccount): Promise<void> => {
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(input.accountTimeoutMs)]);
     let samples: Sample[];
+    const partErrors: unknown[] = [];
     try {
       samples = merge(
         await readSources(eachAccount, await access.clientsOf(account.id, bounded), { ...run, accountId: account.id, signal: bounded }),
+        partErrors,
       );
     } catch (error) {
       const failure = accountError(account, error, config.memberRoleName, bounded.aborted && !signal.aborted);
@@ -132,6 +144,14 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
       return;
     }
     counts.read += 1;
+    // Read, but in part: one warning per error, and one line in the run's errors for them all, so
+    // that thousands of accounts denied the same call do not make thousands of errors.
+    for (const error of partErrors) {
+      const described = describeError(error, input.nameSetting);
+      firstPartialError ??= described;
+      input.log.warn(`Account ${account.id} (${shownValue(account.name)}) was read in part: ${described}`, { accountId: account.id });
+    }
+    if (partErrors.length > 0) partialAccounts += 1;
     if (samples.length > 0) await input.onSamples(directory.tagged(samples));
   };
   await Promise.all([
@@ -139,6 +159,9 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     eachAccount.length === 0 ? undefined : runWithConcurrency(list.accounts, config.accountConcurrency, readAccount),
   ]);
   if (eachAccount.length === 0) counts.read = list.accounts.length;
+  if (firstPartialError !== undefined) {
+    errors.push(`${partialAccounts} account(s) were read only in part (one warning each); the first: ${firstPartialError}`);
+  }
   return { accounts: counts, skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
 }
 

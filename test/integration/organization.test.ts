@@ -266,6 +266,22 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(warnings().filter((line) => line.failure === 'denied')).toHaveLength(20);
   });
 
+  it("reports an account read only in part (its thresholds' read denied) with one warning each and one run error, and sends its budgets", async () => {
+    aws.failOperation('DescribeBudgetNotificationsForAccount', { type: 'AccessDeniedException', status: 403 });
+    const summary = await run({
+      env: { [ENV.accountAllowlist]: `${idOf('member-01')},${idOf('member-02')}`, [ENV.collectEstimatedCharges]: 'false' },
+    });
+
+    expect(summary.accounts).toMatchObject({ read: 2, failed: 0 });
+    expect(summary.status).toBe('partial');
+    expect(summary.errors).toHaveLength(1);
+    expect(summary.errors[0]).toMatch(/^2 account\(s\) were read only in part \(one warning each\); the first: .*budgets:ViewBudget/);
+    const partial = warnings().filter((line) => String(line.message).includes('was read in part'));
+    expect(partial.map((line) => line.accountId).sort()).toEqual([idOf('member-01'), idOf('member-02')].sort());
+    expect(seriesOf('actual_spend').length).toBeGreaterThan(0);
+    expect(seriesOf('budget_threshold')).toEqual([]);
+  });
+
   it('counts an account still throttled after the retries as failed, and reads the others', async () => {
     aws.failOperation('AssumeRole', { type: 'Throttling', message: 'Rate exceeded', times: 1 });
     const summary = await run({

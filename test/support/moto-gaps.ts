@@ -3,9 +3,8 @@
  * except the operations the collector calls that moto (5.2) does not implement, which it sends
  * to the project's fake AWS. moto answers those with an HTML 500; AWS answers them with data.
  *
- * Requests are told apart by their `X-Amz-Target` (AWS JSON protocols). The fake AWS answers as
- * the account of the credentials (moto's default account for the dummy keys), from the seed it
- * is given: for `DescribeBudgetNotificationsForAccount`, the notifications of the budgets a test
+ * Requests are told apart by their `X-Amz-Target` (AWS JSON protocols). The fake AWS answers for
+ * the `AccountId` asked, as moto does, from the seed it is given: for `DescribeBudgetNotificationsForAccount`, the notifications of the budgets a test
  * also seeds into moto.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -29,7 +28,8 @@ export interface MotoWithGaps {
  * @param seed what the fake answers (its `budgets` with their `Notifications`). @default nothing
  */
 export async function startMotoGaps(motoEndpoint: string, seed: FakeAwsOptions = {}): Promise<MotoWithGaps> {
-  const fake = await startFakeAws(seed);
+  // moto answers Budgets for any AccountId; so does the fake behind its gaps, whose callers hold moto's keys.
+  const fake = await startFakeAws({ ...seed, answerAnyAccountId: true });
   const moto = new URL(motoEndpoint);
   const filled = new URL(fake.endpoint);
   const sockets = new Set<Socket>();

@@ -10,6 +10,7 @@
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../../../fakes/datadog/intake';
+import { DEFAULT_ALERT_SHARE } from '../../../lambda/sources/budget-thresholds';
 import { MOTO_DEFAULT_ACCOUNT_ID } from '../../support/moto-server';
 import { MEMBER_ROLE_NAME } from '../../support/organization-contract';
 import { createCostBudget, putEstimatedCharges, TEST_CREDENTIALS } from '../../support/seed';
@@ -67,6 +68,14 @@ describe('organization mode: an organization of 21 accounts, one suspended, one 
   }
 
   /** What Datadog should receive from the accounts that could be read, the function running in `own`. */
+  /** A budget without thresholds of its own gets the default alert levels (none are seeded here). */
+  function alertLevels(tags: readonly string[], limit: number): ExpectedSeries[] {
+    return [
+      { metric: 'aws.billing.budget_alert_level', tags: [...tags], unit: 'dollar', value: limit * DEFAULT_ALERT_SHARE },
+      { metric: 'aws.billing.budget_forecast_alert_level', tags: [...tags], unit: 'dollar', value: limit },
+    ];
+  }
+
   function expectedBilling(own: string): ExpectedSeries[] {
     const readable = org.budgets.filter((budget) => budget.account !== REFUSED);
     const budgetLines = readable.flatMap((budget): ExpectedSeries[] => {
@@ -81,6 +90,7 @@ describe('organization mode: an organization of 21 accounts, one suspended, one 
       return [
         { metric: 'aws.billing.actual_spend', tags, unit: 'dollar', value: Number(budget.actual) },
         { metric: 'aws.billing.budget_limit', tags, unit: 'dollar', value: Number(budget.limit) },
+        ...alertLevels(tags, Number(budget.limit)),
       ];
     });
     const payer = `account_id:${MOTO_DEFAULT_ACCOUNT_ID}`;
@@ -103,6 +113,8 @@ describe('organization mode: an organization of 21 accounts, one suspended, one 
         ? [
             { name: 'aws.billing.actual_spend', value: Number(TOOLING_BUDGET.actual) },
             { name: 'aws.billing.budget_limit', value: Number(TOOLING_BUDGET.limit) },
+            { name: 'aws.billing.budget_alert_level', value: Number(TOOLING_BUDGET.limit) * DEFAULT_ALERT_SHARE },
+            { name: 'aws.billing.budget_forecast_alert_level', value: Number(TOOLING_BUDGET.limit) },
           ].map(({ name, value }) => ({
             metric: name,
             tags: [
@@ -141,7 +153,7 @@ describe('organization mode: an organization of 21 accounts, one suspended, one 
         failure: 'denied',
         message: expect.stringMatching(
           new RegExp(
-            `^Account ${id(REFUSED)} \\("${REFUSED}"\\) was not read: AWS denied sts:AssumeRole.*Deploy the member role ${MEMBER_ROLE_NAME} to the account's organizational unit`,
+            `^Account ${id(REFUSED)} \\("${REFUSED}"\\) was not read: AWS denied sts:AssumeRole.*Deploy the member role ${MEMBER_ROLE_NAME} to the account: add its organizational unit`,
           ),
         ),
       }),
