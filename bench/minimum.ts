@@ -113,6 +113,7 @@ export interface OrganizationCalls {
   readonly ListAccounts: number;
   readonly AssumeRole: number;
   readonly DescribeBudgets: number;
+  readonly DescribeBudgetNotificationsForAccount: number;
   readonly ListTagsForResource: number;
   readonly ListMetrics: number;
   readonly GetMetricData: number;
@@ -125,6 +126,7 @@ export const ORGANIZATION_CALL_NAMES: readonly (keyof OrganizationCalls)[] = [
   'ListAccounts',
   'AssumeRole',
   'DescribeBudgets',
+  'DescribeBudgetNotificationsForAccount',
   'ListTagsForResource',
   'ListMetrics',
   'GetMetricData',
@@ -138,7 +140,9 @@ export const ACCOUNTS_PAGE_SIZE = 20;
 /**
  * The fewest calls one organization run can make (issue 13): every `ListAccounts` page, one
  * `AssumeRole` per account read through its member role (and one into the management role when
- * there is one), every `DescribeBudgets` page of every account read, one `ListTagsForResource`
+ * there is one), every `DescribeBudgets` page of every account read, one
+ * `DescribeBudgetNotificationsForAccount` per account read (the scenario's accounts hold far
+ * fewer than the 1,000 notifications of one page), one `ListTagsForResource`
  * per account read when tag keys are set, the payer's billing series as in one account, the
  * secret once per execution environment, and as few Datadog requests as the size limits allow.
  */
@@ -148,6 +152,7 @@ export function minimumOrganizationCalls(shape: OrganizationShape, cold: boolean
     ListAccounts: Math.max(1, Math.ceil(shape.listed / ACCOUNTS_PAGE_SIZE)),
     AssumeRole: shape.assumed + (shape.managementRole ? 1 : 0),
     DescribeBudgets: read * budgetPages(shape.budgetsPerAccount),
+    DescribeBudgetNotificationsForAccount: read,
     ListTagsForResource: shape.tagKeys ? read : 0,
     ListMetrics: Math.max(1, Math.ceil(shape.series / PAGE_SIZES.listMetrics)),
     GetMetricData: Math.ceil(shape.series / PAGE_SIZES.getMetricData),

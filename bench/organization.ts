@@ -222,6 +222,7 @@ function measuredCalls(invocation: Invocation): OrganizationCalls {
     ListAccounts: operations.ListAccounts ?? 0,
     AssumeRole: operations.AssumeRole ?? 0,
     DescribeBudgets: operations.DescribeBudgets ?? 0,
+    DescribeBudgetNotificationsForAccount: operations.DescribeBudgetNotificationsForAccount ?? 0,
     ListTagsForResource: operations.ListTagsForResource ?? 0,
     ListMetrics: operations.ListMetrics ?? 0,
     GetMetricData: operations.GetMetricData ?? 0,
@@ -295,7 +296,7 @@ export function organizationNotes(figure: OrganizationFigure): string[] {
     `Organization scenario: accounts of ${BUDGETS_PER_ACCOUNT} budgets each, every one ACTIVE, read from the management account (the function's), ` +
       `ACCOUNT_CONCURRENCY ${figure.concurrency}, ${figure.latencyMs} ms on every request; one cold invocation per size in its own process, ` +
       `Lambda V8 flags for ${figure.memoryMb} MB (the organization mode's deployment: ${figure.memoryMb} MB, timeout ${figure.timeoutSeconds} s).`,
-    'Calls: ListAccounts / AssumeRole / DescribeBudgets / ListTagsForResource / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fakes.',
+    'Calls: ListAccounts / AssumeRole / DescribeBudgets / DescribeBudgetNotificationsForAccount / ListTagsForResource / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fakes.',
     `Run-time bound: ${ORGANIZATION_BOUND_FORMULA}`,
     ...figure.runs.map((run) => `  ${run.accounts.toLocaleString('en-US')} accounts: ${run.formula}`),
     ...figure.runs.map(

@@ -26,17 +26,41 @@ describe('minimumOrganizationCalls', () => {
     {
       name: '10,000 accounts of 5 budgets, read from the management account',
       shape: TEN_THOUSAND,
-      calls: { ListAccounts: 500, AssumeRole: 9_999, DescribeBudgets: 10_000, ListTagsForResource: 0, ListMetrics: 21, GetMetricData: 21 },
+      calls: {
+        ListAccounts: 500,
+        AssumeRole: 9_999,
+        DescribeBudgets: 10_000,
+        DescribeBudgetNotificationsForAccount: 10_000,
+        ListTagsForResource: 0,
+        ListMetrics: 21,
+        GetMetricData: 21,
+      },
     },
     {
       name: '21 accounts (two pages), tag keys set, from a member through the management role',
       shape: { ...TEN_THOUSAND, listed: 21, assumed: 18, direct: 2, tagKeys: true, managementRole: true, series: 4 },
-      calls: { ListAccounts: 2, AssumeRole: 19, DescribeBudgets: 20, ListTagsForResource: 20, ListMetrics: 1, GetMetricData: 1 },
+      calls: {
+        ListAccounts: 2,
+        AssumeRole: 19,
+        DescribeBudgets: 20,
+        DescribeBudgetNotificationsForAccount: 20,
+        ListTagsForResource: 20,
+        ListMetrics: 1,
+        GetMetricData: 1,
+      },
     },
     {
       name: '2,500 budgets an account: three pages each',
       shape: { ...TEN_THOUSAND, listed: 3, assumed: 2, budgetsPerAccount: 2_500, series: 0 },
-      calls: { ListAccounts: 1, AssumeRole: 2, DescribeBudgets: 9, ListTagsForResource: 0, ListMetrics: 1, GetMetricData: 0 },
+      calls: {
+        ListAccounts: 1,
+        AssumeRole: 2,
+        DescribeBudgets: 9,
+        DescribeBudgetNotificationsForAccount: 3,
+        ListTagsForResource: 0,
+        ListMetrics: 1,
+        GetMetricData: 0,
+      },
     },
   ])('$name', ({ shape, calls }) => {
     expect(minimumOrganizationCalls(shape, true, 7)).toEqual({ ...calls, GetSecretValue: 1, Datadog: 7 });
