@@ -19,6 +19,8 @@ export interface Body {
 
 const PREFIX = '{"series":[';
 const SUFFIX = ']}';
+/** The bytes of a body that are not its series: `{"series":[` and `]}`. */
+export const BODY_FRAME_BYTES = PREFIX.length + SUFFIX.length;
 
 /**
  * Packs series into as few bodies as the limits allow: fill up to the uncompressed limit, then
@@ -50,6 +52,14 @@ export function packBodies(series: readonly MetricSeries[], limits = { raw: MAX_
   }
   if (current.length > 0) chunks.push(current);
   return chunks.flatMap((chunk) => compressWithinLimit(chunk, limits.gzipped));
+}
+
+/**
+ * The bodies of series already encoded one by one (JSON each), whose raw size the caller kept
+ * within the uncompressed limit: one body, halved only if its compressed size is still too large.
+ */
+export function bodiesOfEncoded(encoded: readonly string[], maxGzipped = MAX_COMPRESSED_BYTES): Body[] {
+  return encoded.length === 0 ? [] : compressWithinLimit(encoded, maxGzipped);
 }
 
 function compressWithinLimit(chunk: readonly string[], maxGzipped: number): Body[] {

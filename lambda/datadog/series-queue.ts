@@ -1,23 +1,25 @@
 /**
  * Series sent as they are built, for runs whose series would not fit in memory at once (an
- * organization of thousands of accounts): gathered until a chunk is full, packed into bodies and
- * handed to the submitter, with at most a few chunks on their way. An `add` waits while that
- * many are in flight, so the series held stay bounded whatever the number of accounts.
+ * organization of thousands of accounts): each series is encoded once and gathered until the
+ * next one would overflow a body, and that full body is handed to the submitter, with at most a
+ * few bodies on their way. An `add` waits while that many are in flight, so the series held stay
+ * bounded whatever the number of accounts, and the run makes as few requests as full bodies allow.
  */
 import { describeError } from '../errors';
-import { packBodies, type Body } from './payload';
+import { BODY_FRAME_BYTES, bodiesOfEncoded, MAX_UNCOMPRESSED_BYTES, type Body } from './payload';
 import type { MetricSeries } from './series';
 import type { SubmitResult } from './submit';
 
 export interface SeriesQueueOptions {
-  /** Series gathered before they are packed and sent: about 1.5 MB of JSON. @default 5000 */
-  readonly chunkSeries?: number;
-  /** Chunks being sent at once; each may be several bodies, sent by the submitter's own bound. @default 2 */
+  /** The largest body, uncompressed. @default Datadog's limit, MAX_UNCOMPRESSED_BYTES */
+  readonly maxBodyBytes?: number;
+  /** Bodies being sent at once. @default 2 */
   readonly maxInFlight?: number;
 }
 
 export class SeriesQueue {
-  private waiting: MetricSeries[] = [];
+  private waiting: string[] = [];
+  private waitingBytes = BODY_FRAME_BYTES;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly result = { requests: 0, unanswered: 0, bytesSent: 0, seriesSent: 0, errors: [] as string[] };
 
@@ -27,13 +29,20 @@ export class SeriesQueue {
     private readonly options: SeriesQueueOptions = {},
   ) {}
 
-  /** Queues series; waits while the chunks in flight are at their bound. */
+  /** Queues series; sends each body as it fills, waiting while the bodies in flight are at their bound. */
   public async add(series: readonly MetricSeries[]): Promise<void> {
-    for (const item of series) this.waiting.push(item);
-    if (this.waiting.length >= (this.options.chunkSeries ?? 5000)) await this.flush();
+    const limit = this.options.maxBodyBytes ?? MAX_UNCOMPRESSED_BYTES;
+    for (const item of series) {
+      const encoded = JSON.stringify(item);
+      const bytes = Buffer.byteLength(encoded);
+      // A comma joins it to the series before it.
+      if (this.waiting.length > 0 && this.waitingBytes + 1 + bytes > limit) await this.flush();
+      this.waitingBytes += bytes + (this.waiting.length > 0 ? 1 : 0);
+      this.waiting.push(encoded);
+    }
   }
 
-  /** Sends what is waiting and waits for every chunk: the totals of the run. */
+  /** Sends what is waiting and waits for every body: the totals of the run. */
   public async finish(): Promise<SubmitResult> {
     if (this.waiting.length > 0) await this.flush();
     await Promise.all(this.inFlight);
@@ -41,11 +50,12 @@ export class SeriesQueue {
   }
 
   private async flush(): Promise<void> {
-    const chunk = this.waiting;
+    const body = this.waiting;
     this.waiting = [];
-    // Checked again after each wait: another account's chunk may have taken the slot that freed.
+    this.waitingBytes = BODY_FRAME_BYTES;
+    // Checked again after each wait: another account's body may have taken the slot that freed.
     while (this.inFlight.size >= (this.options.maxInFlight ?? 2)) await Promise.race(this.inFlight);
-    const sending: Promise<void> = this.submit(packBodies(chunk))
+    const sending: Promise<void> = this.submit(bodiesOfEncoded(body))
       .then(
         (sent) => {
           this.result.requests += sent.requests;
@@ -55,7 +65,7 @@ export class SeriesQueue {
           this.result.errors.push(...sent.errors);
         },
         (error: unknown) => {
-          this.result.errors.push(`${chunk.length} series not sent: ${describeError(error)}`);
+          this.result.errors.push(`${body.length} series not sent: ${describeError(error)}`);
         },
       )
       .finally(() => this.inFlight.delete(sending));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Body } from '../../../lambda/datadog/payload';
+import { BODY_FRAME_BYTES, type Body } from '../../../lambda/datadog/payload';
 import { SeriesQueue } from '../../../lambda/datadog/series-queue';
 import { GAUGE, type MetricSeries } from '../../../lambda/datadog/series';
 import type { SubmitResult } from '../../../lambda/datadog/submit';
@@ -25,16 +25,21 @@ function slowSubmitter() {
   return { state, submit };
 }
 
+/** The bytes of a body of `count` of these series: they all encode to the same length (values 0 to 9). */
+const bodyBytes = (count: number): number =>
+  BODY_FRAME_BYTES + count * Buffer.byteLength(JSON.stringify(series(1)[0])) + Math.max(0, count - 1);
+
 describe('SeriesQueue', () => {
-  it('sends a chunk once it is full, and what is left at the end, summing the results', async () => {
+  it('sends a body once the next series would overflow it, and what is left at the end, summing the results', async () => {
     const { state, submit } = slowSubmitter();
-    const queue = new SeriesQueue(submit, { chunkSeries: 4, maxInFlight: 2 });
+    const queue = new SeriesQueue(submit, { maxBodyBytes: bodyBytes(5), maxInFlight: 2 });
 
     await queue.add(series(3));
-    expect(state.release).toHaveLength(0);
     await queue.add(series(2));
-    expect(state.release).toHaveLength(1);
+    // Five fill a body exactly: it waits for a sixth, which would not fit.
+    expect(state.release).toHaveLength(0);
     await queue.add(series(1));
+    expect(state.release).toHaveLength(1);
     const finished = queue.finish();
     await new Promise((resolve) => setTimeout(resolve, 0));
     for (const release of state.release.splice(0)) release();
@@ -45,24 +50,35 @@ describe('SeriesQueue', () => {
 
   it('never has more chunks in flight than its bound: an add waits for a slot', async () => {
     const { state, submit } = slowSubmitter();
-    const queue = new SeriesQueue(submit, { chunkSeries: 1, maxInFlight: 2 });
+    const queue = new SeriesQueue(submit, { maxBodyBytes: bodyBytes(1), maxInFlight: 2 });
 
+    // One series a body: the second add sends the first body, the third the second.
     await queue.add(series(1));
     await queue.add(series(1));
-    let thirdAdded = false;
-    const third = queue.add(series(3)).then(() => (thirdAdded = true));
+    await queue.add(series(1));
+    let fourthAdded = false;
+    void queue.add(series(2)).then(() => (fourthAdded = true));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(thirdAdded).toBe(false);
+    expect(fourthAdded).toBe(false);
     expect(state.running).toBe(2);
 
-    state.release.shift()?.();
-    await third;
-    expect(thirdAdded).toBe(true);
-    for (const release of state.release.splice(0)) release();
-    const result = await queue.finish();
+    // Each freed slot lets the next body go, never more than two at once.
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+    while (!fourthAdded) {
+      state.release.shift()?.();
+      await tick();
+      expect(state.running).toBeLessThanOrEqual(2);
+    }
+    let finished = false;
+    const done = queue.finish().then((result) => ((finished = true), result));
+    while (!finished) {
+      state.release.shift()?.();
+      await tick();
+    }
+    const result = await done;
 
     expect(state.most).toBe(2);
     expect(result.seriesSent).toBe(5);
-    expect(result.errors).toEqual(['some']);
+    expect(state.sent).toEqual([1, 1, 1, 1, 1]);
   });
 });
