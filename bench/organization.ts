@@ -243,7 +243,7 @@ export function organizationRows(figure: OrganizationFigure): string[][] {
     const deployed = run.impliedMs.find((entry) => entry.memoryMb === figure.memoryMb)?.ms ?? Number.NaN;
     rows.push(
       [
-        `${n} accounts: calls (LA / AR / DB / LT / LM / GMD / SM / DD)`,
+        `${n} accounts: calls (LA / AR / DB / DN / LT / LM / GMD / SM / DD)`,
         calls(run.calls.measured),
         calls(run.calls.minimum),
         run.calls.met ? '=' : '>',

@@ -70,7 +70,7 @@ describe('applyDatadogAssets', () => {
     await applyDatadogAssets(options({ ...DEFAULT_ASSET_SETTINGS, scheduleMinutes: 360 }));
 
     const after = datadog.monitors.get(before?.id ?? -1);
-    expect(after?.query).toMatch(/ > 0\.5$/);
+    expect(after?.query).toMatch(/^max\(last_12h\):/);
     expect(ourMonitors()).toHaveLength(MONITOR_COUNT);
   });
 
