@@ -16,7 +16,7 @@ import { collect, type RunSummary } from './collect';
 import { loadConfig, type Config } from './config';
 import { ActionableError, CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
-import { ENV } from './settings';
+import { settingForStack } from './settings';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -91,7 +91,7 @@ export async function handler(event: unknown, context: InvocationContext): Promi
   if (isCheckEvent(event)) {
     if (organization === undefined) {
       throw new ActionableError('The check event checks each account of an organization, and this function reads its own account only.', {
-        fix: `Set ${ENV.accounts} to organization (context key accounts) to use it.`,
+        fix: `Set ${settingForStack('accounts', 'organization')} to use it.`,
       });
     }
     const awsMs = Math.max(0, deadline - Date.now());

@@ -372,7 +372,7 @@ describe('the check event in self mode', () => {
         { check: true },
         { invokedFunctionArn: `arn:aws:lambda:us-east-1:${MANAGEMENT}:function:collector`, getRemainingTimeInMillis: () => 5_000 },
       ),
-    ).rejects.toThrow('Set ACCOUNTS to organization (context key accounts) to use it.');
+    ).rejects.toThrow('Set ACCOUNTS=organization (context key accounts) to use it.');
     expect(aws.take().operations).toEqual({});
   });
 });
