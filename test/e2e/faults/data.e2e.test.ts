@@ -8,6 +8,7 @@ import type { Budget } from '@aws-sdk/client-budgets';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../../../fakes/datadog/intake';
+import { DEFAULT_ALERT_SHARE } from '../../../lambda/sources/budget-thresholds';
 import { createCostBudget, putEstimatedCharges, type EstimatedChargesPoint } from '../../support/seed';
 import { aMinuteAgo, putApiKeySecret } from '../support/aws-seed';
 import { ACCOUNT, budgetTags, chargeSeries, healthSeries, linesOf, type ExpectedSeries } from '../support/expected-series';
@@ -35,6 +36,13 @@ describe('hostile data from AWS, against the bundled collector', () => {
   async function seed(charges: readonly EstimatedChargesPoint[] = [{ ...TOTAL_ROW, timestamp: aMinuteAgo() }]): Promise<void> {
     await Promise.all([putApiKeySecret(h.moto.endpoint, TEST_API_KEY), putEstimatedCharges(h.moto.endpoint, charges)]);
   }
+
+  /**
+   * The sorted values of a budget without thresholds of its own: its spend and forecast, its
+   * limit, and the alert levels the collector falls back to (a share of the limit, and the limit).
+   */
+  const budgetValues = (limit: number, ...spend: number[]): number[] =>
+    [...spend, limit, limit * DEFAULT_ALERT_SHARE, limit].sort((a, b) => a - b);
 
   /** budget_name tag -> the sorted values of the series that carry it. */
   function valuesByBudgetTag(): Record<string, number[]> {
@@ -65,8 +73,8 @@ describe('hostile data from AWS, against the bundled collector', () => {
         const invocation = await h.run();
 
         expect(valuesByBudgetTag()).toEqual({
-          'budget_name:team_a': [1, 5, 10],
-          [`budget_name:team_a_${hash6('Team A')}`]: [2, 6, 20],
+          'budget_name:team_a': budgetValues(10, 1, 5),
+          [`budget_name:team_a_${hash6('Team A')}`]: budgetValues(20, 2, 6),
         });
         expect(warnings(invocation)).toEqual([
           expect.objectContaining({
@@ -87,8 +95,8 @@ describe('hostile data from AWS, against the bundled collector', () => {
       const invocation = await h.run();
 
       expect(valuesByBudgetTag()).toEqual({
-        [`budget_name:budget_${hash6('🔥🔥🔥')}`]: [1, 2, 10],
-        [`budget_name:budget_${hash6('🔥')}`]: [3, 4, 20],
+        [`budget_name:budget_${hash6('🔥🔥🔥')}`]: budgetValues(10, 1, 2),
+        [`budget_name:budget_${hash6('🔥')}`]: budgetValues(20, 3, 4),
       });
       // No bare `budget_name`, and no renamed key such as `budget_name_6b05e6`.
       for (const series of h.intake.series()) {
@@ -221,8 +229,11 @@ describe('hostile data from AWS, against the bundled collector', () => {
       });
     }
 
+    /** The limit of 100, and the alert levels the collector falls back to without thresholds. */
     const LIMIT_ONLY = (tag: string): ExpectedSeries[] => [
       { metric: 'aws.billing.budget_limit', tags: budgetTags(tag), unit: 'dollar', value: 100 },
+      { metric: 'aws.billing.budget_alert_level', tags: budgetTags(tag), unit: 'dollar', value: 100 * DEFAULT_ALERT_SHARE },
+      { metric: 'aws.billing.budget_forecast_alert_level', tags: budgetTags(tag), unit: 'dollar', value: 100 },
     ];
 
     it.each([
