@@ -2,7 +2,7 @@
  * What a deployment will cost: Datadog custom metrics per metric name, and the AWS API bill per
  * month at a schedule, with the arithmetic written out. Pure: the counts come from a dry run.
  */
-import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
+import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import type { SkipReason } from '../lambda/samples';
 import { SOURCES } from '../lambda/sources';
 import type { SourceOperation } from '../lambda/sources/source';
@@ -25,8 +25,10 @@ import { assumedRun, ESTIMATE_CPU_ASSUMPTION } from './lambda-time';
 /** The stack's schedule period. */
 export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinutes;
 
-/** The stack's function memory. */
-export const DEFAULT_LAMBDA_MEMORY_MB = DEPLOYMENT_DEFAULTS.memorySizeMb;
+/** The function memory the stack deploys in each account mode: organization mode's is its own. */
+export function deployedMemoryMb(accounts: string): number {
+  return accounts === 'organization' ? ORGANIZATION_DEPLOYMENT.memorySizeMb : DEPLOYMENT_DEFAULTS.memorySizeMb;
+}
 
 /** The AWS calls one run makes, as counted by a dry run. */
 export interface CountedCalls {

@@ -9,7 +9,7 @@ import { enabledSources } from '../../lambda/sources';
 import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
-import { estimate, DEFAULT_LAMBDA_MEMORY_MB, type Estimate } from '../estimate';
+import { deployedMemoryMb, estimate, type Estimate } from '../estimate';
 import { counts, table } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine } from '../network';
@@ -60,7 +60,7 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
       operations: enabledSources(config).flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
-      ...(options.includeLambda ? { lambda: { memoryMb: DEFAULT_LAMBDA_MEMORY_MB, durationMs: summary.durationMs } } : {}),
+      ...(options.includeLambda ? { lambda: { memoryMb: deployedMemoryMb(config.accounts), durationMs: summary.durationMs } } : {}),
     });
     const report: EstimateReport = {
       accountId,

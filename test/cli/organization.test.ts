@@ -3,6 +3,7 @@
  * AWS: the tool reads as the function does, with the caller's own credentials (the management
  * account's here) and the member roles they may assume.
  */
+import { ORGANIZATION_DEPLOYMENT } from '../../lambda/deployment';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
 import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
@@ -72,5 +73,14 @@ describe('the tool in organization mode', () => {
     expect(code).toBe(0);
     expect(report.errors).toEqual([]);
     expect(report.customMetrics).toMatchObject({ byMetric: { 'aws.billing.actual_spend': 3, 'aws.billing.collector.accounts': 3 } });
+  });
+
+  it('estimate --lambda prices the function at the memory organization mode deploys', async () => {
+    const { code, out } = await runInProcess(['estimate', '--accounts', 'organization', '--lambda', '--json'], env);
+    const report = JSON.parse(out) as { awsCost: { lines: { item: string; note?: string }[] } };
+
+    expect(code).toBe(0);
+    const compute = report.awsCost.lines.find((line) => line.item === 'Lambda compute (arm64)');
+    expect(compute?.note).toContain(`billed time per run at ${ORGANIZATION_DEPLOYMENT.memorySizeMb.toLocaleString('en-US')} MB`);
   });
 });
