@@ -23,7 +23,7 @@ import {
   type OrganizationCalls,
   type OrganizationShape,
 } from './minimum';
-import { runScale, type Invocation } from './scale';
+import { countedCalls, runScale } from './scale';
 import { ratio, round } from './stats';
 
 /** The sizes measured: the memory goal compares the largest with the smallest. */
@@ -157,7 +157,7 @@ async function measureSize(accounts: number, memoryMb: number, options: Organiza
       series: dataset.series,
     };
     const minimum = minimumOrganizationCalls(shape, true, minimumDatadogRequests(invocation.datadog.series).requests);
-    const measured = measuredCalls(invocation);
+    const measured: OrganizationCalls = countedCalls(invocation, ORGANIZATION_CALL_NAMES);
     const over = ORGANIZATION_CALL_NAMES.filter((name) => measured[name] !== minimum[name]).map(
       (name) => `${name} ${measured[name]} (minimum ${minimum[name]})`,
     );
@@ -214,21 +214,6 @@ async function measureSize(accounts: number, memoryMb: number, options: Organiza
   } finally {
     await Promise.all([aws.close(), datadog.close()]);
   }
-}
-
-function measuredCalls(invocation: Invocation): OrganizationCalls {
-  const operations = invocation.aws.operations;
-  return {
-    ListAccounts: operations.ListAccounts ?? 0,
-    AssumeRole: operations.AssumeRole ?? 0,
-    DescribeBudgets: operations.DescribeBudgets ?? 0,
-    DescribeBudgetNotificationsForAccount: operations.DescribeBudgetNotificationsForAccount ?? 0,
-    ListTagsForResource: operations.ListTagsForResource ?? 0,
-    ListMetrics: operations.ListMetrics ?? 0,
-    GetMetricData: operations.GetMetricData ?? 0,
-    GetSecretValue: operations.GetSecretValue ?? 0,
-    Datadog: invocation.datadog.requests,
-  };
 }
 
 const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;

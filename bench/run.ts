@@ -51,7 +51,7 @@ import {
   type RunTimeFigure,
 } from './report';
 import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
-import { runScale, type Invocation, type ScaleRun } from './scale';
+import { countedCalls, runScale, type Invocation, type ScaleRun } from './scale';
 import {
   measureOrganization,
   ORGANIZATION_SIZES,
@@ -197,20 +197,8 @@ const CALL_NAMES: readonly (keyof CallCounts)[] = [
   'Datadog',
 ];
 
-function measuredCalls(invocation: Invocation): CallCounts {
-  const operations = invocation.aws.operations;
-  return {
-    DescribeBudgets: operations.DescribeBudgets ?? 0,
-    DescribeBudgetNotificationsForAccount: operations.DescribeBudgetNotificationsForAccount ?? 0,
-    ListMetrics: operations.ListMetrics ?? 0,
-    GetMetricData: operations.GetMetricData ?? 0,
-    GetSecretValue: operations.GetSecretValue ?? 0,
-    Datadog: invocation.datadog.requests,
-  };
-}
-
 function callsFigure(invocation: Invocation, settings: Settings, cold: boolean): CallsFigure {
-  const measured = measuredCalls(invocation);
+  const measured: CallCounts = countedCalls(invocation, CALL_NAMES);
   const minimum = minimumCalls(settings.budgets, settings.series, cold, minimumDatadogRequests(invocation.datadog.series).requests);
   const over = CALL_NAMES.filter((key) => measured[key] !== minimum[key]).map((key) => `${key} ${measured[key]} (minimum ${minimum[key]})`);
   for (const [name, count] of Object.entries(invocation.aws.operations)) {
@@ -624,19 +612,19 @@ async function main(): Promise<number> {
     const warmCalls = callsFigure(first.invocations[1], settings, false);
     const sameEveryRun = [zero, ...runs, goalMemoryRun, ...[...runsBySize.values()].flat()].every(
       (scaleRun) =>
-        JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
-        JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
+        JSON.stringify(countedCalls(scaleRun.invocations[0], CALL_NAMES)) === JSON.stringify(coldCalls.measured) &&
+        JSON.stringify(countedCalls(scaleRun.invocations[1], CALL_NAMES)) === JSON.stringify(warmCalls.measured),
     );
     checks.push({ name: 'the same calls in every run', ok: sameEveryRun, detail: `${runs.length + 2} runs` });
     const floorSameCalls = floorRuns.every(
       (scaleRun) =>
-        JSON.stringify(measuredCalls(scaleRun.invocations[0])) === JSON.stringify(coldCalls.measured) &&
-        JSON.stringify(measuredCalls(scaleRun.invocations[1])) === JSON.stringify(warmCalls.measured),
+        JSON.stringify(countedCalls(scaleRun.invocations[0], CALL_NAMES)) === JSON.stringify(coldCalls.measured) &&
+        JSON.stringify(countedCalls(scaleRun.invocations[1], CALL_NAMES)) === JSON.stringify(warmCalls.measured),
     );
     checks.push({
       name: "the run floor made exactly the collector's calls, cold and warm",
       ok: floorSameCalls,
-      detail: floorRuns.map((scaleRun) => JSON.stringify(measuredCalls(scaleRun.invocations[0]))).join('; '),
+      detail: floorRuns.map((scaleRun) => JSON.stringify(countedCalls(scaleRun.invocations[0], CALL_NAMES))).join('; '),
     });
     const floorRefused = floorRuns.flatMap((scaleRun) => scaleRun.invocations).filter((invocation) => invocation.datadog.accepted !== 1);
     checks.push({

@@ -16,6 +16,17 @@ export interface Invocation extends Omit<Extract<ScaleEvent, { type: 'invoked' }
   readonly segments?: Segments;
 }
 
+/**
+ * The calls of one invocation, by the names a scenario counts: each AWS operation as the fake
+ * AWS tallied it (0 when not called), and `Datadog` as the requests the intake answered.
+ */
+export function countedCalls<K extends string>(invocation: Invocation, names: readonly K[]): Record<K, number> {
+  const operations: Readonly<Record<string, number | undefined>> = invocation.aws.operations;
+  return Object.fromEntries(
+    names.map((name) => [name, name === 'Datadog' ? invocation.datadog.requests : (operations[name] ?? 0)]),
+  ) as Record<K, number>;
+}
+
 export interface ScaleRun {
   readonly nodeFlags: readonly string[];
   readonly importMs: number;
