@@ -48,6 +48,7 @@ interface RawOptions {
   readonly accountDeny?: string[];
   readonly accountTagKeys?: string[];
   readonly accountConcurrency?: number;
+  readonly costExplorerMaxRequests?: number;
   readonly tags?: string[];
   readonly env?: string;
   readonly service?: string;
@@ -218,6 +219,7 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     accountDeny: raw.accountDeny ?? [],
     accountTagKeys: raw.accountTagKeys ?? [],
     accountConcurrency: raw.accountConcurrency,
+    costExplorerMaxRequests: raw.costExplorerMaxRequests,
     tags: raw.tags ?? [],
     env: raw.env,
     service: raw.service,

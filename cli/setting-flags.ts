@@ -31,6 +31,7 @@ export const COLLECTOR_FLAG_SETTINGS = [
   'accountDenylist',
   'accountTagKeys',
   'accountConcurrency',
+  'costExplorerMaxRequests',
   'tags',
   'env',
   'service',

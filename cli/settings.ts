@@ -42,6 +42,7 @@ export interface CollectorFlags {
   readonly accountDeny: readonly string[];
   readonly accountTagKeys: readonly string[];
   readonly accountConcurrency?: number;
+  readonly costExplorerMaxRequests?: number;
   readonly tags: readonly string[];
   /** The `env` and `service` tags, as DD_ENV and DD_SERVICE give them to the function. */
   readonly env?: string;
@@ -129,6 +130,7 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     accountDenylist: flags.accountDeny,
     accountTagKeys: flags.accountTagKeys,
     accountConcurrency: flags.accountConcurrency,
+    costExplorerMaxRequests: flags.costExplorerMaxRequests,
     // The tool reads the key once per command.
     apiKeyMaxAgeSeconds: undefined,
     sendHealthMetrics: off(flags.healthMetrics),

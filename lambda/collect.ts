@@ -18,7 +18,10 @@ import { SeriesQueue } from './datadog/series-queue';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
-import { enabledSources } from './sources';
+import { sourcesRunBy } from './sources';
+import type { Trigger } from './trigger';
+import { RequestCap } from './request-cap';
+import type { SourceRun } from './sources/source';
 import type { AwsClientSource } from './aws-clients';
 
 export interface CollectDependencies {
@@ -41,12 +44,16 @@ export interface CollectDependencies {
   readonly nameSetting?: SettingNamer;
   /** Organization mode's way into the other accounts; needed when `config.accounts` is `organization`. */
   readonly organization?: OrganizationAccess;
+  /** Which rule started the run, and so which sources it reads (`trigger.ts`). @default 'schedule' */
+  readonly trigger?: Trigger;
 }
 
 /** What a run did; logged as one JSON line and returned to the caller. */
 export interface RunSummary {
   readonly status: RunStatus;
   readonly accountId: string;
+  /** The rule whose sources the run read. */
+  readonly trigger: Trigger;
   /** Series built, per metric name (health metrics included). */
   readonly series: Record<string, number>;
   readonly seriesTotal: number;
@@ -77,6 +84,8 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   const clock = deps.now ?? (() => new Date());
   const startedAt = clock();
   const { config } = deps;
+  const trigger = deps.trigger ?? 'schedule';
+  const costExplorerRequests = new RequestCap('Cost Explorer', config.costExplorerMaxRequests, 'costExplorerMaxRequests');
   // Every warning the run logs (bad amounts, tag collisions) is counted in the summary.
   let warnings = 0;
   const log: Logger = {
@@ -121,9 +130,11 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
       clock,
       readsBefore,
       warnings: () => warnings,
+      trigger,
+      costExplorerRequests,
     });
   }
-  const gathered = await gatherSources(deps, { log, calls: awsCalls, signal, now: startedAt });
+  const gathered = await gatherSources(deps, trigger, { log, calls: awsCalls, signal, now: startedAt, costExplorerRequests });
   const { samples, skipped, newestDataTime } = gathered;
   errors.push(...gathered.errors);
   const billingDataAgeHours =
@@ -131,7 +142,15 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
 
   const status: RunStatus = errors.length === 0 ? 'success' : samples.length > 0 ? 'partial' : 'failure';
   const health = config.sendHealthMetrics
-    ? healthSamples({ accountId: deps.accountId, status, billingSeries: samples.length, startedAt, now: clock(), billingDataAgeHours })
+    ? healthSamples({
+        accountId: deps.accountId,
+        trigger,
+        status,
+        billingSeries: samples.length,
+        startedAt,
+        now: clock(),
+        billingDataAgeHours,
+      })
     : [];
   const built = buildSeries([...samples, ...health], {
     metricPrefix: config.metricPrefix,
@@ -160,6 +179,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     // A failure to send turns a clean collection into a partial or failed run.
     status: errors.length === 0 ? 'success' : deps.dryRun ? status : datadog.seriesSent > 0 ? 'partial' : 'failure',
     accountId: deps.accountId,
+    trigger,
     series: countByMetric(built.series),
     seriesTotal: built.series.length,
     skipped,
@@ -188,6 +208,8 @@ interface RunContext {
   readonly clock: () => Date;
   readonly readsBefore: number;
   readonly warnings: () => number;
+  readonly trigger: Trigger;
+  readonly costExplorerRequests: RequestCap;
 }
 
 /**
@@ -236,6 +258,8 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
       config,
       ownAccountId: deps.accountId,
       ownClients: deps.clients,
+      trigger: run.trigger,
+      costExplorerRequests: run.costExplorerRequests,
       access: organization,
       log: run.log,
       calls: run.awsCalls,
@@ -269,6 +293,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
   if (config.sendHealthMetrics) {
     const health = healthSamples({
       accountId: deps.accountId,
+      trigger: run.trigger,
       status: collected,
       billingSeries,
       startedAt: run.startedAt,
@@ -291,6 +316,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
   const summary: RunSummary = {
     status: noneRead || sendFailed ? 'failure' : run.errors.length > 0 ? 'partial' : collected,
     accountId: deps.accountId,
+    trigger: run.trigger,
     series: counts,
     seriesTotal,
     skipped: read?.skipped ?? {},
@@ -356,11 +382,8 @@ interface Gathered {
 }
 
 /** Runs the enabled sources concurrently; one failing leaves the others' samples intact. */
-async function gatherSources(
-  deps: CollectDependencies,
-  run: { readonly log: Logger; readonly calls: CallCounter; readonly signal: AbortSignal; readonly now: Date },
-): Promise<Gathered> {
-  const sources = enabledSources(deps.config).map((source) =>
+async function gatherSources(deps: CollectDependencies, trigger: Trigger, run: Omit<SourceRun, 'config' | 'accountId'>): Promise<Gathered> {
+  const sources = sourcesRunBy(deps.config, trigger).map((source) =>
     source.collect(deps.clients.clientsFor(source), { config: deps.config, accountId: deps.accountId, ...run }),
   );
 
@@ -380,6 +403,7 @@ async function gatherSources(
 
 interface HealthInput {
   readonly accountId: string;
+  readonly trigger: Trigger;
   readonly status: RunStatus;
   readonly billingSeries: number;
   readonly startedAt: Date;
@@ -391,7 +415,7 @@ interface HealthInput {
 function healthSamples(input: HealthInput): Sample[] {
   const account = ['account_id', input.accountId] as const;
   const samples: Sample[] = [
-    { metric: 'collectorRun', value: 1, tags: [account, ['status', input.status]] },
+    { metric: 'collectorRun', value: 1, tags: [account, ['status', input.status], ['trigger', input.trigger]] },
     { metric: 'collectorSeries', value: input.billingSeries, tags: [account] },
     {
       metric: 'collectorDuration',

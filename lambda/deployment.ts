@@ -10,6 +10,12 @@ export const DEPLOYMENT_DEFAULTS = {
   scheduleExpression: 'rate(1 hour)',
   /** The period of {@link scheduleExpression}, which the alarms and the cost model count in. */
   schedulePeriodMinutes: 60,
+  /**
+   * The second rule's, for the sources AWS bills per request (`trigger.ts`): Cost Explorer
+   * refreshes its data up to three times a day, so twice a day misses little and costs a sixth
+   * of every four hours.
+   */
+  costExplorerScheduleExpression: 'rate(12 hours)',
   /** A run makes a handful of paginated AWS calls and one or two Datadog requests. */
   timeoutSeconds: 120,
   memorySizeMb: 256,

@@ -163,6 +163,24 @@ export class PagingError extends ActionableError {
   }
 }
 
+/**
+ * A run reached its cap on requests that AWS bills one by one (Cost Explorer's), and stopped
+ * making them rather than paying for more: what it had read is sent, and the run is partial.
+ */
+export class RequestCapError extends ActionableError {
+  public override readonly name = 'RequestCapError';
+  constructor(
+    /** The service, as the bill names it: `Cost Explorer`. */
+    service: string,
+    public readonly cap: number,
+    setting: SettingName,
+  ) {
+    super(`The run made the ${cap} ${service} requests it may make, and stopped before the rest of its data.`, {
+      fix: (name) => `Raise ${name(setting)} (each request is billed), or ask for less: fewer groupings, cost metrics or groups.`,
+    });
+  }
+}
+
 /** An AWS call got no answer: the endpoint refused it, its name did not resolve, or it timed out. */
 export class AwsUnreachableError extends ActionableError {
   public override readonly name = 'AwsUnreachableError';

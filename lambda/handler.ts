@@ -17,6 +17,7 @@ import { loadConfig, type Config } from './config';
 import { ActionableError, CollectionError, describeError } from './errors';
 import { createLogger, type Logger } from './log';
 import { settingForStack } from './settings';
+import { triggerOf, type Trigger } from './trigger';
 
 /** The part of Lambda's context object the collector uses. */
 export interface InvocationContext {
@@ -85,6 +86,13 @@ export async function handler(event: unknown, context: InvocationContext): Promi
     createLogger('ERROR').error('The collector is misconfigured', { error: describeError(error) });
     throw error;
   }
+  let trigger: Trigger;
+  try {
+    trigger = triggerOf(event);
+  } catch (error) {
+    env.log.error('The invocation was refused', { error: describeError(error) });
+    throw error;
+  }
   const organization =
     env.organization === undefined ? undefined : { ...env.organization, partition: partitionOf(context.invokedFunctionArn) };
   const deadline = Date.now() + context.getRemainingTimeInMillis() - SUMMARY_RESERVE_MS;
@@ -105,6 +113,7 @@ export async function handler(event: unknown, context: InvocationContext): Promi
     });
   }
   const { summary } = await collect({
+    trigger,
     config: env.config,
     accountId: accountIdFromArn(context.invokedFunctionArn),
     ...(organization === undefined ? {} : { organization }),

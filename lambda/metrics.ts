@@ -21,7 +21,7 @@ const COLLECTOR_HEALTH_METRICS = {
   /** One point per collector run (value 1), tagged with how the run ended. */
   collectorRun: {
     suffix: 'collector.run',
-    tagKeys: ['account_id', 'status'],
+    tagKeys: ['account_id', 'status', 'trigger'],
   },
   /** Billing series the run sent. */
   collectorSeries: {

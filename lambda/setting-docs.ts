@@ -32,6 +32,8 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   accountDenylist: 'In organization mode, account ids never to read.',
   accountTagKeys: 'In organization mode, Organizations tag keys of each account sent as Datadog tags on its series, such as `team`.',
   accountConcurrency: 'In organization mode, how many accounts are read at once.',
+  costExplorerMaxRequests:
+    'The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source that calls Cost Explorer; past it the run stops them and is partial.',
   memberRoleTargets:
     "In organization mode, the root id (`r-...`) or OU ids (`ou-...`) the member role's StackSet deploys to; the app synthesizes the StackSet only with them.",
   collectorAccountId:

@@ -323,6 +323,16 @@ export const SETTINGS = {
     default: 10,
     check: (count) => (count < 1 || count > 100 ? `must be between 1 and 100, got ${count}` : undefined),
   }),
+  costExplorerMaxRequests: wholeNumber({
+    env: 'COST_EXPLORER_MAX_REQUESTS',
+    context: 'costExplorerMaxRequests',
+    flag: 'cost-explorer-max-requests',
+    unit: 'requests',
+    // Cost Explorer bills $0.01 a request, each page included: the defaults need fewer than 10 a
+    // run for an organization of up to 50 accounts and 50 services (docs/cost-explorer.md).
+    default: 10,
+    check: (count) => (count < 1 || count > 1000 ? `must be between 1 and 1000, got ${count}` : undefined),
+  }),
   memberRoleTargets: list({
     context: 'memberRoleTargets',
     check: organizationTargetsProblem,

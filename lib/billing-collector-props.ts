@@ -169,6 +169,13 @@ export interface BillingCollectorProps {
   readonly accountConcurrency?: number;
 
   /**
+   * The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source
+   * that calls Cost Explorer.
+   * @default 10
+   */
+  readonly costExplorerMaxRequests?: number;
+
+  /**
    * How long the function keeps the API key before reading the secret again. A key rotated in
    * Datadog is picked up within this time, or at once when Datadog refuses the old one.
    * @default Duration.hours(6)
@@ -255,6 +262,7 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('accountDenylist', props.accountDenylist);
   throwIfProblem('accountTagKeys', props.accountTagKeys);
   throwIfProblem('accountConcurrency', props.accountConcurrency);
+  throwIfProblem('costExplorerMaxRequests', props.costExplorerMaxRequests);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
   // The collector cuts a longer tag to Datadog's limit; at synth the user can still fix it.
@@ -332,6 +340,7 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     accountDenylist: props.accountDenylist,
     accountTagKeys: props.accountTagKeys,
     accountConcurrency: props.accountConcurrency,
+    costExplorerMaxRequests: props.costExplorerMaxRequests,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,
     // Lambda sets AWS_LAMBDA_LOG_LEVEL itself from the function's application log level.

@@ -14,7 +14,9 @@ import { shownValue } from '../secret-shape';
 import { settingForStack } from '../settings';
 import type { Logger } from '../log';
 import { increment, type CallCounter, type Sample, type SkipReason, type SourceResult } from '../samples';
-import { enabledSources } from '../sources';
+import { sourcesRunBy } from '../sources';
+import type { Trigger } from '../trigger';
+import type { RequestCap } from '../request-cap';
 import type { Source } from '../sources/source';
 import { AccountAccess, type OrganizationAccess } from './access';
 import { AccountDirectory } from './account-tags';
@@ -37,6 +39,10 @@ export interface OrganizationReadInput {
   /** The function's own account, read with its own clients. */
   readonly ownAccountId: string;
   readonly ownClients: AwsClientSource;
+  /** The rule that started the run: its sources are the ones read. */
+  readonly trigger: Trigger;
+  /** The run's cap on Cost Explorer's billed requests. */
+  readonly costExplorerRequests: RequestCap;
   readonly access: OrganizationAccess;
   readonly log: Logger;
   readonly calls: CallCounter;
@@ -86,8 +92,8 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     signal,
   });
   const directory = new AccountDirectory(list.accounts);
-  const sources = enabledSources(config);
-  const run = { config, log: input.log, calls: input.calls, now: input.now };
+  const sources = sourcesRunBy(config, input.trigger);
+  const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
   let newestDataTime: Date | undefined;

@@ -91,6 +91,7 @@ export const budgetsSource = defineSource({
   setting: 'collectBudgets',
   // Budgets belong to the account that owns them: each one is read with its own credentials.
   scope: 'eachAccount',
+  trigger: 'schedule',
   switchDoc: 'Send the actual spend, forecast and limit of each AWS Budgets cost budget.',
   iam: [
     {

@@ -63,6 +63,7 @@ export const estimatedChargesSource = defineSource({
   setting: 'collectEstimatedCharges',
   // The management account's EstimatedCharges carries every linked account's (LinkedAccount).
   scope: 'payer',
+  trigger: 'schedule',
   switchDoc: 'Send CloudWatch `AWS/Billing` `EstimatedCharges`.',
   iam: [
     {

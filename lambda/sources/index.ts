@@ -7,12 +7,18 @@ import { budgetsSource } from './budgets';
 import { estimatedChargesSource } from './estimated-charges';
 import { DEFAULTS } from '../settings';
 import type { Source } from './source';
+import type { Trigger } from '../trigger';
 
 export const SOURCES: readonly Source[] = [estimatedChargesSource, budgetsSource] as readonly Source[];
 
 /** The sources whose switch is on in these settings; a switch left unset takes its default. */
 export function enabledSources(switches: { readonly [K in Source['setting']]?: boolean }): readonly Source[] {
   return SOURCES.filter((source) => switches[source.setting] ?? DEFAULTS[source.setting]);
+}
+
+/** The enabled sources a run of this trigger reads; the others wait for their own rule. */
+export function sourcesRunBy(switches: { readonly [K in Source['setting']]?: boolean }, trigger: Trigger): readonly Source[] {
+  return enabledSources(switches).filter((source) => source.trigger === trigger);
 }
 
 /**

@@ -11,6 +11,8 @@ import type { Logger } from '../log';
 import type { MetricKey } from '../metrics';
 import type { CallCounter, SkipReason, SourceResult } from '../samples';
 import type { CollectorSettingName, SettingValue } from '../settings';
+import type { Trigger } from '../trigger';
+import type { RequestCap } from '../request-cap';
 
 /** What the caller makes every client with: the billing region, and its own retries and time-outs. */
 export interface AwsClientConfig {
@@ -108,6 +110,8 @@ export interface SourceRun {
   readonly calls: CallCounter;
   /** Aborts AWS calls still running when the run must move on to sending. */
   readonly signal: AbortSignal;
+  /** The run's one cap on Cost Explorer's billed requests, shared by every source that calls it. */
+  readonly costExplorerRequests: RequestCap;
 }
 
 /** What `check` says of a source it could read: what it found, in one line. */
@@ -132,6 +136,11 @@ export interface Source<C extends object = object> {
    * source reads the function's own account.
    */
   readonly scope: 'payer' | 'eachAccount';
+  /**
+   * Which rule's runs read it (`trigger.ts`): `schedule`, the hourly run, or `cost_explorer`, the
+   * second rule's slower runs, for sources that AWS bills per request.
+   */
+  readonly trigger: Trigger;
   /** That setting's one-line doc, for the tool's help: what the source sends. */
   readonly switchDoc: string;
   readonly iam: readonly IamGrant[];

@@ -3,6 +3,7 @@
  * gzip to a Datadog-compatible intake on 127.0.0.1 that validates every body against the
  * v2 series schema. Every log line is captured to prove the key never appears.
  */
+import { triggerEvent } from '../../lambda/trigger';
 import { BudgetsClient, DescribeBudgetNotificationsForAccountCommand, DescribeBudgetsCommand, type Budget } from '@aws-sdk/client-budgets';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -69,13 +70,13 @@ function seedAws(): void {
 
 const logLines: string[] = [];
 
-async function invoke(): Promise<{ result?: unknown; error?: Error }> {
+async function invoke(event: unknown = {}): Promise<{ result?: unknown; error?: Error }> {
   // A fresh module per run: the handler keeps its configuration and key cache for the life of
   // an execution environment, and each test here is a new one.
   vi.resetModules();
   const { handler } = await import('../../lambda/handler');
   try {
-    const result = await handler({}, { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => 30_000 });
+    const result = await handler(event, { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => 30_000 });
     return { result };
   } catch (error) {
     return { error: error as Error };
@@ -148,7 +149,9 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
       [[`account_id:${ACCOUNT}`, 'billing_scope:total', 'currency:usd', 'env:prod'], 70.25],
       [[`account_id:${ACCOUNT}`, 'billing_scope:service', 'servicename:amazonec2', 'currency:usd', 'env:prod'], 812.5],
     ]);
-    expect(byMetric('aws.billing.collector.run')[0]).toMatchObject({ tags: [`account_id:${ACCOUNT}`, 'status:success', 'env:prod'] });
+    expect(byMetric('aws.billing.collector.run')[0]).toMatchObject({
+      tags: [`account_id:${ACCOUNT}`, 'status:success', 'trigger:schedule', 'env:prod'],
+    });
     expect(byMetric('aws.billing.collector.series')[0].points[0].value).toBe(7);
 
     const now = Date.now() / 1000;
@@ -164,6 +167,15 @@ describe('a collection run end to end with a loopback Datadog intake', () => {
       datadog: { requests: 1, seriesSent: 11 },
       errors: [],
     });
+  });
+
+  it("reads only the second rule's sources on its event: none of the hourly sources, and its run tagged trigger:cost_explorer", async () => {
+    const { error } = await invoke(triggerEvent('cost_explorer'));
+    expect(error).toBeUndefined();
+    expect(budgets.calls()).toHaveLength(0);
+    expect(cloudWatch.calls()).toHaveLength(0);
+    expect(summaryLine()).toMatchObject({ trigger: 'cost_explorer' });
+    expect(intake.series().find((s) => s.metric === 'aws.billing.collector.run')?.tags).toContain('trigger:cost_explorer');
   });
 
   it('reads the budgets of the account in the function ARN, and both sources in us-east-1', async () => {

@@ -27,6 +27,7 @@ function sourceWith(id: string, names: readonly string[], made: FakeClient[]) {
     title: id,
     setting: 'collectBudgets',
     scope: 'eachAccount',
+    trigger: 'schedule',
     switchDoc: 'A source for the test.',
     iam: [],
     clients,

@@ -34,6 +34,7 @@ describe('loadConfig: defaults', () => {
       accounts: 'self',
       memberRoleName: 'aws-billing-to-datadog-reader',
       accountConcurrency: 10,
+      costExplorerMaxRequests: 10,
       datadogSite: 'datadoghq.com',
       apiKeyMaxAgeSeconds: 6 * 60 * 60,
       apiKeyMaxAgeMs: 6 * 60 * 60 * 1000,

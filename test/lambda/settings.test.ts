@@ -80,6 +80,7 @@ describe('the settings table', () => {
       accountDenylist: ['444455556666'],
       accountTagKeys: ['team', 'cost-center'],
       accountConcurrency: 4,
+      costExplorerMaxRequests: 25,
       apiKeyMaxAgeSeconds: 60,
       sendHealthMetrics: false,
       logLevel: 'DEBUG',

@@ -3,6 +3,7 @@
  * threshold, alarm and alert-level samples, the skips, paging, and a failing read that leaves
  * the budgets' own points intact.
  */
+import { RequestCap } from '../../../lambda/request-cap';
 import {
   AccessDeniedException,
   BudgetsClient,
@@ -231,7 +232,13 @@ describe('budget thresholds: the alert levels the monitors compare with', () => 
   it('the source passes collectBudgetThresholds to the collection', async () => {
     budgetsMock.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
     budgetsMock.on(DescribeBudgetNotificationsForAccountCommand).resolves({});
-    const run = { accountId: ACCOUNT_ID, now: NOW, log: createLogger('ERROR', () => undefined), signal: new AbortController().signal };
+    const run = {
+      accountId: ACCOUNT_ID,
+      now: NOW,
+      log: createLogger('ERROR', () => undefined),
+      signal: new AbortController().signal,
+      costExplorerRequests: new RequestCap('Cost Explorer', 10, 'costExplorerMaxRequests'),
+    };
     for (const collectBudgetThresholds of [true, false]) {
       const calls: CallCounter = {};
       const config = { collectBudgetThresholds } as Parameters<typeof budgetsSource.collect>[1]['config'];
