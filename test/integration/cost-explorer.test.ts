@@ -69,7 +69,12 @@ afterAll(async () => {
 });
 
 async function invoke(event: unknown, env: Record<string, string> = {}): Promise<{ error?: Error }> {
-  vi.stubEnv('AWS_ENDPOINT_URL', aws.endpoint);
+  return invokeAt(aws, FUNCTION_ARN, event, env);
+}
+
+/** The handler of a function with this ARN, against this fake AWS. */
+async function invokeAt(fake: FakeAws, functionArn: string, event: unknown, env: Record<string, string> = {}): Promise<{ error?: Error }> {
+  vi.stubEnv('AWS_ENDPOINT_URL', fake.endpoint);
   vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
   vi.stubEnv(ENV.apiKeySecretArn, SECRET_ARN);
@@ -84,7 +89,7 @@ async function invoke(event: unknown, env: Record<string, string> = {}): Promise
   vi.resetModules();
   const { handler } = await import('../../lambda/handler');
   try {
-    await handler(event, { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => 30_000 });
+    await handler(event, { invokedFunctionArn: functionArn, getRemainingTimeInMillis: () => 30_000 });
     return {};
   } catch (error) {
     return { error: error as Error };
@@ -164,5 +169,55 @@ describe('a Cost Explorer run through the handler', () => {
 
     expect(error?.message).toMatch(/trigger cost_explorer\) has no source to read.*COLLECT_COST_EXPLORER=true/);
     expect(aws.take().operations).toEqual({ GetSecretValue: 1 });
+  });
+});
+
+describe('a Cost Explorer run in organization mode', () => {
+  it('reads Cost Explorer in the management account only: no account list, no member role', async () => {
+    const { error } = await invoke(triggerEvent('cost_explorer'), { [ENV.accounts]: 'organization' });
+
+    expect(error).toBeUndefined();
+    expect(aws.take().operations).toEqual({ GetCostAndUsage: 6, GetCostForecast: 1, GetSecretValue: 1 });
+    expect(summary()).not.toHaveProperty('accounts');
+    expect(seriesOf('collector.accounts')).toEqual([]);
+    // The linked accounts are named from Cost Explorer's answer, each once.
+    expect(seriesOf('cost.daily')).toContain(`account_name:team-a,billing_scope:linked_account,linkedaccount:${TEAM_A}=2`);
+  });
+
+  it('reads it through the management role when the function runs in another account, assuming that role alone', async () => {
+    const TOOLING = '444455556666';
+    const MANAGEMENT_ROLE = `arn:aws:iam::${FAKE_ACCOUNT_ID}:role/billing-management-reader`;
+    // The fake's own credentials are the tooling account's; Cost Explorer answers the management
+    // account's role for that account's own costs (the fake's payer is the tooling account here).
+    const tooling = await startFakeAws({
+      accountId: TOOLING,
+      costExplorer: {
+        costs: COSTS.map((row) => ({ ...row, accountId: row.accountId ?? FAKE_ACCOUNT_ID })),
+        memberAccess: true,
+        forecast: { dailyMean: 8 },
+      },
+      roles: [{ arn: MANAGEMENT_ROLE }],
+      secrets: { [SECRET_ARN]: TEST_API_KEY },
+    });
+    try {
+      vi.stubEnv('AWS_ENDPOINT_URL', tooling.endpoint);
+      const { error } = await invokeAt(
+        tooling,
+        `arn:aws:lambda:us-east-1:${TOOLING}:function:billing-collector`,
+        triggerEvent('cost_explorer'),
+        {
+          [ENV.accounts]: 'organization',
+          [ENV.managementRoleArn]: MANAGEMENT_ROLE,
+        },
+      );
+
+      expect(error).toBeUndefined();
+      expect(tooling.take().operations).toEqual({ AssumeRole: 1, GetCostAndUsage: 6, GetCostForecast: 1, GetSecretValue: 1 });
+      expect(seriesOf('cost.daily')).toContain('billing_scope:total=8');
+      const total = intake.series().find((series) => series.metric === 'aws.billing.cost.daily');
+      expect(total?.tags).toContain(`account_id:${FAKE_ACCOUNT_ID}`);
+    } finally {
+      await tooling.close();
+    }
   });
 });
