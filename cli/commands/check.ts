@@ -17,6 +17,7 @@ import { plural } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine } from '../network';
 import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+import { DEFAULTS } from '../../lambda/settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -78,7 +79,9 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
     for (const source of SOURCES) {
       progress.step(`Checking ${source.title}`);
       if (!config[source.setting]) {
-        record(skip(source.id, source.title, `left out with ${flagOf(source.setting)}`));
+        // A source on by default was left out by its flag; one off by default (billed per request) is turned on by it.
+        const why = DEFAULTS[source.setting] ? 'left out with' : 'off unless asked for, with';
+        record(skip(source.id, source.title, `${why} ${flagOf(source.setting)}`));
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
       } else {
