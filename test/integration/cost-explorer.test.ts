@@ -164,6 +164,23 @@ describe('a Cost Explorer run through the handler', () => {
     expect(seriesOf('collector.run')).toEqual(['status:partial,trigger:cost_explorer=1']);
   });
 
+  it.each([
+    ['not enabled', 'not-enabled' as const, /Cost Explorer refused account \d{12}\..*Linked account access.*COLLECT_COST_EXPLORER=false/],
+    ['without data yet', 'no-data-yet' as const, /Cost Explorer has no data yet in account \d{12}\..*within 24 hours/],
+  ])('fails the run, throwing its fix, when Cost Explorer is %s', async (_name, state, message) => {
+    const fake = await startFakeAws({ costExplorer: { state }, secrets: { [SECRET_ARN]: TEST_API_KEY } });
+    try {
+      const { error } = await invokeAt(fake, FUNCTION_ARN, triggerEvent('cost_explorer'));
+
+      expect(error?.name).toBe('CollectionError');
+      expect(error?.message).toMatch(message);
+      expect(summary()).toMatchObject({ costExplorerRequests: 1, errors: [expect.stringMatching(message)] });
+      expect(seriesOf('collector.run')).toEqual(['status:failure,trigger:cost_explorer=1']);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('fails, naming the switch, when the second rule fires with Cost Explorer off', async () => {
     const { error } = await invoke(triggerEvent('cost_explorer'), { [ENV.collectCostExplorer]: 'false' });
 
