@@ -375,3 +375,22 @@ describe("the defaults' requests at scale", () => {
     expect(lines(result.samples, 'costMonthToDate')).toContain('costMonthToDate billing_scope:total=35000');
   });
 });
+
+describe('the probe', () => {
+  it("reads yesterday's total in one request, and says it was billed", async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    fake = await startFakeAws({ costExplorer: { costs: [{ date: yesterday, service: S3, UnblendedCost: 4.5 }] } });
+    const client = new CostExplorerClient({
+      endpoint: fake.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      maxAttempts: 1,
+    });
+
+    expect(await costExplorerSource.probe({ costExplorer: client }, FAKE_ACCOUNT_ID)).toEqual({
+      ok: true,
+      detail: "readable: yesterday's unblended cost 4.5 USD (this check cost $0.01)",
+    });
+    expect(fake.take().operations).toEqual({ GetCostAndUsage: 1 });
+  });
+});
