@@ -256,6 +256,18 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(most).toBe(3);
   });
 
+  it("reads the first page's accounts while the rest are still being listed, not after the listing", async () => {
+    aws.server.latencyMs = 15;
+    aws.server.takeTimeline();
+    const summary = await run({ env: { [ENV.collectEstimatedCharges]: 'false' } });
+
+    expect(summary.accounts?.read).toBe(19);
+    const timeline = aws.server.takeTimeline();
+    const listingEnds = Math.max(...timeline.filter((entry) => entry.label === 'ListAccounts').map((entry) => entry.end));
+    const firstRead = Math.min(...timeline.filter((entry) => entry.label === 'DescribeBudgets').map((entry) => entry.start));
+    expect(firstRead).toBeLessThan(listingEnds);
+  });
+
   it('is a failure when no account could be read', async () => {
     aws.failOperation('DescribeBudgets', { type: 'AccessDeniedException', status: 403 });
     const summary = await run({ env: { [ENV.collectEstimatedCharges]: 'false' } });
