@@ -47,6 +47,11 @@ export interface ListAccountsOptions {
    * overlaps the listing of the rest: at 10,000 accounts the listing alone is 500 round trips.
    */
   readonly onAccounts?: (accounts: readonly OrganizationAccount[]) => void;
+  /**
+   * Given the accounts listed but not read (suspended, or filtered out), by page: not read, they
+   * still name their charges in the management account's data. Their tags are not read.
+   */
+  readonly onNotRead?: (accounts: readonly OrganizationAccount[]) => void;
 }
 
 const LIST_ACCOUNTS = 'organizations:ListAccounts';
@@ -87,13 +92,25 @@ export async function listAccounts(client: OrganizationsClient, options: ListAcc
     const page = await callNeeding(LIST_ACCOUNTS, () => client.send(request, { abortSignal: options.signal }));
     // A page may be empty and still carry a NextToken.
     const kept: { id: string; name: string }[] = [];
+    const notRead: OrganizationAccount[] = [];
     for (const account of page.Accounts ?? []) {
       const id = account.Id ?? '';
-      if (account.State !== 'ACTIVE') increment(skipped, (account.State ?? 'unknown').toLowerCase());
-      else if (allowed.size > 0 && !allowed.has(id)) increment(skipped, 'not_in_allowlist');
-      else if (denied.has(id)) increment(skipped, 'in_denylist');
-      else kept.push({ id, name: account.Name ?? id });
+      const reason =
+        account.State !== 'ACTIVE'
+          ? (account.State ?? 'unknown').toLowerCase()
+          : allowed.size > 0 && !allowed.has(id)
+            ? 'not_in_allowlist'
+            : denied.has(id)
+              ? 'in_denylist'
+              : undefined;
+      if (reason === undefined) {
+        kept.push({ id, name: account.Name ?? id });
+      } else {
+        increment(skipped, reason);
+        notRead.push({ id, name: account.Name ?? id, tags: [] });
+      }
     }
+    if (notRead.length > 0) options.onNotRead?.(notRead);
     if (keys.size === 0) listed(kept.map((account) => ({ ...account, tags: [] })));
     else tagReads.add(kept);
     return page.NextToken;

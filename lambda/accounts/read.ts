@@ -150,6 +150,7 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
       directory.add(accounts);
       accountReads?.add(accounts);
     },
+    onNotRead: (accounts) => directory.add(accounts),
   });
 
   // The payer sources read the management account for the whole organization: their failure is
