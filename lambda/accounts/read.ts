@@ -7,7 +7,7 @@
  * tagged with the owning account's name and tags, so nothing of an account is kept after it.
  */
 import type { AwsClientSource } from '../aws-clients';
-import { runWithConcurrency } from '../concurrency';
+import { workQueue } from '../concurrency';
 import type { Config } from '../config';
 import { describeError, type SettingNamer } from '../errors';
 import { shownValue } from '../secret-shape';
@@ -78,27 +78,15 @@ export interface OrganizationRead {
 }
 
 /**
- * @throws the error of the account list or of the management role: without the list, no account can be read.
+ * @throws the error of the management role, or of the account list once the accounts it had
+ *   already given are read (their data is sent: a later page's failure loses no earlier account).
  */
 export async function readOrganization(input: OrganizationReadInput): Promise<OrganizationRead> {
   const { config, signal } = input;
   const access = new AccountAccess(config, input.ownAccountId, input.ownClients, input.access, input.calls);
   const management = await access.managementClients(signal);
+  const directory = new AccountDirectory();
   const sources = sourcesRunBy(config, input.trigger);
-  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
-  // samples; sources that name them themselves read the management account alone.
-  const listed = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
-  const list = listed
-    ? await listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
-        allowlist: config.accountAllowlist ?? [],
-        denylist: config.accountDenylist ?? [],
-        tagKeys: config.accountTagKeys ?? [],
-        concurrency: config.accountConcurrency,
-        calls: input.calls,
-        signal,
-      })
-    : { accounts: [], skipped: {} };
-  const directory = new AccountDirectory(list.accounts);
   const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
@@ -119,25 +107,8 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     return samples;
   };
 
-  // The payer sources read the management account for the whole organization: their failure is
-  // the run's, as in self mode, not one account's.
-  const payer = Promise.allSettled(
-    sources
-      .filter((source) => source.scope === 'payer')
-      .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
-  ).then(async (settled) => {
-    for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
-    const partErrors: unknown[] = [];
-    const samples = merge(
-      settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
-      partErrors,
-    );
-    for (const error of partErrors) errors.push(describeError(error, input.nameSetting));
-    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
-  });
-
   const eachAccount = sources.filter((source) => source.scope === 'eachAccount');
-  const counts = { read: 0, failed: 0, skipped: list.skipped, failedAccounts: [] as string[] };
+  const counts = { read: 0, failed: 0, skipped: {} as Record<string, number>, failedAccounts: [] as string[] };
   const readAccount = async (account: OrganizationAccount): Promise<void> => {
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(input.accountTimeoutMs)]);
     let samples: Sample[];
@@ -166,15 +137,57 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     if (partErrors.length > 0) partialAccounts += 1;
     if (samples.length > 0) await input.onSamples(directory.tagged(samples));
   };
-  await Promise.all([
-    payer,
-    eachAccount.length === 0 ? undefined : runWithConcurrency(list.accounts, config.accountConcurrency, readAccount),
-  ]);
+  // Each account is read as soon as its page is listed, while the payer sources read the
+  // management account: the run takes about the longest of the three, not their sum.
+  const accountReads = eachAccount.length === 0 ? undefined : workQueue(config.accountConcurrency, readAccount);
+  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
+  // samples; sources that name them themselves read the management account alone.
+  const needsList = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
+  const listing = needsList
+    ? listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+        allowlist: config.accountAllowlist ?? [],
+        denylist: config.accountDenylist ?? [],
+        tagKeys: config.accountTagKeys ?? [],
+        concurrency: config.accountConcurrency,
+        calls: input.calls,
+        signal,
+        onAccounts: (accounts) => {
+          directory.add(accounts);
+          accountReads?.add(accounts);
+        },
+        onNotRead: (accounts) => directory.add(accounts),
+      })
+    : Promise.resolve({ accounts: [], skipped: {} });
+
+  // The payer sources read the management account for the whole organization: their failure is
+  // the run's, as in self mode, not one account's.
+  const payer = Promise.allSettled(
+    sources
+      .filter((source) => source.scope === 'payer')
+      .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
+  ).then(async (settled) => {
+    for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
+    const partErrors: unknown[] = [];
+    const samples = merge(
+      settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      partErrors,
+    );
+    for (const error of partErrors) errors.push(describeError(error, input.nameSetting));
+    // A linked account's name may be on the listing's last page.
+    await listing.catch(() => undefined);
+    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
+  });
+
+  // The accounts already listed are read, and the payer's data sent, even when a later page fails.
+  const listed = listing.catch((error: unknown) => ({ error }));
+  const [list] = await Promise.all([listed, payer, listed.then(() => accountReads?.finish())]);
+  if ('error' in list) throw list.error;
+  counts.skipped = list.skipped;
   if (eachAccount.length === 0) counts.read = list.accounts.length;
   if (firstPartialError !== undefined) {
     errors.push(`${partialAccounts} account(s) were read only in part (one warning each); the first: ${firstPartialError}`);
   }
-  return { ...(listed ? { accounts: counts } : {}), skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
+  return { ...(needsList ? { accounts: counts } : {}), skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
 }
 
 /** The sources of one account; the first failure is the account's, once every source has settled. */
