@@ -16,6 +16,8 @@ export const DEPLOYMENT_DEFAULTS = {
    * of every four hours.
    */
   costExplorerScheduleExpression: 'rate(12 hours)',
+  /** The period of {@link costExplorerScheduleExpression}, which its Datadog monitor counts in. */
+  costExplorerSchedulePeriodMinutes: 12 * 60,
   /** A run makes a handful of paginated AWS calls and one or two Datadog requests. */
   timeoutSeconds: 120,
   memorySizeMb: 256,
