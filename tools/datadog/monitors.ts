@@ -11,10 +11,16 @@ import { DEFAULT_ALERT_SHARE } from '../../lambda/sources/budget-thresholds';
 import { dashboardTitle } from './dashboard';
 import type { DatadogMonitor, DatadogMonitorOptions } from './model';
 import { metricQuery, timeWindow } from './queries';
-import { checkMonitorSettings, MANAGED_BY_TAG, sharePercent, type MonitorSettings } from './settings';
+import { checkMonitorSettings, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, sharePercent, type MonitorSettings } from './settings';
 
 /** How many schedule periods without a run make the collector "silent". */
 export const SILENT_PERIODS = 3;
+
+/**
+ * How many periods of the second rule without a successful Cost Explorer run raise its monitor:
+ * one failed run is retried by the next, two in a row are a fault to look at.
+ */
+export const COST_EXPLORER_SILENT_PERIODS = 2;
 
 /** Age of the newest CloudWatch billing point, in hours, above which billing data is stale. */
 export const STALE_BILLING_HOURS = 24;
@@ -29,6 +35,7 @@ export function monitorNames(metricPrefix: string) {
     collectorSilent: name('Billing collector silent'),
     billingDataStale: name('AWS billing data stale'),
     accountsFailed: name('Organization accounts not read'),
+    costExplorerRunMissing: name('No successful Cost Explorer run'),
   } as const;
 }
 
@@ -74,7 +81,25 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   const forecastLevel = metricQuery(prefix, { metric: 'budgetForecastAlertLevel', aggregation: 'max', groupBy: perBudget });
   // Any threshold of one kind (actual or forecasted) in alarm alerts that budget's group.
   const alarms = metricQuery(prefix, { metric: 'budgetAlert', aggregation: 'max', groupBy: [...perBudget, 'notification_type'] });
-  const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
+  // The hourly runs only: the second rule's runs are too rare to keep the collector from looking
+  // silent, and would hide hourly runs that stopped.
+  const runs = metricQuery(prefix, {
+    metric: 'collectorRun',
+    aggregation: 'sum',
+    scope: [{ tag: 'trigger', value: 'schedule' }],
+    groupBy: ['account_id'],
+  });
+  const costExplorerMinutes = settings.costExplorerScheduleMinutes ?? DEFAULT_ASSET_SETTINGS.costExplorerScheduleMinutes;
+  const costExplorerSilentMinutes = COST_EXPLORER_SILENT_PERIODS * costExplorerMinutes;
+  const costExplorerSuccesses = metricQuery(prefix, {
+    metric: 'collectorRun',
+    aggregation: 'sum',
+    scope: [
+      { tag: 'trigger', value: 'cost_explorer' },
+      { tag: 'status', value: 'success' },
+    ],
+    groupBy: ['account_id'],
+  });
   const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
   const failedAccounts = metricQuery(prefix, {
     metric: 'collectorAccounts',
@@ -193,6 +218,30 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       priority: 3,
       // Organization mode only: a collector of one account never sends it.
       options: options(1),
+    },
+    {
+      name: names.costExplorerRunMissing,
+      type: 'query alert',
+      // Successes only: a Cost Explorer run that fails still reports (status:failure or partial),
+      // and the hourly runs' successes say nothing of it. A group exists once its account has
+      // sent a Cost Explorer run, so a collector without the source never alerts.
+      query: `sum(last_${timeWindow(costExplorerSilentMinutes)}):${costExplorerSuccesses} < 1`,
+      message: message(
+        `No Cost Explorer run of the aws-billing-to-datadog collector for account {{account_id.name}} has succeeded in ` +
+          `${COST_EXPLORER_SILENT_PERIODS} of its periods (${costExplorerSilentMinutes} minutes; it runs every ${costExplorerMinutes} ` +
+          'minutes), so the cost metrics (daily, month to date, last month, forecast) are not current.',
+        'What to check:\n' +
+          "- The collector function's CloudWatch logs: the summary line of each run with `\"trigger\":\"cost_explorer\"` " +
+          'says why it failed (Cost Explorer not enabled or its data not available, access denied to ce:GetCostAndUsage, ' +
+          'the request cap reached).\n' +
+          "- The stack's errors alarm: a failed Cost Explorer run throws, and it is not retried (each request is billed).\n" +
+          "- The stack's Cost Explorer EventBridge rule is enabled, and collectCostExplorer is still true.\n" +
+          `- docs/cost-explorer.md in the project lists each error and its fix; this monitor counts \`${metricName(prefix, 'collectorRun')}\` ` +
+          'with trigger:cost_explorer and status:success.',
+      ),
+      tags,
+      priority: 3,
+      options: options(1, { minutes: costExplorerSilentMinutes }),
     },
   ];
 }
