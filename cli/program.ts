@@ -48,6 +48,10 @@ interface RawOptions {
   readonly accountDeny?: string[];
   readonly accountTagKeys?: string[];
   readonly accountConcurrency?: number;
+  readonly costExplorer?: boolean;
+  readonly costMetrics?: string[];
+  readonly costGroupBy?: string[];
+  readonly costMaxGroups?: number;
   readonly costExplorerMaxRequests?: number;
   readonly tags?: string[];
   readonly env?: string;
@@ -219,6 +223,10 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     accountDeny: raw.accountDeny ?? [],
     accountTagKeys: raw.accountTagKeys ?? [],
     accountConcurrency: raw.accountConcurrency,
+    costExplorer: raw.costExplorer === true,
+    costMetrics: raw.costMetrics ?? [],
+    costGroupBy: raw.costGroupBy ?? [],
+    costMaxGroups: raw.costMaxGroups,
     costExplorerMaxRequests: raw.costExplorerMaxRequests,
     tags: raw.tags ?? [],
     env: raw.env,

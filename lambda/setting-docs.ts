@@ -36,6 +36,12 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   accountDenylist: 'In organization mode, account ids never to read.',
   accountTagKeys: 'In organization mode, Organizations tag keys of each account sent as Datadog tags on its series, such as `team`.',
   accountConcurrency: 'In organization mode, how many accounts are read at once.',
+  costMetrics:
+    'With Cost Explorer on, the cost metrics to send: `unblended_cost`, `amortized_cost`, `net_unblended_cost`, `net_amortized_cost`.',
+  costGroupBy:
+    'With Cost Explorer on, its groupings besides the total: `SERVICE`, `LINKED_ACCOUNT`, `LINKED_ACCOUNT+SERVICE`, `TAG:<key>`.',
+  costMaxGroups:
+    'With Cost Explorer on, the most groups each grouping sends, ranked by month-to-date cost; the rest is summed into one `other` series.',
   costExplorerMaxRequests:
     'The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source that calls Cost Explorer; past it the run stops them and is partial.',
   memberRoleTargets:

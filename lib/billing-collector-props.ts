@@ -177,6 +177,34 @@ export interface BillingCollectorProps {
   readonly accountConcurrency?: number;
 
   /**
+   * Send Cost Explorer's month-to-date, daily, last month's and forecast cost, run by the second
+   * rule (`costExplorerSchedule`). Each request is billed $0.01.
+   * @default false
+   */
+  readonly collectCostExplorer?: boolean;
+
+  /**
+   * The Cost Explorer cost metrics to send, each its `cost_metric` tag: `unblended_cost`,
+   * `amortized_cost`, `net_unblended_cost`, `net_amortized_cost`.
+   * @default ['unblended_cost']
+   */
+  readonly costMetrics?: readonly string[];
+
+  /**
+   * Cost Explorer's groupings besides the total, one query family each: `SERVICE`,
+   * `LINKED_ACCOUNT`, `LINKED_ACCOUNT+SERVICE`, `TAG:<cost-allocation tag key>`.
+   * @default ['SERVICE', 'LINKED_ACCOUNT']
+   */
+  readonly costGroupBy?: readonly string[];
+
+  /**
+   * The most groups each Cost Explorer family sends, ranked by month-to-date cost; the rest is
+   * summed into one `other` series.
+   * @default 50
+   */
+  readonly costMaxGroups?: number;
+
+  /**
    * The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source
    * that calls Cost Explorer.
    * @default 10
@@ -273,6 +301,9 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('accountDenylist', props.accountDenylist);
   throwIfProblem('accountTagKeys', props.accountTagKeys);
   throwIfProblem('accountConcurrency', props.accountConcurrency);
+  throwIfProblem('costMetrics', props.costMetrics);
+  throwIfProblem('costGroupBy', props.costGroupBy);
+  throwIfProblem('costMaxGroups', props.costMaxGroups);
   throwIfProblem('costExplorerMaxRequests', props.costExplorerMaxRequests);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
@@ -353,6 +384,10 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     accountDenylist: props.accountDenylist,
     accountTagKeys: props.accountTagKeys,
     accountConcurrency: props.accountConcurrency,
+    collectCostExplorer: props.collectCostExplorer,
+    costMetrics: props.costMetrics,
+    costGroupBy: props.costGroupBy,
+    costMaxGroups: props.costMaxGroups,
     costExplorerMaxRequests: props.costExplorerMaxRequests,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,

@@ -68,7 +68,8 @@ export interface AccountCounts {
 }
 
 export interface OrganizationRead {
-  readonly accounts: AccountCounts;
+  /** Absent when the run's sources needed no account list (`Source.namesAccounts`, all `payer`). */
+  readonly accounts?: AccountCounts;
   /** Points skipped by the sources, by reason. */
   readonly skipped: Partial<Record<SkipReason, number>>;
   readonly newestDataTime?: Date;
@@ -83,16 +84,21 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   const { config, signal } = input;
   const access = new AccountAccess(config, input.ownAccountId, input.ownClients, input.access, input.calls);
   const management = await access.managementClients(signal);
-  const list = await listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
-    allowlist: config.accountAllowlist ?? [],
-    denylist: config.accountDenylist ?? [],
-    tagKeys: config.accountTagKeys ?? [],
-    concurrency: config.accountConcurrency,
-    calls: input.calls,
-    signal,
-  });
-  const directory = new AccountDirectory(list.accounts);
   const sources = sourcesRunBy(config, input.trigger);
+  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
+  // samples; sources that name them themselves read the management account alone.
+  const listed = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
+  const list = listed
+    ? await listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+        allowlist: config.accountAllowlist ?? [],
+        denylist: config.accountDenylist ?? [],
+        tagKeys: config.accountTagKeys ?? [],
+        concurrency: config.accountConcurrency,
+        calls: input.calls,
+        signal,
+      })
+    : { accounts: [], skipped: {} };
+  const directory = new AccountDirectory(list.accounts);
   const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
@@ -168,7 +174,7 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   if (firstPartialError !== undefined) {
     errors.push(`${partialAccounts} account(s) were read only in part (one warning each); the first: ${firstPartialError}`);
   }
-  return { accounts: counts, skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
+  return { ...(listed ? { accounts: counts } : {}), skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
 }
 
 /** The sources of one account; the first failure is the account's, once every source has settled. */
