@@ -11,7 +11,15 @@ import { DEFAULT_ALERT_SHARE } from '../../lambda/sources/budget-thresholds';
 import { dashboardTitle } from './dashboard';
 import type { DatadogMonitor, DatadogMonitorOptions } from './model';
 import { metricQuery, timeWindow } from './queries';
-import { checkMonitorSettings, DEFAULT_ASSET_SETTINGS, MANAGED_BY_TAG, sharePercent, type MonitorSettings } from './settings';
+import {
+  checkMonitorSettings,
+  DAILY_COST_SPIKE,
+  DEFAULT_ASSET_SETTINGS,
+  FORECAST_GROWTH_ALERT,
+  MANAGED_BY_TAG,
+  sharePercent,
+  type MonitorSettings,
+} from './settings';
 
 /** How many schedule periods without a run make the collector "silent". */
 export const SILENT_PERIODS = 3;
@@ -36,6 +44,8 @@ export function monitorNames(metricPrefix: string) {
     billingDataStale: name('AWS billing data stale'),
     accountsFailed: name('Organization accounts not read'),
     costExplorerRunMissing: name('No successful Cost Explorer run'),
+    forecastAboveLastMonth: name('Month-end forecast above last month'),
+    dailyCostSpike: name("Yesterday's cost above its 7-day average"),
   } as const;
 }
 
@@ -91,6 +101,16 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   });
   const costExplorerMinutes = settings.costExplorerScheduleMinutes ?? DEFAULT_ASSET_SETTINGS.costExplorerScheduleMinutes;
   const costExplorerSilentMinutes = COST_EXPLORER_SILENT_PERIODS * costExplorerMinutes;
+  // Cost Explorer's gauges arrive once a run of the second rule: two of its periods (24 hours by
+  // default, more than the 13 hours a 12-hourly gauge needs) always hold one.
+  const costRecent = `last_${timeWindow(2 * costExplorerMinutes)}`;
+  const costTotal = [{ tag: 'billing_scope', value: 'total' }] as const;
+  const perCostMetric = ['account_id', 'cost_metric'] as const;
+  const forecastTotal = metricQuery(prefix, { metric: 'costForecast', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  // `estimated:true` until AWS finalizes the month, then `false`: the largest is either.
+  const lastMonthTotal = metricQuery(prefix, { metric: 'costLastMonth', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  const dailyTotal = metricQuery(prefix, { metric: 'costDaily', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  const growthPercent = Math.round((FORECAST_GROWTH_ALERT - 1) * 100);
   const costExplorerSuccesses = metricQuery(prefix, {
     metric: 'collectorRun',
     aggregation: 'sum',
@@ -242,6 +262,44 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       tags,
       priority: 3,
       options: options(1, { minutes: costExplorerSilentMinutes }),
+    },
+    {
+      name: names.forecastAboveLastMonth,
+      type: 'query alert',
+      query: `max(${costRecent}):${forecastTotal} / ${lastMonthTotal} > ${FORECAST_GROWTH_ALERT}`,
+      message: message(
+        `Cost Explorer forecasts that account {{account_id.name}} ends this month at {{value}} times last month's total ` +
+          `({{cost_metric.name}}): more than ${growthPercent} % above it.`,
+        'What to check:\n' +
+          `- ${capitalize(dashboard)}: daily cost by service, and last month against the forecast.\n` +
+          '- Cost Explorer for account {{account_id.name}}: which services or linked accounts grew this month.\n' +
+          '- Early in a month the forecast rests on few days: a one-off charge (a Reserved Instance or Savings Plans ' +
+          'fee in unblended cost) lifts it until later days dilute it.',
+        'Cost Explorer refreshes its forecast up to three times a day; the monitor recovers when the forecast is back under the threshold.',
+      ),
+      tags,
+      priority: 3,
+      // The collector sends both once a run of the second rule; a collector without it never does.
+      options: options(FORECAST_GROWTH_ALERT),
+    },
+    {
+      name: names.dailyCostSpike,
+      type: 'query alert',
+      // The 7-day average is taken over the daily figures themselves (each run sends the last
+      // complete day's), so it needs a week of runs before it means anything.
+      query: `max(${costRecent}):${dailyTotal} / moving_rollup(${dailyTotal}, ${7 * 24 * 60 * 60}, 'avg') > ${DAILY_COST_SPIKE}`,
+      message: message(
+        `Account {{account_id.name}} spent {{value}} times its 7-day average yesterday ({{cost_metric.name}}, the last ` +
+          `complete UTC day as Cost Explorer estimates it): above ${DAILY_COST_SPIKE} times.`,
+        'What to check:\n' +
+          `- ${capitalize(dashboard)}: daily cost by service shows which service jumped.\n` +
+          '- Cost Explorer for account {{account_id.name}}, daily granularity, grouped by service and usage type.\n' +
+          '- A purchase that is billed once (Reserved Instances, Savings Plans, support, domain names) shows as a one-day ' +
+          'spike in unblended cost; amortized_cost spreads it out.',
+      ),
+      tags,
+      priority: 3,
+      options: options(DAILY_COST_SPIKE),
     },
   ];
 }

@@ -59,6 +59,15 @@ export const DEFAULT_ASSET_SETTINGS = {
   notify: [],
 } as const satisfies Required<MonitorSettings>;
 
+/**
+ * The month-end forecast's share of last month's total above which the forecast monitor alerts
+ * and the dashboard's forecast column turns red: more than 20 % above.
+ */
+export const FORECAST_GROWTH_ALERT = 1.2;
+
+/** Yesterday's cost as a multiple of its 7-day average above which the daily cost monitor alerts. */
+export const DAILY_COST_SPIKE = 1.5;
+
 /** Longest schedule period accepted: one run a day. */
 export const MAX_SCHEDULE_MINUTES = 24 * 60;
 

@@ -44,10 +44,15 @@ describe('a custom metric prefix and schedule', () => {
     for (const monitor of monitors) expect(monitor.name.startsWith('[acme.cost] ')).toBe(true);
   });
 
-  it('roll dashboard data up by the schedule period of 15 minutes', () => {
-    const rollups = dashboardQueries(dashboard).flatMap((query) => [...query.matchAll(/\.rollup\(\w+, (\d+)\)/g)].map((m) => Number(m[1])));
-    expect(rollups.length).toBeGreaterThan(0);
-    expect(new Set(rollups)).toEqual(new Set([15 * 60]));
+  it('roll dashboard data up by the schedule period of 15 minutes, and Cost Explorer data by its own period or by the day', () => {
+    const rollupsOf = (queries: readonly string[]): Set<number> =>
+      new Set(queries.flatMap((query) => [...query.matchAll(/\.rollup\(\w+, (\d+)\)/g)].map((m) => Number(m[1]))));
+    const costExplorer = (query: string): boolean => query.includes('acme.cost.cost.');
+    expect(rollupsOf(dashboardQueries(dashboard).filter((query) => !costExplorer(query)))).toEqual(new Set([15 * 60]));
+    // cost.daily is one UTC day's cost: one bar a day; the other cost gauges arrive once a Cost Explorer run.
+    expect(rollupsOf(dashboardQueries(dashboard).filter(costExplorer))).toEqual(new Set([12 * 60 * 60, 24 * 60 * 60]));
+    const sixHourly = dashboardQueries(buildDashboard({ ...custom, costExplorerScheduleMinutes: 360 })).filter(costExplorer);
+    expect(rollupsOf(sixHourly)).toEqual(new Set([6 * 60 * 60, 24 * 60 * 60]));
   });
 
   it('call the collector silent after three periods of 15 minutes without a run', () => {
