@@ -279,18 +279,9 @@ async function forecasts(
       ['billing_scope', 'total'],
     ];
     samples.push({ metric: 'costForecast', value: sofar.value + mean.value, currency, tags });
-    let upper = 0;
-    for (const result of answer.ForecastResultsByTime ?? []) {
-      const bound = parseAmount(result.PredictionIntervalUpperBound);
-      if ('problem' in bound) {
-        upper = NaN;
-        break;
-      }
-      upper += bound.value;
-    }
-    if (Number.isFinite(upper) && (answer.ForecastResultsByTime?.length ?? 0) > 0) {
-      samples.push({ metric: 'costForecastUpper', value: sofar.value + upper, currency, tags });
-    }
+    // A MONTHLY forecast over [today, 1st of next month) is one period: its interval is the month's.
+    const upper = parseAmount(answer.ForecastResultsByTime?.[0]?.PredictionIntervalUpperBound);
+    if ('value' in upper) samples.push({ metric: 'costForecastUpper', value: sofar.value + upper.value, currency, tags });
   }
   return samples;
 }

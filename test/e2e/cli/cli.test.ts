@@ -61,7 +61,7 @@ const EXPECTED = [
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:service,currency:usd,servicename:awslambda = 50.75`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:linked_account,currency:usd,linkedaccount:${LINKED_ACCOUNT} = 80`,
   `aws.billing.estimated_charges account_id:${ACCOUNT},billing_scope:linked_account_service,currency:usd,linkedaccount:${LINKED_ACCOUNT},servicename:amazonec2 = 80`,
-  `aws.billing.collector.run account_id:${ACCOUNT},status:success = 1`,
+  `aws.billing.collector.run account_id:${ACCOUNT},status:success,trigger:schedule = 1`,
   `aws.billing.collector.series account_id:${ACCOUNT} = 14`,
   `aws.billing.collector.duration account_id:${ACCOUNT} = *`,
   `aws.billing.estimated_charges.age account_id:${ACCOUNT} = *`,
@@ -463,6 +463,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         metricsRequested: 5,
         describeBudgets: 1,
         describeBudgetNotificationsForAccount: 1,
+        // Cost Explorer is off by default, and read by the second rule's runs only.
+        getCostAndUsage: 0,
+        getCostForecast: 0,
       });
       expect(report.awsCost.lines.map((line) => line.item)).toEqual([
         'CloudWatch GetMetricData',

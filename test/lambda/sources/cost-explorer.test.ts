@@ -359,3 +359,19 @@ describe('the descriptor', () => {
     ]);
   });
 });
+
+describe("the defaults' requests at scale", () => {
+  it('makes 7 requests a run for an organization of 50 accounts and 50 services, as for one account', async () => {
+    const accounts = Array.from({ length: 50 }, (_, i) => String(210_000_000_000 + i));
+    const services = Array.from({ length: 50 }, (_, i) => `Service ${String(i).padStart(2, '0')}`);
+    const costs: CostRowSeed[] = days('2028-02-01', 43).flatMap((date) =>
+      accounts.flatMap((accountId) => services.map((service): CostRowSeed => ({ date, accountId, service, UnblendedCost: 1 }))),
+    );
+    const { result, calls } = await run({ now: '2028-03-15T06:00:00Z', data: { costs } });
+
+    expect(result.errors).toBeUndefined();
+    // Every answer fits a page of the fake's 1,000 groups: 2 periods × 50 groups at most.
+    expect(calls).toEqual({ GetCostAndUsage: 6, GetCostForecast: 1 });
+    expect(lines(result.samples, 'costMonthToDate')).toContain('costMonthToDate billing_scope:total=35000');
+  });
+});
