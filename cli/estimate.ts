@@ -3,6 +3,7 @@
  * month at a schedule, with the arithmetic written out. Pure: the counts come from a dry run.
  */
 import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
+import { METRICS } from '../lambda/metrics';
 import type { SkipReason } from '../lambda/samples';
 import { SOURCES } from '../lambda/sources';
 import type { SourceOperation, SourceSwitch } from '../lambda/sources/source';
@@ -25,6 +26,8 @@ import { assumedRun, ESTIMATE_CPU_ASSUMPTION } from './lambda-time';
 
 /** The stack's schedule period. */
 export const DEFAULT_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.schedulePeriodMinutes;
+/** The period of the second rule, which runs the sources AWS bills per request (Cost Explorer). */
+export const DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES = DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes;
 
 /** The function memory the stack deploys in each account mode: organization mode's is its own. */
 export function deployedMemoryMb(accounts: string): number {
@@ -57,6 +60,19 @@ export interface EstimateInput {
   readonly lambda?: { readonly memoryMb: number; readonly durationMs: number };
   /** Estimated charges' series by level, and the switches of the levels, when the source is on. */
   readonly chargeLevels?: Pick<ChargeLevelCounts, 'sentByLevel' | 'switches'>;
+  /** The second rule's dry run, when Cost Explorer is on: its own schedule, calls and series. */
+  readonly costExplorer?: CostExplorerRun;
+}
+
+/** A dry run of the second rule's sources (`trigger: 'cost_explorer'`). */
+export interface CostExplorerRun {
+  readonly scheduleMinutes: number;
+  /** Calls per operation of its run, as the run summary counts them (each page a request). */
+  readonly calls: Readonly<Record<string, number>>;
+  /** Series per metric name of its run (its health metrics included). */
+  readonly seriesByMetric: Readonly<Record<string, number>>;
+  /** The operations of its enabled sources, each billed per request. */
+  readonly operations: readonly SourceOperation[];
 }
 
 export interface Estimate {
@@ -73,6 +89,8 @@ export interface Estimate {
    */
   readonly perRun: Readonly<Record<string, number>>;
   readonly awsCost: { readonly lines: readonly CostLine[]; readonly monthlyUsd: number };
+  /** The second rule's runs, when Cost Explorer is on: their schedule and the requests of one run. */
+  readonly costExplorer?: { readonly minutes: number; readonly runsPerMonth: number; readonly requestsPerRun: number };
   /** Each level of CloudWatch's estimated charges: its series and what reading it costs a month. */
   readonly chargeLevels: readonly ChargeLevel[];
 }
@@ -130,7 +148,9 @@ function perRunFigures(counted: CountedCalls): Record<string, number> {
 /** Custom metrics and the AWS bill per month of a deployment, from a dry run's counts. */
 export function estimate(input: EstimateInput): Estimate {
   const runs = runsPerMonth(input.scheduleMinutes);
-  const total = Object.values(input.seriesByMetric).reduce((sum, count) => sum + count, 0);
+  const seriesByMetric =
+    input.costExplorer === undefined ? input.seriesByMetric : withRun(input.seriesByMetric, input.costExplorer.seriesByMetric);
+  const total = Object.values(seriesByMetric).reduce((sum, count) => sum + count, 0);
   const warmReads = Math.min(runs, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
   const lines: CostLine[] = [
     ...input.operations.map((operation) =>
@@ -148,6 +168,12 @@ export function estimate(input: EstimateInput): Estimate {
     secretStorageLine('storage, not an API call; nothing more if you reuse a secret you already pay for'),
     alarmsLine('the errors alarm and the "no successful run" alarm; free within the 10 alarm metrics of the free tier'),
   ];
+  const costExplorer = input.costExplorer;
+  const costExplorerRuns = costExplorer === undefined ? 0 : runsPerMonth(costExplorer.scheduleMinutes);
+  for (const operation of costExplorer?.operations ?? []) {
+    // Every page a request: the run's own count, at the second rule's schedule.
+    lines.push(operationLine(operation, costExplorer?.calls[operation.name] ?? 0, 0, costExplorerRuns));
+  }
   if (input.lambda !== undefined) {
     lines.push(
       lambdaRequestsLine(runs, 'the Lambda free tier (1M requests a month) usually covers it'),
@@ -163,11 +189,20 @@ export function estimate(input: EstimateInput): Estimate {
   }
 
   return {
-    customMetrics: { total, byMetric: input.seriesByMetric, notSent: input.notSent },
+    customMetrics: { total, byMetric: seriesByMetric, notSent: input.notSent },
     schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH },
-    perRun: perRunFigures(input.perRun),
+    perRun: perRunFigures({ ...input.perRun, calls: { ...input.perRun.calls, ...costExplorer?.calls } }),
     awsCost: { lines, monthlyUsd: totalUsd(lines) },
     chargeLevels: levelsOf(input, runs),
+    ...(costExplorer === undefined
+      ? {}
+      : {
+          costExplorer: {
+            minutes: costExplorer.scheduleMinutes,
+            runsPerMonth: costExplorerRuns,
+            requestsPerRun: costExplorer.operations.reduce((sum, operation) => sum + (costExplorer.calls[operation.name] ?? 0), 0),
+          },
+        }),
   };
 }
 
@@ -176,4 +211,18 @@ function levelsOf(input: EstimateInput, runs: number): ChargeLevel[] {
   const getMetricData = estimatedChargesSource.operations.find((operation) => operation.billedPer === 'metric');
   if (input.chargeLevels === undefined || getMetricData === undefined) return [];
   return chargeLevels({ ...input.chargeLevels, notSent: input.notSent }, getMetricData, runs);
+}
+
+/**
+ * The series of both rules' runs: a metric only the second rule sends is added; one both send
+ * is the same series twice (the same tags), but for `collector.run`, whose `trigger` tag tells
+ * the two rules' runs apart.
+ */
+function withRun(hourly: Readonly<Record<string, number>>, second: Readonly<Record<string, number>>): Record<string, number> {
+  const merged = { ...hourly };
+  for (const [metric, count] of Object.entries(second)) {
+    const run = metric.endsWith(`.${METRICS.collectorRun.suffix}`);
+    merged[metric] = run ? (merged[metric] ?? 0) + count : Math.max(merged[metric] ?? 0, count);
+  }
+  return merged;
 }

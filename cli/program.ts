@@ -15,7 +15,7 @@ import { addDatadogCommands } from './commands/datadog';
 import { runEstimate } from './commands/estimate';
 import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
-import { DEFAULT_SCHEDULE_MINUTES } from './estimate';
+import { DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES, DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import { terminalSafe, type Io } from './io';
 import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, withSettingFlags } from './setting-flags';
 import { CLI_ENV, settingAsFlag, type CollectorFlags, type DatadogFlags } from './settings';
@@ -48,11 +48,16 @@ interface RawOptions {
   readonly accountDeny?: string[];
   readonly accountTagKeys?: string[];
   readonly accountConcurrency?: number;
+  readonly costExplorer?: boolean;
+  readonly costMetrics?: string[];
+  readonly costGroupBy?: string[];
+  readonly costMaxGroups?: number;
   readonly costExplorerMaxRequests?: number;
   readonly tags?: string[];
   readonly env?: string;
   readonly service?: string;
   readonly scheduleMinutes?: number;
+  readonly costExplorerScheduleMinutes?: number;
   readonly lambda?: boolean;
 }
 
@@ -147,6 +152,12 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
         .command('estimate')
         .description('Count the Datadog custom metrics this account produces and the AWS cost per month, from a dry run.')
         .option('--schedule-minutes <minutes>', 'minutes between two runs, as deployed', parseScheduleMinutes, DEFAULT_SCHEDULE_MINUTES)
+        .option(
+          '--cost-explorer-schedule-minutes <minutes>',
+          "with --cost-explorer, minutes between two of the second rule's runs, as deployed",
+          parseScheduleMinutes,
+          DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES,
+        )
         .option('--lambda', "include the function's own cost (requests and arm64 compute)"),
     ),
   )
@@ -160,6 +171,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
             profile: raw.profile,
             collector: collectorFlags(raw),
             scheduleMinutes: raw.scheduleMinutes ?? DEFAULT_SCHEDULE_MINUTES,
+            costExplorerScheduleMinutes: raw.costExplorerScheduleMinutes ?? DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES,
             includeLambda: raw.lambda === true,
           },
           io,
@@ -219,6 +231,10 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     accountDeny: raw.accountDeny ?? [],
     accountTagKeys: raw.accountTagKeys ?? [],
     accountConcurrency: raw.accountConcurrency,
+    costExplorer: raw.costExplorer === true,
+    costMetrics: raw.costMetrics ?? [],
+    costGroupBy: raw.costGroupBy ?? [],
+    costMaxGroups: raw.costMaxGroups,
     costExplorerMaxRequests: raw.costExplorerMaxRequests,
     tags: raw.tags ?? [],
     env: raw.env,
@@ -303,7 +319,9 @@ printed: ok, or what failed and its fix. Exit code 1 when any account failed.
 
 const ESTIMATE_HELP = `
 Runs a dry-run collection with the switches given, then counts the series per metric name and
-prices the AWS calls of one run over a month (730 hours) at --schedule-minutes.
+prices the AWS calls of one run over a month (730 hours) at --schedule-minutes. With
+--cost-explorer it also runs the second rule's sources once (each Cost Explorer request, each page
+included, is billed $0.01) and prices their requests at --cost-explorer-schedule-minutes.
 `;
 
 const DEMO_HELP = `

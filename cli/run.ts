@@ -10,6 +10,7 @@ import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import type { HttpObserver } from '../lambda/datadog/http';
 import type { ApiKeySource } from '../lambda/datadog/submit';
 import type { Logger } from '../lambda/log';
+import type { Trigger } from '../lambda/trigger';
 import type { AwsClientFactory } from './aws';
 import { settingAsFlag } from './settings';
 
@@ -27,6 +28,8 @@ export interface CollectionInput {
   readonly dryRun: boolean;
   /** Told of each Datadog request (`--verbose`). */
   readonly observeDatadog?: HttpObserver;
+  /** Which rule's sources to read. @default 'schedule' */
+  readonly trigger?: Trigger;
 }
 
 /**
@@ -48,6 +51,7 @@ export function runCollection(input: CollectionInput): Promise<RunResult> {
     log: input.log,
     deadline: Date.now() + RUN_TIMEOUT_MS,
     dryRun: input.dryRun,
+    ...(input.trigger === undefined ? {} : { trigger: input.trigger }),
     ...(input.observeDatadog === undefined ? {} : { observeDatadog: input.observeDatadog }),
     nameSetting: settingAsFlag,
   });

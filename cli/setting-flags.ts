@@ -32,6 +32,10 @@ export const COLLECTOR_FLAG_SETTINGS = [
   'accountDenylist',
   'accountTagKeys',
   'accountConcurrency',
+  'collectCostExplorer',
+  'costMetrics',
+  'costGroupBy',
+  'costMaxGroups',
   'costExplorerMaxRequests',
   'tags',
   'env',
@@ -68,7 +72,10 @@ export function settingOption(name: CollectorSettingName): Option {
   const fallback = name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : undefined;
   switch (spec.type) {
     case 'boolean':
-      return new Option(flag, `leave out: ${lowerFirst(doc)} (${variable}=false)`);
+      // A switch that is on by default is turned off by its flag (`--no-budgets`), one that is off turned on.
+      return fallback === true
+        ? new Option(flag, `leave out: ${lowerFirst(doc)} (${variable}=false)`)
+        : new Option(flag, `${doc} (${variable}=true)`);
     case 'stringList':
       return new Option(`${flag} <items>`, `${doc} Comma-separated, repeatable (${variable})`).argParser(appendList);
     case 'wholeNumber':

@@ -43,6 +43,11 @@ export interface CollectorFlags {
   readonly accountDeny: readonly string[];
   readonly accountTagKeys: readonly string[];
   readonly accountConcurrency?: number;
+  /** `--cost-explorer` turns the Cost Explorer source on (it is off by default). */
+  readonly costExplorer: boolean;
+  readonly costMetrics: readonly string[];
+  readonly costGroupBy: readonly string[];
+  readonly costMaxGroups?: number;
   readonly costExplorerMaxRequests?: number;
   readonly tags: readonly string[];
   /** The `env` and `service` tags, as DD_ENV and DD_SERVICE give them to the function. */
@@ -131,6 +136,11 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     accountDenylist: flags.accountDeny,
     accountTagKeys: flags.accountTagKeys,
     accountConcurrency: flags.accountConcurrency,
+    // Sent only when turned on, so the collector's default (off) applies as in the stack.
+    collectCostExplorer: flags.costExplorer ? true : undefined,
+    costMetrics: flags.costMetrics,
+    costGroupBy: flags.costGroupBy,
+    costMaxGroups: flags.costMaxGroups,
     costExplorerMaxRequests: flags.costExplorerMaxRequests,
     // The tool reads the key once per command.
     apiKeyMaxAgeSeconds: undefined,

@@ -11,14 +11,14 @@ import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
 import type { HttpObserver } from './datadog/http';
 import { submitBodies, type ApiKeySource } from './datadog/submit';
-import { describeError, type SettingNamer } from './errors';
+import { ActionableError, describeError, type SettingNamer } from './errors';
 import type { OrganizationAccess } from './accounts/access';
 import { accountTimeoutMs, readOrganization, type AccountCounts, type OrganizationRead } from './accounts/read';
 import { SeriesQueue } from './datadog/series-queue';
 import type { Logger } from './log';
 import type { RunStatus } from './metrics';
 import { increment, type CallCounter, type Sample, type SkipReason } from './samples';
-import { sourcesRunBy } from './sources';
+import { SOURCES, sourcesRunBy } from './sources';
 import type { Trigger } from './trigger';
 import { RequestCap } from './request-cap';
 import type { SourceRun } from './sources/source';
@@ -69,6 +69,8 @@ export interface RunSummary {
   readonly dryRun: boolean;
   /** In organization mode: the accounts read, failed (with their ids) and skipped. Absent in self mode. */
   readonly accounts?: AccountCounts;
+  /** Cost Explorer requests made (each billed), on a `cost_explorer` run. */
+  readonly costExplorerRequests?: number;
 }
 
 export interface RunResult {
@@ -117,6 +119,9 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
           return false;
         },
       );
+  // A run of a rule whose sources are all off reads nothing: it fails, naming their switches.
+  const idle = idleTriggerError(config, trigger);
+  if (idle !== undefined) errors.push(describeError(idle, deps.nameSetting));
   if (config.accounts === 'organization') {
     return collectOrganization(deps, {
       log,
@@ -150,6 +155,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
         startedAt,
         now: clock(),
         billingDataAgeHours,
+        costExplorerRequests: costExplorerRequests.used,
       })
     : [];
   const built = buildSeries([...samples, ...health], {
@@ -190,6 +196,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     warnings,
     errors,
     dryRun: deps.dryRun ?? false,
+    ...costExplorerCount(trigger, costExplorerRequests),
   };
   return { summary, series: built.series };
 }
@@ -299,6 +306,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
       startedAt: run.startedAt,
       now: run.clock(),
       billingDataAgeHours,
+      costExplorerRequests: run.costExplorerRequests.used,
     });
     if (accounts !== undefined) health.push(...accountSamples(deps.accountId, accounts));
     await emit(health);
@@ -328,6 +336,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
     errors: run.errors,
     dryRun: deps.dryRun ?? false,
     ...(accounts === undefined ? {} : { accounts }),
+    ...costExplorerCount(run.trigger, run.costExplorerRequests),
   };
   return { summary, series: kept };
 }
@@ -409,6 +418,22 @@ interface HealthInput {
   readonly startedAt: Date;
   readonly now: Date;
   readonly billingDataAgeHours: number | undefined;
+  readonly costExplorerRequests: number;
+}
+
+/** The summary's count of Cost Explorer requests, on the runs of the rule that makes them. */
+function costExplorerCount(trigger: Trigger, cap: RequestCap): { costExplorerRequests?: number } {
+  return trigger === 'cost_explorer' ? { costExplorerRequests: cap.used } : {};
+}
+
+/** The error of a run whose trigger has no source on, naming the switches of that trigger's sources. */
+function idleTriggerError(config: Config, trigger: Trigger): ActionableError | undefined {
+  if (sourcesRunBy(config, trigger).length > 0) return undefined;
+  const switches = SOURCES.filter((source) => source.trigger === trigger).map((source) => source.setting);
+  return new ActionableError(`This run (trigger ${trigger}) has no source to read: each of its sources is off.`, {
+    fix: (name) =>
+      `Turn one on (${switches.map((setting) => name(setting, 'true')).join(', or ')}), or remove the rule that sends this trigger.`,
+  });
 }
 
 /** The collector's own metrics: a fixed, small number of series per run. */
@@ -424,6 +449,9 @@ function healthSamples(input: HealthInput): Sample[] {
       tags: [account],
     },
   ];
+  if (input.trigger === 'cost_explorer') {
+    samples.push({ metric: 'collectorCostExplorerRequests', value: input.costExplorerRequests, tags: [account] });
+  }
   if (input.billingDataAgeHours !== undefined) {
     samples.push({ metric: 'estimatedChargesAge', value: input.billingDataAgeHours, unit: 'hour', tags: [account] });
   }

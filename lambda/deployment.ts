@@ -16,6 +16,8 @@ export const DEPLOYMENT_DEFAULTS = {
    * of every four hours.
    */
   costExplorerScheduleExpression: 'rate(12 hours)',
+  /** The period of {@link costExplorerScheduleExpression}, which its Datadog monitor counts in. */
+  costExplorerSchedulePeriodMinutes: 12 * 60,
   /** A run makes a handful of paginated AWS calls and one or two Datadog requests. */
   timeoutSeconds: 120,
   memorySizeMb: 256,
@@ -52,6 +54,12 @@ export const ORGANIZATION_DEPLOYMENT = {
  * A stack test counts them in the template.
  */
 export const ALARM_METRICS = 3;
+
+/**
+ * The alarm metrics a stack with the second rule adds: its alias's invocations and errors, which
+ * the "no successful run" alarm takes out of the function's so that it counts the hourly runs only.
+ */
+export const SECOND_RULE_ALARM_METRICS = 2;
 
 /** The function's runtime and architecture, as Lambda names them. */
 export const FUNCTION_RUNTIME = { runtime: 'nodejs24.x', architecture: 'arm64' } as const;

@@ -181,6 +181,44 @@ export class RequestCapError extends ActionableError {
   }
 }
 
+/** Why Cost Explorer answered without data: see {@link CostExplorerUnavailableError}. */
+export type CostExplorerUnavailable = 'not_enabled' | 'no_data' | 'member';
+
+const COST_EXPLORER_PROBLEMS: Record<CostExplorerUnavailable, [problem: string, fix: (name: SettingNamer) => string]> = {
+  not_enabled: [
+    'Cost Explorer is not enabled in account',
+    () => 'Enable it there: Billing and Cost Management console > Cost Explorer (its data appears within 24 hours).',
+  ],
+  no_data: ['Cost Explorer has no data yet in account', () => 'Its data appears within 24 hours of enabling it; the next runs read it.'],
+  member: [
+    'Cost Explorer refused account',
+    (name) =>
+      `For a member account, read it from the management account (${name('accounts', 'organization')}, docs/organizations.md) ` +
+      'or let members see it (management account > Cost Management preferences > Linked account access); otherwise enable Cost Explorer.',
+  ],
+};
+
+/**
+ * Cost Explorer answered, but not with data: it is not enabled (`AccessDeniedException` "User
+ * not enabled for cost explorer access"), it has no data yet (`DataUnavailableException`), or
+ * the account is a member its management account does not let see Cost Explorer (which AWS
+ * answers as "not enabled" too: in self mode the function cannot tell the two apart).
+ */
+export class CostExplorerUnavailableError extends ActionableError {
+  public override readonly name = 'CostExplorerUnavailableError';
+  constructor(
+    public readonly reason: CostExplorerUnavailable,
+    accountId: string,
+    options?: { cause?: unknown },
+  ) {
+    const [problem, fix] = COST_EXPLORER_PROBLEMS[reason];
+    super(`${problem} ${accountId}.`, {
+      fix: (name) => `${fix(name)} Or turn the source off with ${name('collectCostExplorer', 'false')}.`,
+      ...options,
+    });
+  }
+}
+
 /** An AWS call got no answer: the endpoint refused it, its name did not resolve, or it timed out. */
 export class AwsUnreachableError extends ActionableError {
   public override readonly name = 'AwsUnreachableError';

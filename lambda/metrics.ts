@@ -33,6 +33,11 @@ const COLLECTOR_HEALTH_METRICS = {
     suffix: 'collector.accounts',
     tagKeys: ['account_id', 'status'],
   },
+  /** Cost Explorer requests the run made (each billed $0.01), sent by the runs of the `cost_explorer` trigger. */
+  collectorCostExplorerRequests: {
+    suffix: 'collector.cost_explorer_requests',
+    tagKeys: ['account_id'],
+  },
   /** Seconds the run took until its metrics were handed to Datadog. */
   collectorDuration: {
     suffix: 'collector.duration',

@@ -31,7 +31,8 @@ export type SkipReason =
   | 'non_cost_budget_threshold'
   | 'threshold_without_limit'
   | 'unknown_dimension_set'
-  | 'empty_dimension_value';
+  | 'empty_dimension_value'
+  | 'no_forecast';
 
 /** What one source hands back: samples to send, and what it skipped or warned about. */
 export interface SourceResult {

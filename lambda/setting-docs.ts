@@ -14,6 +14,10 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   apiUrl: 'Datadog API origin overriding the site, for a proxy: https, or http on loopback.',
   schedule: 'When the function runs: an EventBridge `rate(...)` or `cron(...)` expression.',
   schedulePeriodMinutes: 'With a cron `schedule` (and required then): the longest time in minutes between two runs, for the alarms.',
+  costExplorerSchedule:
+    'When the second rule runs the sources AWS bills per request (Cost Explorer): a `rate(...)` or `cron(...)` expression.',
+  costExplorerSchedulePeriodMinutes:
+    'With a cron `costExplorerSchedule` (and required then): the longest time in minutes between two of its runs, for its monitor.',
   tags: 'Datadog tags added to every series, such as `team:finops`.',
   env: 'The `env` tag added to every series.',
   service: 'The `service` tag added to every series.',
@@ -32,6 +36,12 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   accountDenylist: 'In organization mode, account ids never to read.',
   accountTagKeys: 'In organization mode, Organizations tag keys of each account sent as Datadog tags on its series, such as `team`.',
   accountConcurrency: 'In organization mode, how many accounts are read at once.',
+  costMetrics:
+    'With Cost Explorer on, the cost metrics to send: `unblended_cost`, `amortized_cost`, `net_unblended_cost`, `net_amortized_cost`.',
+  costGroupBy:
+    'With Cost Explorer on, its groupings besides the total: `SERVICE`, `LINKED_ACCOUNT`, `LINKED_ACCOUNT+SERVICE`, `TAG:<key>`.',
+  costMaxGroups:
+    'With Cost Explorer on, the most groups each grouping sends, ranked by month-to-date cost; the rest is summed into one `other` series.',
   costExplorerMaxRequests:
     'The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source that calls Cost Explorer; past it the run stops them and is partial.',
   memberRoleTargets:

@@ -169,6 +169,43 @@ function organizationTargetsProblem(items: readonly string[]): string | undefine
     : undefined;
 }
 
+/** The cost metrics Cost Explorer sums, as `costMetrics` names them (its `cost_metric` tag). */
+export const COST_METRICS = ['unblended_cost', 'amortized_cost', 'net_unblended_cost', 'net_amortized_cost'] as const;
+
+/** One or more of {@link COST_METRICS}, each once. */
+function costMetricsProblem(items: readonly string[]): string | undefined {
+  const bad = items.find((item) => !(COST_METRICS as readonly string[]).includes(item));
+  if (bad !== undefined) return `has the item ${shownValue(bad)}; use one or more of ${COST_METRICS.join(', ')}`;
+  return uniqueItemsProblem(items) ?? (items.length === 0 ? `is empty; use one or more of ${COST_METRICS.join(', ')}` : undefined);
+}
+
+/** The Cost Explorer group-bys `costGroupBy` takes besides `TAG:<key>`. */
+export const COST_DIMENSION_GROUPS = ['SERVICE', 'LINKED_ACCOUNT', 'LINKED_ACCOUNT+SERVICE'] as const;
+
+/** Cost Explorer's limit on a cost-allocation tag key (AWS's tag key limit). */
+const MAX_COST_TAG_KEY_LENGTH = 128;
+
+/** Each item a dimension group or `TAG:<key>` (a key of 1 to 128 characters), each once. */
+function costGroupByProblem(items: readonly string[]): string | undefined {
+  const listProblem = listItemsProblem(items);
+  if (listProblem !== undefined) return listProblem;
+  const bad = items.find(
+    (item) =>
+      !(COST_DIMENSION_GROUPS as readonly string[]).includes(item) &&
+      !(item.startsWith('TAG:') && item.length > 4 && item.length <= 4 + MAX_COST_TAG_KEY_LENGTH),
+  );
+  if (bad !== undefined) {
+    return `has the item ${shownValue(bad)}; use ${COST_DIMENSION_GROUPS.join(', ')} or TAG:<cost-allocation tag key>`;
+  }
+  return uniqueItemsProblem(items);
+}
+
+/** A list whose items are each given once: a second one would ask (and pay) twice for the same data. */
+function uniqueItemsProblem(items: readonly string[]): string | undefined {
+  const twice = items.find((item, index) => items.indexOf(item) !== index);
+  return twice === undefined ? undefined : `has the item ${shownValue(twice)} twice; give each once`;
+}
+
 /** The table. The order is the order of the docs' configuration table. */
 export const SETTINGS = {
   datadogSite: text({
@@ -197,6 +234,14 @@ export const SETTINGS = {
   }),
   schedulePeriodMinutes: wholeNumber({
     context: 'schedulePeriodMinutes',
+    unit: 'minutes',
+  }),
+  costExplorerSchedule: text({
+    context: 'costExplorerSchedule',
+    default: DEPLOYMENT_DEFAULTS.costExplorerScheduleExpression,
+  }),
+  costExplorerSchedulePeriodMinutes: wholeNumber({
+    context: 'costExplorerSchedulePeriodMinutes',
     unit: 'minutes',
   }),
   tags: list({
@@ -322,6 +367,36 @@ export const SETTINGS = {
     // (5 attempts) absorb a throttled burst, and an account still throttled is counted as failed.
     default: 10,
     check: (count) => (count < 1 || count > 100 ? `must be between 1 and 100, got ${count}` : undefined),
+  }),
+  collectCostExplorer: toggle({
+    env: 'COLLECT_COST_EXPLORER',
+    context: 'collectCostExplorer',
+    flag: 'cost-explorer',
+    // Off: Cost Explorer bills each request, so it is the user's choice to pay for it.
+    default: false,
+  }),
+  costMetrics: list({
+    env: 'COST_METRICS',
+    context: 'costMetrics',
+    flag: 'cost-metrics',
+    default: ['unblended_cost'],
+    check: costMetricsProblem,
+  }),
+  costGroupBy: list({
+    env: 'COST_GROUP_BY',
+    context: 'costGroupBy',
+    flag: 'cost-group-by',
+    default: ['SERVICE', 'LINKED_ACCOUNT'],
+    check: costGroupByProblem,
+  }),
+  costMaxGroups: wholeNumber({
+    env: 'COST_MAX_GROUPS',
+    context: 'costMaxGroups',
+    flag: 'cost-max-groups',
+    unit: 'groups',
+    // 50 services or accounts cover most organizations' spend; the rest is one `other` series.
+    default: 50,
+    check: (count) => (count < 1 || count > 1000 ? `must be between 1 and 1000, got ${count}` : undefined),
   }),
   costExplorerMaxRequests: wholeNumber({
     env: 'COST_EXPLORER_MAX_REQUESTS',

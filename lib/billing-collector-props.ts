@@ -27,7 +27,7 @@ import {
   type SettingName,
   type SettingValue,
 } from '../lambda/settings';
-import { alarmPeriodProblem, CollectorSchedule } from './schedule';
+import { alarmPeriodProblem, CollectorSchedule, costExplorerPeriodProblem } from './schedule';
 
 export interface BillingCollectorProps {
   /**
@@ -56,6 +56,14 @@ export interface BillingCollectorProps {
    * @default - every hour: CollectorSchedule.rate(Duration.hours(1))
    */
   readonly schedule?: CollectorSchedule;
+
+  /**
+   * When the second rule runs the sources AWS bills per request (Cost Explorer), which the hourly
+   * run never reads. Cost Explorer refreshes its data up to three times a day, and each request
+   * costs $0.01. The rule exists only when such a source is on.
+   * @default - every 12 hours: CollectorSchedule.rate(Duration.hours(12))
+   */
+  readonly costExplorerSchedule?: CollectorSchedule;
 
   /**
    * Datadog tags added to every series, such as `team:finops`.
@@ -169,6 +177,34 @@ export interface BillingCollectorProps {
   readonly accountConcurrency?: number;
 
   /**
+   * Send Cost Explorer's month-to-date, daily, last month's and forecast cost, run by the second
+   * rule (`costExplorerSchedule`). Each request is billed $0.01.
+   * @default false
+   */
+  readonly collectCostExplorer?: boolean;
+
+  /**
+   * The Cost Explorer cost metrics to send, each its `cost_metric` tag: `unblended_cost`,
+   * `amortized_cost`, `net_unblended_cost`, `net_amortized_cost`.
+   * @default ['unblended_cost']
+   */
+  readonly costMetrics?: readonly string[];
+
+  /**
+   * Cost Explorer's groupings besides the total, one query family each: `SERVICE`,
+   * `LINKED_ACCOUNT`, `LINKED_ACCOUNT+SERVICE`, `TAG:<cost-allocation tag key>`.
+   * @default ['SERVICE', 'LINKED_ACCOUNT']
+   */
+  readonly costGroupBy?: readonly string[];
+
+  /**
+   * The most groups each Cost Explorer family sends, ranked by month-to-date cost; the rest is
+   * summed into one `other` series.
+   * @default 50
+   */
+  readonly costMaxGroups?: number;
+
+  /**
    * The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source
    * that calls Cost Explorer.
    * @default 10
@@ -211,6 +247,7 @@ export interface BillingCollectorProps {
 export const BILLING_COLLECTOR_DEFAULTS = {
   datadogSite: DEFAULTS.datadogSite,
   scheduleRate: Duration.minutes(DEPLOYMENT_DEFAULTS.schedulePeriodMinutes),
+  costExplorerScheduleRate: Duration.minutes(DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes),
   logRetention: DEPLOYMENT_DEFAULTS.logRetentionDays as logs.RetentionDays,
   logLevel: DEPLOYMENT_DEFAULTS.logLevel as lambda.ApplicationLogLevel,
   timeout: Duration.seconds(DEPLOYMENT_DEFAULTS.timeoutSeconds),
@@ -228,6 +265,7 @@ export const BILLING_COLLECTOR_DEFAULTS = {
 export interface ResolvedBillingCollectorProps {
   readonly datadogSite: string;
   readonly schedule: CollectorSchedule;
+  readonly costExplorerSchedule: CollectorSchedule;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: lambda.ApplicationLogLevel;
 }
@@ -240,6 +278,7 @@ export function resolveBillingCollectorProps(props: BillingCollectorProps): Reso
   const resolved: ResolvedBillingCollectorProps = {
     datadogSite: props.datadogSite ?? BILLING_COLLECTOR_DEFAULTS.datadogSite,
     schedule: props.schedule ?? CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.scheduleRate),
+    costExplorerSchedule: props.costExplorerSchedule ?? CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.costExplorerScheduleRate),
     logRetention: props.logRetention ?? BILLING_COLLECTOR_DEFAULTS.logRetention,
     logLevel: props.logLevel ?? BILLING_COLLECTOR_DEFAULTS.logLevel,
   };
@@ -262,6 +301,9 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('accountDenylist', props.accountDenylist);
   throwIfProblem('accountTagKeys', props.accountTagKeys);
   throwIfProblem('accountConcurrency', props.accountConcurrency);
+  throwIfProblem('costMetrics', props.costMetrics);
+  throwIfProblem('costGroupBy', props.costGroupBy);
+  throwIfProblem('costMaxGroups', props.costMaxGroups);
   throwIfProblem('costExplorerMaxRequests', props.costExplorerMaxRequests);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
@@ -295,6 +337,8 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   }
   const periodProblem = alarmPeriodProblem(resolved.schedule.period);
   if (periodProblem !== undefined) throw new InvalidSettingError('schedule', periodProblem);
+  const costExplorerProblem = costExplorerPeriodProblem(resolved.costExplorerSchedule.period);
+  if (costExplorerProblem !== undefined) throw new InvalidSettingError('costExplorerSchedule', costExplorerProblem);
 }
 
 function checkTagValueLength(prop: 'env' | 'service', value: string | undefined): void {
@@ -340,6 +384,10 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     accountDenylist: props.accountDenylist,
     accountTagKeys: props.accountTagKeys,
     accountConcurrency: props.accountConcurrency,
+    collectCostExplorer: props.collectCostExplorer,
+    costMetrics: props.costMetrics,
+    costGroupBy: props.costGroupBy,
+    costMaxGroups: props.costMaxGroups,
     costExplorerMaxRequests: props.costExplorerMaxRequests,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,

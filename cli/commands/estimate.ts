@@ -5,7 +5,7 @@
 import type { RunSummary } from '../../lambda/collect';
 import { metricName } from '../../lambda/metrics';
 import { NO_API_KEY } from '../api-key';
-import { enabledSources } from '../../lambda/sources';
+import { sourcesRunBy } from '../../lambda/sources';
 import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
@@ -25,6 +25,8 @@ export interface EstimateOptions {
   readonly profile?: string;
   readonly collector: CollectorFlags;
   readonly scheduleMinutes: number;
+  /** The second rule's period, for the sources AWS bills per request (Cost Explorer). */
+  readonly costExplorerScheduleMinutes: number;
   readonly includeLambda: boolean;
 }
 
@@ -55,28 +57,55 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
       log,
       dryRun: true,
     });
+    // The second rule's sources, read as its runs read them: each Cost Explorer request this
+    // makes is billed $0.01, as the run's would be, and counted (pages included) to price them.
+    const secondRule = sourcesRunBy(config, 'cost_explorer');
+    let costExplorer: { summary: RunSummary } | undefined;
+    if (secondRule.length > 0) {
+      progress.step('Reading Cost Explorer (dry run; each request billed $0.01)');
+      costExplorer = await runCollection({
+        config,
+        accountId,
+        callerArn: arn,
+        aws,
+        apiKey: NO_API_KEY,
+        log,
+        dryRun: true,
+        trigger: 'cost_explorer',
+      });
+    }
     progress.clear();
 
     const result = estimate({
       seriesByMetric: summary.series,
       notSent: summary.skipped,
       perRun: { calls: summary.awsCalls as Record<string, number>, metricsRequested: aws.metricsRequestedSoFar },
-      operations: enabledSources(config).flatMap((source) => source.operations),
+      operations: sourcesRunBy(config, 'schedule').flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
       ...(config.collectEstimatedCharges
         ? { chargeLevels: { sentByLevel: seriesByLevel(series, metricName(config.metricPrefix, 'estimatedCharges')), switches: config } }
         : {}),
       ...(options.includeLambda ? { lambda: { memoryMb: deployedMemoryMb(config.accounts), durationMs: summary.durationMs } } : {}),
+      ...(costExplorer === undefined
+        ? {}
+        : {
+            costExplorer: {
+              scheduleMinutes: options.costExplorerScheduleMinutes,
+              calls: costExplorer.summary.awsCalls as Record<string, number>,
+              seriesByMetric: costExplorer.summary.series,
+              operations: secondRule.flatMap((source) => source.operations),
+            },
+          }),
     });
     const report: EstimateReport = {
       accountId,
       ...result,
       notes: [...notes(summary, config.metricPrefix, config.sendHealthMetrics), ...levelNotes(result.chargeLevels)],
-      errors: summary.errors,
+      errors: [...summary.errors, ...(costExplorer?.summary.errors ?? [])],
     };
     io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : estimateText(report));
-    return summary.errors.length === 0 ? EXIT.ok : EXIT.failure;
+    return report.errors.length === 0 ? EXIT.ok : EXIT.failure;
   } finally {
     progress.clear();
     aws.destroy();
@@ -157,6 +186,13 @@ export function estimateText(report: EstimateReport): string {
             'a level switched off is counted from the series it skipped, and is not in the totals above',
           '',
           table(['LEVEL', 'SENT', 'SERIES', 'CLOUDWATCH GETMETRICDATA PER MONTH'], levels, new Set([2])),
+        ]),
+    ...(report.costExplorer === undefined
+      ? []
+      : [
+          `Cost Explorer: ${num(report.costExplorer.requestsPerRun)} requests a run (each page one, $0.01 each), every ` +
+            `${num(report.costExplorer.minutes)} minutes (${num(report.costExplorer.runsPerMonth)} runs a month, the second rule)`,
+          '',
         ]),
     'Notes',
     ...lineNotes,

@@ -22,7 +22,10 @@ export class AccountDirectory {
     return samples.map((sample) => {
       const owner = ownerOf(sample.tags);
       const added = owner === undefined ? undefined : this.tagsById.get(owner);
-      return added === undefined ? sample : { ...sample, tags: [...sample.tags, ...added] };
+      if (added === undefined) return sample;
+      // A sample already named by its source (Cost Explorer's own account names) keeps its one name.
+      const named = sample.tags.some(([key]) => key === ACCOUNT_NAME_TAG_KEY);
+      return { ...sample, tags: [...sample.tags, ...(named ? added.slice(1) : added)] };
     });
   }
 }

@@ -21,7 +21,7 @@ import type { Source } from '../sources/source';
 import { AccountAccess, type OrganizationAccess } from './access';
 import { AccountDirectory } from './account-tags';
 import { accountError } from './failure';
-import { listAccounts, ORGANIZATIONS_CLIENTS, type OrganizationAccount } from './list';
+import { listAccounts, ORGANIZATIONS_CLIENTS, type AccountList, type OrganizationAccount } from './list';
 
 /** An account may hold a concurrency slot for at most this share of the run's AWS time. */
 const ACCOUNT_TIME_SHARE = 10;
@@ -68,7 +68,8 @@ export interface AccountCounts {
 }
 
 export interface OrganizationRead {
-  readonly accounts: AccountCounts;
+  /** Absent when the run's sources needed no account list (`Source.namesAccounts`, all `payer`). */
+  readonly accounts?: AccountCounts;
   /** Points skipped by the sources, by reason. */
   readonly skipped: Partial<Record<SkipReason, number>>;
   readonly newestDataTime?: Date;
@@ -86,6 +87,9 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   const management = await access.managementClients(signal);
   const directory = new AccountDirectory();
   const sources = sourcesRunBy(config, input.trigger);
+  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
+  // samples; sources that name them themselves read the management account alone.
+  const needsList = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
   const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
@@ -139,19 +143,21 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   // Each account is read as soon as its page is listed, while the payer sources read the
   // management account: the run takes about the longest of the three, not their sum.
   const accountReads = eachAccount.length === 0 ? undefined : workQueue(config.accountConcurrency, readAccount);
-  const listing = listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
-    allowlist: config.accountAllowlist ?? [],
-    denylist: config.accountDenylist ?? [],
-    tagKeys: config.accountTagKeys ?? [],
-    concurrency: config.accountConcurrency,
-    calls: input.calls,
-    signal,
-    onAccounts: (accounts) => {
-      directory.add(accounts);
-      accountReads?.add(accounts);
-    },
-    onNotRead: (accounts) => directory.add(accounts),
-  });
+  const listing: Promise<AccountList> = !needsList
+    ? Promise.resolve({ accounts: [], skipped: {} })
+    : listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+        allowlist: config.accountAllowlist ?? [],
+        denylist: config.accountDenylist ?? [],
+        tagKeys: config.accountTagKeys ?? [],
+        concurrency: config.accountConcurrency,
+        calls: input.calls,
+        signal,
+        onAccounts: (accounts) => {
+          directory.add(accounts);
+          accountReads?.add(accounts);
+        },
+        onNotRead: (accounts) => directory.add(accounts),
+      });
 
   // The payer sources read the management account for the whole organization: their failure is
   // the run's, as in self mode, not one account's.
@@ -181,7 +187,7 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   if (firstPartialError !== undefined) {
     errors.push(`${partialAccounts} account(s) were read only in part (one warning each); the first: ${firstPartialError}`);
   }
-  return { accounts: counts, skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
+  return { ...(needsList ? { accounts: counts } : {}), skipped, ...(newestDataTime === undefined ? {} : { newestDataTime }), errors };
 }
 
 /** The sources of one account; the first failure is the account's, once every source has settled. */

@@ -141,6 +141,13 @@ export interface Source<C extends object = object> {
    * second rule's slower runs, for sources that AWS bills per request.
    */
   readonly trigger: Trigger;
+  /**
+   * Whether its samples name the accounts they are about themselves (Cost Explorer's
+   * `DimensionValueAttributes`), so that organization mode lists the organization's accounts
+   * for it neither for names nor for tags: a run of such `payer` sources alone reads the
+   * management account only. @default false
+   */
+  readonly namesAccounts?: boolean;
   /** That setting's one-line doc, for the tool's help: what the source sends. */
   readonly switchDoc: string;
   readonly iam: readonly IamGrant[];

@@ -21,6 +21,9 @@ const DEFAULT_FLAGS: CollectorFlags = {
   accountAllow: [],
   accountDeny: [],
   accountTagKeys: [],
+  costExplorer: false,
+  costMetrics: [],
+  costGroupBy: [],
   tags: [],
   verbose: false,
 };

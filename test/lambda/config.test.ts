@@ -34,6 +34,10 @@ describe('loadConfig: defaults', () => {
       accounts: 'self',
       memberRoleName: 'aws-billing-to-datadog-reader',
       accountConcurrency: 10,
+      collectCostExplorer: false,
+      costMetrics: ['unblended_cost'],
+      costGroupBy: ['SERVICE', 'LINKED_ACCOUNT'],
+      costMaxGroups: 50,
       costExplorerMaxRequests: 10,
       datadogSite: 'datadoghq.com',
       apiKeyMaxAgeSeconds: 6 * 60 * 60,
@@ -166,7 +170,7 @@ describe('loadConfig: one bad variable', () => {
   it('refuses a configuration that turns both sources off', () => {
     const error = configError({ ...base, COLLECT_BUDGETS: 'false', COLLECT_ESTIMATED_CHARGES: 'false' });
     expect(error.problems).toEqual([
-      'COLLECT_ESTIMATED_CHARGES and COLLECT_BUDGETS are both false: nothing to collect; turn one of them on',
+      'COLLECT_ESTIMATED_CHARGES, COLLECT_BUDGETS and COLLECT_COST_EXPLORER are all false: nothing to collect; turn one of them on',
     ]);
   });
 

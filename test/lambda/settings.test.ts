@@ -80,6 +80,10 @@ describe('the settings table', () => {
       accountDenylist: ['444455556666'],
       accountTagKeys: ['team', 'cost-center'],
       accountConcurrency: 4,
+      collectCostExplorer: true,
+      costMetrics: ['amortized_cost', 'net_unblended_cost'],
+      costGroupBy: ['LINKED_ACCOUNT+SERVICE', 'TAG:team'],
+      costMaxGroups: 20,
       costExplorerMaxRequests: 25,
       apiKeyMaxAgeSeconds: 60,
       sendHealthMetrics: false,
@@ -91,5 +95,36 @@ describe('the settings table', () => {
     expect(Object.keys(environment).sort()).toEqual(COLLECTOR_SETTING_NAMES.map((name) => ENV[name]).sort());
     const config = loadConfig(environment);
     for (const name of COLLECTOR_SETTING_NAMES) expect(config[name]).toEqual(samples[name]);
+  });
+});
+
+describe("Cost Explorer's settings", () => {
+  it.each<[SettingName, readonly string[] | number, string | undefined]>([
+    ['costMetrics', ['unblended_cost', 'net_amortized_cost'], undefined],
+    [
+      'costMetrics',
+      ['blended_cost'],
+      'has the item "blended_cost"; use one or more of unblended_cost, amortized_cost, net_unblended_cost, net_amortized_cost',
+    ],
+    ['costMetrics', ['amortized_cost', 'amortized_cost'], 'has the item "amortized_cost" twice; give each once'],
+    ['costMetrics', [], 'is empty; use one or more of unblended_cost, amortized_cost, net_unblended_cost, net_amortized_cost'],
+    ['costGroupBy', ['LINKED_ACCOUNT+SERVICE', 'TAG:team', 'TAG:aws:createdBy'], undefined],
+    [
+      'costGroupBy',
+      ['REGION'],
+      'has the item "REGION"; use SERVICE, LINKED_ACCOUNT, LINKED_ACCOUNT+SERVICE or TAG:<cost-allocation tag key>',
+    ],
+    ['costGroupBy', ['TAG:'], 'has the item "TAG:"; use SERVICE, LINKED_ACCOUNT, LINKED_ACCOUNT+SERVICE or TAG:<cost-allocation tag key>'],
+    ['costGroupBy', ['SERVICE', 'SERVICE'], 'has the item "SERVICE" twice; give each once'],
+    ['costMaxGroups', 0, 'must be between 1 and 1000, got 0'],
+    ['costMaxGroups', 1000, undefined],
+  ])('checks %s %j', (name, value, problem) => {
+    expect(settingProblem(name, value as never)).toBe(problem);
+  });
+
+  it('names the variable of a bad value, and keeps the default', () => {
+    expect(() =>
+      loadConfig({ DD_API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x', COST_GROUP_BY: 'SERVICE,AZ' }),
+    ).toThrow('COST_GROUP_BY has the item "AZ"; use SERVICE');
   });
 });

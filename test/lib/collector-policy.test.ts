@@ -25,8 +25,12 @@ function grantedActions(switches: Record<string, boolean>): string[] {
   return statements.flatMap((statement) => statement.Action).sort();
 }
 
-/** Every way of leaving one source out, and all of them in. */
-const CASES = [['every source', {}], ...SOURCES.map((source) => [`all but ${source.id}`, { [source.setting]: false }] as const)] as const;
+/** Every source on (Cost Explorer is off by default), then every way of leaving one out. */
+const EVERY_SOURCE = Object.fromEntries(SOURCES.map((source) => [source.setting, true]));
+const CASES = [
+  ['every source', EVERY_SOURCE],
+  ...SOURCES.map((source) => [`all but ${source.id}`, { ...EVERY_SOURCE, [source.setting]: false }] as const),
+] as const;
 
 describe("the collector role's policy", () => {
   it.each(CASES)(

@@ -478,6 +478,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         metricsRequested: 5,
         describeBudgets: 1,
         describeBudgetNotificationsForAccount: 1,
+        // Cost Explorer is off by default, and read by the second rule's runs only.
+        getCostAndUsage: 0,
+        getCostForecast: 0,
       });
       expect(report.awsCost.lines.map((line) => line.item)).toEqual([
         'CloudWatch GetMetricData',

@@ -45,6 +45,15 @@ describe('AccountDirectory.tagged', () => {
       ],
       added: [],
     },
+    {
+      title: 'a sample its source named already (Cost Explorer) keeps its one name and gets the tags',
+      tags: [
+        ['account_id', '111111111111'],
+        ['linkedaccount', '222222222222'],
+        ['account_name', 'Équipe données (Cost Explorer)'],
+      ],
+      added: [['team', 'data']],
+    },
   ])('$title', ({ tags, added }) => {
     expect(directory.tagged([sample(tags)])[0].tags).toEqual([...tags, ...added]);
   });

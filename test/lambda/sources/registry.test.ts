@@ -23,6 +23,7 @@ const ALL_SKIP_REASONS: Record<SkipReason, true> = {
   threshold_without_limit: true,
   unknown_dimension_set: true,
   empty_dimension_value: true,
+  no_forecast: true,
 };
 
 describe('the registered sources', () => {
@@ -55,24 +56,26 @@ describe('the registered sources', () => {
     },
   );
 
-  it('define every metric but the collector’s own four, each in one source', () => {
+  it('define every metric but the collector’s own five, each in one source', () => {
     const declared = SOURCES.flatMap((source) => source.metrics);
     expect(new Set(declared).size).toBe(declared.length);
-    expect([...declared, 'collectorRun', 'collectorSeries', 'collectorDuration', 'collectorAccounts'].sort()).toEqual(
-      Object.keys(METRICS).sort(),
-    );
+    const collectors = ['collectorRun', 'collectorSeries', 'collectorDuration', 'collectorAccounts', 'collectorCostExplorerRequests'];
+    expect([...declared, ...collectors].sort()).toEqual(Object.keys(METRICS).sort());
   });
 
-  it('declare every skip reason, each in one source', () => {
+  it('declare every skip reason, each at most once a source (a reason two sources share has a docs row for each)', () => {
     const declared = SOURCES.flatMap((source) => source.skipReasons);
-    expect([...declared].sort()).toEqual(Object.keys(ALL_SKIP_REASONS).sort());
+    expect([...new Set(declared)].sort()).toEqual(Object.keys(ALL_SKIP_REASONS).sort());
+    for (const source of SOURCES) expect(new Set(source.skipReasons).size).toBe(source.skipReasons.length);
   });
 
-  it('are all enabled by default, and each switch turns off its own source alone', () => {
-    expect(enabledSources({})).toEqual(SOURCES);
+  it('are enabled by default but the ones AWS bills per request, and each switch turns its own source alone', () => {
+    const billedPerRequest = SOURCES.filter((source) => source.trigger === 'cost_explorer');
+    expect(enabledSources({})).toEqual(SOURCES.filter((source) => !billedPerRequest.includes(source)));
     for (const source of SOURCES) {
-      expect(DEFAULTS[source.setting]).toBe(true);
-      expect(enabledSources({ [source.setting]: false })).toEqual(SOURCES.filter((other) => other !== source));
+      expect(DEFAULTS[source.setting]).toBe(!billedPerRequest.includes(source));
+      const others = Object.fromEntries(SOURCES.map((other) => [other.setting, true]));
+      expect(enabledSources({ ...others, [source.setting]: false })).toEqual(SOURCES.filter((other) => other !== source));
     }
   });
 });
