@@ -151,7 +151,7 @@ describe('budget alert thresholds from the bundled collector', () => {
       TOTAL,
     ];
     const health: ExpectedSeries[] = [
-      { metric: 'aws.billing.collector.run', tags: [ACCOUNT_TAG, 'status:success'], value: 1 },
+      { metric: 'aws.billing.collector.run', tags: [ACCOUNT_TAG, 'status:success', 'trigger:schedule'], value: 1 },
       { metric: 'aws.billing.collector.series', tags: [ACCOUNT_TAG], value: budgets.length },
       { metric: 'aws.billing.collector.duration', tags: [ACCOUNT_TAG], unit: 'second', value: 'any' },
       { metric: 'aws.billing.estimated_charges.age', tags: [ACCOUNT_TAG], unit: 'hour', value: 'any' },

@@ -136,7 +136,7 @@ describe('organization mode: an organization of 21 accounts, one suspended, one 
   function expectedHealth(own: string, billing: number, read: number): ExpectedSeries[] {
     const tag = `account_id:${id(own)}`;
     return [
-      { metric: 'aws.billing.collector.run', tags: [tag, 'status:partial'], value: 1 },
+      { metric: 'aws.billing.collector.run', tags: [tag, 'status:partial', 'trigger:schedule'], value: 1 },
       { metric: 'aws.billing.collector.series', tags: [tag], value: billing },
       { metric: 'aws.billing.collector.duration', tags: [tag], unit: 'second', value: 'any' },
       { metric: 'aws.billing.estimated_charges.age', tags: [tag], unit: 'hour', value: 'any' },

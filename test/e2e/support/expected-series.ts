@@ -118,7 +118,7 @@ export function healthSeries(
 ): ExpectedSeries[] {
   const extra = options.extraTags ?? [];
   const series: ExpectedSeries[] = [
-    { metric: 'aws.billing.collector.run', tags: [ACCOUNT_TAG, `status:${status}`, ...extra], value: 1 },
+    { metric: 'aws.billing.collector.run', tags: [ACCOUNT_TAG, `status:${status}`, 'trigger:schedule', ...extra], value: 1 },
     { metric: 'aws.billing.collector.series', tags: [ACCOUNT_TAG, ...extra], value: billingSeries },
     { metric: 'aws.billing.collector.duration', tags: [ACCOUNT_TAG, ...extra], unit: 'second', value: 'any' },
   ];
