@@ -5,7 +5,8 @@
 import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import type { SkipReason } from '../lambda/samples';
 import { SOURCES } from '../lambda/sources';
-import type { SourceOperation } from '../lambda/sources/source';
+import type { SourceOperation, SourceSwitch } from '../lambda/sources/source';
+import { BILLING_SCOPES, estimatedChargesSource, LEVEL_SWITCHES, type BillingScope } from '../lambda/sources/estimated-charges';
 import {
   alarmsLine,
   AWS_PRICES,
@@ -54,6 +55,8 @@ export interface EstimateInput {
    * critical-path bound (the round trips to AWS from here; the dry run sends nothing to Datadog).
    */
   readonly lambda?: { readonly memoryMb: number; readonly durationMs: number };
+  /** Estimated charges' series by level, and the switches of the levels, when the source is on. */
+  readonly chargeLevels?: Pick<ChargeLevelCounts, 'sentByLevel' | 'switches'>;
 }
 
 export interface Estimate {
@@ -70,6 +73,41 @@ export interface Estimate {
    */
   readonly perRun: Readonly<Record<string, number>>;
   readonly awsCost: { readonly lines: readonly CostLine[]; readonly monthlyUsd: number };
+  /** Each level of CloudWatch's estimated charges: its series and what reading it costs a month. */
+  readonly chargeLevels: readonly ChargeLevel[];
+}
+
+/**
+ * One level of CloudWatch's `EstimatedCharges` (its `billing_scope`): in an organization the
+ * levels differ by orders of magnitude (the linked account × service level is about 30 series
+ * an account), so `estimate` shows each, the levels switched off too, to choose from.
+ */
+export interface ChargeLevel {
+  readonly level: BillingScope;
+  /** Whether the run sends it; a level switched off is counted from the series it skipped. */
+  readonly sent: boolean;
+  /** Series a run sends at this level (or would, switched on): each one Datadog custom metric. */
+  readonly series: number;
+  /** CloudWatch GetMetricData for those series at the schedule: one metric requested per series a run. */
+  readonly awsCost: CostLine;
+}
+
+/** What the dry run says of each level: the series it sent, and the series of a level it skipped because it is switched off. */
+export interface ChargeLevelCounts {
+  readonly sentByLevel: Readonly<Partial<Record<BillingScope, number>>>;
+  readonly notSent: Readonly<Partial<Record<SkipReason, number>>>;
+  /** The switches of the levels that have one (`collectLinkedAccountServices`), as the run had them. */
+  readonly switches: Readonly<Partial<Record<SourceSwitch, boolean>>>;
+}
+
+/** The levels' series and monthly cost, from a dry run's counts. */
+export function chargeLevels(counts: ChargeLevelCounts, operation: SourceOperation, runs: number): ChargeLevel[] {
+  return BILLING_SCOPES.map((level) => {
+    const levelSwitch = LEVEL_SWITCHES[level];
+    const sent = levelSwitch === undefined || counts.switches[levelSwitch.setting] !== false;
+    const series = sent ? (counts.sentByLevel[level] ?? 0) : (counts.notSent[levelSwitch.reason] ?? 0);
+    return { level, sent, series, awsCost: perRunLine(operation.title, series, runs, { one: 'metric', many: 'metrics' }, operation.price) };
+  });
 }
 
 const CALLS = { one: 'call', many: 'calls' } as const;
@@ -129,5 +167,13 @@ export function estimate(input: EstimateInput): Estimate {
     schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH },
     perRun: perRunFigures(input.perRun),
     awsCost: { lines, monthlyUsd: totalUsd(lines) },
+    chargeLevels: levelsOf(input, runs),
   };
+}
+
+function levelsOf(input: EstimateInput, runs: number): ChargeLevel[] {
+  // The levels' series are requested one metric each by the source's per-metric operation (GetMetricData).
+  const getMetricData = estimatedChargesSource.operations.find((operation) => operation.billedPer === 'metric');
+  if (input.chargeLevels === undefined || getMetricData === undefined) return [];
+  return chargeLevels({ ...input.chargeLevels, notSent: input.notSent }, getMetricData, runs);
 }

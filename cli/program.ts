@@ -37,7 +37,7 @@ interface RawOptions {
   readonly budgets: boolean;
   readonly budgetThresholds: boolean;
   readonly estimatedCharges: boolean;
-  readonly linkedAccountServices: boolean;
+  readonly linkedAccountServices?: boolean;
   readonly healthMetrics: boolean;
   readonly serviceAllow?: string[];
   readonly serviceDeny?: string[];

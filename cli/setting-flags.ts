@@ -9,6 +9,7 @@ import { ENV } from '../lambda/environment';
 import { settingDoc } from '../lambda/setting-docs';
 import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
 import { UsageError } from './errors';
+import { OFF_IN_ORGANIZATION_MODE } from '../lambda/config';
 import { CLI_ENV, flagOf } from './settings';
 
 /** The flags that say where to send: every command that talks to Datadog has them. */
@@ -39,8 +40,21 @@ export const COLLECTOR_FLAG_SETTINGS = [
 
 /** Adds one option per setting, in the order given. */
 export function withSettingFlags(command: Command, names: readonly CollectorSettingName[]): Command {
-  for (const name of names) command.addOption(settingOption(name));
+  for (const name of names) for (const option of settingOptions(name)) command.addOption(option);
   return command;
+}
+
+/**
+ * The options of one setting: its own, and for a switch whose default is off in organization
+ * mode (on in self mode) the flag that turns it on too, so neither mode's default is out of reach.
+ */
+export function settingOptions(name: CollectorSettingName): Option[] {
+  const option = settingOption(name);
+  if (!(OFF_IN_ORGANIZATION_MODE as readonly string[]).includes(name)) return [option];
+  const spec = settingSpec(name);
+  const doc = settingDoc(name).replace(/`/g, '');
+  const on = new Option(`--${spec.flag ?? name}`, `${doc} (default: on in self mode, off with --accounts organization; ${ENV[name]}=true)`);
+  return [on, option];
 }
 
 /** The option of one setting, as its row in the settings table gives it. */

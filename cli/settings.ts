@@ -29,7 +29,8 @@ export interface CollectorFlags {
   /** `--no-estimated-charges` sets it to false. */
   readonly estimatedCharges: boolean;
   /** `--no-linked-account-services` sets it to false. */
-  readonly linkedAccountServices: boolean;
+  /** Unset: the mode's default (on in self mode, off in organization mode). */
+  readonly linkedAccountServices?: boolean;
   /** `--no-health-metrics` sets it to false. */
   readonly healthMetrics: boolean;
   readonly serviceAllow: readonly string[];
@@ -120,7 +121,7 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     collectBudgets: off(flags.budgets),
     collectBudgetThresholds: off(flags.budgetThresholds),
     collectEstimatedCharges: off(flags.estimatedCharges),
-    collectLinkedAccountServices: off(flags.linkedAccountServices),
+    collectLinkedAccountServices: flags.linkedAccountServices,
     serviceAllowlist: flags.serviceAllow,
     serviceDenylist: flags.serviceDeny,
     accounts: flags.accounts,

@@ -15,6 +15,7 @@ import {
   settingProblem,
   settingSpec,
   type AnySettingSpec,
+  type CollectorSettingName,
   type CollectorValues,
   type SettingType,
   type SettingValueOf,
@@ -53,6 +54,21 @@ export interface LoadConfigOptions {
 }
 
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
+
+/**
+ * Switches that are off in organization mode unless set, whatever the settings table's default
+ * (self mode's): the level with the most series, about 300,000 CloudWatch metrics at 10,000
+ * accounts. The command-line tool gives these both a flag to turn them on and one to turn them off.
+ */
+export const OFF_IN_ORGANIZATION_MODE = ['collectLinkedAccountServices'] as const satisfies readonly CollectorSettingName[];
+
+function offInOrganizationMode(
+  accounts: string,
+  env: NodeJS.ProcessEnv,
+): Partial<Record<(typeof OFF_IN_ORGANIZATION_MODE)[number], false>> {
+  if (accounts !== 'organization') return {};
+  return Object.fromEntries(OFF_IN_ORGANIZATION_MODE.filter((name) => (env[ENV[name]]?.trim() ?? '') === '').map((name) => [name, false]));
+}
 
 /**
  * Reads and validates the configuration.
@@ -104,12 +120,7 @@ export function loadConfig(env: Environment, options: LoadConfigOptions = {}): C
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...values,
-    // In organization mode the level with the most series (about 300,000 CloudWatch metrics at
-    // 10,000 accounts) is off unless asked for: the table's default is self mode's.
-    collectLinkedAccountServices:
-      values.accounts === 'organization' && (env[ENV.collectLinkedAccountServices]?.trim() ?? '') === ''
-        ? false
-        : values.collectLinkedAccountServices,
+    ...offInOrganizationMode(values.accounts, env),
     apiKeySecretArn: values.apiKeySecretArn ?? '',
     apiKeySecretRegion,
     apiOrigin,

@@ -7,7 +7,7 @@ import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
 import { grantResource, type Source } from '../../lambda/sources/source';
-import { datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
+import { datadogRequest, noAnswerReason, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, ApiKeyError, DatadogSubmitError, datadogUnreachableFix, describeError, textOf } from '../../lambda/errors';
 import { isAccessDenied } from '../../lambda/sources/aws-errors';
 import { checkEnvironmentKey, noKeyMessage } from '../api-key';
@@ -243,7 +243,7 @@ async function checkDatadog(origin: string, key: string | undefined, observe: Ht
       fail(
         'datadog-site',
         SITE_TITLE,
-        `no answer from ${origin}: ${networkReason(error)}`,
+        `no answer from ${origin}: ${noAnswerReason(error, VALIDATE_TIMEOUT_MS)}`,
         textOf(datadogUnreachableFix(origin), settingAsFlag),
       ),
       notChecked,
@@ -284,13 +284,6 @@ function isValid(body: string): boolean {
   } catch {
     return false;
   }
-}
-
-function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-    return `no answer within ${VALIDATE_TIMEOUT_MS / 1000} s`;
-  }
-  return networkCause(error);
 }
 
 function awsFix(error: unknown, permissions: string, identity: CallerIdentity, profile: string | undefined): string {

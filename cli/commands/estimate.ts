@@ -9,11 +9,15 @@ import { enabledSources } from '../../lambda/sources';
 import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
-import { deployedMemoryMb, estimate, type Estimate } from '../estimate';
+import { deployedMemoryMb, estimate, type ChargeLevel, type Estimate } from '../estimate';
 import { counts, table } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine } from '../network';
 import { runCollection } from '../run';
+import type { MetricSeries } from '../../lambda/datadog/series';
+import { increment } from '../../lambda/samples';
+import { LEVEL_SWITCHES, type BillingScope } from '../../lambda/sources/estimated-charges';
+import { settingSpec } from '../../lambda/settings';
 import { resolveSettings, type CollectorFlags } from '../settings';
 
 export interface EstimateOptions {
@@ -42,7 +46,7 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId, arn } = await callerIdentity(aws, options.profile);
     progress.step('Reading budgets and billing metrics (dry run)');
-    const { summary } = await runCollection({
+    const { summary, series } = await runCollection({
       config,
       accountId,
       callerArn: arn,
@@ -60,12 +64,15 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
       operations: enabledSources(config).flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
+      ...(config.collectEstimatedCharges
+        ? { chargeLevels: { sentByLevel: seriesByLevel(series, metricName(config.metricPrefix, 'estimatedCharges')), switches: config } }
+        : {}),
       ...(options.includeLambda ? { lambda: { memoryMb: deployedMemoryMb(config.accounts), durationMs: summary.durationMs } } : {}),
     });
     const report: EstimateReport = {
       accountId,
       ...result,
-      notes: notes(summary, config.metricPrefix, config.sendHealthMetrics),
+      notes: [...notes(summary, config.metricPrefix, config.sendHealthMetrics), ...levelNotes(result.chargeLevels)],
       errors: summary.errors,
     };
     io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : estimateText(report));
@@ -74,6 +81,31 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
     progress.clear();
     aws.destroy();
   }
+}
+
+/** The dry run's estimated-charges series by their `billing_scope` tag. */
+function seriesByLevel(series: readonly MetricSeries[], chargesMetric: string): Partial<Record<BillingScope, number>> {
+  const byLevel: Partial<Record<BillingScope, number>> = {};
+  for (const item of series) {
+    if (item.metric !== chargesMetric) continue;
+    const level = item.tags.find((tag) => tag.startsWith(BILLING_SCOPE_TAG))?.slice(BILLING_SCOPE_TAG.length) as BillingScope | undefined;
+    if (level !== undefined) increment(byLevel, level);
+  }
+  return byLevel;
+}
+
+const BILLING_SCOPE_TAG = 'billing_scope:';
+
+/** How to turn on each level that is switched off, and what it would add. */
+function levelNotes(levels: readonly ChargeLevel[]): string[] {
+  return levels.flatMap((level) => {
+    const levelSwitch = LEVEL_SWITCHES[level.level];
+    if (level.sent || levelSwitch === undefined) return [];
+    return [
+      `The ${level.level} level is switched off: ${num(level.series)} more series and ${usd(level.awsCost.monthlyUsd)} a month ` +
+        `of CloudWatch GetMetricData with --${settingSpec(levelSwitch.setting).flag ?? levelSwitch.setting}.`,
+    ];
+  });
 }
 
 function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
@@ -85,7 +117,8 @@ function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
   ];
   if (health) {
     list.push(
-      `${metricName(prefix, 'collectorRun')} carries the run's status tag: up to 3 series over time (success, partial, failure). ` +
+      `${metricName(prefix, 'collectorRun')} carries the run's status and trigger tags: up to 3 series over time for each rule ` +
+        '(success, partial, failure). ' +
         'Leave the health metrics out with --no-health-metrics.',
     );
   }
@@ -101,6 +134,12 @@ export function estimateText(report: EstimateReport): string {
   const costRows = cost.lines.map((line) => [line.item, line.arithmetic]);
   costRows.push(['total', usd(cost.monthlyUsd)]);
   const lineNotes = cost.lines.filter((line) => line.note !== undefined).map((line) => `  - ${line.item}: ${line.note}`);
+  const levels = report.chargeLevels.map((level) => [
+    level.level,
+    level.sent ? 'yes' : 'no (switched off)',
+    num(level.series),
+    level.awsCost.arithmetic,
+  ]);
   const parts = [
     `Datadog custom metrics for account ${report.accountId}, from a dry run with these switches`,
     '',
@@ -111,6 +150,14 @@ export function estimateText(report: EstimateReport): string {
       `(${num(report.schedule.runsPerMonth)} runs in a ${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`,
     '',
     table(['ITEM', 'ARITHMETIC'], costRows),
+    ...(levels.length === 0
+      ? []
+      : [
+          'Estimated charges by level (billing_scope): each series is one custom metric and one CloudWatch GetMetricData metric a run; ' +
+            'a level switched off is counted from the series it skipped, and is not in the totals above',
+          '',
+          table(['LEVEL', 'SENT', 'SERIES', 'CLOUDWATCH GETMETRICDATA PER MONTH'], levels, new Set([2])),
+        ]),
     'Notes',
     ...lineNotes,
     ...report.notes.map((note) => `  - ${note}`),

@@ -12,7 +12,8 @@ import type { OrganizationAccount } from './list';
 export class AccountDirectory {
   private readonly tagsById = new Map<string, readonly RawTag[]>();
 
-  constructor(accounts: Iterable<OrganizationAccount>) {
+  /** Adds accounts as the listing gives them. */
+  public add(accounts: Iterable<OrganizationAccount>): void {
     for (const account of accounts) this.tagsById.set(account.id, [[ACCOUNT_NAME_TAG_KEY, account.name], ...account.tags]);
   }
 

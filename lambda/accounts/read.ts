@@ -7,7 +7,7 @@
  * tagged with the owning account's name and tags, so nothing of an account is kept after it.
  */
 import type { AwsClientSource } from '../aws-clients';
-import { runWithConcurrency } from '../concurrency';
+import { workQueue } from '../concurrency';
 import type { Config } from '../config';
 import { describeError, type SettingNamer } from '../errors';
 import { shownValue } from '../secret-shape';
@@ -77,21 +77,14 @@ export interface OrganizationRead {
 }
 
 /**
- * @throws the error of the account list or of the management role: without the list, no account can be read.
+ * @throws the error of the management role, or of the account list once the accounts it had
+ *   already given are read (their data is sent: a later page's failure loses no earlier account).
  */
 export async function readOrganization(input: OrganizationReadInput): Promise<OrganizationRead> {
   const { config, signal } = input;
   const access = new AccountAccess(config, input.ownAccountId, input.ownClients, input.access, input.calls);
   const management = await access.managementClients(signal);
-  const list = await listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
-    allowlist: config.accountAllowlist ?? [],
-    denylist: config.accountDenylist ?? [],
-    tagKeys: config.accountTagKeys ?? [],
-    concurrency: config.accountConcurrency,
-    calls: input.calls,
-    signal,
-  });
-  const directory = new AccountDirectory(list.accounts);
+  const directory = new AccountDirectory();
   const sources = sourcesRunBy(config, input.trigger);
   const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
@@ -113,25 +106,8 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     return samples;
   };
 
-  // The payer sources read the management account for the whole organization: their failure is
-  // the run's, as in self mode, not one account's.
-  const payer = Promise.allSettled(
-    sources
-      .filter((source) => source.scope === 'payer')
-      .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
-  ).then(async (settled) => {
-    for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
-    const partErrors: unknown[] = [];
-    const samples = merge(
-      settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
-      partErrors,
-    );
-    for (const error of partErrors) errors.push(describeError(error, input.nameSetting));
-    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
-  });
-
   const eachAccount = sources.filter((source) => source.scope === 'eachAccount');
-  const counts = { read: 0, failed: 0, skipped: list.skipped, failedAccounts: [] as string[] };
+  const counts = { read: 0, failed: 0, skipped: {} as Record<string, number>, failedAccounts: [] as string[] };
   const readAccount = async (account: OrganizationAccount): Promise<void> => {
     const bounded = AbortSignal.any([signal, AbortSignal.timeout(input.accountTimeoutMs)]);
     let samples: Sample[];
@@ -160,10 +136,47 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
     if (partErrors.length > 0) partialAccounts += 1;
     if (samples.length > 0) await input.onSamples(directory.tagged(samples));
   };
-  await Promise.all([
-    payer,
-    eachAccount.length === 0 ? undefined : runWithConcurrency(list.accounts, config.accountConcurrency, readAccount),
-  ]);
+  // Each account is read as soon as its page is listed, while the payer sources read the
+  // management account: the run takes about the longest of the three, not their sum.
+  const accountReads = eachAccount.length === 0 ? undefined : workQueue(config.accountConcurrency, readAccount);
+  const listing = listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+    allowlist: config.accountAllowlist ?? [],
+    denylist: config.accountDenylist ?? [],
+    tagKeys: config.accountTagKeys ?? [],
+    concurrency: config.accountConcurrency,
+    calls: input.calls,
+    signal,
+    onAccounts: (accounts) => {
+      directory.add(accounts);
+      accountReads?.add(accounts);
+    },
+    onNotRead: (accounts) => directory.add(accounts),
+  });
+
+  // The payer sources read the management account for the whole organization: their failure is
+  // the run's, as in self mode, not one account's.
+  const payer = Promise.allSettled(
+    sources
+      .filter((source) => source.scope === 'payer')
+      .map((source) => source.collect(management.clientsFor(source), { ...run, accountId: access.managementAccountId, signal })),
+  ).then(async (settled) => {
+    for (const result of settled) if (result.status === 'rejected') errors.push(describeError(result.reason, input.nameSetting));
+    const partErrors: unknown[] = [];
+    const samples = merge(
+      settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      partErrors,
+    );
+    for (const error of partErrors) errors.push(describeError(error, input.nameSetting));
+    // A linked account's name may be on the listing's last page.
+    await listing.catch(() => undefined);
+    if (samples.length > 0) await input.onSamples(directory.tagged(samples));
+  });
+
+  // The accounts already listed are read, and the payer's data sent, even when a later page fails.
+  const listed = listing.catch((error: unknown) => ({ error }));
+  const [list] = await Promise.all([listed, payer, listed.then(() => accountReads?.finish())]);
+  if ('error' in list) throw list.error;
+  counts.skipped = list.skipped;
   if (eachAccount.length === 0) counts.read = list.accounts.length;
   if (firstPartialError !== undefined) {
     errors.push(`${partialAccounts} account(s) were read only in part (one warning each); the first: ${firstPartialError}`);

@@ -147,8 +147,22 @@ function exchange(url: URL, request: DatadogRequest, headers: Readonly<Record<st
 
 /** The network error's code, or the time-out, for an observer. */
 function failureOf(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'no answer in time';
-  return networkCause(error);
+  return noAnswerReason(error);
+}
+
+/** Whether a request was cut by its time limit (or the caller's abort) rather than failed by the network. */
+export function timedOut(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
+/**
+ * Why a request got no answer, in the words every caller of this client uses: its time limit
+ * (`no answer within 300 ms`, or `no answer in time` when the caller does not say it) or the
+ * network error's code (`ECONNREFUSED`).
+ */
+export function noAnswerReason(error: unknown, timeoutMs?: number): string {
+  if (!timedOut(error)) return networkCause(error);
+  return timeoutMs === undefined ? 'no answer in time' : `no answer within ${Math.floor(timeoutMs)} ms`;
 }
 
 /** What went wrong on the network (`ECONNREFUSED`), from a node:http error or its cause. */

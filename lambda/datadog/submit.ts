@@ -6,7 +6,7 @@
 import { runWithConcurrency } from '../concurrency';
 import { DatadogSubmitError, datadogUnreachableFix, describeError, type SettingNamer } from '../errors';
 import type { Logger } from '../log';
-import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from './http';
+import { answerErrors, datadogRequest, networkCause, noAnswerReason, timedOut, type DatadogAnswer, type HttpObserver } from './http';
 import type { Body } from './payload';
 import { ENV } from '../settings';
 
@@ -163,10 +163,7 @@ async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, t
     });
   } catch (error) {
     if (error instanceof DatadogSubmitError) return { outcome: 'fail', error };
-    const reason =
-      error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
-        ? `no answer within ${Math.floor(timeoutMs)} ms`
-        : `network error (${networkCause(error)})`;
+    const reason = timedOut(error) ? noAnswerReason(error, timeoutMs) : `network error (${networkCause(error)})`;
     return { outcome: 'retry', reason };
   }
 

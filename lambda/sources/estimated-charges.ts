@@ -28,7 +28,7 @@ import { increment, type CallCounter, type RawTag, type Sample, type SkipReason,
 import { shownValue } from '../secret-shape';
 import { callNeeding } from './aws-errors';
 import type { MetricDefinition } from '../metrics';
-import { counted, defineSource, metricKeys } from './source';
+import { counted, defineSource, metricKeys, type SourceSwitch } from './source';
 
 /** The metrics of this source (see `metrics.ts`): the charges, and the age of the newest point read. */
 export const ESTIMATED_CHARGES_METRICS = {
@@ -169,6 +169,17 @@ const SCOPE_DIMENSIONS: Readonly<Record<BillingScope, readonly string[]>> = {
   linked_account_service: ['Currency', 'LinkedAccount', 'ServiceName'],
 };
 
+/** The levels, from the account total to the linked account services. */
+export const BILLING_SCOPES = Object.keys(SCOPE_DIMENSIONS) as readonly BillingScope[];
+
+/** The linked account × service level's switch, and the reason its series are counted as skipped when it is off. */
+const LINKED_ACCOUNT_SERVICES_SWITCH = { setting: 'collectLinkedAccountServices', reason: 'linked_account_service_disabled' } as const;
+
+/** The levels a setting can switch off: the setting, and the reason their series are then counted as skipped. */
+export const LEVEL_SWITCHES: Readonly<Partial<Record<BillingScope, { readonly setting: SourceSwitch; readonly reason: SkipReason }>>> = {
+  linked_account_service: LINKED_ACCOUNT_SERVICES_SWITCH,
+};
+
 /** The known set of a record's scope, when the record has exactly its names; else undefined. */
 function knownNames(dimensions: Dimensions): readonly string[] | undefined {
   const names = SCOPE_DIMENSIONS[billingScope(dimensions)];
@@ -271,7 +282,7 @@ function chargeSample(dimensions: Dimensions, value: number, accountId: string):
 
 function filterReason(dimensions: Dimensions, options: EstimatedChargesOptions): SkipReason | undefined {
   if (!options.includeLinkedAccountServices && billingScope(dimensions) === 'linked_account_service') {
-    return 'linked_account_service_disabled';
+    return LINKED_ACCOUNT_SERVICES_SWITCH.reason;
   }
   const service = dimensions.ServiceName?.toLowerCase();
   if (service === undefined) return undefined;

@@ -9,6 +9,7 @@ import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
 import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import type { RunSummary } from '../../lambda/collect';
 import { runInProcess } from './in-process';
+import type { ChargeLevel } from '../../cli/estimate';
 
 const MEMBERS = ['210000000001', '210000000002', '210000000003'];
 const ROLE = 'aws-billing-to-datadog-reader';
@@ -26,7 +27,26 @@ beforeAll(async () => {
   aws = await startFakeAws({
     budgets: [cost('org-total')],
     budgetsByAccount: { [MEMBERS[0]]: [cost('team-a')], [MEMBERS[1]]: [cost('team-b')], [MEMBERS[2]]: [] },
-    billingSeries: [{ dimensions: [{ Name: 'Currency', Value: 'USD' }], value: 10 }],
+    // One series at the total and at each linked account, two services, and three linked account × service.
+    billingSeries: [
+      [],
+      [{ Name: 'ServiceName', Value: 'AmazonEC2' }],
+      [{ Name: 'ServiceName', Value: 'AmazonS3' }],
+      [{ Name: 'LinkedAccount', Value: MEMBERS[0] }],
+      [{ Name: 'LinkedAccount', Value: MEMBERS[1] }],
+      [
+        { Name: 'LinkedAccount', Value: MEMBERS[0] },
+        { Name: 'ServiceName', Value: 'AmazonEC2' },
+      ],
+      [
+        { Name: 'LinkedAccount', Value: MEMBERS[0] },
+        { Name: 'ServiceName', Value: 'AmazonS3' },
+      ],
+      [
+        { Name: 'LinkedAccount', Value: MEMBERS[1] },
+        { Name: 'ServiceName', Value: 'AmazonEC2' },
+      ],
+    ].map((dimensions) => ({ dimensions: [...dimensions, { Name: 'Currency', Value: 'USD' }], value: 10 })),
     organization: {
       accounts: [
         { Id: FAKE_ACCOUNT_ID, Name: 'management' },
@@ -73,6 +93,37 @@ describe('the tool in organization mode', () => {
     expect(code).toBe(0);
     expect(report.errors).toEqual([]);
     expect(report.customMetrics).toMatchObject({ byMetric: { 'aws.billing.actual_spend': 3, 'aws.billing.collector.accounts': 3 } });
+  });
+
+  it('estimate shows each level of the estimated charges, the one organization mode switches off too, with its series and price', async () => {
+    const { code, out } = await runInProcess(['estimate', '--accounts', 'organization', '--json'], env);
+    const report = JSON.parse(out) as { chargeLevels: ChargeLevel[]; notes: string[] };
+
+    expect(code).toBe(0);
+    expect(report.chargeLevels.map(({ level, sent, series }) => [level, sent, series])).toEqual([
+      ['total', true, 1],
+      ['service', true, 2],
+      ['linked_account', true, 2],
+      ['linked_account_service', false, 3],
+    ]);
+    // 3 metrics a run, hourly: 3 × 730 = 2,190 metrics at $0.01 per 1,000.
+    expect(report.chargeLevels[3].awsCost).toMatchObject({ quantity: 2_190, monthlyUsd: 0.0219 });
+    expect(report.notes).toContainEqual(expect.stringContaining('linked_account_service level is switched off: 3 more series'));
+    expect(report.notes).toContainEqual(expect.stringContaining('--linked-account-services'));
+  });
+
+  it('estimate --linked-account-services turns that level on in organization mode, where it is off by default', async () => {
+    const { out } = await runInProcess(['estimate', '--accounts', 'organization', '--linked-account-services', '--json'], env);
+    const report = JSON.parse(out) as { chargeLevels: ChargeLevel[]; customMetrics: { byMetric: Record<string, number> } };
+
+    expect(report.chargeLevels.at(-1)).toMatchObject({ level: 'linked_account_service', sent: true, series: 3 });
+    expect(report.customMetrics.byMetric['aws.billing.estimated_charges']).toBe(8);
+  });
+
+  it('estimate prints the levels as a table', async () => {
+    const { out } = await runInProcess(['estimate', '--accounts', 'organization'], env);
+
+    expect(out).toMatch(/linked_account_service +no \(switched off\) +3 +3 metrics\/run × 730 runs/);
   });
 
   it('estimate --lambda prices the function at the memory organization mode deploys', async () => {

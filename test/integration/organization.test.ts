@@ -37,7 +37,8 @@ function budget(name: string, spend: string): BudgetSeed {
 /**
  * The contract's 21 accounts (two ListAccounts pages): member-07 suspended, member-06's role
  * refused, member-05 named in Japanese and French, budgets in the management account and four
- * members (member-03, the tagged one, among them); and linked-account charges for member-01.
+ * members (member-03, the tagged one, among them); and linked-account charges for member-01 and
+ * the suspended member-07.
  */
 function seed(): FakeAwsSeed {
   const members = CONTRACT_ACCOUNTS.slice(1);
@@ -63,6 +64,14 @@ function seed(): FakeAwsSeed {
           { Name: 'LinkedAccount', Value: idOf('member-01') },
         ],
         value: 250,
+      },
+      // Suspended this month, after spending: not read, but its charges still carry its name.
+      {
+        dimensions: [
+          { Name: 'Currency', Value: 'USD' },
+          { Name: 'LinkedAccount', Value: idOf('member-07') },
+        ],
+        value: 40,
       },
     ],
     organization: { id: 'o-collector001', accounts, emptyPagesAt: [20] },
@@ -178,6 +187,7 @@ describe('collect in organization mode, against the fake AWS', () => {
     expect(charges).toEqual([
       ['total', 'management'],
       ['linked_account', 'member-01'],
+      ['linked_account', 'member-07'],
     ]);
     expect(seriesOf('collector.accounts').map((series) => [tagValue(series.tags, 'status'), series.points[0].value])).toEqual([
       ['ok', 19],
@@ -254,6 +264,18 @@ describe('collect in organization mode, against the fake AWS', () => {
       most = Math.max(most, timeline.filter((other) => other.start <= start && other.end > start).length);
     }
     expect(most).toBe(3);
+  });
+
+  it("reads the first page's accounts while the rest are still being listed, not after the listing", async () => {
+    aws.server.latencyMs = 15;
+    aws.server.takeTimeline();
+    const summary = await run({ env: { [ENV.collectEstimatedCharges]: 'false' } });
+
+    expect(summary.accounts?.read).toBe(19);
+    const timeline = aws.server.takeTimeline();
+    const listingEnds = Math.max(...timeline.filter((entry) => entry.label === 'ListAccounts').map((entry) => entry.end));
+    const firstRead = Math.min(...timeline.filter((entry) => entry.label === 'DescribeBudgets').map((entry) => entry.start));
+    expect(firstRead).toBeLessThan(listingEnds);
   });
 
   it('is a failure when no account could be read', async () => {

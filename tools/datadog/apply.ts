@@ -11,7 +11,7 @@
  * requests go through the HTTP client of every request that carries a Datadog key, which never
  * follows a redirect, bounds what it reads and masks the keys in what it returns.
  */
-import { answerErrors, datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
+import { answerErrors, datadogRequest, noAnswerReason, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, DatadogSubmitError } from '../../lambda/errors';
 import { followPages, type PageLimit } from '../../lambda/paging';
 import { ENV, SETTINGS } from '../../lambda/settings';
@@ -280,7 +280,7 @@ class DatadogApi {
       });
     } catch (error) {
       if (error instanceof DatadogSubmitError) throw error;
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : networkCause(error);
+      const reason = noAnswerReason(error, this.timeoutMs);
       throw new DatadogSubmitError(`${what}: could not reach ${this.options.apiOrigin} (${reason}).`, undefined, {
         fix: `Check ${ORIGIN_SETTINGS} and the network.`,
         cause: error,

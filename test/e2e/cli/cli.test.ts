@@ -454,7 +454,22 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
 
       expect(run.code).toBe(0);
       const report = parse<EstimateReport>(run);
-      expect(Object.keys(report).sort()).toEqual(['accountId', 'awsCost', 'customMetrics', 'errors', 'notes', 'perRun', 'schedule']);
+      expect(Object.keys(report).sort()).toEqual([
+        'accountId',
+        'awsCost',
+        'chargeLevels',
+        'customMetrics',
+        'errors',
+        'notes',
+        'perRun',
+        'schedule',
+      ]);
+      expect(report.chargeLevels.map(({ level, sent, series }) => [level, sent, series])).toEqual([
+        ['total', true, 1],
+        ['service', true, 2],
+        ['linked_account', true, 1],
+        ['linked_account_service', true, 1],
+      ]);
       expect(report.customMetrics).toEqual({ total: 18, byMetric: dryRun.summary.series, notSent: { not_a_cost_budget: 1 } });
       expect(report.schedule).toEqual({ minutes: 60, runsPerMonth: 730, hoursPerMonth: 730 });
       expect(report.perRun).toEqual({

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AccountDirectory } from '../../../lambda/accounts/account-tags';
 import type { RawTag, Sample } from '../../../lambda/samples';
 
-const directory = new AccountDirectory([
-  { id: '111111111111', name: 'management', tags: [] },
-  { id: '222222222222', name: 'Équipe données', tags: [['team', 'data']] },
-]);
+const directory = new AccountDirectory();
+directory.add([{ id: '111111111111', name: 'management', tags: [] }]);
+directory.add([{ id: '222222222222', name: 'Équipe données', tags: [['team', 'data']] }]);
 
 const sample = (tags: readonly RawTag[]): Sample => ({ metric: 'estimatedCharges', value: 1, currency: 'USD', tags });
 
