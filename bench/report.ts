@@ -13,7 +13,13 @@ export interface BundleFigure {
   readonly path: string;
   readonly minifiedBytes: number;
   readonly gzippedBytes: number;
-  readonly floor: { readonly minifiedBytes: number; readonly gzippedBytes: number; readonly command?: string };
+  readonly floor: {
+    readonly minifiedBytes: number;
+    readonly gzippedBytes: number;
+    readonly command?: string;
+    /** The SDK clients and commands in it: those of the collector's bundle (bench/floor/clients.ts). */
+    readonly sdk?: readonly { readonly client: string; readonly commands: readonly string[] }[];
+  };
   readonly ratio: { readonly minified: number; readonly gzipped: number };
   readonly goal: number;
   readonly met: boolean;

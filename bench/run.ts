@@ -21,12 +21,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MAIN_FIRST_VARIANT, reuseCloudAssembly, synthesize, type SynthOutcome } from './bundle';
 import { CONSTRUCT_VARIANT, esbuildLikeCdk, run, sizes, targetOf, type BuiltBundle } from '../tools/bundle';
 import { measureColdStarts, type ColdStartSubject } from './cold-start';
+import { floorEntry, sdkClientsOf, type Metafile, type SdkClientUse } from './floor/clients';
 import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
@@ -378,6 +379,7 @@ async function measureBundles(
   oursMainFirst: BuiltBundle;
   floorMainFirst: BuiltBundle;
   floorRun: BuiltBundle;
+  sdk: readonly SdkClientUse[];
 }> {
   let synth: SynthOutcome = {
     status: 'skipped',
@@ -399,17 +401,21 @@ async function measureBundles(
     mkdirSync(join(tmp, name), { recursive: true });
     return esbuildLikeCdk(ROOT, resolve(ROOT, entry), join(tmp, name, 'index.js'), target, variant);
   };
-  const floorEntry = join(ROOT, 'bench', 'floor', 'clients.ts');
   const ours = await build(settings.entry, 'bundle');
-  const floor = await build(floorEntry, 'floor');
+  // The floor carries the SDK clients and commands the collector's bundle does (bench/floor/clients.ts).
+  const sdk = sdkClientsOf(JSON.parse(readFileSync(ours.metafile ?? '', 'utf8')) as Metafile);
+  const floorFile = join(tmp, 'floor-entry', 'clients.ts');
+  mkdirSync(dirname(floorFile), { recursive: true });
+  writeFileSync(floorFile, floorEntry(sdk, join(ROOT, 'node_modules')));
+  const floor = await build(floorFile, 'floor');
   const oursMainFirst = await build(settings.entry, 'bundle-main-first', MAIN_FIRST_VARIANT);
-  const floorMainFirst = await build(floorEntry, 'floor-main-first', MAIN_FIRST_VARIANT);
+  const floorMainFirst = await build(floorFile, 'floor-main-first', MAIN_FIRST_VARIANT);
   const floorRun = await build(join(ROOT, 'bench', 'floor', 'run.ts'), 'floor-run');
   const headline =
     synth.status === 'ok'
       ? { source: 'cdk-asset' as const, path: synth.fn.bundleFile, ...sizes(synth.fn.bundleFile) }
       : { source: 'esbuild' as const, path: ours.path, minifiedBytes: ours.minifiedBytes, gzippedBytes: ours.gzippedBytes };
-  return { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun };
+  return { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun, sdk };
 }
 
 async function main(): Promise<number> {
@@ -435,7 +441,7 @@ async function main(): Promise<number> {
 
     // 1. Bundle
     const bundles = await measureBundles(tmp, settings);
-    const { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun } = bundles;
+    const { synth, headline, ours, floor, oursMainFirst, floorMainFirst, floorRun, sdk } = bundles;
     const fn = synth.status === 'ok' ? synth.fn : undefined;
     const memoryMb = fn?.memorySize ?? DEPLOYMENT_DEFAULTS.memorySizeMb;
     const deployedFlags = lambdaNodeFlags(memoryMb);
@@ -711,7 +717,12 @@ async function main(): Promise<number> {
             : `${relative(ROOT, settings.entry)}, bundled as NodejsFunction does`,
         minifiedBytes: headline.minifiedBytes,
         gzippedBytes: headline.gzippedBytes,
-        floor: { minifiedBytes: floor.minifiedBytes, gzippedBytes: floor.gzippedBytes, command: floor.command },
+        floor: {
+          minifiedBytes: floor.minifiedBytes,
+          gzippedBytes: floor.gzippedBytes,
+          command: floor.command,
+          sdk: sdk.map(({ client, commands }) => ({ client, commands })),
+        },
         ratio: bundleRatio,
         goal: GOALS.bundle,
         met: bundleRatio.minified <= GOALS.bundle,
@@ -771,8 +782,9 @@ async function main(): Promise<number> {
         met: coldRatio <= GOALS.coldStart,
         method:
           `a fresh \`node ${deployedFlags.join(' ')}\` per run; bundle and floor take turns (A B, then B A) after one unmeasured warm-up each; ` +
-          'wall = spawn to exit. The floor constructs its three clients when required. The bundle is required and its handler invoked ' +
-          'with a function ARN that has no account id: it loads its configuration and constructs its three clients (setUp), then stops ' +
+          "wall = spawn to exit. The floor (the SDK clients and commands of the collector's bundle) constructs its clients when required. " +
+          'The bundle is required and its handler invoked with a function ARN that has no account id: it loads its configuration and ' +
+          "constructs what setUp constructs (the secret's client; the sources' clients are made on first use), then stops " +
           'before any network call (checked: the fake endpoints saw no request).',
         details: cold,
       },

@@ -206,6 +206,13 @@ export function estimate(input: EstimateInput): Estimate {
   };
 }
 
+function levelsOf(input: EstimateInput, runs: number): ChargeLevel[] {
+  // The levels' series are requested one metric each by the source's per-metric operation (GetMetricData).
+  const getMetricData = estimatedChargesSource.operations.find((operation) => operation.billedPer === 'metric');
+  if (input.chargeLevels === undefined || getMetricData === undefined) return [];
+  return chargeLevels({ ...input.chargeLevels, notSent: input.notSent }, getMetricData, runs);
+}
+
 /**
  * The series of both rules' runs: a metric only the second rule sends is added; one both send
  * is the same series twice (the same tags), but for `collector.run`, whose `trigger` tag tells
@@ -218,11 +225,4 @@ function withRun(hourly: Readonly<Record<string, number>>, second: Readonly<Reco
     merged[metric] = run ? (merged[metric] ?? 0) + count : Math.max(merged[metric] ?? 0, count);
   }
   return merged;
-}
-
-function levelsOf(input: EstimateInput, runs: number): ChargeLevel[] {
-  // The levels' series are requested one metric each by the source's per-metric operation (GetMetricData).
-  const getMetricData = estimatedChargesSource.operations.find((operation) => operation.billedPer === 'metric');
-  if (input.chargeLevels === undefined || getMetricData === undefined) return [];
-  return chargeLevels({ ...input.chargeLevels, notSent: input.notSent }, getMetricData, runs);
 }

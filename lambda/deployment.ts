@@ -55,6 +55,12 @@ export const ORGANIZATION_DEPLOYMENT = {
  */
 export const ALARM_METRICS = 3;
 
+/**
+ * The alarm metrics a stack with the second rule adds: its alias's invocations and errors, which
+ * the "no successful run" alarm takes out of the function's so that it counts the hourly runs only.
+ */
+export const SECOND_RULE_ALARM_METRICS = 2;
+
 /** The function's runtime and architecture, as Lambda names them. */
 export const FUNCTION_RUNTIME = { runtime: 'nodejs24.x', architecture: 'arm64' } as const;
 

@@ -14,6 +14,10 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   apiUrl: 'Datadog API origin overriding the site, for a proxy: https, or http on loopback.',
   schedule: 'When the function runs: an EventBridge `rate(...)` or `cron(...)` expression.',
   schedulePeriodMinutes: 'With a cron `schedule` (and required then): the longest time in minutes between two runs, for the alarms.',
+  costExplorerSchedule:
+    'When the second rule runs the sources AWS bills per request (Cost Explorer): a `rate(...)` or `cron(...)` expression.',
+  costExplorerSchedulePeriodMinutes:
+    'With a cron `costExplorerSchedule` (and required then): the longest time in minutes between two of its runs, for its monitor.',
   tags: 'Datadog tags added to every series, such as `team:finops`.',
   env: 'The `env` tag added to every series.',
   service: 'The `service` tag added to every series.',

@@ -236,6 +236,14 @@ export const SETTINGS = {
     context: 'schedulePeriodMinutes',
     unit: 'minutes',
   }),
+  costExplorerSchedule: text({
+    context: 'costExplorerSchedule',
+    default: DEPLOYMENT_DEFAULTS.costExplorerScheduleExpression,
+  }),
+  costExplorerSchedulePeriodMinutes: wholeNumber({
+    context: 'costExplorerSchedulePeriodMinutes',
+    unit: 'minutes',
+  }),
   tags: list({
     env: 'DD_TAGS',
     context: 'tags',

@@ -27,7 +27,7 @@ import {
   type SettingName,
   type SettingValue,
 } from '../lambda/settings';
-import { alarmPeriodProblem, CollectorSchedule } from './schedule';
+import { alarmPeriodProblem, CollectorSchedule, costExplorerPeriodProblem } from './schedule';
 
 export interface BillingCollectorProps {
   /**
@@ -56,6 +56,14 @@ export interface BillingCollectorProps {
    * @default - every hour: CollectorSchedule.rate(Duration.hours(1))
    */
   readonly schedule?: CollectorSchedule;
+
+  /**
+   * When the second rule runs the sources AWS bills per request (Cost Explorer), which the hourly
+   * run never reads. Cost Explorer refreshes its data up to three times a day, and each request
+   * costs $0.01. The rule exists only when such a source is on.
+   * @default - every 12 hours: CollectorSchedule.rate(Duration.hours(12))
+   */
+  readonly costExplorerSchedule?: CollectorSchedule;
 
   /**
    * Datadog tags added to every series, such as `team:finops`.
@@ -239,6 +247,7 @@ export interface BillingCollectorProps {
 export const BILLING_COLLECTOR_DEFAULTS = {
   datadogSite: DEFAULTS.datadogSite,
   scheduleRate: Duration.minutes(DEPLOYMENT_DEFAULTS.schedulePeriodMinutes),
+  costExplorerScheduleRate: Duration.minutes(DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes),
   logRetention: DEPLOYMENT_DEFAULTS.logRetentionDays as logs.RetentionDays,
   logLevel: DEPLOYMENT_DEFAULTS.logLevel as lambda.ApplicationLogLevel,
   timeout: Duration.seconds(DEPLOYMENT_DEFAULTS.timeoutSeconds),
@@ -256,6 +265,7 @@ export const BILLING_COLLECTOR_DEFAULTS = {
 export interface ResolvedBillingCollectorProps {
   readonly datadogSite: string;
   readonly schedule: CollectorSchedule;
+  readonly costExplorerSchedule: CollectorSchedule;
   readonly logRetention: logs.RetentionDays;
   readonly logLevel: lambda.ApplicationLogLevel;
 }
@@ -268,6 +278,7 @@ export function resolveBillingCollectorProps(props: BillingCollectorProps): Reso
   const resolved: ResolvedBillingCollectorProps = {
     datadogSite: props.datadogSite ?? BILLING_COLLECTOR_DEFAULTS.datadogSite,
     schedule: props.schedule ?? CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.scheduleRate),
+    costExplorerSchedule: props.costExplorerSchedule ?? CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.costExplorerScheduleRate),
     logRetention: props.logRetention ?? BILLING_COLLECTOR_DEFAULTS.logRetention,
     logLevel: props.logLevel ?? BILLING_COLLECTOR_DEFAULTS.logLevel,
   };
@@ -326,6 +337,8 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   }
   const periodProblem = alarmPeriodProblem(resolved.schedule.period);
   if (periodProblem !== undefined) throw new InvalidSettingError('schedule', periodProblem);
+  const costExplorerProblem = costExplorerPeriodProblem(resolved.costExplorerSchedule.period);
+  if (costExplorerProblem !== undefined) throw new InvalidSettingError('costExplorerSchedule', costExplorerProblem);
 }
 
 function checkTagValueLength(prop: 'env' | 'service', value: string | undefined): void {

@@ -17,8 +17,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BUNDLING, COLLECTOR_ROLE_NAME, HANDLER } from '../lambda/deployment';
 import { API_KEY_PLACEHOLDER, ENV } from '../lambda/environment';
-import { enabledSources } from '../lambda/sources';
+import { enabledSources, sourcesRunBy } from '../lambda/sources';
 import { DEFAULTS } from '../lambda/settings';
+import { triggerEvent } from '../lambda/trigger';
 import {
   BILLING_COLLECTOR_DEFAULTS,
   BillingCollectorProps,
@@ -27,9 +28,12 @@ import {
 } from './billing-collector-props';
 import { acknowledgeWildcards, collectorPolicyDocument } from './collector-policy';
 import { collectorOrganizationGrants } from './organization-policy';
-import { NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
+import { CollectorSchedule, NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** The alias the second rule invokes: its runs have their own retry setting and their own metrics. */
+export const COST_EXPLORER_ALIAS = 'cost-explorer';
 
 /** Sends AWS Budgets and CloudWatch billing metrics to Datadog on a schedule. */
 export class BillingCollector extends Construct {
@@ -45,6 +49,11 @@ export class BillingCollector extends Construct {
   public readonly createdApiKeySecret: boolean;
   /** The rule that runs the function on its schedule. */
   public readonly rule: events.Rule;
+  /**
+   * The second rule, which runs the sources AWS bills per request (`trigger: 'cost_explorer'`) on
+   * `costExplorerSchedule`, through an alias of its own; absent when none of them is on.
+   */
+  public readonly costExplorerRule?: events.Rule;
   /** Fires when a run fails. */
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Fires when no run has succeeded for three schedule periods, including when none ran at all. */
@@ -129,6 +138,9 @@ export class BillingCollector extends Construct {
       ],
     });
 
+    const secondRule = this.costExplorerRun(resolved.costExplorerSchedule, props);
+    this.costExplorerRule = secondRule?.rule;
+
     const period = resolved.schedule.period;
     const errors = this.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -142,15 +154,27 @@ export class BillingCollector extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const hourly = {
+      invocations: this.function.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+      errors,
+    };
+    // The function's metrics count every run, the second rule's too: a Cost Explorer success
+    // would count as an hourly one and reset the alarm while every hourly run fails. Its alias
+    // publishes its runs apart, so they are taken out again.
+    const second =
+      secondRule === undefined
+        ? undefined
+        : {
+            secondInvocations: secondRule.alias.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+            secondErrors: secondRule.alias.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+          };
     const successes = new cloudwatch.MathExpression({
-      label: 'Successful runs',
+      label: 'Successful scheduled runs',
       // Lambda publishes Errors beside Invocations, but FILL keeps a missing Errors point from
-      // hiding a period that had successful runs.
-      expression: 'invocations - FILL(errors, 0)',
-      usingMetrics: {
-        invocations: this.function.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
-        errors,
-      },
+      // hiding a period that had successful runs (and a period without a second-rule run from
+      // having no value).
+      expression: 'invocations - FILL(errors, 0)' + (second === undefined ? '' : ' - (FILL(secondInvocations, 0) - FILL(secondErrors, 0))'),
+      usingMetrics: { ...hourly, ...second },
       period,
     });
     this.noSuccessAlarm = new cloudwatch.Alarm(this, 'NoSuccessAlarm', {
@@ -167,6 +191,38 @@ export class BillingCollector extends Construct {
     });
 
     if (props.alarmTopic !== undefined) this.notify(props.alarmTopic);
+  }
+
+  /**
+   * The second rule and its alias, when an enabled source runs on the `cost_explorer` trigger
+   * (taken from the registry, so every such source brings the rule). The alias exists for
+   * Lambda's asynchronous retries, which are set per alias: the hourly runs keep theirs, but a
+   * retried failed Cost Explorer run would pay its requests again, so this one has none.
+   */
+  private costExplorerRun(
+    schedule: CollectorSchedule,
+    props: BillingCollectorProps,
+  ): { readonly rule: events.Rule; readonly alias: lambda.Alias } | undefined {
+    if (sourcesRunBy(props, 'cost_explorer').length === 0) return undefined;
+    const alias = new lambda.Alias(this, 'CostExplorerAlias', {
+      aliasName: COST_EXPLORER_ALIAS,
+      version: this.function.currentVersion,
+      retryAttempts: 0,
+      maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
+    });
+    const rule = new events.Rule(this, 'CostExplorerSchedule', {
+      description: 'Runs the billing collector for Cost Explorer, billed per request',
+      schedule: schedule.expression,
+      targets: [
+        new targets.LambdaFunction(alias, {
+          event: events.RuleTargetInput.fromObject(triggerEvent('cost_explorer')),
+          // EventBridge's own retries of a failed delivery; Lambda's are the alias's, none either.
+          retryAttempts: 0,
+          maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
+        }),
+      ],
+    });
+    return { rule, alias };
   }
 
   private createApiKeySecret(): secretsmanager.Secret {

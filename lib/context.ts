@@ -87,7 +87,8 @@ export function readAppSettings(lookup: ContextLookup): AppSettings {
     permissionsBoundaryArn: readMatching(lookup, 'permissionsBoundaryArn', IAM_POLICY_ARN, 'an IAM managed policy ARN'),
     collector: {
       ...collector,
-      schedule: readSchedule(lookup),
+      schedule: readSchedule(lookup, 'schedule'),
+      costExplorerSchedule: readSchedule(lookup, 'costExplorerSchedule'),
       apiKeyMaxAge: apiKeyMaxAgeSeconds === undefined ? undefined : Duration.seconds(apiKeyMaxAgeSeconds),
       logRetention: readLogRetention(lookup),
       logLevel: readLogLevel(lookup),
@@ -217,36 +218,43 @@ function readAlarmTarget(lookup: ContextLookup): Pick<AppSettings, 'alarmEmail' 
   return { alarmEmail, alarmTopicArn };
 }
 
-function readSchedule(lookup: ContextLookup): CollectorSchedule | undefined {
-  const expression = readSetting(lookup, 'schedule');
-  const periodMinutes = readSetting(lookup, 'schedulePeriodMinutes');
+/**
+ * A rule's schedule and its period setting: the hourly rule's (`schedule`), whose period the
+ * "no successful run" alarm counts in, or the second rule's (`costExplorerSchedule`), whose period
+ * its Datadog monitor counts in.
+ */
+const SCHEDULE_SETTINGS = {
+  schedule: { period: 'schedulePeriodMinutes', countedBy: 'the "no successful run" alarm' },
+  costExplorerSchedule: { period: 'costExplorerSchedulePeriodMinutes', countedBy: 'its Datadog monitor' },
+} as const;
+
+function readSchedule(lookup: ContextLookup, name: keyof typeof SCHEDULE_SETTINGS): CollectorSchedule | undefined {
+  const { period, countedBy } = SCHEDULE_SETTINGS[name];
+  const expression = readSetting(lookup, name);
+  const periodMinutes = readSetting(lookup, period);
   if (periodMinutes === 0) {
-    throw new InvalidSettingError('schedulePeriodMinutes', 'must be at least 1');
+    throw new InvalidSettingError(period, 'must be at least 1');
   }
   if (expression === undefined) {
     if (periodMinutes !== undefined) {
-      throw new InvalidSettingError('schedulePeriodMinutes', 'is set without a cron `schedule`');
+      throw new InvalidSettingError(period, `is set without a cron \`${name}\``);
     }
     return undefined;
   }
   const parsed = parseScheduleExpression(expression);
   switch (parsed.kind) {
     case 'invalid':
-      throw new InvalidSettingError('schedule', `${parsed.problem}, got ${shown(expression)}`);
+      throw new InvalidSettingError(name, `${parsed.problem}, got ${shown(expression)}`);
     case 'rate':
       if (periodMinutes !== undefined) {
-        throw new InvalidSettingError(
-          'schedulePeriodMinutes',
-          'applies only to a cron `schedule`; a rate schedule is its own period, so remove it',
-        );
+        throw new InvalidSettingError(period, `applies only to a cron \`${name}\`; a rate schedule is its own period, so remove it`);
       }
       return CollectorSchedule.rate(parsed.interval);
     case 'cron':
       if (periodMinutes === undefined) {
         throw new InvalidSettingError(
-          'schedulePeriodMinutes',
-          'is required with a cron `schedule`: the longest time in minutes between two runs, ' +
-            'which the "no successful run" alarm counts in',
+          period,
+          `is required with a cron \`${name}\`: the longest time in minutes between two runs, ` + `which ${countedBy} counts in`,
         );
       }
       return CollectorSchedule.cron(parsed.options, Duration.minutes(periodMinutes));

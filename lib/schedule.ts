@@ -63,6 +63,28 @@ export function alarmPeriodProblem(period: Duration): string | undefined {
   return undefined;
 }
 
+/** The second rule's longest period: `cost.daily` is a day's cost, so a longer period would leave days unsent. */
+const MAX_COST_EXPLORER_PERIOD = Duration.days(1);
+
+/**
+ * Checks the second rule's period (`costExplorerSchedule`), which no CloudWatch alarm watches (its
+ * runs are too rare for one: the generated Datadog monitor counts them instead).
+ * @returns what is wrong, or `undefined` when it is usable.
+ */
+export function costExplorerPeriodProblem(period: Duration): string | undefined {
+  const seconds = period.toSeconds({ integral: false });
+  if (seconds <= 0 || seconds % 60 !== 0) {
+    return `gives a period of ${seconds} seconds; give a whole number of minutes`;
+  }
+  if (seconds > MAX_COST_EXPLORER_PERIOD.toSeconds()) {
+    return (
+      `gives a period of ${period.toHumanString()}; run it at least once a day, ` +
+      'or the days between two runs never get their daily cost'
+    );
+  }
+  return undefined;
+}
+
 /** A schedule expression, read but not yet turned into a {@link CollectorSchedule}. */
 export type ParsedScheduleExpression =
   | { readonly kind: 'rate'; readonly interval: Duration }

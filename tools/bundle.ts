@@ -39,6 +39,8 @@ export interface BuiltBundle {
   readonly command?: string;
   /** Bytes in the output per package (or per project folder), largest first. */
   readonly breakdown?: Readonly<Record<string, number>>;
+  /** esbuild's metafile of the build (JSON), beside the output. */
+  readonly metafile?: string;
 }
 
 /** Runs a command with a time limit; resolves with its exit code and (capped) output. */
@@ -131,6 +133,7 @@ export async function esbuildLikeCdk(
     ...sizes(outfile),
     command: `esbuild ${args.map((arg) => arg.replace(`${root}/`, '')).join(' ')}`,
     breakdown: breakdown(metafile, outfile, root),
+    metafile,
   };
 }
 

@@ -26,12 +26,28 @@ export interface CollectorFunction {
   readonly architectures?: readonly string[];
   /** `Timeout`, in seconds. */
   readonly timeoutSeconds?: number;
-  /** The schedule of the stack's first EventBridge rule or schedule. */
+  /**
+   * The schedule of the hourly rule: the stack's first EventBridge rule or schedule whose targets
+   * send EventBridge's own event (no `Input`), else its first.
+   */
   readonly scheduleExpression?: string;
+  /** Every EventBridge rule or schedule of the stack, in template order. */
+  readonly rules: readonly ScheduleRule[];
   /** `LoggingConfig.ApplicationLogLevel`, which Lambda passes as `AWS_LAMBDA_LOG_LEVEL`. */
   readonly applicationLogLevel?: string;
   /** `LoggingConfig.LogFormat` (`JSON` or `Text`). */
   readonly logFormat?: string;
+}
+
+/** An EventBridge rule (or EventBridge Scheduler schedule) as the template writes it. */
+export interface ScheduleRule {
+  readonly logicalId: string;
+  readonly scheduleExpression?: string;
+  /**
+   * The event each target sends: its `Input`, parsed from the JSON text the template holds, or
+   * `undefined` for a target that sends EventBridge's own scheduled event.
+   */
+  readonly inputs: readonly unknown[];
 }
 
 /** The assembly has no collector function with a bundled asset, or more than one. */
@@ -93,6 +109,25 @@ const isFile = (path: string): boolean => existsSync(path) && statSync(path).isF
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
+/** The template's rules and schedules, with the input of each target. */
+function scheduleRules(resources: Record<string, TemplateResource>): ScheduleRule[] {
+  const inputOf = (target: unknown): unknown => {
+    const input = (target as { Input?: unknown } | undefined)?.Input;
+    return typeof input === 'string' ? (JSON.parse(input) as unknown) : input;
+  };
+  return Object.entries(resources).flatMap(([logicalId, resource]) => {
+    const properties = resource.Properties ?? {};
+    if (resource.Type === 'AWS::Events::Rule') {
+      const targets = Array.isArray(properties.Targets) ? properties.Targets : [];
+      return [{ logicalId, scheduleExpression: text(properties.ScheduleExpression), inputs: targets.map(inputOf) }];
+    }
+    if (resource.Type === 'AWS::Scheduler::Schedule') {
+      return [{ logicalId, scheduleExpression: text(properties.ScheduleExpression), inputs: [inputOf(properties.Target)] }];
+    }
+    return [];
+  });
+}
+
 /**
  * The collectors among the assembly's Lambda functions: those whose environment names the API
  * key secret (CDK's own helper functions, such as custom-resource providers, do not) and whose
@@ -102,10 +137,8 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
   const found: CollectorFunction[] = [];
   for (const { stack, dir, template } of stackTemplates(assemblyDir)) {
     const resources = readJson<{ Resources?: Record<string, TemplateResource> }>(template).Resources ?? {};
-    const schedules = Object.values(resources)
-      .filter((resource) => resource.Type === 'AWS::Events::Rule' || resource.Type === 'AWS::Scheduler::Schedule')
-      .map((resource) => text(resource.Properties?.ScheduleExpression))
-      .filter((expression) => expression !== undefined);
+    const rules = scheduleRules(resources);
+    const hourly = rules.find((rule) => rule.inputs.every((input) => input === undefined)) ?? rules[0];
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const properties = resource.Properties ?? {};
@@ -128,7 +161,8 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
         memorySize: number(properties.MemorySize),
         architectures: Array.isArray(properties.Architectures) ? properties.Architectures.map(String) : undefined,
         timeoutSeconds: number(properties.Timeout),
-        scheduleExpression: schedules[0],
+        scheduleExpression: hourly?.scheduleExpression,
+        rules,
         applicationLogLevel: text(logging?.ApplicationLogLevel),
         logFormat: text(logging?.LogFormat),
       });

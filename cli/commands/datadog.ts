@@ -31,6 +31,7 @@ export const APP_KEY_ENV = 'DD_APP_KEY';
 const FLAG_OF_SETTING: Readonly<Record<keyof MonitorSettings, string>> = {
   metricPrefix: '--metric-prefix',
   scheduleMinutes: '--schedule-minutes',
+  costExplorerScheduleMinutes: '--cost-explorer-schedule-minutes',
   actualShareOfLimit: '--actual-share',
   notify: '--notify',
 };
@@ -46,6 +47,7 @@ interface AssetOptions {
   /** `--prefix`, the deprecated alias. */
   readonly prefix?: string;
   readonly scheduleMinutes: number;
+  readonly costExplorerScheduleMinutes: number;
   readonly actualShare: number;
   readonly notify?: string[];
 }
@@ -109,6 +111,12 @@ function withAssetOptions(command: Command): Command {
       DEFAULT_ASSET_SETTINGS.scheduleMinutes,
     )
     .option(
+      '--cost-explorer-schedule-minutes <minutes>',
+      "minutes between two Cost Explorer runs (the period of the stack's costExplorerSchedule)",
+      wholeMinutes,
+      DEFAULT_ASSET_SETTINGS.costExplorerScheduleMinutes,
+    )
+    .option(
       '--actual-share <fraction>',
       "share of a budget limit at which the dashboard's utilization turns yellow (the monitors compare with each budget's own alert level)",
       fraction,
@@ -162,6 +170,7 @@ function assetSettings(command: Command, io: Io): MonitorSettings {
   const settings: MonitorSettings = {
     metricPrefix: (options.prefix ?? options.metricPrefix).trim(),
     scheduleMinutes: options.scheduleMinutes,
+    costExplorerScheduleMinutes: options.costExplorerScheduleMinutes,
     actualShareOfLimit: options.actualShare,
     notify: options.notify ?? [],
   };
@@ -175,7 +184,8 @@ function assetSettings(command: Command, io: Io): MonitorSettings {
   }
   if (options.verbose === true) {
     io.err(
-      `info: metric prefix ${settings.metricPrefix}, a collector run every ${settings.scheduleMinutes} minutes, ` +
+      `info: metric prefix ${settings.metricPrefix}, a collector run every ${settings.scheduleMinutes} minutes ` +
+        `(Cost Explorer's every ${settings.costExplorerScheduleMinutes} minutes), ` +
         `utilization yellow from ${settings.actualShareOfLimit} of a limit, notify ${settings.notify?.join(' ') || 'nobody'}\n`,
     );
   }

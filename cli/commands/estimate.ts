@@ -179,13 +179,6 @@ export function estimateText(report: EstimateReport): string {
       `(${num(report.schedule.runsPerMonth)} runs in a ${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`,
     '',
     table(['ITEM', 'ARITHMETIC'], costRows),
-    ...(report.costExplorer === undefined
-      ? []
-      : [
-          `Cost Explorer: ${num(report.costExplorer.requestsPerRun)} requests a run (each page one, $0.01 each), every ` +
-            `${num(report.costExplorer.minutes)} minutes (${num(report.costExplorer.runsPerMonth)} runs a month, the second rule)`,
-          '',
-        ]),
     ...(levels.length === 0
       ? []
       : [
@@ -193,6 +186,13 @@ export function estimateText(report: EstimateReport): string {
             'a level switched off is counted from the series it skipped, and is not in the totals above',
           '',
           table(['LEVEL', 'SENT', 'SERIES', 'CLOUDWATCH GETMETRICDATA PER MONTH'], levels, new Set([2])),
+        ]),
+    ...(report.costExplorer === undefined
+      ? []
+      : [
+          `Cost Explorer: ${num(report.costExplorer.requestsPerRun)} requests a run (each page one, $0.01 each), every ` +
+            `${num(report.costExplorer.minutes)} minutes (${num(report.costExplorer.runsPerMonth)} runs a month, the second rule)`,
+          '',
         ]),
     'Notes',
     ...lineNotes,

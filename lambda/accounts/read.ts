@@ -21,7 +21,7 @@ import type { Source } from '../sources/source';
 import { AccountAccess, type OrganizationAccess } from './access';
 import { AccountDirectory } from './account-tags';
 import { accountError } from './failure';
-import { listAccounts, ORGANIZATIONS_CLIENTS, type OrganizationAccount } from './list';
+import { listAccounts, ORGANIZATIONS_CLIENTS, type AccountList, type OrganizationAccount } from './list';
 
 /** An account may hold a concurrency slot for at most this share of the run's AWS time. */
 const ACCOUNT_TIME_SHARE = 10;
@@ -87,6 +87,9 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   const management = await access.managementClients(signal);
   const directory = new AccountDirectory();
   const sources = sourcesRunBy(config, input.trigger);
+  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
+  // samples; sources that name them themselves read the management account alone.
+  const needsList = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
   const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
@@ -140,11 +143,9 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   // Each account is read as soon as its page is listed, while the payer sources read the
   // management account: the run takes about the longest of the three, not their sum.
   const accountReads = eachAccount.length === 0 ? undefined : workQueue(config.accountConcurrency, readAccount);
-  // The list is needed to read each account, or to name and tag the accounts of the payer sources'
-  // samples; sources that name them themselves read the management account alone.
-  const needsList = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
-  const listing = needsList
-    ? listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
+  const listing: Promise<AccountList> = !needsList
+    ? Promise.resolve({ accounts: [], skipped: {} })
+    : listAccounts(management.clientsFor(ORGANIZATIONS_CLIENTS).organizations, {
         allowlist: config.accountAllowlist ?? [],
         denylist: config.accountDenylist ?? [],
         tagKeys: config.accountTagKeys ?? [],
@@ -156,8 +157,7 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
           accountReads?.add(accounts);
         },
         onNotRead: (accounts) => directory.add(accounts),
-      })
-    : Promise.resolve({ accounts: [], skipped: {} });
+      });
 
   // The payer sources read the management account for the whole organization: their failure is
   // the run's, as in self mode, not one account's.

@@ -162,11 +162,11 @@ const DIMENSION_TAG_KEYS: Record<string, string> = {
  * even the collector's (`account_id`). Within these sets every dimension has a tag key of its
  * own, so AWS data cannot give one of the collector's tag keys a second value.
  */
-const SCOPE_DIMENSIONS: Readonly<Record<BillingScope, string>> = {
-  total: 'Currency',
-  service: 'Currency,ServiceName',
-  linked_account: 'Currency,LinkedAccount',
-  linked_account_service: 'Currency,LinkedAccount,ServiceName',
+const SCOPE_DIMENSIONS: Readonly<Record<BillingScope, readonly string[]>> = {
+  total: ['Currency'],
+  service: ['Currency', 'ServiceName'],
+  linked_account: ['Currency', 'LinkedAccount'],
+  linked_account_service: ['Currency', 'LinkedAccount', 'ServiceName'],
 };
 
 /** The levels, from the account total to the linked account services. */
@@ -179,6 +179,17 @@ const LINKED_ACCOUNT_SERVICES_SWITCH = { setting: 'collectLinkedAccountServices'
 export const LEVEL_SWITCHES: Readonly<Partial<Record<BillingScope, { readonly setting: SourceSwitch; readonly reason: SkipReason }>>> = {
   linked_account_service: LINKED_ACCOUNT_SERVICES_SWITCH,
 };
+
+/** The known set of a record's scope, when the record has exactly its names; else undefined. */
+function knownNames(dimensions: Dimensions): readonly string[] | undefined {
+  const names = SCOPE_DIMENSIONS[billingScope(dimensions)];
+  let count = 0;
+  for (const name in dimensions) {
+    if (!names.includes(name)) return undefined;
+    count += 1;
+  }
+  return count === names.length ? names : undefined;
+}
 
 export function billingScope(dimensions: Readonly<Record<string, string>>): BillingScope {
   const service = 'ServiceName' in dimensions;
@@ -241,7 +252,7 @@ export async function collectEstimatedCharges(client: CloudWatchClient, options:
   const monthStart = startOfUtcMonth(options.now).getTime();
   const samples: Sample[] = [];
   let newestDataTime: Date | undefined;
-  for (const dimensions of wanted.sort(compareSeries)) {
+  for (const dimensions of sortedSeries(wanted)) {
     const point = newestBySeries.get(dimensions);
     if (point === undefined) {
       increment(skipped, 'no_billing_point');
@@ -263,9 +274,8 @@ function chargeSample(dimensions: Dimensions, value: number, accountId: string):
     ['account_id', accountId],
     ['billing_scope', billingScope(dimensions)],
   ];
-  for (const [name, dimensionValue] of Object.entries(dimensions)) {
-    tags.push([DIMENSION_TAG_KEYS[name], dimensionValue]);
-  }
+  // for...in rather than Object.entries: no array per dimension (a run has thousands of series).
+  for (const name in dimensions) tags.push([DIMENSION_TAG_KEYS[name], dimensions[name]]);
   // Every known dimension set has a Currency.
   return { metric: 'estimatedCharges', value, currency: dimensions.Currency, tags };
 }
@@ -287,14 +297,17 @@ interface DimensionProblem {
   readonly names: string;
 }
 
-/** Whether a series has one of the four known dimension sets, each with a value. */
-function dimensionProblem(dimensions: readonly Dimension[]): DimensionProblem | undefined {
+/** Whether a series (as listed, and as a record) has one of the four known dimension sets, each with a value. */
+function dimensionProblem(listed: readonly Dimension[], dimensions: Dimensions): DimensionProblem | undefined {
+  // The usual series, told without sorting: as many listed as its known set has names, and the
+  // record has exactly those (so each was listed once, with a value).
+  const known = knownNames(dimensions);
+  if (known !== undefined && listed.length === known.length && listed.every(({ Value }) => (Value ?? '').trim() !== '')) return undefined;
   // The names as listed, so that a repeated name is an unknown set too.
-  const names = dimensions.map(({ Name }) => Name ?? '').sort();
+  const names = listed.map(({ Name }) => Name ?? '').sort();
   const joined = names.join(',');
-  const scope = billingScope(toRecord(dimensions));
-  if (joined !== SCOPE_DIMENSIONS[scope]) return { reason: 'unknown_dimension_set', names: joined };
-  if (dimensions.some(({ Value }) => (Value ?? '').trim() === '')) return { reason: 'empty_dimension_value', names: joined };
+  if (joined !== SCOPE_DIMENSIONS[billingScope(dimensions)].join(',')) return { reason: 'unknown_dimension_set', names: joined };
+  if (listed.some(({ Value }) => (Value ?? '').trim() === '')) return { reason: 'empty_dimension_value', names: joined };
   return undefined;
 }
 
@@ -319,7 +332,7 @@ async function listBillingSeries(
       // The same series can be listed more than once; keep one.
       if (seen.has(key)) continue;
       seen.add(key);
-      onSeries(dimensions, dimensionProblem(listed));
+      onSeries(dimensions, dimensionProblem(listed, dimensions));
     }
     return page.NextToken;
   });
@@ -327,15 +340,45 @@ async function listBillingSeries(
 
 const SCOPE_ORDER: readonly BillingScope[] = ['total', 'service', 'linked_account', 'linked_account_service'];
 
-/** Account total first, then services, linked accounts, and linked account services: the order of the dry run's table. */
-function compareSeries(a: Dimensions, b: Dimensions): number {
-  const byScope = SCOPE_ORDER.indexOf(billingScope(a)) - SCOPE_ORDER.indexOf(billingScope(b));
-  if (byScope !== 0) return byScope;
-  for (const name of ['LinkedAccount', 'ServiceName', 'Currency']) {
-    const order = (a[name] ?? '').localeCompare(b[name] ?? '');
-    if (order !== 0) return order;
-  }
-  return 0;
+/** Within a scope, series are ordered by these dimensions' values. */
+const SORTED_BY = ['LinkedAccount', 'ServiceName', 'Currency'] as const;
+
+/**
+ * Account total first, then services, linked accounts, and linked account services (the order of
+ * the dry run's table); within a scope by linked account, service and currency (a missing
+ * dimension as ''), each by `compareText`. Each distinct value is ranked once, so that sorting
+ * thousands of series compares numbers.
+ */
+function sortedSeries(series: readonly Dimensions[]): Dimensions[] {
+  const distinct = new Set<string>();
+  for (const dimensions of series) for (const name of SORTED_BY) distinct.add(dimensions[name] ?? '');
+  const rank = new Map([...distinct].sort(compareText).map((value, index) => [value, index]));
+  const keyed = series.map((dimensions) => ({
+    dimensions,
+    key: [SCOPE_ORDER.indexOf(billingScope(dimensions)), ...SORTED_BY.map((name) => rank.get(dimensions[name] ?? '') as number)],
+  }));
+  // No two series have one key: the listing keeps one per dimension set.
+  keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3]);
+  return keyed.map(({ dimensions }) => dimensions);
+}
+
+/**
+ * Code-unit order of the lowercased texts, then of the texts (`Amazon EC2`, `amazon S3`, `AWS
+ * Lambda`): the same on every runtime whatever its locale, and without `localeCompare`, whose
+ * first call in a process loads ICU's collator (15 ms and more of a cold run's CPU).
+ */
+export function compareText(a: string, b: string): number {
+  const lowerA = a.toLowerCase();
+  const lowerB = b.toLowerCase();
+  if (lowerA !== lowerB) return lowerA < lowerB ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A record back as CloudWatch's list, in the listing's order. */
+function dimensionList(dimensions: Dimensions): Dimension[] {
+  const list: Dimension[] = [];
+  for (const Name in dimensions) list.push({ Name, Value: dimensions[Name] });
+  return list;
 }
 
 function toRecord(dimensions: readonly Dimension[]): Dimensions {
@@ -344,8 +387,11 @@ function toRecord(dimensions: readonly Dimension[]): Dimensions {
   return record;
 }
 
+/** `[["Currency","USD"],["ServiceName","AmazonEC2"]]`: the names in code-unit order, whatever the listing's. */
 function seriesKey(dimensions: Dimensions): string {
-  return JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : 1)));
+  // A known set's names are in that order already: only other sets are sorted.
+  const names = knownNames(dimensions) ?? Object.keys(dimensions).sort();
+  return JSON.stringify(names.map((name) => [name, dimensions[name]]));
 }
 
 interface Point {
@@ -419,7 +465,7 @@ class NewestPointReader {
         Metric: {
           Namespace: BILLING_NAMESPACE,
           MetricName: ESTIMATED_CHARGES_METRIC,
-          Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+          Dimensions: dimensionList(dimensions),
         },
         Period: BILLING_PERIOD_SECONDS,
         Stat: 'Maximum',
@@ -441,12 +487,14 @@ class NewestPointReader {
         const timestamps = result.Timestamps ?? [];
         const values = result.Values ?? [];
         // Pages may split one series' points; keep the newest across all of them.
+        const current = this.newest.get(dimensions);
+        let newest = current;
         for (let i = 0; i < Math.min(timestamps.length, values.length); i += 1) {
-          const current = this.newest.get(dimensions);
-          if (Number.isFinite(values[i]) && (current === undefined || timestamps[i] > current.timestamp)) {
-            this.newest.set(dimensions, { timestamp: timestamps[i], value: values[i] });
+          if (Number.isFinite(values[i]) && (newest === undefined || timestamps[i].getTime() > newest.timestamp.getTime())) {
+            newest = { timestamp: timestamps[i], value: values[i] };
           }
         }
+        if (newest !== current && newest !== undefined) this.newest.set(dimensions, newest);
       }
       return page.NextToken;
     });

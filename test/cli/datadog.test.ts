@@ -76,16 +76,32 @@ describe('datadog apply', () => {
     expect(plan.warnings).toEqual([]);
   });
 
-  it('applies the settings it is given: prefix, schedule, share and notification handles', async () => {
+  it('applies the settings it is given: prefix, schedules, share and notification handles', async () => {
     const { code } = await run(
-      apply('--metric-prefix', 'acme.cost', '--schedule-minutes', '30', '--actual-share', '0.9', '--notify', '@slack-billing'),
+      apply(
+        '--metric-prefix',
+        'acme.cost',
+        '--schedule-minutes',
+        '30',
+        '--cost-explorer-schedule-minutes',
+        '360',
+        '--actual-share',
+        '0.9',
+        '--notify',
+        '@slack-billing',
+      ),
       keys,
     );
 
     expect(code).toBe(0);
     const monitors = [...datadog.monitors.values()];
     expect(monitors.map((monitor) => monitor.name).every((name) => name.startsWith('[acme.cost] '))).toBe(true);
-    expect(monitors.map((monitor) => monitor.query)).toContain('sum(last_90m):sum:acme.cost.collector.run{*} by {account_id} < 1');
+    expect(monitors.map((monitor) => monitor.query)).toContain(
+      'sum(last_90m):sum:acme.cost.collector.run{trigger:schedule} by {account_id} < 1',
+    );
+    expect(monitors.map((monitor) => monitor.query)).toContain(
+      'sum(last_12h):sum:acme.cost.collector.run{trigger:cost_explorer,status:success} by {account_id} < 1',
+    );
     expect(monitors.every((monitor) => String(monitor.message).endsWith('@slack-billing'))).toBe(true);
     // The share colours the dashboard; the monitors compare with each budget's own alert level.
     expect(JSON.stringify([...datadog.dashboards.values()])).toContain('"value":90,"palette":"white_on_yellow"');

@@ -1,4 +1,6 @@
-import { ALARM_METRICS, DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME } from '../../lambda/deployment';
+import { ALARM_METRICS, DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME, SECOND_RULE_ALARM_METRICS } from '../../lambda/deployment';
+import { triggerEvent } from '../../lambda/trigger';
+import { COST_EXPLORER_ALIAS } from '../../lib/billing-collector';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_PLACEHOLDER, ENV, putApiKeyCommand } from '../../lambda/environment';
@@ -15,11 +17,13 @@ interface Synthesized {
 let byDefault: Synthesized;
 let withExistingSecret: Synthesized;
 let withCron: Synthesized;
+let withCostExplorer: Synthesized;
 
 beforeAll(() => {
   byDefault = templateOf();
   withExistingSecret = templateOf(EXISTING_SECRET_CONTEXT);
   withCron = templateOf(CRON_CONTEXT);
+  withCostExplorer = templateOf({ collectCostExplorer: 'true', costExplorerSchedule: 'rate(8 hours)' });
 }, SYNTH_TIMEOUT);
 
 /** The CloudFormation value of a token of the synthesized stack, as a matcher would see it. */
@@ -337,6 +341,119 @@ describe('the stack with a cron schedule and an existing alarm topic', () => {
       Properties: { AlarmActions: [CRON_CONTEXT.alarmTopicArn], OKActions: [CRON_CONTEXT.alarmTopicArn] },
     });
     expect(Object.keys(alarms)).toHaveLength(2);
+  });
+});
+
+describe('the stack with collectCostExplorer', () => {
+  const rules = (s: Synthesized) =>
+    Object.values(s.template.findResources('AWS::Events::Rule')) as {
+      Properties: { ScheduleExpression: string; Targets: { Arn: unknown; Input?: string; RetryPolicy: object }[] };
+    }[];
+  const alias = (s: Synthesized) => {
+    const aliases = s.template.findResources('AWS::Lambda::Alias');
+    expect(Object.keys(aliases)).toHaveLength(1);
+    return { Ref: Object.keys(aliases)[0] };
+  };
+
+  it("has a second rule on costExplorerSchedule that sends the cost_explorer trigger's event, with no retries, to its own alias", () => {
+    const second = rules(withCostExplorer).filter((rule) => rule.Properties.ScheduleExpression === 'rate(8 hours)');
+    expect(second).toHaveLength(1);
+    expect(second[0].Properties.Targets).toEqual([
+      {
+        Arn: alias(withCostExplorer),
+        Id: expect.any(String) as string,
+        Input: JSON.stringify(triggerEvent('cost_explorer')),
+        RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: DEPLOYMENT_DEFAULTS.maxEventAgeSeconds },
+      },
+    ]);
+    // Lambda's asynchronous retries are the alias's own: none, while the hourly runs keep theirs.
+    const configs = Object.values(withCostExplorer.template.findResources('AWS::Lambda::EventInvokeConfig')).map(
+      (resource) =>
+        (resource as { Properties: { Qualifier: unknown; MaximumRetryAttempts: number; MaximumEventAgeInSeconds: number } }).Properties,
+    );
+    expect(configs.map((config) => [config.Qualifier === '$LATEST' ? '$LATEST' : 'alias', config.MaximumRetryAttempts]).sort()).toEqual([
+      ['$LATEST', DEPLOYMENT_DEFAULTS.retryAttempts],
+      ['alias', 0],
+    ]);
+    expect(configs.every((config) => config.MaximumEventAgeInSeconds === DEPLOYMENT_DEFAULTS.maxEventAgeSeconds)).toBe(true);
+    withCostExplorer.template.hasResourceProperties('AWS::Lambda::Alias', { Name: COST_EXPLORER_ALIAS });
+  });
+
+  it("leaves the hourly rule's event and retries as they are", () => {
+    const fnArn = cfn(withCostExplorer, withCostExplorer.stack.collector.function.functionArn);
+    const hourly = rules(withCostExplorer).filter((rule) => rule.Properties.ScheduleExpression === 'rate(1 hour)');
+    expect(hourly).toHaveLength(1);
+    expect(hourly[0].Properties.Targets).toEqual([
+      { Arn: fnArn, Id: expect.any(String) as string, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } },
+    ]);
+  });
+
+  it('has no second rule, and no alias, without a source on the cost_explorer trigger', () => {
+    for (const s of [byDefault, withExistingSecret, withCron]) {
+      expect(rules(s)).toHaveLength(1);
+      expect(rules(s)[0].Properties.Targets[0].Input).toBeUndefined();
+      s.template.resourceCountIs('AWS::Lambda::Alias', 0);
+      s.template.resourceCountIs('AWS::Lambda::Version', 0);
+    }
+  });
+
+  it('gives the role exactly ce:GetCostAndUsage and ce:GetCostForecast on * beside the default statements', () => {
+    const secretArn = cfn(withCostExplorer, withCostExplorer.stack.collector.apiKeySecret.secretArn);
+    const [billing, ...rest] = collectorStatements(withCostExplorer, secretArn);
+    expectRole(withCostExplorer, [
+      billing,
+      rest[0],
+      { Sid: 'ReadCostExplorer', Effect: 'Allow', Action: ['ce:GetCostAndUsage', 'ce:GetCostForecast'], Resource: '*' },
+      ...rest.slice(1),
+    ]);
+  });
+
+  it("counts only the hourly runs' successes in the no-successful-run alarm: the alias's runs are taken out", () => {
+    const fnName = cfn(withCostExplorer, withCostExplorer.stack.collector.function.functionName);
+    const lambdaMetric = (id: string, name: string, resource?: unknown): object => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: name,
+          Dimensions: [{ Name: 'FunctionName', Value: fnName }, ...(resource === undefined ? [] : [{ Name: 'Resource', Value: resource }])],
+        },
+        Period: 3600,
+        Stat: 'Sum',
+      },
+    });
+    const aliasResource = Match.anyValue();
+    withCostExplorer.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayEquals([
+        Match.objectLike({
+          Expression: 'invocations - FILL(errors, 0) - (FILL(secondInvocations, 0) - FILL(secondErrors, 0))',
+          ReturnData: true,
+        }),
+        lambdaMetric('invocations', 'Invocations'),
+        lambdaMetric('errors', 'Errors'),
+        lambdaMetric('secondInvocations', 'Invocations', aliasResource),
+        lambdaMetric('secondErrors', 'Errors', aliasResource),
+      ]),
+      EvaluationPeriods: 3,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('has SECOND_RULE_ALARM_METRICS more alarm metrics than the default stack', () => {
+    const count = (s: Synthesized): number =>
+      (
+        Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as {
+          Properties: { MetricName?: string; Metrics?: { MetricStat?: unknown }[] };
+        }[]
+      ).reduce(
+        (total, alarm) =>
+          total +
+          (alarm.Properties.MetricName === undefined ? 0 : 1) +
+          (alarm.Properties.Metrics ?? []).filter((query) => query.MetricStat !== undefined).length,
+        0,
+      );
+    expect(count(withCostExplorer)).toBe(ALARM_METRICS + SECOND_RULE_ALARM_METRICS);
   });
 });
 

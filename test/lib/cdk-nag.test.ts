@@ -29,6 +29,12 @@ describe('cdk-nag AWS Solutions checks', () => {
       },
       false,
     ],
+    ['the stack with Cost Explorer: its second rule, alias and ce: grants', { collectCostExplorer: 'true' }, false],
+    [
+      'organization mode with Cost Explorer, read through the management reader',
+      { accounts: 'organization', collectCostExplorer: 'true', managementRoleArn: 'arn:aws:iam::111122223333:role/billing-reader' },
+      false,
+    ],
     [
       'organization mode with estimated charges off (the account list alone holds Resource::*)',
       { accounts: 'organization', collectEstimatedCharges: 'false', managementRoleArn: 'arn:aws:iam::111122223333:role/billing-reader' },

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../lambda/environment';
 import { BILLING_COLLECTOR_DEFAULTS } from '../../lib/billing-collector-props';
 import { checkContextKeys, readAppSettings, type AppSettings } from '../../lib/context';
-import { CONTEXT_KEYS, type ContextSettingName } from '../../lambda/settings';
+import { CONTEXT_KEYS, DEFAULTS as SETTING_DEFAULTS, type ContextSettingName } from '../../lambda/settings';
+import { DEPLOYMENT_DEFAULTS } from '../../lambda/deployment';
+import { CollectorSchedule } from '../../lib/schedule';
 import { readBoolean, readStringList, readStringMap, readWholeNumber } from '../../lib/context-values';
 import { InvalidSettingError } from '../../lambda/errors';
 import { buildApp, CDK_JSON } from './app-fixture';
@@ -70,8 +72,15 @@ describe('cdk.json', () => {
     expect(settings.collector?.datadogSite).toBe(DEFAULTS.datadogSite);
     expect(settings.collector?.schedule?.expression.expressionString).toBe('rate(1 hour)');
     expect(settings.collector?.schedule?.period.toSeconds()).toBe(BILLING_COLLECTOR_DEFAULTS.scheduleRate.toSeconds());
+    expect(settings.collector?.costExplorerSchedule).toBeUndefined();
     expect(settings.collector?.logRetention).toBe(BILLING_COLLECTOR_DEFAULTS.logRetention);
     expect(settings.collector?.logLevel).toBe(BILLING_COLLECTOR_DEFAULTS.logLevel);
+  });
+
+  it("gives the second rule the settings table's default schedule, with the period its monitor counts in", () => {
+    const schedule = CollectorSchedule.rate(BILLING_COLLECTOR_DEFAULTS.costExplorerScheduleRate);
+    expect(schedule.expression.expressionString).toBe(SETTING_DEFAULTS.costExplorerSchedule);
+    expect(schedule.period.toMinutes()).toBe(DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes);
   });
 
   it('sets no collector setting, so the collector applies its own defaults', () => {
@@ -107,6 +116,16 @@ describe('valid context', () => {
     expect(settings.collector?.logLevel).toBe(lambda.ApplicationLogLevel.WARN);
     expect(settings.collector?.collectBudgets).toBe(true);
     expect(settings.resourceTags).toEqual({ team: 'finops' });
+  });
+
+  it("reads the second rule's schedule apart from the hourly one, and pairs its cron with costExplorerSchedulePeriodMinutes", () => {
+    const rate = readAppSettings(lookupOf({ costExplorerSchedule: 'rate(8 hours)' }));
+    expect(rate.collector?.costExplorerSchedule?.expression.expressionString).toBe('rate(8 hours)');
+    expect(rate.collector?.costExplorerSchedule?.period.toMinutes()).toBe(480);
+    expect(rate.collector?.schedule).toBeUndefined();
+    const cron = readAppSettings(lookupOf({ costExplorerSchedule: 'cron(0 6,18 * * ? *)', costExplorerSchedulePeriodMinutes: '720' }));
+    expect(cron.collector?.costExplorerSchedule?.expression.expressionString).toBe('cron(0 6,18 * * ? *)');
+    expect(cron.collector?.costExplorerSchedule?.period.toMinutes()).toBe(720);
   });
 
   it('pairs a cron schedule with schedulePeriodMinutes', () => {
@@ -184,6 +203,32 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
     '`schedulePeriodMinutes` applies only to a cron `schedule`',
   ],
   ['schedulePeriodMinutes', { schedulePeriodMinutes: 'often' }, '`schedulePeriodMinutes` must be a whole number, got "often"'],
+  [
+    'costExplorerSchedule',
+    { costExplorerSchedule: 'twice a day' },
+    '`costExplorerSchedule` must be a rate or cron expression, such as rate(1 hour), rate(30 minutes) or cron(15 */2 * * ? *), got "twice a day"',
+  ],
+  [
+    'costExplorerSchedule',
+    { costExplorerSchedule: 'rate(2 days)' },
+    '`costExplorerSchedule` gives a period of 2 days; run it at least once a day, or the days between two runs never get their daily cost',
+  ],
+  [
+    'costExplorerSchedulePeriodMinutes',
+    { costExplorerSchedule: 'cron(0 6,18 * * ? *)' },
+    '`costExplorerSchedulePeriodMinutes` is required with a cron `costExplorerSchedule`: the longest time in minutes between two runs, ' +
+      'which its Datadog monitor counts in',
+  ],
+  [
+    'costExplorerSchedulePeriodMinutes',
+    { costExplorerSchedule: 'rate(12 hours)', costExplorerSchedulePeriodMinutes: 720 },
+    '`costExplorerSchedulePeriodMinutes` applies only to a cron `costExplorerSchedule`',
+  ],
+  [
+    'costExplorerSchedulePeriodMinutes',
+    { costExplorerSchedulePeriodMinutes: 720 },
+    '`costExplorerSchedulePeriodMinutes` is set without a cron `costExplorerSchedule`',
+  ],
   ['tags', { tags: ['team:finops,prod'] }, '`tags` has the item "team:finops,prod"; items may not be blank or hold a comma'],
   [
     'tags',
@@ -300,7 +345,7 @@ describe('context keys against the settings table', () => {
  * schedule's period, a retention in days, a key age in seconds). A setting added to the table
  * and forgotten by the props fails `npm run typecheck` here.
  */
-type ReadIntoAnotherProp = 'schedulePeriodMinutes' | 'logRetentionDays' | 'apiKeyMaxAgeSeconds';
+type ReadIntoAnotherProp = 'schedulePeriodMinutes' | 'costExplorerSchedulePeriodMinutes' | 'logRetentionDays' | 'apiKeyMaxAgeSeconds';
 type PropNames = keyof AppSettings | keyof NonNullable<AppSettings['collector']>;
 type ContextSettingsWithoutProp = Exclude<ContextSettingName, PropNames | ReadIntoAnotherProp>;
 const everyContextSettingHasAProp: [ContextSettingsWithoutProp] extends [never] ? true : ContextSettingsWithoutProp = true;

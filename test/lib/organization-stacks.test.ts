@@ -296,6 +296,28 @@ describe('the management reader stack', () => {
     },
     SYNTH_TIMEOUT,
   );
+
+  it(
+    'allows exactly ce:GetCostAndUsage and ce:GetCostForecast on * with collectCostExplorer, where Cost Explorer is read for the organization',
+    () => {
+      const context = { ...ORGANIZATION, managementRoleArn: MANAGEMENT_ROLE_ARN, collectCostExplorer: 'true' };
+      const { managementReader } = buildApp(context).stacks;
+      const [role] = roles(managementReader as Stack);
+      const statements = role.Policies?.[0].PolicyDocument.Statement ?? [];
+      expect(statements.map((statement) => statement.Sid)).toEqual([
+        'ListOrganizationAccounts',
+        'ReadBillingMetrics',
+        'ReadBudgets',
+        'ReadCostExplorer',
+      ]);
+      expect(statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('ce:')))).toEqual([
+        { Sid: 'ReadCostExplorer', Effect: 'Allow', Action: ['ce:GetCostAndUsage', 'ce:GetCostForecast'], Resource: '*' },
+      ]);
+      // The function's own role holds them too, for a collector that runs in the management account.
+      expect(collectorStatements(context).filter((statement) => statement.Sid === 'ReadCostExplorer')).toHaveLength(1);
+    },
+    SYNTH_TIMEOUT,
+  );
 });
 
 describe('the stacks of each mode', () => {

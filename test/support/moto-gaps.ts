@@ -5,15 +5,24 @@
  *
  * Requests are told apart by their `X-Amz-Target` (AWS JSON protocols). The fake AWS answers for
  * the `AccountId` asked, as moto does, from the seed it is given: for `DescribeBudgetNotificationsForAccount`, the notifications of the budgets a test
- * also seeds into moto.
+ * also seeds into moto; for Cost Explorer, the costs and forecast of the seed's `costExplorer`,
+ * as the payer account moto's credentials stand for (the fake's own account is moto's default).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { listenOnLoopback } from '../../fakes/loopback';
 import { startFakeAws, type FakeAws, type FakeAwsOptions } from '../../fakes/aws/server';
 
-/** The `X-Amz-Target` of each operation the collector calls that moto lacks. */
-export const MOTO_GAPS: ReadonlySet<string> = new Set(['AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount']);
+/**
+ * The `X-Amz-Target` of each operation the collector calls that moto lacks, or serves only from
+ * canned answers: moto's Cost Explorer answers `GetCostAndUsage` from results queued in advance,
+ * with no grouping, periods or paging, and has no `GetCostForecast`.
+ */
+export const MOTO_GAPS: ReadonlySet<string> = new Set([
+  'AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount',
+  'AWSInsightsIndexService.GetCostAndUsage',
+  'AWSInsightsIndexService.GetCostForecast',
+]);
 
 export interface MotoWithGaps {
   /** The origin to give the SDK (`AWS_ENDPOINT_URL`) instead of moto's. */
@@ -25,7 +34,7 @@ export interface MotoWithGaps {
 
 /**
  * Starts the proxy in front of the moto at `motoEndpoint`, and the fake AWS behind it.
- * @param seed what the fake answers (its `budgets` with their `Notifications`). @default nothing
+ * @param seed what the fake answers (its `budgets` with their `Notifications`, its `costExplorer`). @default nothing
  */
 export async function startMotoGaps(motoEndpoint: string, seed: FakeAwsOptions = {}): Promise<MotoWithGaps> {
   // moto answers Budgets for any AccountId; so does the fake behind its gaps, whose callers hold moto's keys.

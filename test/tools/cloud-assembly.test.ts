@@ -74,9 +74,30 @@ describe('readCollectorFunction', () => {
       architectures: ['arm64'],
       timeoutSeconds: 120,
       scheduleExpression: 'rate(1 hour)',
+      rules: [{ logicalId: 'Schedule', scheduleExpression: 'rate(1 hour)', inputs: [] }],
       applicationLogLevel: 'INFO',
       logFormat: 'JSON',
     });
+  });
+
+  it("reads each rule's schedule and the event its targets send; the hourly schedule is the rule that sends EventBridge's own", () => {
+    const rule = (expression: string, input?: unknown): Json => ({
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: expression,
+        Targets: [{ Arn: { Ref: 'Fn' }, ...(input === undefined ? {} : { Input: JSON.stringify(input) }) }],
+      },
+    });
+    writeAssembly(dir, {
+      Billing: { Collector: collector(), Second: rule('rate(12 hours)', { trigger: 'cost_explorer' }), Hourly: rule('rate(1 hour)') },
+    });
+
+    const found = readCollectorFunction(dir);
+    expect(found.scheduleExpression).toBe('rate(1 hour)');
+    expect(found.rules).toEqual([
+      { logicalId: 'Second', scheduleExpression: 'rate(12 hours)', inputs: [{ trigger: 'cost_explorer' }] },
+      { logicalId: 'Hourly', scheduleExpression: 'rate(1 hour)', inputs: [undefined] },
+    ]);
   });
 
   it('finds the asset through the assets manifest when the template has no asset metadata', () => {

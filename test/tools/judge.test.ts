@@ -84,6 +84,27 @@ describe('judgeMonitor on the shipped monitors', () => {
     expect(judgeMonitor(monitor(names.collectorSilent), []).verdict).toBe('needs history');
   });
 
+  it("alerts when the month-end forecast is more than 20 % above last month's total, per account and cost metric", () => {
+    const total = (key: MetricKey, value: number, extra: string[] = []): JudgedSeries => ({
+      metric: metricName(prefix, key),
+      value,
+      tags: ['account_id:123456789012', 'billing_scope:total', 'cost_metric:unblended_cost', 'currency:usd', ...extra],
+    });
+    const judge = (forecast: number) =>
+      judgeMonitor(monitor(names.forecastAboveLastMonth), [
+        total('costForecast', forecast),
+        total('costLastMonth', 100, ['estimated:false']),
+        // Another scope's series never enter the total's ratio.
+        { ...total('costForecast', 1000), tags: ['account_id:123456789012', 'billing_scope:service', 'cost_metric:unblended_cost'] },
+      ]);
+    expect(judge(121).verdict).toBe('alert');
+    expect(judge(120).verdict).toBe('ok');
+  });
+
+  it("needs history for yesterday's cost against its 7-day average, a moving rollup of the runs before", () => {
+    expect(judgeMonitor(monitor(names.dailyCostSpike), []).verdict).toBe('needs history');
+  });
+
   it('refuses a query it cannot read rather than guessing', () => {
     expect(() => judgeMonitor({ query: 'avg(last_5m):anomalies(x, "basic", 2) >= 1' }, [])).toThrow(/cannot read/);
   });

@@ -16,7 +16,14 @@ import type {
   WidgetLiveSpan,
 } from './model';
 import { liveSpanCovering, metricQuery, TEMPLATE_VARIABLES, type MetricQuery, type ScopeItem } from './queries';
-import { checkDashboardSettings, DASHBOARD_MARKER, DEFAULT_ASSET_SETTINGS, sharePercent, type DashboardSettings } from './settings';
+import {
+  checkDashboardSettings,
+  DASHBOARD_MARKER,
+  DEFAULT_ASSET_SETTINGS,
+  FORECAST_GROWTH_ALERT,
+  sharePercent,
+  type DashboardSettings,
+} from './settings';
 
 /** The dashboard's title; `apply` matches it together with {@link DASHBOARD_MARKER}. */
 export function dashboardTitle(metricPrefix: string): string {
@@ -56,6 +63,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     groupBy,
     rollup: latest,
   });
+  const costTotal = [{ tag: 'billing_scope', value: 'total' }] as const;
   const budget = <K extends 'actualSpend' | 'forecastedSpend' | 'budgetLimit' | 'budgetAlertLevel' | 'budgetForecastAlertLevel'>(
     metric: K,
     groupBy: MetricQuery<K>['groupBy'],
@@ -198,6 +206,114 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     },
   ]);
 
+  // Cost Explorer's series arrive once a run of the second rule (every 12 hours by default): the
+  // latest point of each lands in one bucket of its period, and scalar widgets look back over a
+  // few of its runs.
+  const costExplorerMinutes = settings.costExplorerScheduleMinutes ?? DEFAULT_ASSET_SETTINGS.costExplorerScheduleMinutes;
+  const costLatest = { method: 'max', seconds: costExplorerMinutes * 60 } as const;
+  const costRecent = liveSpanCovering(3 * costExplorerMinutes);
+  // `cost.daily` is one UTC day's cost, sent by every run of the next day: one bar a day.
+  const perDay = { method: 'max', seconds: 24 * 60 * 60 } as const;
+  // Each `cost_metric` is its own series; summing two would add the same spend twice.
+  const byCostMetric = ['account_id', 'cost_metric'] as const;
+  const costs = group("Cost Explorer (daily, by tag, last month and the month-end forecast)", [
+    {
+      type: 'timeseries',
+      title: 'Daily cost by service',
+      time: { live_span: month },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [
+        series(
+          [
+            q('daily', {
+              metric: 'costDaily',
+              aggregation: 'sum',
+              scope: [{ tag: 'billing_scope', value: 'service' }],
+              groupBy: ['aws_service', 'cost_metric'],
+              rollup: perDay,
+            }),
+          ],
+          [{ formula: 'daily' }],
+          'bars',
+        ),
+      ],
+    },
+    {
+      type: 'toplist',
+      title: 'Month-to-date cost by cost-allocation tag',
+      time: { live_span: costRecent },
+      requests: [
+        scalar(
+          [
+            q(
+              'cost',
+              {
+                metric: 'costMonthToDate',
+                aggregation: 'sum',
+                scope: [{ tag: 'billing_scope', value: 'tag' }],
+                groupBy: ['cost_tag', 'cost_tag_value', 'cost_metric'],
+                rollup: costLatest,
+              },
+              'last',
+            ),
+          ],
+          [{ formula: 'cost', limit: { count: 25, order: 'desc' } }],
+        ),
+      ],
+    },
+    {
+      type: 'query_table',
+      title: 'Last month against the month-end forecast',
+      time: { live_span: costRecent },
+      has_search_bar: 'auto',
+      requests: [
+        scalar(
+          [
+            // A finalized month replaces its estimate (`estimated:false`): the largest is either.
+            q('last_month', { metric: 'costLastMonth', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }, 'last'),
+            q('to_date', { metric: 'costMonthToDate', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }, 'last'),
+            q('forecast', { metric: 'costForecast', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }, 'last'),
+            q('upper', { metric: 'costForecastUpper', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }, 'last'),
+          ],
+          [
+            { formula: 'last_month', alias: 'Last month', limit: { count: 100, order: 'desc' } },
+            { formula: 'to_date', alias: 'Month to date' },
+            { formula: 'forecast', alias: 'Month-end forecast' },
+            { formula: 'upper', alias: 'Forecast, 80 % upper bound' },
+            {
+              formula: '100 * forecast / last_month',
+              alias: 'Forecast, % of last month',
+              conditional_formats: growthFormats(100 * FORECAST_GROWTH_ALERT),
+            },
+          ],
+        ),
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Month-end forecast and last month',
+      time: { live_span: month },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [
+        series(
+          [
+            q('forecast', { metric: 'costForecast', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }),
+            q('upper', { metric: 'costForecastUpper', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }),
+            q('last_month', { metric: 'costLastMonth', aggregation: 'max', scope: costTotal, groupBy: byCostMetric, rollup: costLatest }),
+          ],
+          [
+            { formula: 'forecast', alias: 'month-end forecast' },
+            { formula: 'upper', alias: 'forecast, 80 % upper bound' },
+            { formula: 'last_month', alias: 'last month' },
+          ],
+          'line',
+        ),
+      ],
+    },
+  ]);
+
   const collector = group('Collector health', [
     {
       type: 'timeseries',
@@ -247,6 +363,21 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
       requests: [series([q('duration', { metric: 'collectorDuration', aggregation: 'max', groupBy: ['account_id'] })], [{ formula: 'duration' }], 'line')],
     },
     {
+      // The second rule's runs only, each request billed $0.01 (docs/cost-explorer.md).
+      type: 'timeseries',
+      title: 'Cost Explorer requests per run',
+      time: { live_span: health },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [
+        series(
+          [q('requests', { metric: 'collectorCostExplorerRequests', aggregation: 'max', groupBy: ['account_id'] })],
+          [{ formula: 'requests' }],
+          'bars',
+        ),
+      ],
+    },
+    {
       // Organization mode only: empty for a collector that reads its own account.
       type: 'timeseries',
       title: 'Accounts read, failed and skipped per run',
@@ -267,7 +398,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     layout_type: 'ordered',
     reflow_type: 'auto',
     template_variables: TEMPLATE_VARIABLES.map((name) => ({ name, prefix: name, available_values: [], defaults: ['*'] })),
-    widgets: [spend, budgets, collector],
+    widgets: [spend, budgets, costs, collector],
   };
 }
 
@@ -307,6 +438,15 @@ function alarmFormats(): ConditionalFormat[] {
   return [
     { comparator: '>', value: 0, palette: 'white_on_red' },
     { comparator: '<=', value: 0, palette: 'white_on_green' },
+  ];
+}
+
+/** Red above the alerting percentage of last month, yellow above last month, green at or under it. */
+function growthFormats(alertPercent: number): ConditionalFormat[] {
+  return [
+    { comparator: '>', value: alertPercent, palette: 'white_on_red' },
+    { comparator: '>', value: 100, palette: 'white_on_yellow' },
+    { comparator: '<=', value: 100, palette: 'white_on_green' },
   ];
 }
 

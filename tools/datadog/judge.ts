@@ -38,6 +38,8 @@ interface MetricTerm {
 
 const QUERY = /^(\w+)\(last_(\w+)\):(.+) (<=|>=|<|>) (-?[\d.]+)$/;
 const TERM = /^(\w+):([\w.]+)\{([^}]*)\}(?: by \{([^}]*)\})?$/;
+/** A moving rollup of one term: `moving_rollup(<term>, <seconds>, '<aggregator>')`. */
+const MOVING_ROLLUP = /moving_rollup\(.*, (\d+), '(\w+)'\)/;
 /** Time aggregations that one point decides. */
 const POINTWISE = new Set(['max', 'min', 'last']);
 
@@ -46,6 +48,11 @@ export function judgeMonitor(monitor: Pick<DatadogMonitor, 'query'>, series: rea
   const match = QUERY.exec(monitor.query);
   if (match === null) throw new Error(`cannot read the monitor query "${monitor.query}"`);
   const [, timeAggregation, window, expression, comparator, thresholdText] = match;
+  // A moving rollup (`moving_rollup(<term>, <seconds>, 'avg')`) averages the runs before this one.
+  const moving = MOVING_ROLLUP.exec(expression);
+  if (moving !== null) {
+    return { verdict: 'needs history', reason: `a moving ${moving[2]} over ${Number(moving[1]) / 3600} hours: takes the runs before this one` };
+  }
   const terms = expression.split(' / ').map(parseTerm);
   if (!POINTWISE.has(timeAggregation)) {
     return { verdict: 'needs history', reason: `${timeAggregation} over the last ${window}: takes the runs before this one` };

@@ -11,10 +11,24 @@ import { DEFAULT_ALERT_SHARE } from '../../lambda/sources/budget-thresholds';
 import { dashboardTitle } from './dashboard';
 import type { DatadogMonitor, DatadogMonitorOptions } from './model';
 import { metricQuery, timeWindow } from './queries';
-import { checkMonitorSettings, MANAGED_BY_TAG, sharePercent, type MonitorSettings } from './settings';
+import {
+  checkMonitorSettings,
+  DAILY_COST_SPIKE,
+  DEFAULT_ASSET_SETTINGS,
+  FORECAST_GROWTH_ALERT,
+  MANAGED_BY_TAG,
+  sharePercent,
+  type MonitorSettings,
+} from './settings';
 
 /** How many schedule periods without a run make the collector "silent". */
 export const SILENT_PERIODS = 3;
+
+/**
+ * How many periods of the second rule without a successful Cost Explorer run raise its monitor:
+ * one failed run is retried by the next, two in a row are a fault to look at.
+ */
+export const COST_EXPLORER_SILENT_PERIODS = 2;
 
 /** Age of the newest CloudWatch billing point, in hours, above which billing data is stale. */
 export const STALE_BILLING_HOURS = 24;
@@ -29,6 +43,9 @@ export function monitorNames(metricPrefix: string) {
     collectorSilent: name('Billing collector silent'),
     billingDataStale: name('AWS billing data stale'),
     accountsFailed: name('Organization accounts not read'),
+    costExplorerRunMissing: name('No successful Cost Explorer run'),
+    forecastAboveLastMonth: name('Month-end forecast above last month'),
+    dailyCostSpike: name("Yesterday's cost above its 7-day average"),
   } as const;
 }
 
@@ -74,7 +91,35 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
   const forecastLevel = metricQuery(prefix, { metric: 'budgetForecastAlertLevel', aggregation: 'max', groupBy: perBudget });
   // Any threshold of one kind (actual or forecasted) in alarm alerts that budget's group.
   const alarms = metricQuery(prefix, { metric: 'budgetAlert', aggregation: 'max', groupBy: [...perBudget, 'notification_type'] });
-  const runs = metricQuery(prefix, { metric: 'collectorRun', aggregation: 'sum', groupBy: ['account_id'] });
+  // The hourly runs only: the second rule's runs are too rare to keep the collector from looking
+  // silent, and would hide hourly runs that stopped.
+  const runs = metricQuery(prefix, {
+    metric: 'collectorRun',
+    aggregation: 'sum',
+    scope: [{ tag: 'trigger', value: 'schedule' }],
+    groupBy: ['account_id'],
+  });
+  const costExplorerMinutes = settings.costExplorerScheduleMinutes ?? DEFAULT_ASSET_SETTINGS.costExplorerScheduleMinutes;
+  const costExplorerSilentMinutes = COST_EXPLORER_SILENT_PERIODS * costExplorerMinutes;
+  // Cost Explorer's gauges arrive once a run of the second rule: two of its periods (24 hours by
+  // default, more than the 13 hours a 12-hourly gauge needs) always hold one.
+  const costRecent = `last_${timeWindow(2 * costExplorerMinutes)}`;
+  const costTotal = [{ tag: 'billing_scope', value: 'total' }] as const;
+  const perCostMetric = ['account_id', 'cost_metric'] as const;
+  const forecastTotal = metricQuery(prefix, { metric: 'costForecast', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  // `estimated:true` until AWS finalizes the month, then `false`: the largest is either.
+  const lastMonthTotal = metricQuery(prefix, { metric: 'costLastMonth', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  const dailyTotal = metricQuery(prefix, { metric: 'costDaily', aggregation: 'max', scope: costTotal, groupBy: perCostMetric });
+  const growthPercent = Math.round((FORECAST_GROWTH_ALERT - 1) * 100);
+  const costExplorerSuccesses = metricQuery(prefix, {
+    metric: 'collectorRun',
+    aggregation: 'sum',
+    scope: [
+      { tag: 'trigger', value: 'cost_explorer' },
+      { tag: 'status', value: 'success' },
+    ],
+    groupBy: ['account_id'],
+  });
   const age = metricQuery(prefix, { metric: 'estimatedChargesAge', aggregation: 'max', groupBy: ['account_id'] });
   const failedAccounts = metricQuery(prefix, {
     metric: 'collectorAccounts',
@@ -193,6 +238,68 @@ export function buildMonitors(settings: MonitorSettings): DatadogMonitor[] {
       priority: 3,
       // Organization mode only: a collector of one account never sends it.
       options: options(1),
+    },
+    {
+      name: names.costExplorerRunMissing,
+      type: 'query alert',
+      // Successes only: a Cost Explorer run that fails still reports (status:failure or partial),
+      // and the hourly runs' successes say nothing of it. A group exists once its account has
+      // sent a Cost Explorer run, so a collector without the source never alerts.
+      query: `sum(last_${timeWindow(costExplorerSilentMinutes)}):${costExplorerSuccesses} < 1`,
+      message: message(
+        `No Cost Explorer run of the aws-billing-to-datadog collector for account {{account_id.name}} has succeeded in ` +
+          `${COST_EXPLORER_SILENT_PERIODS} of its periods (${costExplorerSilentMinutes} minutes; it runs every ${costExplorerMinutes} ` +
+          'minutes), so the cost metrics (daily, month to date, last month, forecast) are not current.',
+        'What to check:\n' +
+          "- The collector function's CloudWatch logs: the summary line of each run with `\"trigger\":\"cost_explorer\"` " +
+          'says why it failed (Cost Explorer not enabled or its data not available, access denied to ce:GetCostAndUsage, ' +
+          'the request cap reached).\n' +
+          "- The stack's errors alarm: a failed Cost Explorer run throws, and it is not retried (each request is billed).\n" +
+          "- The stack's Cost Explorer EventBridge rule is enabled, and collectCostExplorer is still true.\n" +
+          `- docs/cost-explorer.md in the project lists each error and its fix; this monitor counts \`${metricName(prefix, 'collectorRun')}\` ` +
+          'with trigger:cost_explorer and status:success.',
+      ),
+      tags,
+      priority: 3,
+      options: options(1, { minutes: costExplorerSilentMinutes }),
+    },
+    {
+      name: names.forecastAboveLastMonth,
+      type: 'query alert',
+      query: `max(${costRecent}):${forecastTotal} / ${lastMonthTotal} > ${FORECAST_GROWTH_ALERT}`,
+      message: message(
+        `Cost Explorer forecasts that account {{account_id.name}} ends this month at {{value}} times last month's total ` +
+          `({{cost_metric.name}}): more than ${growthPercent} % above it.`,
+        'What to check:\n' +
+          `- ${capitalize(dashboard)}: daily cost by service, and last month against the forecast.\n` +
+          '- Cost Explorer for account {{account_id.name}}: which services or linked accounts grew this month.\n' +
+          '- Early in a month the forecast rests on few days: a one-off charge (a Reserved Instance or Savings Plans ' +
+          'fee in unblended cost) lifts it until later days dilute it.',
+        'Cost Explorer refreshes its forecast up to three times a day; the monitor recovers when the forecast is back under the threshold.',
+      ),
+      tags,
+      priority: 3,
+      // The collector sends both once a run of the second rule; a collector without it never does.
+      options: options(FORECAST_GROWTH_ALERT),
+    },
+    {
+      name: names.dailyCostSpike,
+      type: 'query alert',
+      // The 7-day average is taken over the daily figures themselves (each run sends the last
+      // complete day's), so it needs a week of runs before it means anything.
+      query: `max(${costRecent}):${dailyTotal} / moving_rollup(${dailyTotal}, ${7 * 24 * 60 * 60}, 'avg') > ${DAILY_COST_SPIKE}`,
+      message: message(
+        `Account {{account_id.name}} spent {{value}} times its 7-day average yesterday ({{cost_metric.name}}, the last ` +
+          `complete UTC day as Cost Explorer estimates it): above ${DAILY_COST_SPIKE} times.`,
+        'What to check:\n' +
+          `- ${capitalize(dashboard)}: daily cost by service shows which service jumped.\n` +
+          '- Cost Explorer for account {{account_id.name}}, daily granularity, grouped by service and usage type.\n' +
+          '- A purchase that is billed once (Reserved Instances, Savings Plans, support, domain names) shows as a one-day ' +
+          'spike in unblended cost; amortized_cost spreads it out.',
+      ),
+      tags,
+      priority: 3,
+      options: options(DAILY_COST_SPIKE),
     },
   ];
 }

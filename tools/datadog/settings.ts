@@ -27,6 +27,11 @@ export interface DashboardSettings {
   /** Minutes between two collector runs: the stack's schedule period. @default 60 */
   readonly scheduleMinutes: number;
   /**
+   * Minutes between two runs of the second rule, which reads Cost Explorer: the period of the
+   * stack's `costExplorerSchedule`. @default 720
+   */
+  readonly costExplorerScheduleMinutes?: number;
+  /**
    * Share of a budget's limit at which budget utilization turns from green to yellow on the
    * dashboard, as a fraction (0.8 is 80 %). The monitors compare with each budget's own alert
    * level instead, which the collector sends. @default 0.8, the collector's share for a budget
@@ -48,9 +53,20 @@ export const DEFAULT_ASSET_SETTINGS = {
   metricPrefix: DEFAULTS.metricPrefix,
   /** The stack's default schedule period. */
   scheduleMinutes: DEPLOYMENT_DEFAULTS.schedulePeriodMinutes,
+  /** The stack's default period of the second rule. */
+  costExplorerScheduleMinutes: DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes,
   actualShareOfLimit: DEFAULT_ALERT_SHARE,
   notify: [],
 } as const satisfies Required<MonitorSettings>;
+
+/**
+ * The month-end forecast's share of last month's total above which the forecast monitor alerts
+ * and the dashboard's forecast column turns red: more than 20 % above.
+ */
+export const FORECAST_GROWTH_ALERT = 1.2;
+
+/** Yesterday's cost as a multiple of its 7-day average above which the daily cost monitor alerts. */
+export const DAILY_COST_SPIKE = 1.5;
 
 /** Longest schedule period accepted: one run a day. */
 export const MAX_SCHEDULE_MINUTES = 24 * 60;
@@ -59,14 +75,17 @@ const NOTIFY_HANDLE = /^@\S+$/;
 
 /** @throws InvalidSettingError naming the first setting that is not usable. */
 export function checkDashboardSettings(settings: DashboardSettings): void {
-  const { metricPrefix, scheduleMinutes } = settings;
+  const { metricPrefix } = settings;
   const prefixProblem = metricPrefixProblem(metricPrefix);
   if (prefixProblem !== undefined) throw new InvalidSettingError('metricPrefix', prefixProblem);
-  if (!Number.isInteger(scheduleMinutes) || scheduleMinutes < 1 || scheduleMinutes > MAX_SCHEDULE_MINUTES) {
-    throw new InvalidSettingError(
-      'scheduleMinutes',
-      `must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES} (the collector's schedule period), got ${scheduleMinutes}`,
-    );
+  const periods = [
+    ['scheduleMinutes', settings.scheduleMinutes, "the collector's schedule period"],
+    ['costExplorerScheduleMinutes', settings.costExplorerScheduleMinutes, "the period of the collector's Cost Explorer schedule"],
+  ] as const;
+  for (const [name, minutes, meaning] of periods) {
+    if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_SCHEDULE_MINUTES)) {
+      throw new InvalidSettingError(name, `must be a whole number of minutes from 1 to ${MAX_SCHEDULE_MINUTES} (${meaning}), got ${minutes}`);
+    }
   }
   const share = settings.actualShareOfLimit;
   if (share !== undefined && (!Number.isFinite(share) || share <= 0 || share > 1)) {

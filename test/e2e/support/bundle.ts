@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { readCollectorFunction } from '../../../tools/cloud-assembly';
+import { readCollectorFunction, type ScheduleRule } from '../../../tools/cloud-assembly';
 import { MOTO_DEFAULT_ACCOUNT_ID } from '../../support/moto-server';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -62,6 +62,8 @@ export interface CollectorBundle {
   readonly applicationLogLevel: string | undefined;
   /** `LoggingConfig.LogFormat` (`JSON` or `Text`). */
   readonly logFormat: string | undefined;
+  /** The stack's EventBridge rules, with the event each target sends. */
+  readonly rules: readonly ScheduleRule[];
 }
 
 /** The context of organization mode: the same bundle, the environment and sizing the stack gives it there. */
@@ -192,5 +194,6 @@ export function readCollector(assemblyDir: string): CollectorBundle {
     runtime: fn.runtime ?? '',
     applicationLogLevel: fn.applicationLogLevel,
     logFormat: fn.logFormat,
+    rules: fn.rules,
   };
 }

@@ -15,6 +15,7 @@ import type { CallCounter, Sample } from '../../../lambda/samples';
 import {
   billingScope,
   collectEstimatedCharges,
+  compareText,
   startOfUtcMonth,
   type EstimatedChargesOptions,
 } from '../../../lambda/sources/estimated-charges';
@@ -409,6 +410,76 @@ describe('collectEstimatedCharges: samples and tags', () => {
     const result = await collectEstimatedCharges(client(), options());
     const scopes = result.samples.map((sample) => tagsOf(sample).billing_scope).sort();
     expect(scopes).toEqual(['linked_account', 'linked_account_service', 'service', 'service', 'total']);
+  });
+});
+
+describe('collectEstimatedCharges: the order of the series', () => {
+  const label = (sample: Sample): string => {
+    const tags = tagsOf(sample);
+    return [tags.billing_scope, tags.linkedaccount, tags.servicename, tags.currency].filter((part) => part !== undefined).join(' ');
+  };
+
+  it('sends the total, then services, linked accounts and linked account services, each by linked account, service and currency', async () => {
+    givenSeries([
+      { LinkedAccount: '333333333333', ServiceName: 'AWS Lambda', Currency: 'USD' },
+      { ServiceName: 'amazon S3', Currency: 'USD' },
+      { LinkedAccount: '222222222222', Currency: 'USD' },
+      { LinkedAccount: '222222222222', ServiceName: 'AWS Lambda', Currency: 'USD' },
+      { ServiceName: 'AWS Lambda', Currency: 'USD' },
+      { LinkedAccount: '222222222222', ServiceName: 'Amazon EC2', Currency: 'USD' },
+      { ServiceName: 'Élastic Transcoder', Currency: 'USD' },
+      { Currency: 'USD' },
+      { ServiceName: 'Amazon EC2', Currency: 'USD' },
+      { ServiceName: 'Amazon EC2', Currency: 'EUR' },
+    ]);
+    const result = await collectEstimatedCharges(client(), options());
+    // Case aside: `amazon S3` sits between `Amazon EC2` and `AWS Lambda`.
+    expect(result.samples.map(label)).toEqual([
+      'total USD',
+      'service Amazon EC2 EUR',
+      'service Amazon EC2 USD',
+      'service amazon S3 USD',
+      'service AWS Lambda USD',
+      'service Élastic Transcoder USD',
+      'linked_account 222222222222 USD',
+      'linked_account_service 222222222222 Amazon EC2 USD',
+      'linked_account_service 222222222222 AWS Lambda USD',
+      'linked_account_service 333333333333 AWS Lambda USD',
+    ]);
+  });
+
+  it('orders services by their lowercased text, then their text, in code units, whatever the locale', async () => {
+    const services = ['b', 'B', 'a', 'Ä', 'A', '_x', '10', '9', 'Ω', 'e\u0301', '\u00e9'];
+    givenSeries(services.map((service) => ({ ServiceName: service, Currency: 'USD' })));
+    const result = await collectEstimatedCharges(client(), options());
+    expect(result.samples.map((sample) => tagsOf(sample).servicename)).toEqual([
+      '10',
+      '9',
+      '_x',
+      'A',
+      'a',
+      'B',
+      'b',
+      'e\u0301',
+      'Ä',
+      '\u00e9',
+      'Ω',
+    ]);
+  });
+});
+
+describe('compareText', () => {
+  it.each([
+    ['Amazon EC2', 'amazon S3', -1],
+    ['amazon S3', 'AWS Lambda', -1],
+    ['AWS', 'aws', -1],
+    ['aws', 'aws', 0],
+    ['AWSLambda', 'AmazonEC2', 1],
+    ['', 'a', -1],
+    ['z', 'é', -1],
+  ])('orders %j against %j: %i', (a, b, order) => {
+    expect(Math.sign(compareText(a, b))).toBe(order);
+    expect(Math.sign(compareText(b, a))).toBe(-order || 0);
   });
 });
 

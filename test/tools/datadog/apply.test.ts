@@ -44,7 +44,7 @@ describe('applyDatadogAssets', () => {
       ['dashboard', 'create'],
       ...Object.values(monitorNames('aws.billing')).map(() => ['monitor', 'create']),
     ]);
-    expect(MONITOR_COUNT).toBe(6);
+    expect(MONITOR_COUNT).toBe(9);
     expect(result.steps.every((step) => step.id !== undefined)).toBe(true);
     expect(ourDashboards().map((dashboard) => dashboard.title)).toEqual([dashboardTitle('aws.billing')]);
     expect(ourMonitors().map((monitor) => monitor.name).sort()).toEqual(Object.values(monitorNames('aws.billing')).sort());

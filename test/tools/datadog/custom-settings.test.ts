@@ -44,15 +44,21 @@ describe('a custom metric prefix and schedule', () => {
     for (const monitor of monitors) expect(monitor.name.startsWith('[acme.cost] ')).toBe(true);
   });
 
-  it('roll dashboard data up by the schedule period of 15 minutes', () => {
-    const rollups = dashboardQueries(dashboard).flatMap((query) => [...query.matchAll(/\.rollup\(\w+, (\d+)\)/g)].map((m) => Number(m[1])));
-    expect(rollups.length).toBeGreaterThan(0);
-    expect(new Set(rollups)).toEqual(new Set([15 * 60]));
+  it('roll dashboard data up by the schedule period of 15 minutes, and Cost Explorer data by its own period or by the day', () => {
+    const rollupsOf = (queries: readonly string[]): Set<number> =>
+      new Set(queries.flatMap((query) => [...query.matchAll(/\.rollup\(\w+, (\d+)\)/g)].map((m) => Number(m[1]))));
+    const costExplorer = (query: string): boolean => query.includes('acme.cost.cost.');
+    expect(rollupsOf(dashboardQueries(dashboard).filter((query) => !costExplorer(query)))).toEqual(new Set([15 * 60]));
+    // cost.daily is one UTC day's cost: one bar a day; the other cost gauges arrive once a Cost Explorer run.
+    expect(rollupsOf(dashboardQueries(dashboard).filter(costExplorer))).toEqual(new Set([12 * 60 * 60, 24 * 60 * 60]));
+    const sixHourly = dashboardQueries(buildDashboard({ ...custom, costExplorerScheduleMinutes: 360 })).filter(costExplorer);
+    expect(rollupsOf(sixHourly)).toEqual(new Set([6 * 60 * 60, 24 * 60 * 60]));
   });
 
   it('call the collector silent after three periods of 15 minutes without a run', () => {
     const silent = monitorByName(monitors, names.collectorSilent);
-    expect(silent.query).toBe('sum(last_45m):sum:acme.cost.collector.run{*} by {account_id} < 1');
+    // The hourly runs only: a Cost Explorer run does not keep the collector from being silent.
+    expect(silent.query).toBe('sum(last_45m):sum:acme.cost.collector.run{trigger:schedule} by {account_id} < 1');
     expect(silent.options).toMatchObject({ notify_no_data: true, no_data_timeframe: 45, thresholds: { critical: 1 } });
     expect(silent.message).toContain('45 minutes');
   });
@@ -116,6 +122,17 @@ describe('time windows', () => {
     expect(liveSpanCovering(minutes)).toBe(expected);
   });
 
+  it('alert when no Cost Explorer run succeeded in two of its periods, the default 12 hours or the one given', () => {
+    const names = monitorNames('acme.cost');
+    const byDefault = monitorByName(buildMonitors(custom), names.costExplorerRunMissing);
+    expect(byDefault.query).toBe('sum(last_1d):sum:acme.cost.collector.run{trigger:cost_explorer,status:success} by {account_id} < 1');
+    expect(byDefault.options).toMatchObject({ notify_no_data: true, no_data_timeframe: 1440, thresholds: { critical: 1 } });
+    expect(byDefault.message).toContain('1440 minutes; it runs every 720 minutes');
+    const eightHours = monitorByName(buildMonitors({ ...custom, costExplorerScheduleMinutes: 480 }), names.costExplorerRunMissing);
+    expect(eightHours.query).toMatch(/^sum\(last_16h\):/);
+    expect(eightHours.options).toMatchObject({ no_data_timeframe: 960 });
+  });
+
   it('give a daily collector a three-day silence window', () => {
     const silent = buildMonitors({ ...custom, scheduleMinutes: 1440 }).find((m) => m.name === monitorNames('acme.cost').collectorSilent);
     expect(silent?.query).toMatch(/^sum\(last_3d\):/);
@@ -130,6 +147,8 @@ describe('settings that cannot give valid assets', () => {
     ['a schedule of zero minutes', { scheduleMinutes: 0 }, '`scheduleMinutes`'],
     ['a fractional schedule', { scheduleMinutes: 7.5 }, '`scheduleMinutes`'],
     ['a schedule longer than a day', { scheduleMinutes: 1441 }, '`scheduleMinutes`'],
+    ['a Cost Explorer schedule longer than a day', { costExplorerScheduleMinutes: 2880 }, '`costExplorerScheduleMinutes`'],
+    ['a Cost Explorer schedule of zero minutes', { costExplorerScheduleMinutes: 0 }, '`costExplorerScheduleMinutes`'],
     ['a share given as a percentage', { actualShareOfLimit: 80 }, '`actualShareOfLimit`'],
     ['a share of zero', { actualShareOfLimit: 0 }, '`actualShareOfLimit`'],
     ['a share that is not a number', { actualShareOfLimit: Number.NaN }, '`actualShareOfLimit`'],

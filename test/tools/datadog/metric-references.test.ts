@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT_NAME_TAG_KEY, METRICS, metricName, type MetricKey } from '../../../lambda/metrics';
 import { billingScope } from '../../../lambda/sources/estimated-charges';
+import { costFamilies } from '../../../lambda/sources/cost-explorer-families';
+import { COST_DIMENSION_GROUPS } from '../../../lambda/settings';
 import dashboardJson from '../../../datadog/dashboard.json';
 import monitorsJson from '../../../datadog/monitors.json';
 import { buildDashboard } from '../../../tools/datadog/dashboard';
@@ -13,7 +15,12 @@ const GLOBAL_TAG_KEYS = ['env', 'service'];
 
 /** The `billing_scope` values the estimated-charges source can produce, asked of the source itself. */
 const DIMENSION_SETS: Record<string, string>[] = [{}, { ServiceName: 's' }, { LinkedAccount: 'a' }, { LinkedAccount: 'a', ServiceName: 's' }];
-const BILLING_SCOPES = new Set<string>(DIMENSION_SETS.map((dimensions) => billingScope(dimensions)));
+/** And those of Cost Explorer's families, asked of that source for every kind of `costGroupBy` entry. */
+const COST_GROUP_BY = [...COST_DIMENSION_GROUPS, 'TAG:team'];
+const BILLING_SCOPES = new Set<string>([
+  ...DIMENSION_SETS.map((dimensions) => billingScope(dimensions)),
+  ...costFamilies(COST_GROUP_BY).map((family) => family.scope),
+]);
 
 interface Assets {
   readonly prefix: string;
