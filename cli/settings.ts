@@ -131,6 +131,11 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     accountTagKeys: flags.accountTagKeys,
     accountConcurrency: flags.accountConcurrency,
     costExplorerMaxRequests: flags.costExplorerMaxRequests,
+    // The anomalies post events and write their table: the deployed function's work, not the tool's.
+    collectCostAnomalies: undefined,
+    anomalyRepostGrowthPercent: undefined,
+    anomalyErrorImpactUsd: undefined,
+    anomalyStateTable: undefined,
     // The tool reads the key once per command.
     apiKeyMaxAgeSeconds: undefined,
     sendHealthMetrics: off(flags.healthMetrics),

@@ -7,6 +7,7 @@
 import { DatadogSubmitError } from '../errors';
 import { answerErrors, datadogRequest, networkCause, type HttpObserver } from './http';
 import { normalizeTag } from './tags';
+import type { ApiKeySource } from './submit';
 
 export const EVENTS_PATH = '/api/v1/events';
 
@@ -175,4 +176,30 @@ export async function postEvent(event: DatadogEvent, request: EventRequest): Pro
   throw new DatadogSubmitError(`Datadog refused the event "${event.aggregation_key}" (HTTP ${status}${detail === '' ? '' : `: ${detail}`}).`, status, {
     fix: status === 403 ? 'Check that the API key secret holds a valid API key of your Datadog site.' : 'The next run posts it again.',
   });
+}
+
+/** What a run posts its events with. */
+export interface EventPosterOptions {
+  readonly apiOrigin: string;
+  /** The run's key: read once for the run. */
+  readonly apiKey: ApiKeySource;
+  /** Epoch milliseconds by which the run must have finished sending. */
+  readonly deadline: number;
+  readonly originSettings: string;
+  readonly observe?: HttpObserver;
+}
+
+/** Longest wait for Datadog's answer to one event. */
+const EVENT_TIMEOUT_MS = 10_000;
+
+/** A run's way of posting events: its key, within its deadline. */
+export function eventPoster(options: EventPosterOptions): (event: DatadogEvent) => Promise<void> {
+  return async (event) =>
+    postEvent(event, {
+      apiOrigin: options.apiOrigin,
+      apiKey: await options.apiKey.get(),
+      timeoutMs: Math.max(1, Math.min(EVENT_TIMEOUT_MS, options.deadline - Date.now())),
+      originSettings: options.originSettings,
+      ...(options.observe === undefined ? {} : { observe: options.observe }),
+    });
 }

@@ -35,6 +35,9 @@ describe('loadConfig: defaults', () => {
       memberRoleName: 'aws-billing-to-datadog-reader',
       accountConcurrency: 10,
       costExplorerMaxRequests: 10,
+      collectCostAnomalies: false,
+      anomalyRepostGrowthPercent: 20,
+      anomalyErrorImpactUsd: 1000,
       datadogSite: 'datadoghq.com',
       apiKeyMaxAgeSeconds: 6 * 60 * 60,
       apiKeyMaxAgeMs: 6 * 60 * 60 * 1000,
@@ -163,10 +166,10 @@ describe('loadConfig: one bad variable', () => {
     expect(error.message).toBe(`Invalid configuration: ${error.problems.join('; ')}`);
   });
 
-  it('refuses a configuration that turns both sources off', () => {
+  it('refuses a configuration that turns every source off', () => {
     const error = configError({ ...base, COLLECT_BUDGETS: 'false', COLLECT_ESTIMATED_CHARGES: 'false' });
     expect(error.problems).toEqual([
-      'COLLECT_ESTIMATED_CHARGES and COLLECT_BUDGETS are both false: nothing to collect; turn one of them on',
+      'COLLECT_ESTIMATED_CHARGES, COLLECT_BUDGETS and COLLECT_COST_ANOMALIES are all false: nothing to collect; turn one of them on',
     ]);
   });
 

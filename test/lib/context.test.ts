@@ -207,7 +207,7 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   [
     'collectEstimatedCharges',
     { collectBudgets: 'false', collectEstimatedCharges: false },
-    '`collectEstimatedCharges` and `collectBudgets` are both false: nothing to collect; turn one of them on',
+    '`collectEstimatedCharges`, `collectBudgets` and `collectCostAnomalies` are all false: nothing to collect; turn one of them on',
   ],
   ['sendHealthMetrics', { sendHealthMetrics: 1 }, '`sendHealthMetrics` must be true or false, got "1"'],
   ['serviceAllowlist', { serviceAllowlist: '["AmazonEC2", 3]' }, '`serviceAllowlist` must be a list of strings'],

@@ -68,11 +68,14 @@ describe('the registered sources', () => {
     expect([...declared].sort()).toEqual(Object.keys(ALL_SKIP_REASONS).sort());
   });
 
-  it('are all enabled by default, and each switch turns off its own source alone', () => {
-    expect(enabledSources({})).toEqual(SOURCES);
+  it("each take their switch's default, and each switch turns its own source on or off alone", () => {
+    const byDefault = SOURCES.filter((source) => DEFAULTS[source.setting]);
+    expect(enabledSources({})).toEqual(byDefault);
+    // Sources that AWS bills per request (cost anomalies) are off unless asked for.
+    expect(SOURCES.filter((source) => !DEFAULTS[source.setting]).map((source) => source.id)).toEqual(['cost-anomalies']);
     for (const source of SOURCES) {
-      expect(DEFAULTS[source.setting]).toBe(true);
-      expect(enabledSources({ [source.setting]: false })).toEqual(SOURCES.filter((other) => other !== source));
+      const flipped = enabledSources({ [source.setting]: !DEFAULTS[source.setting] });
+      expect(flipped).toEqual(SOURCES.filter((other) => (other === source ? !DEFAULTS[source.setting] : DEFAULTS[other.setting])));
     }
   });
 });
