@@ -156,8 +156,9 @@ async function postAnomalies(
     try {
       claim = await store.claim(finding.id, finding.totalImpact);
     } catch (error) {
+      // Claims already in flight fail alike: the first error says it.
+      if (!stateFailed) errors.push(error);
       stateFailed = true;
-      errors.push(error);
       return;
     }
     if (claim === undefined) return;
