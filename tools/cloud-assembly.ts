@@ -32,6 +32,8 @@ export interface CollectorFunction {
   readonly applicationLogLevel?: string;
   /** `LoggingConfig.LogFormat` (`JSON` or `Text`). */
   readonly logFormat?: string;
+  /** The logical ids of the stack's DynamoDB tables (the cost anomalies' state), whose ARNs its environment may name. */
+  readonly tables: readonly string[];
 }
 
 /** The assembly has no collector function with a bundled asset, or more than one. */
@@ -106,6 +108,7 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
       .filter((resource) => resource.Type === 'AWS::Events::Rule' || resource.Type === 'AWS::Scheduler::Schedule')
       .map((resource) => text(resource.Properties?.ScheduleExpression))
       .filter((expression) => expression !== undefined);
+    const tables = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::DynamoDB::Table');
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const properties = resource.Properties ?? {};
@@ -129,6 +132,7 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
         architectures: Array.isArray(properties.Architectures) ? properties.Architectures.map(String) : undefined,
         timeoutSeconds: number(properties.Timeout),
         scheduleExpression: schedules[0],
+        tables,
         applicationLogLevel: text(logging?.ApplicationLogLevel),
         logFormat: text(logging?.LogFormat),
       });

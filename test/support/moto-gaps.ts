@@ -13,7 +13,12 @@ import { listenOnLoopback } from '../../fakes/loopback';
 import { startFakeAws, type FakeAws, type FakeAwsOptions } from '../../fakes/aws/server';
 
 /** The `X-Amz-Target` of each operation the collector calls that moto lacks. */
-export const MOTO_GAPS: ReadonlySet<string> = new Set(['AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount']);
+export const MOTO_GAPS: ReadonlySet<string> = new Set([
+  'AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount',
+  // Cost Anomaly Detection: moto implements neither.
+  'AWSInsightsIndexService.GetAnomalies',
+  'AWSInsightsIndexService.GetAnomalyMonitors',
+]);
 
 export interface MotoWithGaps {
   /** The origin to give the SDK (`AWS_ENDPOINT_URL`) instead of moto's. */

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { BudgetSeed } from '../../../fakes/aws/budgets';
+import type { CostAnomaliesData } from '../../../fakes/aws/cost-anomalies';
+import type { CostExplorerData } from '../../../fakes/aws/cost-explorer';
 import type { FakeAws } from '../../../fakes/aws/server';
 import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../../fakes/datadog/intake';
 import { startMotoGaps } from '../../support/moto-gaps';
@@ -54,6 +56,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** The account the function is deployed in. @default moto's default account */
   readonly accountId?: string;
+  /** The invocation's event (the Cost Explorer rule's, say). @default the runner's */
+  readonly event?: unknown;
 }
 
 /**
@@ -63,6 +67,10 @@ export interface RunOptions {
  */
 export interface GapsSeed {
   readonly budgets?: readonly BudgetSeed[];
+  /** Cost Explorer's state, which Cost Anomaly Detection answers under. @default not enabled */
+  readonly costExplorer?: CostExplorerData;
+  /** The anomalies and monitors `GetAnomalies` and `GetAnomalyMonitors` answer with. @default none */
+  readonly costAnomalies?: CostAnomaliesData;
 }
 
 export interface Harness {
@@ -75,7 +83,7 @@ export interface Harness {
   /** One cold invocation of the bundle. */
   run(options?: RunOptions): Promise<Invocation>;
   /** A warm execution environment, for several invocations in one process. */
-  start(options?: Omit<RunOptions, 'timeoutMs'>): Promise<FunctionProcess>;
+  start(options?: Omit<RunOptions, 'timeoutMs' | 'event'>): Promise<FunctionProcess>;
   reset(): Promise<void>;
   close(): Promise<void>;
 }
@@ -102,7 +110,11 @@ export async function startHarness(
   const moto = motoResult.value;
   const intake = intakeResult.value;
   // The operations moto lacks go to the project's fake AWS; the faults are injected in front of both.
-  const filled = await startMotoGaps(moto.endpoint, { budgets: gapsSeed.budgets ?? [] });
+  const filled = await startMotoGaps(moto.endpoint, {
+    budgets: gapsSeed.budgets ?? [],
+    ...(gapsSeed.costExplorer === undefined ? {} : { costExplorer: gapsSeed.costExplorer }),
+    ...(gapsSeed.costAnomalies === undefined ? {} : { costAnomalies: gapsSeed.costAnomalies }),
+  });
   const gaps = filled.fake;
   const proxy = await startFaultProxy(filled.endpoint);
 
@@ -119,7 +131,12 @@ export async function startHarness(
     gaps,
     proxy,
     intake,
-    run: (run = {}) => invokeCollector({ ...options(run.via, run.env, run.accountId), timeoutMs: run.timeoutMs }),
+    run: (run = {}) =>
+      invokeCollector({
+        ...options(run.via, run.env, run.accountId),
+        timeoutMs: run.timeoutMs,
+        ...('event' in run ? { event: run.event } : {}),
+      }),
     start: (run = {}) => startFunction(options(run.via, run.env, run.accountId)),
     async reset() {
       proxy.reset();
