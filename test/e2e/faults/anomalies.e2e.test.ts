@@ -80,7 +80,7 @@ describe('cost anomaly faults', () => {
     expect(posted()).toEqual([]);
   });
 
-  it('a lease left by a crashed run: taken over once it has lapsed, so the event is posted once more; a live one is left alone', async () => {
+  it('a lease left by a crashed run: taken over once it has lapsed, so the event is posted once more, and a live one left alone', async () => {
     const client = dynamo();
     const claim = (id: string, leaseUntil: number) =>
       client.send(
