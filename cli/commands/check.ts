@@ -6,6 +6,7 @@
 import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
+import { DEFAULTS } from '../../lambda/settings';
 import { grantResource, type Source } from '../../lambda/sources/source';
 import { datadogRequest, networkCause, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, ApiKeyError, DatadogSubmitError, datadogUnreachableFix, describeError, textOf } from '../../lambda/errors';
@@ -78,7 +79,11 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
     for (const source of SOURCES) {
       progress.step(`Checking ${source.title}`);
       if (!config[source.setting]) {
-        record(skip(source.id, source.title, `left out with ${flagOf(source.setting)}`));
+        // A source that is off unless asked for (cost anomalies) was not left out: say how to turn it on.
+        const off = DEFAULTS[source.setting]
+          ? `left out with ${flagOf(source.setting)}`
+          : `off by default; ${settingAsFlag(source.setting, 'true')} turns it on in the deployed function`;
+        record(skip(source.id, source.title, off));
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
       } else {

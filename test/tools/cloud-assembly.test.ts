@@ -76,7 +76,14 @@ describe('readCollectorFunction', () => {
       scheduleExpression: 'rate(1 hour)',
       applicationLogLevel: 'INFO',
       logFormat: 'JSON',
+      tables: [],
     });
+  });
+
+  it("lists the stack's DynamoDB tables, whose ARNs the environment may name", () => {
+    const table = { Type: 'AWS::DynamoDB::Table', Properties: {} };
+    writeAssembly(dir, { Billing: { Collector: collector(), State: table } }, ['asset.collector']);
+    expect(readCollectorFunction(dir).tables).toEqual(['State']);
   });
 
   it('finds the asset through the assets manifest when the template has no asset metadata', () => {

@@ -390,10 +390,15 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         'aws-credentials': 'pass',
         'billing-metrics': 'pass',
         budgets: 'pass',
+        // Off by default: the deployed function posts the anomalies, with its table.
+        'cost-anomalies': 'skip',
         'api-key': 'fail',
         'datadog-site': 'pass',
         'api-key-accepted': 'skip',
       });
+      expect(find(report, 'cost-anomalies').detail).toBe(
+        'skipped: off by default; COLLECT_COST_ANOMALIES=true (context key collectCostAnomalies) turns it on in the deployed function',
+      );
       expect(find(report, 'api-key').detail).toContain('does not exist');
       expect(find(report, 'api-key').fix).toContain('Check --api-key-secret-arn');
       expect(intake.requests.map((request) => request.apiKey)).toEqual([undefined]);
