@@ -318,7 +318,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
   });
 
   describe('check', () => {
-    const checkIds = ['aws-credentials', 'billing-metrics', 'budgets', 'api-key', 'datadog-site', 'api-key-accepted'];
+    const checkIds = ['aws-credentials', 'billing-metrics', 'budgets', 'cost-anomalies', 'api-key', 'datadog-site', 'api-key-accepted'];
 
     function statuses(report: CheckReport): Record<string, string> {
       return Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
@@ -340,6 +340,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         `✓ AWS credentials: account ${ACCOUNT} (arn:aws:sts::${ACCOUNT}:user/moto)`,
         '✓ AWS/Billing metrics in us-east-1: 5 metrics listed',
         '✓ AWS Budgets readable: 3 budgets, 2 of them COST (the ones sent)',
+        '- AWS Cost Anomaly Detection readable: skipped: off by default; COLLECT_COST_ANOMALIES=true (context key collectCostAnomalies) turns it on in the deployed function',
         '✓ Datadog API key: DD_API_KEY holds a well-formed API key',
         `✓ Datadog API reachable: ${intake.url} answered HTTP 200`,
         `✓ API key accepted by Datadog: Datadog accepted the key at ${intake.url}`,
