@@ -469,6 +469,9 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         metricsRequested: 5,
         describeBudgets: 1,
         describeBudgetNotificationsForAccount: 1,
+        // Every registered source's operations; the cost anomalies are off by default.
+        getAnomalies: 0,
+        getAnomalyMonitors: 0,
       });
       expect(report.awsCost.lines.map((line) => line.item)).toEqual([
         'CloudWatch GetMetricData',
