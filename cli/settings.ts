@@ -142,6 +142,11 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     costGroupBy: flags.costGroupBy,
     costMaxGroups: flags.costMaxGroups,
     costExplorerMaxRequests: flags.costExplorerMaxRequests,
+    // The anomalies post events and write their table: the deployed function's work, not the tool's.
+    collectCostAnomalies: undefined,
+    anomalyRepostGrowthPercent: undefined,
+    anomalyErrorImpactUsd: undefined,
+    anomalyStateTable: undefined,
     // The tool reads the key once per command.
     apiKeyMaxAgeSeconds: undefined,
     sendHealthMetrics: off(flags.healthMetrics),

@@ -21,7 +21,9 @@ import { increment, type CallCounter, type Sample, type SkipReason } from './sam
 import { SOURCES, sourcesRunBy } from './sources';
 import type { Trigger } from './trigger';
 import { RequestCap } from './request-cap';
-import type { SourceRun } from './sources/source';
+import type { RunEffects, SourceRun } from './sources/source';
+import { eventPoster } from './datadog/events';
+import { ENV } from './settings';
 import type { AwsClientSource } from './aws-clients';
 
 export interface CollectDependencies {
@@ -122,6 +124,19 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   // A run of a rule whose sources are all off reads nothing: it fails, naming their switches.
   const idle = idleTriggerError(config, trigger);
   if (idle !== undefined) errors.push(describeError(idle, deps.nameSetting));
+  // A dry run posts no event and writes no state: its sources get no effects.
+  const effects: RunEffects | undefined = deps.dryRun
+    ? undefined
+    : {
+        ownClients: deps.clients,
+        postEvent: eventPoster({
+          apiOrigin: config.apiOrigin,
+          apiKey,
+          deadline: deps.deadline,
+          originSettings: `${ENV.datadogSite} or ${ENV.apiUrl} (API ${config.apiOrigin})`,
+          ...(deps.observeDatadog === undefined ? {} : { observe: deps.observeDatadog }),
+        }),
+      };
   if (config.accounts === 'organization') {
     return collectOrganization(deps, {
       log,
@@ -137,9 +152,17 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
       warnings: () => warnings,
       trigger,
       costExplorerRequests,
+      effects,
     });
   }
-  const gathered = await gatherSources(deps, trigger, { log, calls: awsCalls, signal, now: startedAt, costExplorerRequests });
+  const gathered = await gatherSources(deps, trigger, {
+    log,
+    calls: awsCalls,
+    signal,
+    now: startedAt,
+    costExplorerRequests,
+    ...(effects === undefined ? {} : { effects }),
+  });
   const { samples, skipped, newestDataTime } = gathered;
   errors.push(...gathered.errors);
   const billingDataAgeHours =
@@ -217,6 +240,7 @@ interface RunContext {
   readonly warnings: () => number;
   readonly trigger: Trigger;
   readonly costExplorerRequests: RequestCap;
+  readonly effects: RunEffects | undefined;
 }
 
 /**
@@ -267,6 +291,7 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
       ownClients: deps.clients,
       trigger: run.trigger,
       costExplorerRequests: run.costExplorerRequests,
+      ...(run.effects === undefined ? {} : { effects: run.effects }),
       access: organization,
       log: run.log,
       calls: run.awsCalls,

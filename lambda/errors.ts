@@ -219,6 +219,27 @@ export class CostExplorerUnavailableError extends ActionableError {
   }
 }
 
+/**
+ * The cost anomalies' table, which records the anomalies posted so each is posted once, is not
+ * set, or does not exist: no anomaly is posted rather than posting them all on every run.
+ */
+export class AnomalyStateTableError extends ActionableError {
+  public override readonly name = 'AnomalyStateTableError';
+  /** @param table the table's ARN, or undefined when none is set. */
+  constructor(table: string | undefined, options?: { cause?: unknown }) {
+    super(
+      table === undefined
+        ? 'Cost anomalies are on, but no table records which were posted: no anomaly was posted.'
+        : `The cost anomalies' table ${table} does not exist: no anomaly was posted.`,
+      {
+        fix: (setting) =>
+          `Deploy the stack with ${setting('collectCostAnomalies', 'true')}, which creates the table and sets ${setting('anomalyStateTable')}.`,
+        ...options,
+      },
+    );
+  }
+}
+
 /** An AWS call got no answer: the endpoint refused it, its name did not resolve, or it timed out. */
 export class AwsUnreachableError extends ActionableError {
   public override readonly name = 'AwsUnreachableError';

@@ -44,6 +44,12 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
     'With Cost Explorer on, the most groups each grouping sends, ranked by month-to-date cost; the rest is summed into one `other` series.',
   costExplorerMaxRequests:
     'The most Cost Explorer requests (each billed $0.01) one run may make, shared by every source that calls Cost Explorer; past it the run stops them and is partial.',
+  anomalyRepostGrowthPercent:
+    "With cost anomalies on: post an anomaly's event again when its total impact has grown by at least this many percent since it was posted.",
+  anomalyErrorImpactUsd:
+    'With cost anomalies on: an anomaly whose total impact is above this many dollars is an `error` event, else a `warning`.',
+  anomalyStateTable:
+    'ARN of the DynamoDB table that records the anomalies posted; the stack creates it and sets it, the command-line tool needs it to post.',
   memberRoleTargets:
     "In organization mode, the root id (`r-...`) or OU ids (`ou-...`) the member role's StackSet deploys to; the app synthesizes the StackSet only with them.",
   collectorAccountId:

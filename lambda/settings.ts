@@ -408,6 +408,31 @@ export const SETTINGS = {
     default: 10,
     check: (count) => (count < 1 || count > 1000 ? `must be between 1 and 1000, got ${count}` : undefined),
   }),
+  collectCostAnomalies: toggle({
+    env: 'COLLECT_COST_ANOMALIES',
+    context: 'collectCostAnomalies',
+    default: false,
+  }),
+  anomalyRepostGrowthPercent: wholeNumber({
+    env: 'ANOMALY_REPOST_GROWTH_PERCENT',
+    context: 'anomalyRepostGrowthPercent',
+    unit: 'percent',
+    default: 20,
+    check: (percent) => (percent < 1 || percent > 1000 ? `must be between 1 and 1000, got ${percent}` : undefined),
+  }),
+  anomalyErrorImpactUsd: wholeNumber({
+    env: 'ANOMALY_ERROR_IMPACT_USD',
+    context: 'anomalyErrorImpactUsd',
+    unit: 'dollars',
+    default: 1000,
+  }),
+  anomalyStateTable: text({
+    env: 'ANOMALY_STATE_TABLE_ARN',
+    check: (arn) =>
+      /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[\w.-]{3,255}$/.test(arn)
+        ? undefined
+        : `is not a DynamoDB table ARN, got ${shownValue(arn)}; give one such as arn:aws:dynamodb:us-east-1:111122223333:table/anomalies`,
+  }),
   memberRoleTargets: list({
     context: 'memberRoleTargets',
     check: organizationTargetsProblem,

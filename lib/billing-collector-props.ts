@@ -212,6 +212,27 @@ export interface BillingCollectorProps {
   readonly costExplorerMaxRequests?: number;
 
   /**
+   * Post each AWS Cost Anomaly Detection anomaly as a Datadog event (once, and again when its
+   * impact grows), with the anomaly metrics, on the Cost Explorer rule's runs. Creates the
+   * DynamoDB table that records what was posted.
+   * @default false
+   */
+  readonly collectCostAnomalies?: boolean;
+
+  /**
+   * Post an anomaly again when its total impact has grown by at least this many percent since it
+   * was posted.
+   * @default 20
+   */
+  readonly anomalyRepostGrowthPercent?: number;
+
+  /**
+   * An anomaly whose total impact is above this many dollars is an `error` event, else a `warning`.
+   * @default 1000
+   */
+  readonly anomalyErrorImpactUsd?: number;
+
+  /**
    * How long the function keeps the API key before reading the secret again. A key rotated in
    * Datadog is picked up within this time, or at once when Datadog refuses the old one.
    * @default Duration.hours(6)
@@ -305,6 +326,8 @@ function validate(props: BillingCollectorProps, resolved: ResolvedBillingCollect
   throwIfProblem('costGroupBy', props.costGroupBy);
   throwIfProblem('costMaxGroups', props.costMaxGroups);
   throwIfProblem('costExplorerMaxRequests', props.costExplorerMaxRequests);
+  throwIfProblem('anomalyRepostGrowthPercent', props.anomalyRepostGrowthPercent);
+  throwIfProblem('anomalyErrorImpactUsd', props.anomalyErrorImpactUsd);
   throwIfProblem('env', props.env);
   throwIfProblem('service', props.service);
   // The collector cuts a longer tag to Datadog's limit; at synth the user can still fix it.
@@ -389,6 +412,11 @@ export function collectorEnvironment(props: BillingCollectorProps, resolved: Res
     costGroupBy: props.costGroupBy,
     costMaxGroups: props.costMaxGroups,
     costExplorerMaxRequests: props.costExplorerMaxRequests,
+    collectCostAnomalies: props.collectCostAnomalies,
+    anomalyRepostGrowthPercent: props.anomalyRepostGrowthPercent,
+    anomalyErrorImpactUsd: props.anomalyErrorImpactUsd,
+    // Added by the construct once the table exists.
+    anomalyStateTable: undefined,
     apiKeyMaxAgeSeconds: props.apiKeyMaxAge?.toSeconds(),
     sendHealthMetrics: props.sendHealthMetrics,
     // Lambda sets AWS_LAMBDA_LOG_LEVEL itself from the function's application log level.

@@ -27,6 +27,7 @@ import {
   resolveBillingCollectorProps,
 } from './billing-collector-props';
 import { acknowledgeWildcards, collectorPolicyDocument } from './collector-policy';
+import { createAnomalyStateTable } from './anomaly-state-table';
 import { collectorOrganizationGrants } from './organization-policy';
 import { CollectorSchedule, NO_SUCCESS_EVALUATION_PERIODS } from './schedule';
 
@@ -73,6 +74,7 @@ export class BillingCollector extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    const anomalyStateTable = (props.collectCostAnomalies ?? DEFAULTS.collectCostAnomalies) ? createAnomalyStateTable(this) : undefined;
     const organization = props.accounts === 'organization';
     const organizationGrants = organization
       ? collectorOrganizationGrants({
@@ -92,6 +94,7 @@ export class BillingCollector extends Construct {
         BillingCollector: collectorPolicyDocument(this, {
           organizationGrants,
           sources: enabledSources(props),
+          ...(anomalyStateTable === undefined ? {} : { anomalyStateTableArn: anomalyStateTable.tableArn }),
           // A secret imported by name or partial ARN has no full ARN; IAM then needs the suffix wildcard.
           apiKeySecretArn: secret.secretFullArn ?? `${secret.secretArn}-??????`,
           apiKeySecretRegion: this.regionOf(secret),
@@ -121,6 +124,7 @@ export class BillingCollector extends Construct {
       environment: {
         ...collectorEnvironment(props, resolved),
         [ENV.apiKeySecretArn]: secret.secretFullArn ?? secret.secretArn,
+        ...(anomalyStateTable === undefined ? {} : { [ENV.anomalyStateTable]: anomalyStateTable.tableArn }),
       },
       retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
       maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,

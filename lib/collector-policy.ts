@@ -9,6 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantResource, type IamGrant, type Source } from '../lambda/sources/source';
+import { STATE_TABLE_ACTIONS } from '../lambda/sources/cost-anomaly-state';
 import { grantStatement, type OrganizationGrant } from './organization-policy';
 
 export interface CollectorPolicyProps {
@@ -24,6 +25,8 @@ export interface CollectorPolicyProps {
   readonly logGroup: logs.ILogGroup;
   /** In organization mode, the account list and the roles to assume. @default - none: `self` mode */
   readonly organizationGrants?: readonly OrganizationGrant[];
+  /** The cost anomalies' state table, with the cost anomalies on. @default - none */
+  readonly anomalyStateTableArn?: string;
 }
 
 /** The policy document of the collector's role. */
@@ -38,6 +41,16 @@ export function collectorPolicyDocument(scope: Construct, props: CollectorPolicy
       resources: [props.apiKeySecretArn],
     }),
   ];
+  if (props.anomalyStateTableArn !== undefined) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'RecordPostedAnomalies',
+        // The item actions of the state's protocol, on its table alone: no read, no scan.
+        actions: [...STATE_TABLE_ACTIONS],
+        resources: [props.anomalyStateTableArn],
+      }),
+    );
+  }
   if (props.apiKeySecretKmsKey !== undefined) {
     statements.push(
       new iam.PolicyStatement({

@@ -37,6 +37,8 @@ export interface CollectorFunction {
   readonly applicationLogLevel?: string;
   /** `LoggingConfig.LogFormat` (`JSON` or `Text`). */
   readonly logFormat?: string;
+  /** The logical ids of the stack's DynamoDB tables (the cost anomalies' state), whose ARNs its environment may name. */
+  readonly tables: readonly string[];
 }
 
 /** An EventBridge rule (or EventBridge Scheduler schedule) as the template writes it. */
@@ -139,6 +141,7 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
     const resources = readJson<{ Resources?: Record<string, TemplateResource> }>(template).Resources ?? {};
     const rules = scheduleRules(resources);
     const hourly = rules.find((rule) => rule.inputs.every((input) => input === undefined)) ?? rules[0];
+    const tables = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::DynamoDB::Table');
     for (const [logicalId, resource] of Object.entries(resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const properties = resource.Properties ?? {};
@@ -163,6 +166,7 @@ export function collectorFunctions(assemblyDir: string): CollectorFunction[] {
         timeoutSeconds: number(properties.Timeout),
         scheduleExpression: hourly?.scheduleExpression,
         rules,
+        tables,
         applicationLogLevel: text(logging?.ApplicationLogLevel),
         logFormat: text(logging?.LogFormat),
       });

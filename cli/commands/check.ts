@@ -6,6 +6,7 @@
 import { SecretApiKey } from '../../lambda/api-key';
 import { BILLING_REGION } from '../../lambda/billing-facts';
 import { SOURCES } from '../../lambda/sources';
+import { DEFAULTS } from '../../lambda/settings';
 import { grantResource, type Source } from '../../lambda/sources/source';
 import { datadogRequest, noAnswerReason, type DatadogAnswer, type HttpObserver } from '../../lambda/datadog/http';
 import { ActionableError, ApiKeyError, DatadogSubmitError, datadogUnreachableFix, describeError, textOf } from '../../lambda/errors';
@@ -17,7 +18,6 @@ import { plural } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine } from '../network';
 import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
-import { DEFAULTS } from '../../lambda/settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -79,9 +79,15 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
     for (const source of SOURCES) {
       progress.step(`Checking ${source.title}`);
       if (!config[source.setting]) {
-        // A source on by default was left out by its flag; one off by default (billed per request) is turned on by it.
-        const why = DEFAULTS[source.setting] ? 'left out with' : 'off unless asked for, with';
-        record(skip(source.id, source.title, `${why} ${flagOf(source.setting)}`));
+        // A source on by default was left out by its flag; one off by default (billed per request) is turned on by its
+        // flag, or, without one, in the deployed function.
+        const flag = flagOf(source.setting);
+        const why = DEFAULTS[source.setting]
+          ? `left out with ${flag}`
+          : flag === undefined
+            ? `off by default; ${settingAsFlag(source.setting, 'true')} turns it on in the deployed function`
+            : `off unless asked for, with ${flag}`;
+        record(skip(source.id, source.title, why));
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
       } else {

@@ -29,6 +29,7 @@ import { pageToken } from './paging';
 import { awsJson } from './protocols';
 import { AwsError, type AwsService, type FakeAccounts, type OperationContext, type OperationInput } from './service';
 import { accountNamed, type OrganizationsSeed } from './organizations';
+import { costAnomalyOperations, type CostAnomaliesSeed } from './cost-anomalies';
 
 /** The cost metrics the fake serves, as GetCostAndUsage names them in `Metrics` and in its answer. */
 export const COST_METRICS = ['UnblendedCost', 'AmortizedCost', 'NetUnblendedCost', 'NetAmortizedCost'] as const;
@@ -231,7 +232,7 @@ function periodsOf(start: Day, end: Day, granularity: 'DAILY' | 'MONTHLY'): Peri
 }
 
 /** The Cost Explorer service over this data. */
-export function costExplorerService(seed: CostExplorerSeed & OrganizationsSeed, accounts: FakeAccounts): AwsService {
+export function costExplorerService(seed: CostExplorerSeed & CostAnomaliesSeed & OrganizationsSeed, accounts: FakeAccounts): AwsService {
   const data = seed.costExplorer;
   const state: CostExplorerState = data === undefined ? 'not-enabled' : (data.state ?? 'enabled');
   const pageSize = data?.pageSize ?? COST_EXPLORER_LIMITS.defaultPageSize;
@@ -406,7 +407,12 @@ export function costExplorerService(seed: CostExplorerSeed & OrganizationsSeed, 
 
   return {
     protocol: awsJson({ targetPrefix: 'AWSInsightsIndexService', version: '1.1' }),
-    operations: { GetCostAndUsage: getCostAndUsage, GetCostForecast: getCostForecast },
+    operations: {
+      GetCostAndUsage: getCostAndUsage,
+      GetCostForecast: getCostForecast,
+      // Cost Anomaly Detection answers on the same endpoint, to the same callers.
+      ...costAnomalyOperations(seed, () => textOf(todayNow()), readableBy),
+    },
   };
 }
 

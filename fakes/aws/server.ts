@@ -15,6 +15,7 @@ import { startLoopbackServer, type Answer, type Body, type LoopbackServer } from
 import { budgetsService, type BudgetsSeed } from './budgets';
 import { cloudWatchService, type CloudWatchSeed } from './cloudwatch';
 import { costExplorerService, type CostExplorerSeed } from './cost-explorer';
+import type { CostAnomaliesSeed } from './cost-anomalies';
 import { organizationsService, type OrganizationsSeed } from './organizations';
 import { awsJson } from './protocols';
 import { secretsManagerService, type SecretsManagerSeed } from './secrets-manager';
@@ -31,6 +32,7 @@ export type FakeAwsSeed = {
 } & BudgetsSeed &
   CloudWatchSeed &
   CostExplorerSeed &
+  CostAnomaliesSeed &
   OrganizationsSeed &
   SecretsManagerSeed &
   StsSeed;

@@ -1,8 +1,9 @@
 /**
  * A Datadog metrics intake on 127.0.0.1: the one the tests, the benchmark and the demo send to.
  *
- * It answers `POST /api/v2/series` and `GET /api/v1/validate` the way Datadog documents them
- * (API key check, gzip/deflate bodies, size limits, JSON, the v2 body schema), records every
+ * It answers `POST /api/v2/series`, `POST /api/v1/events` and `GET /api/v1/validate` the way
+ * Datadog documents them (API key check, gzip/deflate bodies, size limits, JSON, the v2 series
+ * and v1 event body schemas), records every
  * request it sees (failed ones too), and can be told to misbehave for the next requests (an
  * error status, a hang, a connection reset, a delay) so that retry and time-out code is tested
  * against a real socket. For the benchmark it answers after a fixed latency and sums what it
@@ -12,6 +13,7 @@ import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'no
 import { createGunzip, createInflate } from 'node:zlib';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import { startLoopbackServer, type Answer, type Body, type LoopbackServer, type Reply, type Stream } from '../loopback';
+import eventCreateRequestSchema from './schemas/event-create-request.schema.json';
 import metricPayloadSchema from './schemas/metric-payload.schema.json';
 
 /** Datadog's request size limits for `POST /api/v2/series`, in bytes. */
@@ -28,6 +30,7 @@ export const TEST_API_KEY = '0123456789abcdef0123456789abcdef';
 /** Route paths the intake serves. */
 export const INTAKE_PATHS = {
   series: '/api/v2/series',
+  events: '/api/v1/events',
   validate: '/api/v1/validate',
   /** Where a `redirect` behaviour points by default: a request here is a followed redirect. */
   redirected: '/redirected',
@@ -55,6 +58,18 @@ export interface IntakeSeries {
   readonly resources?: readonly { readonly name?: string; readonly type?: string }[];
   readonly source_type_name?: string;
   readonly metadata?: unknown;
+}
+
+/** One `POST /api/v1/events` body that passed schema validation (Datadog's `EventCreateRequest`). */
+export interface IntakeEvent {
+  readonly title: string;
+  readonly text: string;
+  readonly tags?: readonly string[];
+  readonly aggregation_key?: string;
+  readonly alert_type?: string;
+  readonly source_type_name?: string;
+  readonly date_happened?: number;
+  readonly priority?: string | null;
 }
 
 /**
@@ -155,7 +170,7 @@ export interface ReceivedRequest {
   readonly body: unknown;
   /** Why `body` is `undefined` although bytes were sent (bad encoding, bad JSON, too large). */
   readonly bodyError: string | undefined;
-  /** ajv errors against the v2 series schema; empty when valid or when the route has no body. */
+  /** ajv errors against the route's schema (v2 series, v1 event); empty when valid or when the route has no body. */
   readonly schemaErrors: readonly ErrorObject[];
   /**
    * Points Datadog would silently drop although it answers 202: timestamps more than 10 minutes
@@ -212,6 +227,8 @@ export interface Intake {
   readonly pendingBehaviours: number;
   /** All series accepted so far, flattened across requests, in order. */
   series(): IntakeSeries[];
+  /** All events accepted so far (`POST /api/v1/events`), in order. */
+  events(): IntakeEvent[];
   /** Queue behaviours for the next requests, one per request, in order; then it answers normally. */
   respondWith(...behaviours: IntakeBehaviour[]): void;
   /**
@@ -249,6 +266,9 @@ export interface IntakeOptions {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A number for each event answered, as Datadog gives each event an id. */
+let requestsSeen = 0;
+
 /** Bodies larger than this are counted but not kept: far past any limit, and it bounds memory. */
 const MAX_BUFFERED_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -257,6 +277,11 @@ let validatePayload: ValidateFunction | undefined;
 function payloadValidator(): ValidateFunction {
   validatePayload ??= new Ajv2020({ allErrors: true, strict: true }).compile(metricPayloadSchema);
   return validatePayload;
+}
+let validateEvent: ValidateFunction | undefined;
+function eventValidator(): ValidateFunction {
+  validateEvent ??= new Ajv2020({ allErrors: true, strict: true }).compile(eventCreateRequestSchema);
+  return validateEvent;
 }
 
 /**
@@ -326,6 +351,9 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
     series() {
       return acceptedSeries(requests);
     },
+    events() {
+      return requests.filter((r) => r.accepted && isEventsRoute(r)).map((r) => r.body as IntakeEvent);
+    },
     respondWith(...added) {
       for (const b of added) {
         if (b.kind === 'delay' && !(Number.isFinite(b.ms) && b.ms >= 0)) {
@@ -374,7 +402,7 @@ export async function startIntake(options: IntakeOptions = {}): Promise<Intake> 
 }
 
 function acceptedSeries(requests: readonly ReceivedRequest[]): IntakeSeries[] {
-  return requests.filter((r) => r.accepted).flatMap((r) => (r.body as { series: IntakeSeries[] }).series);
+  return requests.filter((r) => r.accepted && isSeriesRoute(r)).flatMap((r) => (r.body as { series: IntakeSeries[] }).series);
 }
 
 /** The benchmark's figures over these requests. */
@@ -430,7 +458,7 @@ async function receive(req: IncomingMessage, raw: Body): Promise<{ record: Mutab
   };
   if (raw.length === 0) {
     record.decompressedBodyLength = 0;
-    if (isSeriesRoute(record)) record.bodyError = 'empty body';
+    if (isSeriesRoute(record) || isEventsRoute(record)) record.bodyError = 'empty body';
     return { record, decoded: undefined };
   }
   if (raw.length > MAX_BUFFERED_BODY_BYTES) {
@@ -449,12 +477,17 @@ async function receive(req: IncomingMessage, raw: Body): Promise<{ record: Mutab
   return { record, decoded: decoded.bytes };
 }
 
-/** Parse the decoded body into the record, and validate a series body against Datadog's schema. */
+/** Parse the decoded body into the record, and validate a series or event body against Datadog's schema. */
 function checkBody(record: Mutable<ReceivedRequest>, decoded: Buffer): void {
   try {
     record.body = JSON.parse(decoded.toString('utf8'));
   } catch (error) {
     record.bodyError = `malformed JSON: ${(error as Error).message}`;
+    return;
+  }
+  if (isEventsRoute(record)) {
+    const validate = eventValidator();
+    if (!validate(record.body)) record.schemaErrors = [...(validate.errors ?? [])];
     return;
   }
   if (!isSeriesRoute(record)) return;
@@ -520,8 +553,12 @@ function isSeriesRoute(r: Pick<ReceivedRequest, 'method' | 'path'>): boolean {
   return r.method === 'POST' && r.path === INTAKE_PATHS.series;
 }
 
+function isEventsRoute(r: Pick<ReceivedRequest, 'method' | 'path'>): boolean {
+  return r.method === 'POST' && r.path === INTAKE_PATHS.events;
+}
+
 function isAcceptable(r: ReceivedRequest): boolean {
-  return isSeriesRoute(r) && r.body !== undefined && r.schemaErrors.length === 0;
+  return (isSeriesRoute(r) || isEventsRoute(r)) && r.body !== undefined && r.schemaErrors.length === 0;
 }
 
 /** The answer to a recorded request: its queued behaviour's, or Datadog's. */
@@ -605,6 +642,7 @@ function errorsOf(payload: unknown): string[] {
  */
 function answerNormally(record: Mutable<ReceivedRequest>, expectedKey: string, bodyPending = false): Reply {
   const reply = (status: number, body: unknown): Reply => {
+    requestsSeen += 1;
     record.status = status;
     record.errors = errorsOf(body);
     return { status, body: JSON.stringify(body), label: 'Datadog' };
@@ -612,7 +650,7 @@ function answerNormally(record: Mutable<ReceivedRequest>, expectedKey: string, b
   if (record.method === 'GET' && record.path === INTAKE_PATHS.validate) {
     return record.apiKey === expectedKey ? reply(200, { valid: true }) : reply(403, { errors: ['Forbidden'] });
   }
-  if (!isSeriesRoute(record)) return reply(404, { errors: ['Not found'] });
+  if (!isSeriesRoute(record) && !isEventsRoute(record)) return reply(404, { errors: ['Not found'] });
   if (record.apiKey !== expectedKey) return reply(403, { errors: ['Forbidden'] });
   if (record.rawBodyLength > INTAKE_LIMITS.maxBodyBytes) {
     return reply(413, { errors: [`Payload too large: ${record.rawBodyLength} bytes sent, limit ${INTAKE_LIMITS.maxBodyBytes}`] });
@@ -624,5 +662,7 @@ function answerNormally(record: Mutable<ReceivedRequest>, expectedKey: string, b
   }
   if (!bodyPending && !isAcceptable(record)) return reply(400, { errors: bodyProblems(record) });
   record.accepted = true;
+  // Datadog answers an event with the event it created.
+  if (isEventsRoute(record)) return reply(202, { status: 'ok', event: { id: requestsSeen, ...(record.body as object) } });
   return reply(202, { errors: [] });
 }

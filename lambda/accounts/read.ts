@@ -17,7 +17,7 @@ import { increment, type CallCounter, type Sample, type SkipReason, type SourceR
 import { sourcesRunBy } from '../sources';
 import type { Trigger } from '../trigger';
 import type { RequestCap } from '../request-cap';
-import type { Source } from '../sources/source';
+import type { RunEffects, Source } from '../sources/source';
 import { AccountAccess, type OrganizationAccess } from './access';
 import { AccountDirectory } from './account-tags';
 import { accountError } from './failure';
@@ -43,6 +43,8 @@ export interface OrganizationReadInput {
   readonly trigger: Trigger;
   /** The run's cap on Cost Explorer's billed requests. */
   readonly costExplorerRequests: RequestCap;
+  /** What the run may change besides its series (events, their state); absent in a dry run. */
+  readonly effects?: RunEffects;
   readonly access: OrganizationAccess;
   readonly log: Logger;
   readonly calls: CallCounter;
@@ -90,7 +92,14 @@ export async function readOrganization(input: OrganizationReadInput): Promise<Or
   // The list is needed to read each account, or to name and tag the accounts of the payer sources'
   // samples; sources that name them themselves read the management account alone.
   const needsList = sources.some((source) => source.scope === 'eachAccount' || source.namesAccounts !== true);
-  const run = { config, log: input.log, calls: input.calls, now: input.now, costExplorerRequests: input.costExplorerRequests };
+  const run = {
+    config,
+    log: input.log,
+    calls: input.calls,
+    now: input.now,
+    costExplorerRequests: input.costExplorerRequests,
+    ...(input.effects === undefined ? {} : { effects: input.effects }),
+  };
   const skipped: Partial<Record<SkipReason, number>> = {};
   const errors: string[] = [];
   let newestDataTime: Date | undefined;

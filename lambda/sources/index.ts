@@ -6,11 +6,17 @@
 import { budgetsSource } from './budgets';
 import { estimatedChargesSource } from './estimated-charges';
 import { costExplorerSource } from './cost-explorer';
+import { costAnomaliesSource } from './cost-anomalies';
 import { DEFAULTS } from '../settings';
 import type { Source } from './source';
 import type { Trigger } from '../trigger';
 
-export const SOURCES: readonly Source[] = [estimatedChargesSource, budgetsSource, costExplorerSource] as readonly Source[];
+export const SOURCES: readonly Source[] = [
+  estimatedChargesSource,
+  budgetsSource,
+  costExplorerSource,
+  costAnomaliesSource,
+] as readonly Source[];
 
 /** The sources whose switch is on in these settings; a switch left unset takes its default. */
 export function enabledSources(switches: { readonly [K in Source['setting']]?: boolean }): readonly Source[] {

@@ -6,5 +6,11 @@
 import { BUDGET_METRICS } from './budgets';
 import { ESTIMATED_CHARGES_METRICS } from './estimated-charges';
 import { COST_EXPLORER_METRICS } from './cost-explorer';
+import { COST_ANOMALY_METRICS } from './cost-anomalies';
 
-export const SOURCE_METRICS = { ...ESTIMATED_CHARGES_METRICS, ...BUDGET_METRICS, ...COST_EXPLORER_METRICS } as const;
+export const SOURCE_METRICS = {
+  ...ESTIMATED_CHARGES_METRICS,
+  ...BUDGET_METRICS,
+  ...COST_EXPLORER_METRICS,
+  ...COST_ANOMALY_METRICS,
+} as const;

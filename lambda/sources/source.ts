@@ -13,6 +13,8 @@ import type { CallCounter, SkipReason, SourceResult } from '../samples';
 import type { CollectorSettingName, SettingValue } from '../settings';
 import type { Trigger } from '../trigger';
 import type { RequestCap } from '../request-cap';
+import type { AwsClientSource } from '../aws-clients';
+import type { DatadogEvent } from '../datadog/events';
 
 /** What the caller makes every client with: the billing region, and its own retries and time-outs. */
 export interface AwsClientConfig {
@@ -112,6 +114,25 @@ export interface SourceRun {
   readonly signal: AbortSignal;
   /** The run's one cap on Cost Explorer's billed requests, shared by every source that calls it. */
   readonly costExplorerRequests: RequestCap;
+  /**
+   * What the run may change besides sending its series: absent in a dry run, which must post
+   * nothing and write no state. @default absent
+   */
+  readonly effects?: RunEffects;
+}
+
+/** The changes a run makes beyond its series, for the sources that make them (events, their state). */
+export interface RunEffects {
+  /**
+   * Posts one Datadog event with the run's API key, once.
+   * @throws DatadogSubmitError when Datadog did not take it (or the key could not be read).
+   */
+  postEvent(event: DatadogEvent): Promise<void>;
+  /**
+   * The function's own clients, in its own account: for the state it keeps (a table the stack
+   * created), whichever account the source reads (the management account's role, say).
+   */
+  readonly ownClients: AwsClientSource;
 }
 
 /** What `check` says of a source it could read: what it found, in one line. */

@@ -489,3 +489,45 @@ describe('the benchmark side of the intake', () => {
     },
   );
 });
+
+describe('the events route of the intake (POST /api/v1/events)', () => {
+  let intake: Intake;
+  const event = {
+    title: 'AWS cost anomaly',
+    text: 'EC2 spend rose',
+    tags: ['account_id:123456789012'],
+    alert_type: 'warning',
+    date_happened: now(),
+  };
+  const postEvent = (body: unknown, apiKey = TEST_API_KEY): Promise<Response> =>
+    fetch(`${intake.url}${INTAKE_PATHS.events}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'dd-api-key': apiKey },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+
+  beforeAll(async () => {
+    intake = await startIntake();
+  });
+  afterEach(() => intake.reset());
+  afterAll(() => intake.close());
+
+  it('accepts a valid EventCreateRequest with 202 and the created event, and lists it apart from the series', async () => {
+    const answer = await postEvent(event);
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toMatchObject({ status: 'ok', event: { title: 'AWS cost anomaly' } });
+    expect(intake.events()).toEqual([event]);
+    expect(intake.series()).toEqual([]);
+  });
+
+  it('refuses a body against the schema with 400 and the ajv errors, and a wrong key with 403', async () => {
+    const missingText = await postEvent({ title: 'no text' });
+    expect(missingText.status).toBe(400);
+    expect(intake.requests[0].schemaErrors.map((error) => error.message)).toContain("must have required property 'text'");
+    const tooLong = await postEvent({ ...event, text: 'x'.repeat(4_001) });
+    expect(tooLong.status).toBe(400);
+    expect((await postEvent(event, 'f'.repeat(32))).status).toBe(403);
+    expect(intake.events()).toEqual([]);
+  });
+});

@@ -39,6 +39,9 @@ describe('loadConfig: defaults', () => {
       costGroupBy: ['SERVICE', 'LINKED_ACCOUNT'],
       costMaxGroups: 50,
       costExplorerMaxRequests: 10,
+      collectCostAnomalies: false,
+      anomalyRepostGrowthPercent: 20,
+      anomalyErrorImpactUsd: 1000,
       datadogSite: 'datadoghq.com',
       apiKeyMaxAgeSeconds: 6 * 60 * 60,
       apiKeyMaxAgeMs: 6 * 60 * 60 * 1000,
@@ -167,10 +170,10 @@ describe('loadConfig: one bad variable', () => {
     expect(error.message).toBe(`Invalid configuration: ${error.problems.join('; ')}`);
   });
 
-  it('refuses a configuration that turns both sources off', () => {
+  it('refuses a configuration that turns every source off', () => {
     const error = configError({ ...base, COLLECT_BUDGETS: 'false', COLLECT_ESTIMATED_CHARGES: 'false' });
     expect(error.problems).toEqual([
-      'COLLECT_ESTIMATED_CHARGES, COLLECT_BUDGETS and COLLECT_COST_EXPLORER are all false: nothing to collect; turn one of them on',
+      'COLLECT_ESTIMATED_CHARGES, COLLECT_BUDGETS, COLLECT_COST_EXPLORER and COLLECT_COST_ANOMALIES are all false: nothing to collect; turn one of them on',
     ]);
   });
 

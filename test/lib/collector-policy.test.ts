@@ -7,6 +7,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SOURCES } from '../../lambda/sources';
+import { STATE_TABLE_ACTIONS } from '../../lambda/sources/cost-anomaly-state';
 import { BillingCollector } from '../../lib/billing-collector';
 
 /** What the collector needs whatever its sources: its key, and its own logs. */
@@ -37,7 +38,9 @@ describe("the collector role's policy", () => {
     'grants exactly what %s declares, beside the key read and the logs',
     (_what, switches) => {
       const enabled = SOURCES.filter((source) => (switches as Record<string, boolean>)[source.setting] !== false);
-      const expected = [...ALWAYS, ...enabled.flatMap((source) => source.iam.flatMap((grant) => grant.actions))].sort();
+      // The cost anomalies also record what they posted, in the table the stack makes for them.
+      const state = (switches as Record<string, boolean>).collectCostAnomalies === true ? STATE_TABLE_ACTIONS : [];
+      const expected = [...ALWAYS, ...state, ...enabled.flatMap((source) => source.iam.flatMap((grant) => grant.actions))].sort();
       expect(grantedActions(switches)).toEqual(expected);
     },
     60_000,

@@ -252,7 +252,7 @@ const INVALID_CONTEXT: [string, Record<string, unknown>, string][] = [
   [
     'collectEstimatedCharges',
     { collectBudgets: 'false', collectEstimatedCharges: false },
-    '`collectEstimatedCharges`, `collectBudgets` and `collectCostExplorer` are all false: nothing to collect; turn one of them on',
+    '`collectEstimatedCharges`, `collectBudgets`, `collectCostExplorer` and `collectCostAnomalies` are all false: nothing to collect; turn one of them on',
   ],
   ['sendHealthMetrics', { sendHealthMetrics: 1 }, '`sendHealthMetrics` must be true or false, got "1"'],
   ['serviceAllowlist', { serviceAllowlist: '["AmazonEC2", 3]' }, '`serviceAllowlist` must be a list of strings'],

@@ -16,12 +16,15 @@ import { startFakeAws, type FakeAws, type FakeAwsOptions } from '../../fakes/aws
 /**
  * The `X-Amz-Target` of each operation the collector calls that moto lacks, or serves only from
  * canned answers: moto's Cost Explorer answers `GetCostAndUsage` from results queued in advance,
- * with no grouping, periods or paging, and has no `GetCostForecast`.
+ * with no grouping, periods or paging, and has no `GetCostForecast`, `GetAnomalies` or
+ * `GetAnomalyMonitors`.
  */
 export const MOTO_GAPS: ReadonlySet<string> = new Set([
   'AWSBudgetServiceGateway.DescribeBudgetNotificationsForAccount',
   'AWSInsightsIndexService.GetCostAndUsage',
   'AWSInsightsIndexService.GetCostForecast',
+  'AWSInsightsIndexService.GetAnomalies',
+  'AWSInsightsIndexService.GetAnomalyMonitors',
 ]);
 
 export interface MotoWithGaps {

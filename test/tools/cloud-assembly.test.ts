@@ -77,6 +77,7 @@ describe('readCollectorFunction', () => {
       rules: [{ logicalId: 'Schedule', scheduleExpression: 'rate(1 hour)', inputs: [] }],
       applicationLogLevel: 'INFO',
       logFormat: 'JSON',
+      tables: [],
     });
   });
 
@@ -98,6 +99,12 @@ describe('readCollectorFunction', () => {
       { logicalId: 'Second', scheduleExpression: 'rate(12 hours)', inputs: [{ trigger: 'cost_explorer' }] },
       { logicalId: 'Hourly', scheduleExpression: 'rate(1 hour)', inputs: [undefined] },
     ]);
+  });
+
+  it("lists the stack's DynamoDB tables, whose ARNs the environment may name", () => {
+    const table = { Type: 'AWS::DynamoDB::Table', Properties: {} };
+    writeAssembly(dir, { Billing: { Collector: collector(), State: table } }, ['asset.collector']);
+    expect(readCollectorFunction(dir).tables).toEqual(['State']);
   });
 
   it('finds the asset through the assets manifest when the template has no asset metadata', () => {

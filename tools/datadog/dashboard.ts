@@ -314,6 +314,39 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     },
   ]);
 
+  // AWS Cost Anomaly Detection, read on the Cost Explorer rule's runs (12-hourly): a week shows
+  // several points of each monitor. Empty unless collectCostAnomalies is on; the anomalies
+  // themselves are Datadog events.
+  const week: WidgetLiveSpan = '1w';
+  const anomalies = group('Cost anomalies', [
+    {
+      type: 'timeseries',
+      title: 'Impact of the open anomalies by monitor ($)',
+      time: { live_span: week },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [
+        series([q('impact', { metric: 'costAnomalyImpact', aggregation: 'sum', groupBy: ['anomaly_monitor'] })], [{ formula: 'impact' }], 'bars'),
+      ],
+    },
+    {
+      type: 'timeseries',
+      title: 'Open anomalies by monitor',
+      time: { live_span: week },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('open', { metric: 'costAnomalyOpen', aggregation: 'sum', groupBy: ['anomaly_monitor'] })], [{ formula: 'open' }], 'bars')],
+    },
+    {
+      type: 'timeseries',
+      title: 'Anomaly events posted per run',
+      time: { live_span: week },
+      show_legend: true,
+      legend_layout: 'auto',
+      requests: [series([q('posted', { metric: 'costAnomalyEvents', aggregation: 'sum', groupBy: ['account_id'] })], [{ formula: 'posted' }], 'bars')],
+    },
+  ]);
+
   const collector = group('Collector health', [
     {
       type: 'timeseries',
@@ -398,7 +431,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     layout_type: 'ordered',
     reflow_type: 'auto',
     template_variables: TEMPLATE_VARIABLES.map((name) => ({ name, prefix: name, available_values: [], defaults: ['*'] })),
-    widgets: [spend, budgets, costs, collector],
+    widgets: [spend, budgets, costs, anomalies, collector],
   };
 }
 

@@ -318,7 +318,16 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
   });
 
   describe('check', () => {
-    const checkIds = ['aws-credentials', 'billing-metrics', 'budgets', 'cost-explorer', 'api-key', 'datadog-site', 'api-key-accepted'];
+    const checkIds = [
+      'aws-credentials',
+      'billing-metrics',
+      'budgets',
+      'cost-explorer',
+      'cost-anomalies',
+      'api-key',
+      'datadog-site',
+      'api-key-accepted',
+    ];
 
     function statuses(report: CheckReport): Record<string, string> {
       return Object.fromEntries(report.checks.map((check) => [check.id, check.status]));
@@ -341,6 +350,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         '✓ AWS/Billing metrics in us-east-1: 5 metrics listed',
         '✓ AWS Budgets readable: 3 budgets, 2 of them COST (the ones sent)',
         '- AWS Cost Explorer readable: skipped: off unless asked for, with --cost-explorer',
+        '- AWS Cost Anomaly Detection readable: skipped: off by default; COLLECT_COST_ANOMALIES=true (context key collectCostAnomalies) turns it on in the deployed function',
         '✓ Datadog API key: DD_API_KEY holds a well-formed API key',
         `✓ Datadog API reachable: ${intake.url} answered HTTP 200`,
         `✓ API key accepted by Datadog: Datadog accepted the key at ${intake.url}`,
@@ -392,10 +402,15 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         'billing-metrics': 'pass',
         budgets: 'pass',
         'cost-explorer': 'skip',
+        // Off by default: the deployed function posts the anomalies, with its table.
+        'cost-anomalies': 'skip',
         'api-key': 'fail',
         'datadog-site': 'pass',
         'api-key-accepted': 'skip',
       });
+      expect(find(report, 'cost-anomalies').detail).toBe(
+        'skipped: off by default; COLLECT_COST_ANOMALIES=true (context key collectCostAnomalies) turns it on in the deployed function',
+      );
       expect(find(report, 'api-key').detail).toContain('does not exist');
       expect(find(report, 'api-key').fix).toContain('Check --api-key-secret-arn');
       expect(intake.requests.map((request) => request.apiKey)).toEqual([undefined]);
@@ -480,9 +495,11 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         metricsRequested: 5,
         describeBudgets: 1,
         describeBudgetNotificationsForAccount: 1,
-        // Cost Explorer is off by default, and read by the second rule's runs only.
+        // Cost Explorer and the cost anomalies are off by default, and read by the second rule's runs only.
         getCostAndUsage: 0,
         getCostForecast: 0,
+        getAnomalies: 0,
+        getAnomalyMonitors: 0,
       });
       expect(report.awsCost.lines.map((line) => line.item)).toEqual([
         'CloudWatch GetMetricData',

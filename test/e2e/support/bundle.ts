@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { readCollectorFunction, type ScheduleRule } from '../../../tools/cloud-assembly';
 import { MOTO_DEFAULT_ACCOUNT_ID } from '../../support/moto-server';
+import { FUNCTION_REGION } from './invoke';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -64,6 +65,22 @@ export interface CollectorBundle {
   readonly logFormat: string | undefined;
   /** The stack's EventBridge rules, with the event each target sends. */
   readonly rules: readonly ScheduleRule[];
+  /**
+   * The stack's DynamoDB tables, by logical id: a test creates each in moto under that name (its
+   * ARN, {@link motoTableArn}, is what the environment gives the function).
+   */
+  readonly tables: readonly string[];
+}
+
+/** The ARN of a stack's table as the e2e tier creates it in moto: named by its logical id, in the function's region and moto's account. */
+export function motoTableArn(logicalId: string): string {
+  return `arn:aws:dynamodb:${FUNCTION_REGION}:${MOTO_DEFAULT_ACCOUNT_ID}:table/${logicalId}`;
+}
+
+/** The table whose ARN a `Fn::GetAtt` names. */
+function tableOf(value: unknown, tables: readonly string[]): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt[1] === 'Arn' && tables.includes(String(getAtt[0])) ? String(getAtt[0]) : undefined;
 }
 
 /** The context of organization mode: the same bundle, the environment and sizing the stack gives it there. */
@@ -177,7 +194,13 @@ export function readCollector(assemblyDir: string): CollectorBundle {
   const fn = readCollectorFunction(assemblyDir);
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(fn.environment)) {
-    // A token (Ref, Fn::GetAtt) would be resolved by CloudFormation; the tests need literals.
+    // A table of the stack is created in moto under its logical id (see `tables`): its ARN there.
+    const table = tableOf(value, fn.tables);
+    if (table !== undefined) {
+      environment[name] = motoTableArn(table);
+      continue;
+    }
+    // Any other token (Ref, Fn::GetAtt) would be resolved by CloudFormation; the tests need literals.
     if (typeof value !== 'string')
       throw new Error(`${fn.logicalId}: environment variable ${name} is not a literal string: ${JSON.stringify(value)}`);
     environment[name] = value;
@@ -188,6 +211,7 @@ export function readCollector(assemblyDir: string): CollectorBundle {
     bundleFile: fn.bundleFile,
     handlerExport: fn.handlerExport,
     environment,
+    tables: fn.tables,
     // Lambda's defaults when the template leaves them out.
     timeoutSeconds: fn.timeoutSeconds ?? 3,
     memorySize: fn.memorySize ?? 128,

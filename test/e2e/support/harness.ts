@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { BudgetSeed } from '../../../fakes/aws/budgets';
+import type { CostAnomaliesData } from '../../../fakes/aws/cost-anomalies';
 import type { CostExplorerData } from '../../../fakes/aws/cost-explorer';
 import type { FakeAws } from '../../../fakes/aws/server';
 import { startIntake, TEST_API_KEY, type Intake, type ReceivedRequest } from '../../../fakes/datadog/intake';
@@ -66,8 +67,10 @@ export interface RunOptions {
  */
 export interface GapsSeed {
   readonly budgets?: readonly BudgetSeed[];
-  /** The payer's Cost Explorer, which moto serves only canned. @default none: Cost Explorer not enabled */
+  /** Cost Explorer's state, which Cost Anomaly Detection answers under. @default not enabled */
   readonly costExplorer?: CostExplorerData;
+  /** The anomalies and monitors `GetAnomalies` and `GetAnomalyMonitors` answer with. @default none */
+  readonly costAnomalies?: CostAnomaliesData;
 }
 
 export interface Harness {
@@ -107,7 +110,11 @@ export async function startHarness(
   const moto = motoResult.value;
   const intake = intakeResult.value;
   // The operations moto lacks go to the project's fake AWS; the faults are injected in front of both.
-  const filled = await startMotoGaps(moto.endpoint, { budgets: gapsSeed.budgets ?? [], costExplorer: gapsSeed.costExplorer });
+  const filled = await startMotoGaps(moto.endpoint, {
+    budgets: gapsSeed.budgets ?? [],
+    ...(gapsSeed.costExplorer === undefined ? {} : { costExplorer: gapsSeed.costExplorer }),
+    ...(gapsSeed.costAnomalies === undefined ? {} : { costAnomalies: gapsSeed.costAnomalies }),
+  });
   const gaps = filled.fake;
   const proxy = await startFaultProxy(filled.endpoint);
 
@@ -124,7 +131,12 @@ export async function startHarness(
     gaps,
     proxy,
     intake,
-    run: (run = {}) => invokeCollector({ ...options(run.via, run.env, run.accountId), timeoutMs: run.timeoutMs, event: run.event }),
+    run: (run = {}) =>
+      invokeCollector({
+        ...options(run.via, run.env, run.accountId),
+        timeoutMs: run.timeoutMs,
+        ...('event' in run ? { event: run.event } : {}),
+      }),
     start: (run = {}) => startFunction(options(run.via, run.env, run.accountId)),
     async reset() {
       proxy.reset();

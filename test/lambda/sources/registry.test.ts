@@ -69,13 +69,14 @@ describe('the registered sources', () => {
     for (const source of SOURCES) expect(new Set(source.skipReasons).size).toBe(source.skipReasons.length);
   });
 
-  it('are enabled by default but the ones AWS bills per request, and each switch turns its own source alone', () => {
-    const billedPerRequest = SOURCES.filter((source) => source.trigger === 'cost_explorer');
-    expect(enabledSources({})).toEqual(SOURCES.filter((source) => !billedPerRequest.includes(source)));
+  it("each take their switch's default, and each switch turns its own source on or off alone", () => {
+    const byDefault = SOURCES.filter((source) => DEFAULTS[source.setting]);
+    expect(enabledSources({})).toEqual(byDefault);
+    // Sources that AWS bills per request (Cost Explorer, cost anomalies) are off unless asked for.
+    expect(SOURCES.filter((source) => !DEFAULTS[source.setting]).map((source) => source.id)).toEqual(['cost-explorer', 'cost-anomalies']);
     for (const source of SOURCES) {
-      expect(DEFAULTS[source.setting]).toBe(!billedPerRequest.includes(source));
-      const others = Object.fromEntries(SOURCES.map((other) => [other.setting, true]));
-      expect(enabledSources({ ...others, [source.setting]: false })).toEqual(SOURCES.filter((other) => other !== source));
+      const flipped = enabledSources({ [source.setting]: !DEFAULTS[source.setting] });
+      expect(flipped).toEqual(SOURCES.filter((other) => (other === source ? !DEFAULTS[source.setting] : DEFAULTS[other.setting])));
     }
   });
 });
