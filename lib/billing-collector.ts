@@ -3,7 +3,7 @@
  * schedule and alarms, and the API key secret when the user brings none.
  */
 import * as path from 'node:path';
-import { ArnFormat, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -214,6 +214,13 @@ export class BillingCollector extends Construct {
       retryAttempts: 0,
       maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
     });
+    // CDK warns that a function with an alias may be invoked through it with a permission granted
+    // to the function alone. Here each rule is granted what it invokes: the hourly rule the
+    // function, unqualified; this rule the alias (targets.LambdaFunction adds it on the alias).
+    Annotations.of(this.function).acknowledgeWarning(
+      '@aws-cdk/aws-lambda:addPermissionsToVersionOrAlias',
+      'Each rule is granted invoke on what it invokes: the hourly rule the function, the second rule its alias.',
+    );
     const rule = new events.Rule(this, 'CostExplorerSchedule', {
       description: 'Runs the billing collector for Cost Explorer, billed per request',
       schedule: schedule.expression,

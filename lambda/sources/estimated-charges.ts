@@ -338,8 +338,6 @@ async function listBillingSeries(
   });
 }
 
-const SCOPE_ORDER: readonly BillingScope[] = ['total', 'service', 'linked_account', 'linked_account_service'];
-
 /** Within a scope, series are ordered by these dimensions' values. */
 const SORTED_BY = ['LinkedAccount', 'ServiceName', 'Currency'] as const;
 
@@ -355,7 +353,7 @@ function sortedSeries(series: readonly Dimensions[]): Dimensions[] {
   const rank = new Map([...distinct].sort(compareText).map((value, index) => [value, index]));
   const keyed = series.map((dimensions) => ({
     dimensions,
-    key: [SCOPE_ORDER.indexOf(billingScope(dimensions)), ...SORTED_BY.map((name) => rank.get(dimensions[name] ?? '') as number)],
+    key: [BILLING_SCOPES.indexOf(billingScope(dimensions)), ...SORTED_BY.map((name) => rank.get(dimensions[name] ?? '') as number)],
   }));
   // No two series have one key: the listing keeps one per dimension set.
   keyed.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.key[3] - b.key[3]);
