@@ -10,7 +10,7 @@ import type { Config } from './config';
 import { buildSeries, type MetricSeries } from './datadog/series';
 import { packBodies } from './datadog/payload';
 import type { HttpObserver } from './datadog/http';
-import { submitBodies, type ApiKeySource } from './datadog/submit';
+import { functionOriginSettings, submitBodies, type ApiKeySource } from './datadog/submit';
 import { ActionableError, describeError, type SettingNamer } from './errors';
 import type { OrganizationAccess } from './accounts/access';
 import { accountTimeoutMs, readOrganization, type AccountCounts, type OrganizationRead } from './accounts/read';
@@ -23,7 +23,6 @@ import type { Trigger } from './trigger';
 import { RequestCap } from './request-cap';
 import type { RunEffects, SourceRun } from './sources/source';
 import { eventPoster } from './datadog/events';
-import { ENV } from './settings';
 import type { AwsClientSource } from './aws-clients';
 
 export interface CollectDependencies {
@@ -133,7 +132,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
           apiOrigin: config.apiOrigin,
           apiKey,
           deadline: deps.deadline,
-          originSettings: `${ENV.datadogSite} or ${ENV.apiUrl} (API ${config.apiOrigin})`,
+          originSettings: functionOriginSettings(config.apiOrigin),
           ...(deps.observeDatadog === undefined ? {} : { observe: deps.observeDatadog }),
         }),
       };

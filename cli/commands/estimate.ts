@@ -2,6 +2,7 @@
  * `estimate`: a dry-run collection, then what it means per month: Datadog custom metrics per
  * metric name, and the AWS API cost at a schedule, with the arithmetic shown.
  */
+import type { Trigger } from '../../lambda/trigger';
 import type { RunSummary } from '../../lambda/collect';
 import { metricName } from '../../lambda/metrics';
 import { NO_API_KEY } from '../api-key';
@@ -48,31 +49,17 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId, arn } = await callerIdentity(aws, options.profile);
     progress.step('Reading budgets and billing metrics (dry run)');
-    const { summary, series } = await runCollection({
-      config,
-      accountId,
-      callerArn: arn,
-      aws,
-      apiKey: NO_API_KEY,
-      log,
-      dryRun: true,
-    });
+    // One dry run of a rule's sources, as its runs read them.
+    const dryRunOf = (trigger: Trigger) =>
+      runCollection({ config, accountId, callerArn: arn, aws, apiKey: NO_API_KEY, log, dryRun: true, trigger });
+    const { summary, series } = await dryRunOf('schedule');
     // The second rule's sources, read as its runs read them: each Cost Explorer request this
     // makes is billed $0.01, as the run's would be, and counted (pages included) to price them.
     const secondRule = sourcesRunBy(config, 'cost_explorer');
     let costExplorer: { summary: RunSummary } | undefined;
     if (secondRule.length > 0) {
       progress.step('Reading Cost Explorer (dry run; each request billed $0.01)');
-      costExplorer = await runCollection({
-        config,
-        accountId,
-        callerArn: arn,
-        aws,
-        apiKey: NO_API_KEY,
-        log,
-        dryRun: true,
-        trigger: 'cost_explorer',
-      });
+      costExplorer = await dryRunOf('cost_explorer');
     }
     progress.clear();
 

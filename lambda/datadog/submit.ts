@@ -63,6 +63,11 @@ export interface SubmitResult {
 const SERIES_PATH = '/api/v2/series';
 /** The variables that give the address the series go to, for the fixes that name them. */
 const ORIGIN_VARIABLES = `${ENV.datadogSite} or ${ENV.apiUrl}`;
+
+/** The settings that give the function's Datadog origin, and the origin, for the fix of a request it sent there. */
+export function functionOriginSettings(origin: string): string {
+  return `${ORIGIN_VARIABLES} (API ${origin})`;
+}
 const BACKOFF_CAP_MS = 8_000;
 /** Not worth starting an attempt with less time than this left. */
 const MIN_ATTEMPT_MS = 500;
@@ -158,7 +163,7 @@ async function attemptOnce(body: Body, apiKey: string, options: SubmitOptions, t
       headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
       body: body.gzipped,
       timeoutMs,
-      originSettings: `${ORIGIN_VARIABLES} (API ${origin})`,
+      originSettings: functionOriginSettings(origin),
       ...(options.observe === undefined ? {} : { observe: options.observe }),
     });
   } catch (error) {
