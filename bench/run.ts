@@ -16,7 +16,9 @@
  * directory), --markdown (also print the table as Markdown), --cpu-prof (also profile one cold and
  * one warm invocation with V8's sampling profiler: bench/profiles/*.cpuprofile, and the top
  * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts),
- * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes).
+ * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes),
+ * --node <path> (run the collector's children with that `node`: Lambda runs Node.js 24, and the
+ * figures depend on the runtime; docs/performance.md says how to get one from the npm registry).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +38,7 @@ import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployme
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
-import { gitState, lambdaNodeFlags, load1, machine } from './machine';
+import { gitState, lambdaNodeFlags, load1, machine, type ChildScript } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
 import {
   formatTable,
@@ -96,6 +98,8 @@ interface Settings {
   /** Its sizes, in accounts. */
   readonly accounts: readonly number[];
   readonly cpuProf: boolean;
+  /** The `node` that runs the collector's children (`--node`): this process's by default. */
+  readonly node: string;
 }
 
 function settingsFrom(argv: readonly string[]): Settings {
@@ -118,6 +122,7 @@ function settingsFrom(argv: readonly string[]): Settings {
       'organization-only': { type: 'boolean', default: false },
       accounts: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      node: { type: 'string' },
     },
     strict: true,
   });
@@ -145,6 +150,7 @@ function settingsFrom(argv: readonly string[]): Settings {
     organization: values['organization-only'] === true ? 'only' : quick ? 'no' : 'yes',
     accounts: (values.accounts ?? ORGANIZATION_SIZES.join(',')).split(',').map((text: string) => whole('accounts', text, 0, 21, 100_000)),
     cpuProf: values['cpu-prof'] === true,
+    node: values.node === undefined ? process.execPath : resolve(values.node),
   };
 }
 
@@ -153,7 +159,7 @@ const progress = (message: string): void => {
 };
 
 /** The children run under plain `node`, so they are compiled from TypeScript first. */
-async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: string }> {
+async function buildChildren(tmp: string, node: string): Promise<{ coldStart: ChildScript; scale: ChildScript }> {
   const out = join(tmp, 'children');
   const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
   const entries = ['cold-start-child', 'scale-child'].map((name) => join(ROOT, 'bench', 'children', `${name}.ts`));
@@ -166,7 +172,7 @@ async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: s
     },
   );
   if (result.code !== 0) throw new Error(`could not build the child scripts: ${result.output.slice(0, 2000)}`);
-  return { coldStart: join(out, 'cold-start-child.js'), scale: join(out, 'scale-child.js') };
+  return { coldStart: { path: join(out, 'cold-start-child.js'), node }, scale: { path: join(out, 'scale-child.js'), node } };
 }
 
 /** A clean environment: fake endpoints, dummy credentials, no host AWS configuration, no NODE_OPTIONS. */
@@ -306,7 +312,7 @@ async function profileRun(
   settings: Settings,
   target: string,
   ours: BuiltBundle,
-  childJs: string,
+  child: ChildScript,
   env: NodeJS.ProcessEnv,
   servers: Parameters<typeof runScale>[3],
   nodeFlags: readonly string[],
@@ -317,7 +323,7 @@ async function profileRun(
   const code = readFileSync(bundle.path, 'utf8').replace(/\/\/# sourceMappingURL=index\.js\.map\n?$/, '');
   const same = code === readFileSync(ours.path, 'utf8');
   const files = { cold: join(PROFILE_DIR, 'collector-cold.cpuprofile'), warm: join(PROFILE_DIR, 'collector-warm.cpuprofile') };
-  const profiled = await runScale(childJs, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
+  const profiled = await runScale(child, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
   const failed = profiled.invocations.find((invocation) => !invocation.ok);
   if (failed !== undefined) throw new Error(`the profiled run failed: ${failed.label}: ${failed.error}`);
   const locate = bundleLocator(bundle.path, ROOT);
@@ -432,12 +438,12 @@ async function main(): Promise<number> {
   const closers: (() => Promise<void>)[] = [];
   const checks: Check[] = [];
   try {
-    const host = machine();
+    const host = machine(settings.node);
     const load1AtStart = load1();
     progress(
       `${settings.mode} mode: ${settings.budgets} budgets, ${settings.series} series, ${settings.latencyMs} ms latency; ${host.nproc} × ${host.cpuModel}, node ${host.node}, load ${load1AtStart}`,
     );
-    const children = await buildChildren(tmp);
+    const children = await buildChildren(tmp, settings.node);
 
     // 1. Bundle
     const bundles = await measureBundles(tmp, settings);
