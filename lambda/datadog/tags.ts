@@ -14,7 +14,8 @@ const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 /** Starts with a letter; only lowercase ASCII letters, digits and allowed punctuation; no `__`. */
 const ALREADY_NORMAL = /^[a-z](?:[a-z0-9\-:./]|_(?!_))*$/;
-const ASCII = /^[\x00-\x7f]*$/;
+/** Printable ASCII (a control character takes the per-character path, with the same result). */
+const ASCII = /^[ -~]*$/;
 /** A run of lowercased ASCII characters Datadog does not keep in a tag, or of `_`. */
 const NOT_KEPT_ASCII = /[^a-z0-9\-:./]+/g;
 const BEFORE_FIRST_LETTER = /^[^a-z]+/;
