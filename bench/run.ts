@@ -548,12 +548,24 @@ async function main(): Promise<number> {
     lag.enable();
     const runs: ScaleRun[] = [];
     const floorRuns: ScaleRun[] = [];
+    const encodingFloorRuns: ScaleRun[] = [];
     for (let rep = 0; rep < settings.reps; rep += 1) {
       progress(
         `timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`,
       );
       runs.push(await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
       floorRuns.push(await runScale(children.scale, floorRun.path, floorEnv, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
+      encodingFloorRuns.push(
+        await runScale(
+          children.scale,
+          floorRun.path,
+          { ...floorEnv, BENCH_FLOOR_ENCODE: '1' },
+          servers,
+          ['cold', 'warm'],
+          SCALE_TIMEOUT_MS,
+          deployedFlags,
+        ),
+      );
     }
     lag.disable();
     const fakeServerLagMs = round(lag.max / 1e6);
@@ -657,6 +669,8 @@ async function main(): Promise<number> {
     );
 
     const sdkFloor = runFloorFigure(runs, floorRuns, floorBody.length, zero.invocations[0].datadog.compressedBytes);
+    const encodingFloor = runFloorFigure(runs, encodingFloorRuns, floorBody.length, zero.invocations[0].datadog.compressedBytes);
+    const sdkFloorWithEncoding = { body: encodingFloor.body, cold: encodingFloor.cold, warm: encodingFloor.warm };
 
     // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
     const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
@@ -810,6 +824,7 @@ async function main(): Promise<number> {
         fakeServerLagMs,
       },
       sdkFloor,
+      sdkFloorWithEncoding,
       impliedLambda,
       memoryChoice,
       peakRss: {
@@ -879,7 +894,8 @@ function print(report: Report, settings: Settings): void {
   out.push(
     `Run floor (bench/floor/run.ts: the same AWS calls, clients and concurrency, answers discarded, one precomputed Datadog body): ` +
       `goal collector ÷ floor ≤ ${report.sdkFloor.goal} for wall and CPU time, cold and warm; body ${report.sdkFloor.body.floorGzippedBytes.toLocaleString('en-US')} B ` +
-      `gzipped (the collector's: ${report.sdkFloor.body.collectorGzippedBytes.toLocaleString('en-US')} B)`,
+      `gzipped (the collector's: ${report.sdkFloor.body.collectorGzippedBytes.toLocaleString('en-US')} B); ` +
+      `"+ body encoding": the same floor encoding that body itself each run (JSON.stringify, gzip) from its series parsed before the run (BENCH_FLOOR_ENCODE)`,
   );
   out.push(`Implied Lambda time (ms) = ${report.impliedLambda.formula}:`);
   out.push(
