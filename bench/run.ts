@@ -579,6 +579,16 @@ async function main(): Promise<number> {
       SCALE_TIMEOUT_MS,
       lambdaNodeFlags(GOAL_MEMORY_MB),
     );
+    // The run floor's peak under the same flags: the memory the SDK's calls alone take, for the goal's context.
+    const goalMemoryFloorRun = await runScale(
+      children.scale,
+      floorRun.path,
+      floorEnv,
+      servers,
+      ['cold', 'warm'],
+      SCALE_TIMEOUT_MS,
+      lambdaNodeFlags(GOAL_MEMORY_MB),
+    );
     // The default memory's rule needs the peak RSS (and the CPU) under each size's own heap flags.
     const runsBySize = new Map<number, readonly ScaleRun[]>([[memoryMb, runs]]);
     if (!runsBySize.has(GOAL_MEMORY_MB)) runsBySize.set(GOAL_MEMORY_MB, [goalMemoryRun]);
@@ -604,7 +614,15 @@ async function main(): Promise<number> {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
-    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun, ...[...runsBySize.values()].flat()]
+    const failed = [
+      zero,
+      ...runs,
+      ...floorRuns,
+      ...encodingFloorRuns,
+      goalMemoryRun,
+      goalMemoryFloorRun,
+      ...[...runsBySize.values()].flat(),
+    ]
       .flatMap((scaleRun) => scaleRun.invocations)
       .filter((invocation) => !invocation.ok);
     if (failed.length > 0) {
@@ -829,7 +847,11 @@ async function main(): Promise<number> {
       memoryChoice,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
-        others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
+        others: [
+          rssFigure(`run floor, Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryFloorRun]),
+          rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs),
+          rssFigure('host V8 defaults', [zero]),
+        ],
       },
       cost: { ...cost, runsPerMonth: runsMonthly },
       ...(profile === undefined ? {} : { cpuProfile: profile }),
