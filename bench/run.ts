@@ -34,7 +34,7 @@ import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
-import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
+import { DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
@@ -885,6 +885,13 @@ function print(report: Report, settings: Settings): void {
     `Benchmark (${report.mode}): ${settings.budgets} budgets, ${settings.series} billing series; ${host.nproc} × ${host.cpuModel}, node ${host.node}, ` +
       `load ${host.load1AtStart} → ${host.load1AtEnd}${report.git ? `; commit ${report.git.commit}${report.git.dirty ? ' + local changes' : ''}` : ''}`,
   );
+  const deployedMajor = /^nodejs(\d+)\./.exec(FUNCTION_RUNTIME.runtime)?.[1];
+  if (deployedMajor !== undefined && !host.node.startsWith(`v${deployedMajor}.`)) {
+    out.push(
+      `Note: the collector ran on Node.js ${host.node}; the function deploys on ${FUNCTION_RUNTIME.runtime}, whose memory and CPU figures differ: ` +
+        `--node <path to a Node.js ${deployedMajor}> measures on its runtime (docs/performance.md, Options).`,
+    );
+  }
   out.push('', formatTable(rows), '');
   out.push(
     'Calls: DescribeBudgets / DescribeBudgetNotificationsForAccount / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.',
