@@ -17,10 +17,15 @@ import { SCENARIO_NAMES, SCENARIOS } from './demo/scenarios';
 import { EXIT, UsageError, type ExitCode } from './errors';
 import { DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES, DEFAULT_SCHEDULE_MINUTES } from './estimate';
 import { terminalSafe, type Io } from './io';
-import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, withSettingFlags } from './setting-flags';
+import { COLLECTOR_FLAG_SETTINGS, DATADOG_FLAG_SETTINGS, refusingKeyFlags, switchedOnBy, withSettingFlags } from './setting-flags';
 import { CLI_ENV, settingAsFlag, type CollectorFlags, type DatadogFlags } from './settings';
 
 export const PROGRAM_NAME = 'aws-billing-to-datadog';
+
+/** The flags of the sources the second rule reads (`--cost-explorer or --cost-anomalies`), from their rows. */
+const SECOND_RULE_FLAGS = SOURCES.filter((source) => source.trigger === 'cost_explorer')
+  .map((source) => settingAsFlag(source.setting, 'true'))
+  .join(' or ');
 
 /** Options as commander parses them, before they are sorted into the commands' inputs. */
 interface RawOptions {
@@ -48,7 +53,6 @@ interface RawOptions {
   readonly accountDeny?: string[];
   readonly accountTagKeys?: string[];
   readonly accountConcurrency?: number;
-  readonly costExplorer?: boolean;
   readonly costMetrics?: string[];
   readonly costGroupBy?: string[];
   readonly costMaxGroups?: number;
@@ -154,7 +158,7 @@ export function buildProgram(io: Io, version: string, setExitCode: (code: ExitCo
         .option('--schedule-minutes <minutes>', 'minutes between two runs, as deployed', parseScheduleMinutes, DEFAULT_SCHEDULE_MINUTES)
         .option(
           '--cost-explorer-schedule-minutes <minutes>',
-          "with --cost-explorer, minutes between two of the second rule's runs, as deployed",
+          `with ${SECOND_RULE_FLAGS}, minutes between two of the second rule's runs, as deployed`,
           parseScheduleMinutes,
           DEFAULT_COST_EXPLORER_SCHEDULE_MINUTES,
         )
@@ -214,7 +218,7 @@ function withCollectorOptions(command: Command): Command {
   return withSettingFlags(command, COLLECTOR_FLAG_SETTINGS);
 }
 
-function collectorFlags(raw: RawOptions): CollectorFlags {
+export function collectorFlags(raw: RawOptions): CollectorFlags {
   return {
     metricPrefix: raw.metricPrefix,
     budgets: raw.budgets,
@@ -231,7 +235,7 @@ function collectorFlags(raw: RawOptions): CollectorFlags {
     accountDeny: raw.accountDeny ?? [],
     accountTagKeys: raw.accountTagKeys ?? [],
     accountConcurrency: raw.accountConcurrency,
-    costExplorer: raw.costExplorer === true,
+    switchedOn: switchedOnBy(raw),
     costMetrics: raw.costMetrics ?? [],
     costGroupBy: raw.costGroupBy ?? [],
     costMaxGroups: raw.costMaxGroups,
@@ -304,6 +308,10 @@ Examples:
 
 --json prints {"summary": {...}, "series": [...]}: the run summary the function logs, and every
 series as it is (or would be) sent to POST /api/v2/series.
+
+collect runs the hourly rule's sources. The second rule's (${SECOND_RULE_FLAGS}) are
+read by estimate, in a dry run it prices, and probed by check; the tool never posts an anomaly's
+event.
 `;
 
 const CHECK_HELP = `
@@ -320,8 +328,9 @@ printed: ok, or what failed and its fix. Exit code 1 when any account failed.
 const ESTIMATE_HELP = `
 Runs a dry-run collection with the switches given, then counts the series per metric name and
 prices the AWS calls of one run over a month (730 hours) at --schedule-minutes. With
---cost-explorer it also runs the second rule's sources once (each Cost Explorer request, each page
-included, is billed $0.01) and prices their requests at --cost-explorer-schedule-minutes.
+${SECOND_RULE_FLAGS} it also runs the second rule's sources once, in a dry
+run that posts no event and writes no state (each Cost Explorer request, each page included, is
+billed $0.01), and prices their requests at --cost-explorer-schedule-minutes.
 `;
 
 const DEMO_HELP = `

@@ -17,7 +17,18 @@ import { settingAsFlag } from './settings';
 /** The function's timeout: the same bound on sending. */
 export const RUN_TIMEOUT_MS = DEPLOYMENT_DEFAULTS.timeoutSeconds * 1000;
 
-export interface CollectionInput {
+/**
+ * One collection's inputs. The second rule's sources are read in a dry run only: the anomalies
+ * post events and write the state table only in the deployed function, whose stack creates that
+ * table; a dry run gives its sources no effects (`SourceRun.effects`), so nothing is posted or written.
+ */
+export type CollectionInput = CollectionBase &
+  (
+    | { readonly dryRun: true; /** Which rule's sources to read. @default 'schedule' */ readonly trigger?: Trigger }
+    | { readonly dryRun: false; readonly trigger?: 'schedule' }
+  );
+
+interface CollectionBase {
   readonly config: Config;
   readonly accountId: string;
   /** The caller's ARN: its partition names the member roles in organization mode. */
@@ -25,11 +36,8 @@ export interface CollectionInput {
   readonly aws: AwsClientFactory;
   readonly apiKey: ApiKeySource;
   readonly log: Logger;
-  readonly dryRun: boolean;
   /** Told of each Datadog request (`--verbose`). */
   readonly observeDatadog?: HttpObserver;
-  /** Which rule's sources to read. @default 'schedule' */
-  readonly trigger?: Trigger;
 }
 
 /**

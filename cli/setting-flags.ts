@@ -7,40 +7,31 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { shownValue } from '../lambda/secret-shape';
 import { ENV } from '../lambda/environment';
 import { settingDoc } from '../lambda/setting-docs';
-import { DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
+import { COLLECTOR_SETTING_NAMES, DEFAULTS, settingSpec, type CollectorSettingName } from '../lambda/settings';
 import { UsageError } from './errors';
 import { OFF_IN_ORGANIZATION_MODE } from '../lambda/config';
-import { CLI_ENV, flagOf } from './settings';
+import { CLI_ENV, flagOf, OPT_IN_SWITCHES, type CollectorFlags } from './settings';
 
 /** The flags that say where to send: every command that talks to Datadog has them. */
 export const DATADOG_FLAG_SETTINGS = ['apiKeySecretArn', 'datadogSite', 'apiUrl'] as const satisfies readonly CollectorSettingName[];
 
-/** The collector's switches, filters and naming: every command that runs a collection has them. */
-export const COLLECTOR_FLAG_SETTINGS = [
-  'metricPrefix',
-  'collectBudgets',
-  'collectBudgetThresholds',
-  'collectEstimatedCharges',
-  'collectLinkedAccountServices',
-  'sendHealthMetrics',
-  'serviceAllowlist',
-  'serviceDenylist',
-  'accounts',
-  'managementRoleArn',
-  'memberRoleName',
-  'accountAllowlist',
-  'accountDenylist',
-  'accountTagKeys',
-  'accountConcurrency',
-  'collectCostExplorer',
-  'costMetrics',
-  'costGroupBy',
-  'costMaxGroups',
-  'costExplorerMaxRequests',
-  'tags',
-  'env',
-  'service',
-] as const satisfies readonly CollectorSettingName[];
+/**
+ * The collector's switches, filters and naming: every command that runs a collection has them.
+ * They are every collector setting with a flag in the table (but where to send), in the table's
+ * order: a row given a `flag` is a flag of these commands, with nothing to list here.
+ */
+export const COLLECTOR_FLAG_SETTINGS: readonly CollectorSettingName[] = COLLECTOR_SETTING_NAMES.filter(
+  (name) => settingSpec(name).flag !== undefined && !(DATADOG_FLAG_SETTINGS as readonly string[]).includes(name),
+);
+
+/**
+ * The switches off by default that a command line turned on, read from commander's options by
+ * each flag's own attribute (`--cost-anomalies` is `costAnomalies`).
+ */
+export function switchedOnBy(options: object): CollectorFlags['switchedOn'] {
+  const given = options as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(OPT_IN_SWITCHES.map((name) => [name, given[settingOption(name).attributeName()] === true]));
+}
 
 /** Adds one option per setting, in the order given. */
 export function withSettingFlags(command: Command, names: readonly CollectorSettingName[]): Command {

@@ -6,7 +6,15 @@
  */
 import { loadConfig, type Config } from '../lambda/config';
 import { collectorEnvironmentFor, ENV } from '../lambda/environment';
-import { COLLECTOR_SETTING_NAMES, settingForStack, settingSpec, type EveryCollectorSetting, type SettingName } from '../lambda/settings';
+import {
+  COLLECTOR_SETTING_NAMES,
+  settingForStack,
+  settingSpec,
+  type CollectorSettingName,
+  type EveryCollectorSetting,
+  type SettingName,
+  type SETTINGS,
+} from '../lambda/settings';
 import { ConfigError } from '../lambda/errors';
 import type { LogLevel } from '../lambda/log';
 import { UsageError } from './errors';
@@ -18,6 +26,24 @@ export const CLI_ENV = {
   site: ENV.datadogSite,
   apiUrl: ENV.apiUrl,
 } as const;
+
+/**
+ * The switches that are off by default and that a flag turns on (`--cost-explorer`,
+ * `--cost-anomalies`): the sources AWS bills per request. Each one's flag, its place in
+ * {@link CollectorFlags} and its variable come from its row alone, so the next such source needs
+ * no wiring in the tool.
+ */
+export type OptInSwitchName = {
+  [K in CollectorSettingName]: (typeof SETTINGS)[K] extends { readonly type: 'boolean'; readonly default: false; readonly flag: string }
+    ? K
+    : never;
+}[CollectorSettingName];
+
+/** The {@link OptInSwitchName}s, in the table's order. */
+export const OPT_IN_SWITCHES = COLLECTOR_SETTING_NAMES.filter((name): name is OptInSwitchName => {
+  const spec = settingSpec(name);
+  return spec.type === 'boolean' && spec.default === false && spec.flag !== undefined;
+});
 
 /** The collector's switches, as commander parses them (every command has them). */
 export interface CollectorFlags {
@@ -43,8 +69,8 @@ export interface CollectorFlags {
   readonly accountDeny: readonly string[];
   readonly accountTagKeys: readonly string[];
   readonly accountConcurrency?: number;
-  /** `--cost-explorer` turns the Cost Explorer source on (it is off by default). */
-  readonly costExplorer: boolean;
+  /** The switches off by default that their flags turned on, such as `--cost-explorer`. */
+  readonly switchedOn: { readonly [K in OptInSwitchName]?: boolean };
   readonly costMetrics: readonly string[];
   readonly costGroupBy: readonly string[];
   readonly costMaxGroups?: number;
@@ -137,13 +163,13 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     accountTagKeys: flags.accountTagKeys,
     accountConcurrency: flags.accountConcurrency,
     // Sent only when turned on, so the collector's default (off) applies as in the stack.
-    collectCostExplorer: flags.costExplorer ? true : undefined,
+    ...optInSettings(flags.switchedOn),
     costMetrics: flags.costMetrics,
     costGroupBy: flags.costGroupBy,
     costMaxGroups: flags.costMaxGroups,
     costExplorerMaxRequests: flags.costExplorerMaxRequests,
-    // The anomalies post events and write their table: the deployed function's work, not the tool's.
-    collectCostAnomalies: undefined,
+    // How the anomalies are posted: the tool never posts them (it reads the second rule's sources
+    // in dry runs only, `cli/run.ts`), so these are the deployed function's alone.
     anomalyRepostGrowthPercent: undefined,
     anomalyErrorImpactUsd: undefined,
     anomalyStateTable: undefined,
@@ -153,6 +179,13 @@ export function collectorEnvironment(flags: CollectorFlags, datadog: DatadogFlag
     logLevel: cliLogLevel(flags.verbose),
   };
   return collectorEnvironmentFor(settings);
+}
+
+/** Each opt-in switch: on when its flag was given, else unset (the collector's default, off). */
+function optInSettings(switchedOn: CollectorFlags['switchedOn']): { readonly [K in OptInSwitchName]: true | undefined } {
+  return Object.fromEntries(OPT_IN_SWITCHES.map((name) => [name, switchedOn[name] === true ? true : undefined])) as {
+    readonly [K in OptInSwitchName]: true | undefined;
+  };
 }
 
 /** Warnings and errors by default: stderr is for what needs attention. */

@@ -167,12 +167,11 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
   const billingDataAgeHours =
     newestDataTime === undefined ? undefined : round((startedAt.getTime() - newestDataTime.getTime()) / 3_600_000, 2);
 
-  const status: RunStatus = errors.length === 0 ? 'success' : samples.length > 0 ? 'partial' : 'failure';
   const health = config.sendHealthMetrics
     ? healthSamples({
         accountId: deps.accountId,
         trigger,
-        status,
+        status: runStatus(errors.length, samples.length),
         billingSeries: samples.length,
         startedAt,
         now: clock(),
@@ -205,7 +204,7 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
 
   const summary: RunSummary = {
     // A failure to send turns a clean collection into a partial or failed run.
-    status: errors.length === 0 ? 'success' : deps.dryRun ? status : datadog.seriesSent > 0 ? 'partial' : 'failure',
+    status: runStatus(errors.length, samples.length, deps.dryRun ? undefined : datadog.seriesSent),
     accountId: deps.accountId,
     trigger,
     series: countByMetric(built.series),
@@ -221,6 +220,20 @@ export async function collect(deps: CollectDependencies): Promise<RunResult> {
     ...costExplorerCount(trigger, costExplorerRequests),
   };
   return { summary, series: built.series };
+}
+
+/**
+ * A run's status: the one rule behind both the summary's `status` (the log line) and the
+ * `status` tag of `collector.run` (what Datadog sees), worked out at two moments: the tag before
+ * sending, the summary after. With an error, `failure` when the run read no billing series (the
+ * health series alone are no partial success) or Datadog took none of what was sent, else
+ * `partial`; without one, `partial` when an account failed, else `success`. Positional, as the
+ * minifier keeps property names and the function's bundle is measured by the byte.
+ * @param seriesSent series Datadog accepted, once sent; undefined before sending and in a dry run
+ */
+export function runStatus(errors: number, billingSeries: number, seriesSent?: number, accountsFailed = 0): RunStatus {
+  if (errors > 0) return billingSeries === 0 || seriesSent === 0 ? 'failure' : 'partial';
+  return accountsFailed > 0 ? 'partial' : 'success';
 }
 
 /** What a run has set up when it reads the organization. */
@@ -313,14 +326,9 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
   const newestDataTime = read?.newestDataTime;
   const billingDataAgeHours =
     newestDataTime === undefined ? undefined : round((run.startedAt.getTime() - newestDataTime.getTime()) / 3_600_000, 2);
-  const collected: RunStatus =
-    run.errors.length === 0
-      ? (accounts?.failed ?? 0) > 0
-        ? 'partial'
-        : 'success'
-      : billingSeries > 0 && !noneRead
-        ? 'partial'
-        : 'failure';
+  // No account read is a failed run, whatever the payer's own sources read.
+  const billingRead = noneRead ? 0 : billingSeries;
+  const collected = runStatus(run.errors.length, billingRead, undefined, accounts?.failed);
   if (config.sendHealthMetrics) {
     const health = healthSamples({
       accountId: deps.accountId,
@@ -344,9 +352,8 @@ async function collectOrganization(deps: CollectDependencies, run: RunContext): 
   if (sent !== undefined) run.errors.push(...sent.errors);
   const secretReads = deps.apiKey.reads - run.readsBefore;
   if (secretReads > 0) increment(run.awsCalls, 'GetSecretValue', secretReads);
-  const sendFailed = run.errors.length > 0 && !deps.dryRun && datadog.seriesSent === 0;
   const summary: RunSummary = {
-    status: noneRead || sendFailed ? 'failure' : run.errors.length > 0 ? 'partial' : collected,
+    status: runStatus(run.errors.length, billingRead, deps.dryRun ? undefined : datadog.seriesSent, accounts?.failed),
     accountId: deps.accountId,
     trigger: run.trigger,
     series: counts,

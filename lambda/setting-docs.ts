@@ -49,7 +49,7 @@ const DOCS: Partial<Readonly<Record<SettingName, string>>> = {
   anomalyErrorImpactUsd:
     'With cost anomalies on: an anomaly whose total impact is above this many dollars is an `error` event, else a `warning`.',
   anomalyStateTable:
-    'ARN of the DynamoDB table that records the anomalies posted; the stack creates it and sets it, the command-line tool needs it to post.',
+    'ARN of the DynamoDB table that records the anomalies posted; the stack creates it and sets it (the command-line tool never posts, so has no flag).',
   memberRoleTargets:
     "In organization mode, the root id (`r-...`) or OU ids (`ou-...`) the member role's StackSet deploys to; the app synthesizes the StackSet only with them.",
   collectorAccountId:

@@ -411,6 +411,8 @@ export const SETTINGS = {
   collectCostAnomalies: toggle({
     env: 'COLLECT_COST_ANOMALIES',
     context: 'collectCostAnomalies',
+    flag: 'cost-anomalies',
+    // Off: each GetAnomalies and GetAnomalyMonitors request is billed, as Cost Explorer's are.
     default: false,
   }),
   anomalyRepostGrowthPercent: wholeNumber({

@@ -17,7 +17,7 @@ import { EXIT, RunError, type ExitCode } from '../errors';
 import { plural } from '../format';
 import { Progress, stderrLogger, type Io } from '../io';
 import { awsCallLine, DATADOG_ORIGIN_FLAGS, datadogRequestLine } from '../network';
-import { CLI_ENV, flagOf, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
+import { CLI_ENV, resolveSettings, settingAsFlag, type CollectorFlags, type DatadogFlags, type KeySetting } from '../settings';
 
 export interface CheckOptions {
   readonly json: boolean;
@@ -79,14 +79,10 @@ export async function runCheck(options: CheckOptions, io: Io): Promise<ExitCode>
     for (const source of SOURCES) {
       progress.step(`Checking ${source.title}`);
       if (!config[source.setting]) {
-        // A source on by default was left out by its flag; one off by default (billed per request) is turned on by its
-        // flag, or, without one, in the deployed function.
-        const flag = flagOf(source.setting);
+        // A source on by default was left out by its flag; one off by default (billed per request) is turned on by its flag.
         const why = DEFAULTS[source.setting]
-          ? `left out with ${flag}`
-          : flag === undefined
-            ? `off by default; ${settingAsFlag(source.setting, 'true')} turns it on in the deployed function`
-            : `off unless asked for, with ${flag}`;
+          ? `left out with ${settingAsFlag(source.setting, 'false')}`
+          : `off unless asked for, with ${settingAsFlag(source.setting, 'true')}`;
         record(skip(source.id, source.title, why));
       } else if (identity === undefined) {
         record(skip(source.id, source.title, 'needs AWS credentials'));
@@ -135,7 +131,10 @@ async function checkSource(
     const probe = await source.probe(aws.pool.clientsFor(source), identity.accountId);
     if (probe.ok) return pass(source.id, source.title, probe.detail);
     return fail(source.id, source.title, probe.detail, probe.fix === undefined ? '' : textOf(probe.fix, settingAsFlag));
-  } catch (error) {
+  } catch (thrown) {
+    // A probe may explain its call's failure as the function words it (`callNeeding`): the tool
+    // says it for the caller's own credentials, from the SDK's error under it.
+    const error = thrown instanceof ActionableError && thrown.cause !== undefined ? thrown.cause : thrown;
     const grants = source.iam.map((grant) => ({
       actions: grant.actions.join(', '),
       resource: grantResource(grant.resource, { partition: partitionOf(identity.arn), account: identity.accountId }),

@@ -18,12 +18,37 @@ describe('help and version', () => {
   it.each([
     [
       'collect',
-      ['--dry-run', '--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-budgets', '--service-allow', '--tags'],
+      [
+        '--dry-run',
+        '--json',
+        '--profile',
+        '--api-key-secret-arn',
+        '--site',
+        '--api-url',
+        '--no-budgets',
+        '--service-allow',
+        '--tags',
+        '--cost-explorer',
+        '--cost-anomalies',
+      ],
     ],
-    ['check', ['--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-estimated-charges', '--verbose']],
+    [
+      'check',
+      ['--json', '--profile', '--api-key-secret-arn', '--site', '--api-url', '--no-estimated-charges', '--verbose', '--cost-anomalies'],
+    ],
     [
       'estimate',
-      ['--json', '--profile', '--schedule-minutes', '--lambda', '--no-linked-account-services', '--service-deny', '--metric-prefix'],
+      [
+        '--json',
+        '--profile',
+        '--schedule-minutes',
+        '--lambda',
+        '--no-linked-account-services',
+        '--service-deny',
+        '--metric-prefix',
+        '--cost-explorer',
+        '--cost-anomalies',
+      ],
     ],
   ])('%s --help lists its options and exits 0', async (command, options) => {
     const { code, out } = await run([command, '--help']);

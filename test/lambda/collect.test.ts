@@ -9,7 +9,7 @@ import { FAKE_ACCOUNT_ID } from '../../fakes/aws/service';
 import { startIntake, TEST_API_KEY, type Intake } from '../../fakes/datadog/intake';
 import { SecretApiKey } from '../../lambda/api-key';
 import { AwsClientPool } from '../../lambda/aws-clients';
-import { collect } from '../../lambda/collect';
+import { collect, runStatus } from '../../lambda/collect';
 import { loadConfig } from '../../lambda/config';
 import { ENV } from '../../lambda/environment';
 import { createLogger } from '../../lambda/log';
@@ -101,5 +101,47 @@ describe("collect: a source's part that fails", () => {
     expect(metrics).toContain('aws.billing.actual_spend');
     expect(metrics).not.toContain('aws.billing.budget_alert_level');
     expect(intake.series().map((item) => item.metric)).toContain('aws.billing.budget_limit');
+  });
+});
+
+describe("collect: one status, in the summary and in collector.run's tag", () => {
+  /** The `status` tag of the `collector.run` series Datadog received. */
+  const runTag = (): string | undefined =>
+    intake
+      .series()
+      .find((item) => item.metric === 'aws.billing.collector.run')
+      ?.tags?.find((tag) => tag.startsWith('status:'));
+
+  it('a run whose every source fails sends its health series alone, and is a failure in its log line and in Datadog alike', async () => {
+    aws.failOperation('ListMetrics', { type: 'AccessDeniedException', status: 400 });
+    aws.failOperation('DescribeBudgets', { type: 'AccessDeniedException', status: 400 });
+
+    const { summary } = await run(secretKey(() => Date.now()));
+
+    expect(summary.datadog.seriesSent).toBeGreaterThan(0);
+    expect(intake.series().every((item) => item.metric.startsWith('aws.billing.collector.'))).toBe(true);
+    expect(summary.status).toBe('failure');
+    expect(runTag()).toBe('status:failure');
+  });
+
+  it('a run with one source failing beside one that reads is partial in both', async () => {
+    aws.failOperation('ListMetrics', { type: 'AccessDeniedException', status: 400 });
+
+    const { summary } = await run(secretKey(() => Date.now()));
+
+    expect(summary.status).toBe('partial');
+    expect(runTag()).toBe('status:partial');
+  });
+
+  it.each<[string, string, Parameters<typeof runStatus>]>([
+    ['no error', 'success', [0, 3, 5]],
+    ['an error, billing series read and sent', 'partial', [1, 3, 5]],
+    ['an error and no billing series, the health series sent', 'failure', [1, 0, 3]],
+    ['an error and no billing series, before sending', 'failure', [1, 0]],
+    ['an error, and Datadog took nothing', 'failure', [1, 3, 0]],
+    ['an error in a dry run, billing series read', 'partial', [1, 3, undefined]],
+    ['a failed account and no error', 'partial', [0, 3, 5, 1]],
+  ])('runStatus: %s is %s', (_case, expected, input) => {
+    expect(runStatus(...input)).toBe(expected);
   });
 });
