@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { RESULT_MARKER, type ColdStartResult } from './children/protocol';
+import type { ChildScript } from './machine';
 import { spread, type Spread } from './stats';
 
 export interface ColdStartSubject {
@@ -28,14 +29,14 @@ export interface ColdStartFigures {
 const CHILD_TIMEOUT_MS = 20_000;
 
 function once(
-  childJs: string,
+  script: ChildScript,
   subject: ColdStartSubject,
   env: NodeJS.ProcessEnv,
   nodeFlags: readonly string[],
 ): Promise<{ wallMs: number; result: ColdStartResult }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...nodeFlags, childJs, subject.bundlePath, subject.kind], {
+    const child = spawn(script.node, [...nodeFlags, script.path, subject.bundlePath, subject.kind], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -70,20 +71,20 @@ function once(
 }
 
 export async function measureColdStarts(
-  childJs: string,
+  script: ChildScript,
   subjects: readonly ColdStartSubject[],
   runs: number,
   env: NodeJS.ProcessEnv,
   nodeFlags: readonly string[],
   progress: (message: string) => void,
 ): Promise<Record<string, ColdStartFigures>> {
-  for (const subject of subjects) await once(childJs, subject, env, nodeFlags);
+  for (const subject of subjects) await once(script, subject, env, nodeFlags);
   const samples: Record<string, { wallMs: number; setupMs: number; importMs: number; rssMib: number }[]> = {};
   for (const subject of subjects) samples[subject.label] = [];
   for (let round = 0; round < runs; round += 1) {
     const order = round % 2 === 0 ? subjects : [...subjects].reverse();
     for (const subject of order) {
-      const { wallMs, result } = await once(childJs, subject, env, nodeFlags);
+      const { wallMs, result } = await once(script, subject, env, nodeFlags);
       samples[subject.label].push({
         wallMs,
         setupMs: result.setupMs,

@@ -12,7 +12,26 @@ export interface Machine {
   readonly memoryGiB: number;
 }
 
-export function machine(): Machine {
+/**
+ * A child script and the Node.js that runs it. The benchmark's children run the collector as
+ * Lambda would; `--node` points them at another Node.js than the one running the benchmark
+ * (Lambda's runtime is Node.js 24, this machine's may be older, and Buffer and JSON work differ
+ * between them), so the figures can be taken with the runtime the function deploys with.
+ */
+export interface ChildScript {
+  readonly path: string;
+  /** The `node` executable that runs it. */
+  readonly node: string;
+}
+
+/** The version of the Node.js at `node` (`v24.1.0`), or of this process when it is this process's. */
+export function nodeVersion(node: string): string {
+  if (node === process.execPath) return process.version;
+  return execFileSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+}
+
+/** This machine, with the Node.js version of the children that run the collector. */
+export function machine(childNode: string = process.execPath): Machine {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
   try {
     cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
@@ -22,7 +41,7 @@ export function machine(): Machine {
   return {
     nproc: availableParallelism(),
     cpuModel,
-    node: process.version,
+    node: nodeVersion(childNode),
     os: `${process.platform} ${release()} ${process.arch}`,
     memoryGiB: round(totalmem() / 2 ** 30, 1),
   };

@@ -13,7 +13,7 @@ import { ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { SETTINGS } from '../lambda/settings';
 import { cpuShare, impliedArithmetic, impliedLambdaMs } from '../cli/lambda-time';
 import { makeOrganization } from './dataset';
-import { lambdaNodeFlags } from './machine';
+import { lambdaNodeFlags, type ChildScript } from './machine';
 import {
   minimumDatadogRequests,
   minimumOrganizationCalls,
@@ -75,7 +75,7 @@ export interface OrganizationFigure {
 }
 
 export interface OrganizationOptions {
-  readonly scaleChild: string;
+  readonly scaleChild: ChildScript;
   readonly bundlePath: string;
   /** The child's environment (fake endpoints and dummy credentials); the fakes' endpoints are set here. */
   readonly env: (awsOrigin: string, datadogOrigin: string) => NodeJS.ProcessEnv;

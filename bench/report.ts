@@ -129,6 +129,11 @@ export interface Report {
     readonly fakeServerLagMs: number;
   };
   readonly sdkFloor: RunFloorFigure;
+  /**
+   * The collector against the run floor that also encodes its body (JSON, gzip) from series
+   * ready-made: for information, the part of the collector's time that is its own work on the data.
+   */
+  readonly sdkFloorWithEncoding: Omit<RunFloorFigure, 'goal'>;
   readonly impliedLambda: ImpliedLambdaFigure;
   /** The default memory by issue 16's rule (bench/memory-choice.ts), and whether the deployed default is it. */
   readonly memoryChoice: MemoryChoice;
@@ -150,7 +155,7 @@ const calls = (counts: CallCounts): string =>
 
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
-  const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, peakRss, cost } = report;
+  const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, sdkFloorWithEncoding, peakRss, cost } = report;
   const ce = report.costExplorer === undefined ? undefined : costExplorerRows(report.costExplorer);
   const floorRows = (label: string, side: RunFloorSide): string[][] => [
     [
@@ -268,6 +273,18 @@ export function tableRows(report: Report): string[][] {
     ],
     ...floorRows('cold', sdkFloor.cold),
     ...floorRows('warm', sdkFloor.warm),
+    ...(['cold', 'warm'] as const).map((label) => {
+      const side = sdkFloorWithEncoding[label];
+      return [
+        '4',
+        `Run vs SDK floor + body encoding, ${label} run, CPU`,
+        ms(side.cpuMs.median),
+        ms(side.floorCpuMs.median),
+        side.cpuRatio.toFixed(3),
+        '(info)',
+        '',
+      ];
+    }),
     rss(peakRss.headline, true),
     ...peakRss.others.map((figure) => rss(figure)),
     ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],

@@ -18,7 +18,9 @@
  * directory), --markdown (also print the table as Markdown), --cpu-prof (also profile one cold and
  * one warm invocation with V8's sampling profiler: bench/profiles/*.cpuprofile, and the top
  * self-time functions printed, grouped as ours, SDK and Node; see bench/profile.ts),
- * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes).
+ * --organization-only (the organization scenario alone, after the bundle), --accounts N,N (its sizes),
+ * --node <path> (run the collector's children with that `node`: Lambda runs Node.js 24, and the
+ * figures depend on the runtime; docs/performance.md says how to get one from the npm registry).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,12 +36,12 @@ import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 import { startFakeAws } from '../fakes/aws/server';
 import { METRICS_REQUESTED } from '../fakes/aws/cloudwatch';
 import { startIntake } from '../fakes/datadog/intake';
-import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
+import { DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
 import { costExplorerNotes, measureCostExplorer } from './cost-explorer';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
-import { gitState, lambdaNodeFlags, load1, machine } from './machine';
+import { gitState, lambdaNodeFlags, load1, machine, type ChildScript } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
 import {
   formatTable,
@@ -99,6 +101,8 @@ interface Settings {
   /** Its sizes, in accounts. */
   readonly accounts: readonly number[];
   readonly cpuProf: boolean;
+  /** The `node` that runs the collector's children (`--node`): this process's by default. */
+  readonly node: string;
 }
 
 function settingsFrom(argv: readonly string[]): Settings {
@@ -121,6 +125,7 @@ function settingsFrom(argv: readonly string[]): Settings {
       'organization-only': { type: 'boolean', default: false },
       accounts: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      node: { type: 'string' },
     },
     strict: true,
   });
@@ -148,6 +153,7 @@ function settingsFrom(argv: readonly string[]): Settings {
     organization: values['organization-only'] === true ? 'only' : quick ? 'no' : 'yes',
     accounts: (values.accounts ?? ORGANIZATION_SIZES.join(',')).split(',').map((text: string) => whole('accounts', text, 0, 21, 100_000)),
     cpuProf: values['cpu-prof'] === true,
+    node: values.node === undefined ? process.execPath : resolve(values.node),
   };
 }
 
@@ -156,7 +162,7 @@ const progress = (message: string): void => {
 };
 
 /** The children run under plain `node`, so they are compiled from TypeScript first. */
-async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: string }> {
+async function buildChildren(tmp: string, node: string): Promise<{ coldStart: ChildScript; scale: ChildScript }> {
   const out = join(tmp, 'children');
   const esbuild = join(ROOT, 'node_modules', '.bin', 'esbuild');
   const entries = ['cold-start-child', 'scale-child'].map((name) => join(ROOT, 'bench', 'children', `${name}.ts`));
@@ -169,7 +175,7 @@ async function buildChildren(tmp: string): Promise<{ coldStart: string; scale: s
     },
   );
   if (result.code !== 0) throw new Error(`could not build the child scripts: ${result.output.slice(0, 2000)}`);
-  return { coldStart: join(out, 'cold-start-child.js'), scale: join(out, 'scale-child.js') };
+  return { coldStart: { path: join(out, 'cold-start-child.js'), node }, scale: { path: join(out, 'scale-child.js'), node } };
 }
 
 /** A clean environment: fake endpoints, dummy credentials, no host AWS configuration, no NODE_OPTIONS. */
@@ -309,7 +315,7 @@ async function profileRun(
   settings: Settings,
   target: string,
   ours: BuiltBundle,
-  childJs: string,
+  child: ChildScript,
   env: NodeJS.ProcessEnv,
   servers: Parameters<typeof runScale>[3],
   nodeFlags: readonly string[],
@@ -320,7 +326,7 @@ async function profileRun(
   const code = readFileSync(bundle.path, 'utf8').replace(/\/\/# sourceMappingURL=index\.js\.map\n?$/, '');
   const same = code === readFileSync(ours.path, 'utf8');
   const files = { cold: join(PROFILE_DIR, 'collector-cold.cpuprofile'), warm: join(PROFILE_DIR, 'collector-warm.cpuprofile') };
-  const profiled = await runScale(childJs, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
+  const profiled = await runScale(child, bundle.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, nodeFlags, files);
   const failed = profiled.invocations.find((invocation) => !invocation.ok);
   if (failed !== undefined) throw new Error(`the profiled run failed: ${failed.label}: ${failed.error}`);
   const locate = bundleLocator(bundle.path, ROOT);
@@ -435,12 +441,12 @@ async function main(): Promise<number> {
   const closers: (() => Promise<void>)[] = [];
   const checks: Check[] = [];
   try {
-    const host = machine();
+    const host = machine(settings.node);
     const load1AtStart = load1();
     progress(
       `${settings.mode} mode: ${settings.budgets} budgets, ${settings.series} series, ${settings.latencyMs} ms latency; ${host.nproc} × ${host.cpuModel}, node ${host.node}, load ${load1AtStart}`,
     );
-    const children = await buildChildren(tmp);
+    const children = await buildChildren(tmp, settings.node);
 
     // 1. Bundle
     const bundles = await measureBundles(tmp, settings);
@@ -545,12 +551,24 @@ async function main(): Promise<number> {
     lag.enable();
     const runs: ScaleRun[] = [];
     const floorRuns: ScaleRun[] = [];
+    const encodingFloorRuns: ScaleRun[] = [];
     for (let rep = 0; rep < settings.reps; rep += 1) {
       progress(
         `timed run ${rep + 1}/${settings.reps}: cold + warm invocation, ${settings.latencyMs} ms latency, Lambda V8 flags for ${memoryMb} MB`,
       );
       runs.push(await runScale(children.scale, headline.path, env, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
       floorRuns.push(await runScale(children.scale, floorRun.path, floorEnv, servers, ['cold', 'warm'], SCALE_TIMEOUT_MS, deployedFlags));
+      encodingFloorRuns.push(
+        await runScale(
+          children.scale,
+          floorRun.path,
+          { ...floorEnv, BENCH_FLOOR_ENCODE: '1' },
+          servers,
+          ['cold', 'warm'],
+          SCALE_TIMEOUT_MS,
+          deployedFlags,
+        ),
+      );
     }
     lag.disable();
     const fakeServerLagMs = round(lag.max / 1e6);
@@ -559,6 +577,16 @@ async function main(): Promise<number> {
       children.scale,
       headline.path,
       env,
+      servers,
+      ['cold', 'warm'],
+      SCALE_TIMEOUT_MS,
+      lambdaNodeFlags(GOAL_MEMORY_MB),
+    );
+    // The run floor's peak under the same flags: the memory the SDK's calls alone take, for the goal's context.
+    const goalMemoryFloorRun = await runScale(
+      children.scale,
+      floorRun.path,
+      floorEnv,
       servers,
       ['cold', 'warm'],
       SCALE_TIMEOUT_MS,
@@ -589,7 +617,15 @@ async function main(): Promise<number> {
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
 
-    const failed = [zero, ...runs, ...floorRuns, goalMemoryRun, ...[...runsBySize.values()].flat()]
+    const failed = [
+      zero,
+      ...runs,
+      ...floorRuns,
+      ...encodingFloorRuns,
+      goalMemoryRun,
+      goalMemoryFloorRun,
+      ...[...runsBySize.values()].flat(),
+    ]
       .flatMap((scaleRun) => scaleRun.invocations)
       .filter((invocation) => !invocation.ok);
     if (failed.length > 0) {
@@ -654,6 +690,8 @@ async function main(): Promise<number> {
     );
 
     const sdkFloor = runFloorFigure(runs, floorRuns, floorBody.length, zero.invocations[0].datadog.compressedBytes);
+    const encodingFloor = runFloorFigure(runs, encodingFloorRuns, floorBody.length, zero.invocations[0].datadog.compressedBytes);
+    const sdkFloorWithEncoding = { body: encodingFloor.body, cold: encodingFloor.cold, warm: encodingFloor.warm };
 
     // Priced as Lambda runs it: the measured cold start is the INIT; a warm invocation has none.
     const impliedLambda = impliedLambdaFigure(cold.bundle.wallMs.median, coldRunTime, warmRunTime);
@@ -824,11 +862,16 @@ async function main(): Promise<number> {
         fakeServerLagMs,
       },
       sdkFloor,
+      sdkFloorWithEncoding,
       impliedLambda,
       memoryChoice,
       peakRss: {
         headline: rssFigure(`Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryRun]),
-        others: [rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs), rssFigure('host V8 defaults', [zero])],
+        others: [
+          rssFigure(`run floor, Lambda V8 flags for ${GOAL_MEMORY_MB} MB`, [goalMemoryFloorRun]),
+          rssFigure(`timed runs, Lambda V8 flags for ${memoryMb} MB`, runs),
+          rssFigure('host V8 defaults', [zero]),
+        ],
       },
       cost: { ...cost, runsPerMonth: runsMonthly },
       costExplorer,
@@ -863,6 +906,13 @@ function print(report: Report, settings: Settings): void {
     `Benchmark (${report.mode}): ${settings.budgets} budgets, ${settings.series} billing series; ${host.nproc} × ${host.cpuModel}, node ${host.node}, ` +
       `load ${host.load1AtStart} → ${host.load1AtEnd}${report.git ? `; commit ${report.git.commit}${report.git.dirty ? ' + local changes' : ''}` : ''}`,
   );
+  const deployedMajor = /^nodejs(\d+)\./.exec(FUNCTION_RUNTIME.runtime)?.[1];
+  if (deployedMajor !== undefined && !host.node.startsWith(`v${deployedMajor}.`)) {
+    out.push(
+      `Note: the collector ran on Node.js ${host.node}; the function deploys on ${FUNCTION_RUNTIME.runtime}, whose memory and CPU figures differ: ` +
+        `--node <path to a Node.js ${deployedMajor}> measures on its runtime (docs/performance.md, Options).`,
+    );
+  }
   out.push('', formatTable(rows), '');
   out.push(
     'Calls: DescribeBudgets / DescribeBudgetNotificationsForAccount / ListMetrics / GetMetricData / GetSecretValue / Datadog requests, counted by the fake servers.',
@@ -895,7 +945,8 @@ function print(report: Report, settings: Settings): void {
   out.push(
     `Run floor (bench/floor/run.ts: the same AWS calls, clients and concurrency, answers discarded, one precomputed Datadog body): ` +
       `goal collector ÷ floor ≤ ${report.sdkFloor.goal} for wall and CPU time, cold and warm; body ${report.sdkFloor.body.floorGzippedBytes.toLocaleString('en-US')} B ` +
-      `gzipped (the collector's: ${report.sdkFloor.body.collectorGzippedBytes.toLocaleString('en-US')} B)`,
+      `gzipped (the collector's: ${report.sdkFloor.body.collectorGzippedBytes.toLocaleString('en-US')} B); ` +
+      `"+ body encoding": the same floor encoding that body itself each run (JSON.stringify, gzip) from its series parsed before the run (BENCH_FLOOR_ENCODE)`,
   );
   out.push(`Implied Lambda time (ms) = ${report.impliedLambda.formula}:`);
   out.push(

@@ -4,6 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ScaleCommand, ScaleEvent } from './children/protocol';
+import type { ChildScript } from './machine';
 import type { AwsTally, FakeAws } from '../fakes/aws/server';
 import type { Intake, IntakeTally } from '../fakes/datadog/intake';
 import { segments, type Segments } from './timeline';
@@ -38,7 +39,7 @@ export interface ScaleRun {
 }
 
 export async function runScale(
-  childJs: string,
+  script: ChildScript,
   bundlePath: string,
   env: NodeJS.ProcessEnv,
   servers: { aws: FakeAws; datadog: Intake },
@@ -52,7 +53,12 @@ export async function runScale(
   servers.datadog.take();
   servers.aws.server.takeTimeline();
   servers.datadog.server.takeTimeline();
-  const child = fork(childJs, [bundlePath], { env, execArgv: [...nodeFlags], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(script.path, [bundlePath], {
+    env,
+    execPath: script.node,
+    execArgv: [...nodeFlags],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let output = '';
   const keep = (chunk: Buffer): void => {
     if (output.length < 2_000_000) output += chunk.toString('utf8');

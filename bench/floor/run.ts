@@ -7,10 +7,15 @@
  * precomputed by the benchmark from what the collector sent (`BENCH_FLOOR_BODY`: a gzipped file,
  * read when the bundle is required), to the intake. No collector can do less for the same data.
  *
+ * With `BENCH_FLOOR_ENCODE=1` it is the floor of a collector that builds its body: the series of
+ * that body are parsed when the bundle is required, and each invocation encodes them, JSON then
+ * gzip, before its POST. What the collector spends beyond that floor is its own work on the data.
+ *
  * It is bundled like the collector and driven by the same scale child (bench/children/scale-child.ts),
  * with the same heap flags: it exports a `handler`, whose first invocation is the cold one.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BudgetsClient, DescribeBudgetNotificationsForAccountCommand, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
@@ -32,6 +37,9 @@ const METRIC_DATA_CONCURRENCY = 8;
 const AWS_MAX_ATTEMPTS = 5;
 
 const body = readFileSync(process.env.BENCH_FLOOR_BODY ?? '');
+/** The body's series, as objects, when each invocation encodes them itself (`BENCH_FLOOR_ENCODE`). */
+const series =
+  process.env.BENCH_FLOOR_ENCODE === '1' ? (JSON.parse(gunzipSync(body).toString('utf8')) as { series: unknown[] }).series : undefined;
 const secretArn = process.env.DD_API_KEY_SECRET_ARN ?? '';
 
 interface Clients {
@@ -58,8 +66,9 @@ export async function handler(_event: unknown, context: { readonly invokedFuncti
     notifications(clients.budgets, accountId),
     charges(clients.cloudWatch, now),
   ]);
-  await post(key);
-  return { bytes: body.length };
+  const payload = series === undefined ? body : gzipSync(JSON.stringify({ series }));
+  await post(key, payload);
+  return { bytes: payload.length };
 }
 
 /** One read per execution environment: the collector caches the key for hours. */
@@ -170,8 +179,8 @@ async function metricData(
   } while (nextToken !== undefined);
 }
 
-/** The one Datadog request: the precomputed body, read to the end of the answer. */
-function post(key: string): Promise<void> {
+/** The one Datadog request, read to the end of the answer. */
+function post(key: string, body: Buffer): Promise<void> {
   const url = new URL('/api/v2/series', process.env.DD_API_URL);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {

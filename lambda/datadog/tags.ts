@@ -14,6 +14,11 @@ const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 /** Starts with a letter; only lowercase ASCII letters, digits and allowed punctuation; no `__`. */
 const ALREADY_NORMAL = /^[a-z](?:[a-z0-9\-:./]|_(?!_))*$/;
+/** Printable ASCII (a control character takes the per-character path, with the same result). */
+const ASCII = /^[ -~]*$/;
+/** A run of lowercased ASCII characters Datadog does not keep in a tag, or of `_`. */
+const NOT_KEPT_ASCII = /[^a-z0-9\-:./]+/g;
+const BEFORE_FIRST_LETTER = /^[^a-z]+/;
 
 /**
  * Lowercases, turns every character Datadog does not allow into `_` (collapsing runs of `_`,
@@ -25,6 +30,13 @@ export function normalizeTag(raw: string): string {
   const lower = raw.toLowerCase();
   // Fast path: lowercase ASCII that Datadog keeps as is (ids, codes, enums: most tags).
   if (lower.length <= MAX_TAG_LENGTH && ALREADY_NORMAL.test(lower)) return trimTail(lower);
+  if (ASCII.test(lower)) {
+    // The loop below, as three native replacements (budget and account names with spaces and
+    // capitals: most of the rest): each run of characters Datadog does not keep, literal `_`
+    // included, becomes one `_`, then everything before the first letter goes.
+    const ascii = lower.replace(NOT_KEPT_ASCII, '_').replace(BEFORE_FIRST_LETTER, '');
+    return trimTail(ascii.length > MAX_TAG_LENGTH ? ascii.slice(0, MAX_TAG_LENGTH) : ascii);
+  }
   let out = '';
   for (const char of lower) {
     const code = char.charCodeAt(0);

@@ -79,8 +79,10 @@ const DESCRIBE_BUDGETS_PAGES = awsListing('DescribeBudgets', pageCap(BUDGETS_PER
  * has one of its own name. The Service Authorization Reference maps each Budgets operation to
  * the actions it needs, in "API operations defined by Amazon Budget Service":
  * https://docs.amazonaws.cn/en_us/service-authorization/latest/reference/list_budgets.html
- * (the row of DescribeBudgetNotificationsForAccount was not read there; budgets:ViewBudget is
- * the service's only action that reads budgets, so a denial names it).
+ * That page's action list has no `DescribeBudgetNotificationsForAccount` either: AWS's own
+ * read-only policy AWSBudgetsReadOnlyAccess grants `budgets:ViewBudget`, `budgets:Describe*` and
+ * `budgets:ListTagsForResource`, and its `Describe*` matches only the four budget-action reads,
+ * so `ViewBudget` is the action that reads budgets and their notifications (docs/iam.md).
  */
 const VIEW_BUDGET = 'budgets:ViewBudget';
 

@@ -83,6 +83,19 @@ describe('packBodies', () => {
     expect(payloadErrors(body)).toBe('');
   });
 
+  it('writes a body of thousands of series, non-ASCII tags among them, byte for byte as JSON.stringify writes it', () => {
+    // More series than one encoding slice, so the slices' joins are in the body.
+    const input = Array.from({ length: 2_500 }, (_, i) => ({
+      ...series(i),
+      tags: [`budget_name:équipe_${i}`, 'account_name:“prod” \\ ☃', `n:${i}`],
+    }));
+    const bodies = packBodies(input);
+    expect(bodies).toHaveLength(1);
+    const json = JSON.stringify({ series: input });
+    expect(gunzipSync(bodies[0].gzipped).toString('utf8')).toBe(json);
+    expect(bodies[0].rawBytes).toBe(Buffer.byteLength(json));
+  });
+
   it('makes no body for no series', () => {
     expect(packBodies([])).toEqual([]);
   });
