@@ -17,7 +17,7 @@ import { costPeriods } from '../lambda/sources/cost-periods';
 import { DEFAULTS } from '../lambda/settings';
 import { triggerEvent } from '../lambda/trigger';
 import { makeCostExplorerOrganization, type CostExplorerDataset } from './dataset';
-import { lambdaNodeFlags } from './machine';
+import { lambdaNodeFlags, type ChildScript } from './machine';
 import { COST_EXPLORER_CALL_NAMES, minimumCostExplorerCalls, type CostExplorerCalls } from './minimum';
 import { countedCalls, runScale } from './scale';
 import { round } from './stats';
@@ -53,7 +53,7 @@ export interface CostExplorerFigure {
 }
 
 export interface CostExplorerOptions {
-  readonly scaleChild: string;
+  readonly scaleChild: ChildScript;
   readonly bundlePath: string;
   /** The child's environment (fake endpoints and dummy credentials); the fakes' endpoints are set here. */
   readonly env: (awsOrigin: string, datadogOrigin: string) => NodeJS.ProcessEnv;
