@@ -14,7 +14,8 @@ import {
   type CostLine,
 } from '../cli/cost-model';
 import { IMPLIED_TIME_FORMULA, impliedArithmetic, type RunOnOneCore } from '../cli/lambda-time';
-import { SOURCES } from '../lambda/sources';
+import { alarmMetrics } from '../lambda/deployment';
+import { deployedRules, SOURCES } from '../lambda/sources';
 
 export interface CostInput {
   readonly runsPerMonth: number;
@@ -48,7 +49,8 @@ export function monthlyCost(input: CostInput): Cost {
     ),
     perRunLine('Secrets Manager API', input.secretReadsPerRun, runs, { one: 'read', many: 'reads' }, AWS_PRICES.secretsManagerCalls),
     secretStorageLine(),
-    alarmsLine(),
+    // The benchmark measures the default deployment: the hourly rule alone.
+    alarmsLine(alarmMetrics(deployedRules({}))),
     lambdaComputeLine(runs, input.coldRun, input.memoryMb),
     lambdaRequestsLine(runs),
   ];

@@ -7,6 +7,7 @@
 
 import type { WireBudget } from '../fakes/aws/budgets';
 import type { BillingSeriesSeed, WireDimension } from '../fakes/aws/cloudwatch';
+import type { CostRowSeed } from '../fakes/aws/cost-explorer';
 import type { FakeAwsSeed } from '../fakes/aws/server';
 import { FAKE_ACCOUNT_ID } from '../fakes/aws/service';
 
@@ -250,5 +251,66 @@ export function makeOrganization(accounts: number, budgetsPerAccount: number, me
       },
       billingSeries,
     },
+  };
+}
+
+/** The Cost Explorer scenario's data, as the fake AWS takes it, and the groups its families answer. */
+export interface CostExplorerDataset {
+  readonly seed: Required<Pick<FakeAwsSeed, 'costExplorer'>>;
+  /** Accounts with costs: the linked accounts and the payer. */
+  readonly accounts: number;
+  readonly services: number;
+  /** Groups in every period of each `billing_scope` a family of `costGroupBy` answers with (every account uses every service every day). */
+  readonly groups: { readonly service: number; readonly linked_account: number; readonly linked_account_service: number };
+}
+
+/** Cost Explorer's own service names (not CloudWatch's `ServiceName`), then made-up ones. */
+const COST_EXPLORER_SERVICES = [
+  'Amazon Elastic Compute Cloud - Compute',
+  'EC2 - Other',
+  'Amazon Simple Storage Service',
+  'Amazon Relational Database Service',
+  'AWS Lambda',
+  'Amazon CloudWatch',
+  'Amazon Virtual Private Cloud',
+  'AWS Key Management Service',
+];
+
+/**
+ * An organization's Cost Explorer: `linkedAccounts` member accounts and the payer (the fake's
+ * own account), each with a cost every day of last month and this month to yesterday for each
+ * of `services` services, forecast at a daily rate. Each account's and service's cost differs,
+ * so a ranking keeps the same groups in every run; with one account more than `costMaxGroups`,
+ * the `LINKED_ACCOUNT` family's smallest group goes to `other`.
+ */
+export function makeCostExplorerOrganization(linkedAccounts: number, services: number, now: Date): CostExplorerDataset {
+  const names = Array.from({ length: services }, (_, i) => COST_EXPLORER_SERVICES[i] ?? `AWS Service ${String(i).padStart(3, '0')}`);
+  // The payer first, then the members.
+  const ids = [FAKE_ACCOUNT_ID, ...Array.from({ length: linkedAccounts }, (_, i) => String(FIRST_MEMBER_ID + i + 1))];
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const first = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  const costs: CostRowSeed[] = [];
+  for (let day = first; day < today; day += 86_400_000) {
+    const date = new Date(day).toISOString().slice(0, 10);
+    ids.forEach((accountId, a) => {
+      names.forEach((service, s) => {
+        // A long decimal tail, as Cost Explorer's amounts have; a credit now and then.
+        const amount = (a + 1) * (s + 1) * 0.0137 + ((a * 31 + s * 7) % 13) * 0.000001;
+        costs.push({ date, accountId, service, UnblendedCost: (a + s) % 17 === 0 ? -amount / 10 : amount });
+      });
+    });
+  }
+  return {
+    seed: {
+      costExplorer: {
+        costs,
+        forecast: { dailyMean: 1234.5678, spread: 0.15 },
+        accountNames: Object.fromEntries(ids.map((id, a) => [id, a === 0 ? 'management' : `${TEAMS[a % TEAMS.length]} ${a}`])),
+        today: new Date(today).toISOString().slice(0, 10),
+      },
+    },
+    accounts: ids.length,
+    services,
+    groups: { service: services, linked_account: ids.length, linked_account_service: ids.length * services },
   };
 }

@@ -4,7 +4,11 @@
 import { gzipSync } from 'node:zlib';
 import { BUDGET_NOTIFICATIONS_LIMITS, BUDGETS_LIMITS } from '../fakes/aws/budgets';
 import { CLOUDWATCH_LIMITS } from '../fakes/aws/cloudwatch';
+import { COST_EXPLORER_LIMITS } from '../fakes/aws/cost-explorer';
 import { INTAKE_LIMITS, type IntakeSeries } from '../fakes/datadog/intake';
+import { FAMILY_QUERIES } from '../lambda/sources/cost-explorer';
+import { costFamilies, type BillingScope } from '../lambda/sources/cost-explorer-families';
+import { costPeriods, type DateRange } from '../lambda/sources/cost-periods';
 
 /** AWS page sizes the minimum follows: the largest pages the fake AWS serves, as AWS does. */
 export const PAGE_SIZES = {
@@ -12,6 +16,8 @@ export const PAGE_SIZES = {
   describeBudgetNotifications: BUDGET_NOTIFICATIONS_LIMITS.maxResults,
   listMetrics: CLOUDWATCH_LIMITS.listMetricsPageSize,
   getMetricData: CLOUDWATCH_LIMITS.metricDataQueriesPerCall,
+  /** Groups (or periods without groups) per GetCostAndUsage page: the fake's, since AWS documents none. */
+  getCostAndUsage: COST_EXPLORER_LIMITS.defaultPageSize,
 } as const;
 
 export interface CallCounts {
@@ -189,4 +195,57 @@ export function organizationBound(latencyMs: number, shape: OrganizationShape, m
       `${latencyMs} ms × (max(${listing}, ⌈(${shape.assumed} × ${1 + perAccount} + ${shape.direct} × ${perAccount}) ÷ ${shape.concurrency}⌉ = ${accountRounds}, ` +
       `${minimum.ListMetrics} + ${minimum.GetMetricData > 0 ? 1 : 0}) + ${datadogRounds}) = ${latencyMs} ms × ${rounds} = ${latencyMs * rounds} ms`,
   };
+}
+
+/** What one Cost Explorer run (the second rule's) asks for, as its minimum counts it. */
+export interface CostExplorerShape {
+  /** `costGroupBy`: one family each, after the total. */
+  readonly groupBy: readonly string[];
+  /** `costMetrics`: every query asks for all of them; one forecast each. */
+  readonly costMetrics: readonly string[];
+  /** Groups in every period of a family's answer, by its `billing_scope` (the total has none). */
+  readonly groups: Readonly<Partial<Record<BillingScope, number>>>;
+  /** Slots (a group, or a period without groups) per GetCostAndUsage page. @default PAGE_SIZES.getCostAndUsage */
+  readonly pageSize?: number;
+  /** The run's time, which decides the periods of each query (one fewer on the 1st). */
+  readonly now: Date;
+}
+
+export interface CostExplorerCalls {
+  readonly GetCostAndUsage: number;
+  readonly GetCostForecast: number;
+}
+
+/** The operations of {@link CostExplorerCalls}, in the order the benchmark prints them. */
+export const COST_EXPLORER_CALL_NAMES: readonly (keyof CostExplorerCalls)[] = ['GetCostAndUsage', 'GetCostForecast'];
+
+/**
+ * The fewest requests one Cost Explorer run can make, from the source's own facts: for each
+ * family (the total and each `costGroupBy` entry, `costFamilies`), each of its queries
+ * (`FAMILY_QUERIES`, over the run's ranges, `costPeriods`), every page of its answer at the page
+ * size; and one GetCostForecast per cost metric (the total only). Each page is a request, and
+ * AWS bills each.
+ */
+export function minimumCostExplorerCalls(shape: CostExplorerShape): CostExplorerCalls {
+  const periods = costPeriods(shape.now);
+  const pageSize = shape.pageSize ?? PAGE_SIZES.getCostAndUsage;
+  let pages = 0;
+  for (const family of costFamilies(shape.groupBy)) {
+    const groups = family.groupBy.length === 0 ? 0 : (shape.groups[family.scope] ?? 0);
+    for (const query of FAMILY_QUERIES) {
+      const slots = periodsIn(periods[query.range], query.granularity) * Math.max(1, groups);
+      pages += Math.max(1, Math.ceil(slots / pageSize));
+    }
+  }
+  return { GetCostAndUsage: pages, GetCostForecast: shape.costMetrics.length };
+}
+
+/** The periods Cost Explorer answers a range with: its days, or the calendar months it touches. */
+function periodsIn(range: DateRange, granularity: 'DAILY' | 'MONTHLY'): number {
+  const start = new Date(`${range.Start}T00:00:00Z`);
+  const end = new Date(`${range.End}T00:00:00Z`);
+  if (granularity === 'DAILY') return Math.round((end.getTime() - start.getTime()) / 86_400_000);
+  // The End is exclusive: the last day in the range is the day before it.
+  const last = new Date(end.getTime() - 86_400_000);
+  return (last.getUTCFullYear() - start.getUTCFullYear()) * 12 + last.getUTCMonth() - start.getUTCMonth() + 1;
 }

@@ -2,6 +2,7 @@
  * The report: its JSON shape, and the table printed from it.
  */
 import type { Cost } from './cost';
+import { costExplorerRows, type CostExplorerFigure } from './cost-explorer';
 import type { Machine } from './machine';
 import type { CallCounts } from './minimum';
 import type { Spread } from './stats';
@@ -138,6 +139,8 @@ export interface Report {
   readonly memoryChoice: MemoryChoice;
   readonly peakRss: { readonly headline: RssFigure; readonly others: readonly RssFigure[] };
   readonly cost: Cost & { readonly runsPerMonth: number };
+  /** The Cost Explorer scenario (bench/cost-explorer.ts): the second rule's run, its requests against the minimum and their price. */
+  readonly costExplorer?: CostExplorerFigure;
   /** `--cpu-prof`: where each profile was written, and its self time grouped as ours, SDK and Node. */
   readonly cpuProfile?: Record<'cold' | 'warm', { readonly file: string; readonly summary: ProfileSummary }>;
   readonly checks: readonly { readonly name: string; readonly ok: boolean; readonly detail: string }[];
@@ -153,6 +156,7 @@ const calls = (counts: CallCounts): string =>
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
   const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, sdkFloorWithEncoding, peakRss, cost } = report;
+  const ce = report.costExplorer === undefined ? undefined : costExplorerRows(report.costExplorer);
   const floorRows = (label: string, side: RunFloorSide): string[][] => [
     [
       '4',
@@ -248,6 +252,7 @@ export function tableRows(report: Report): string[][] {
       'exactly',
       yes(callFigures.warm.met),
     ],
+    ...(ce === undefined ? [] : [ce.calls]),
     [
       '4',
       `Run time, cold run, ${runTime.latencyMs} ms latency, median of ${runTime.cold.durationMs.n}`,
@@ -283,6 +288,7 @@ export function tableRows(report: Report): string[][] {
     rss(peakRss.headline, true),
     ...peakRss.others.map((figure) => rss(figure)),
     ['6', `AWS cost per month (${Math.round(cost.runsPerMonth)} runs)`, `$${cost.totalUsd.toFixed(2)}`, '—', '—', '—', ''],
+    ...(ce === undefined ? [] : [ce.cost]),
   ];
 }
 

@@ -5,9 +5,11 @@
  * written to bench/report.json. A benchmark, not a test: it exits 0 whatever the figures, and non-zero
  * only when it cannot produce them (a build, a child process or the collector's run broke).
  *
- *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs;
- *                                 then the organization scenario (bench/organization.ts): 1,000 and 10,000 accounts
- *   npm run bench -- --quick      CI: 1,001 budgets and series, 3 cold starts each, 1 timed run; no organization scenario
+ *   npm run bench                 full: 2,000 budgets, 3,000 series, 31 cold starts each, 5 timed runs; one Cost Explorer
+ *                                 run (bench/cost-explorer.ts); then the organization scenario (bench/organization.ts):
+ *                                 1,000 and 10,000 accounts
+ *   npm run bench -- --quick      CI: 1,001 budgets and series, 3 cold starts each, 1 timed run, one Cost Explorer run;
+ *                                 no organization scenario
  *
  * Options: --latency-ms N, --budgets N, --series N, --cold-runs N, --reps N, --synth (quick mode:
  * synthesize instead of reusing a fresh cdk.out/), --no-synth, --cdk-app "<command>",
@@ -37,6 +39,7 @@ import { startIntake } from '../fakes/datadog/intake';
 import { DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { HOURS_PER_MONTH, runsPerMonth } from '../cli/cost-model';
 import { monthlyCost, scheduleMinutes } from './cost';
+import { costExplorerNotes, measureCostExplorer } from './cost-explorer';
 import { expectedBudgetSeries, makeBillingSeries, makeBudgets } from './dataset';
 import { gitState, lambdaNodeFlags, load1, machine, type ChildScript } from './machine';
 import { BOUND_FORMULA, criticalPathBound, minimumCalls, minimumDatadogRequests, type CallCounts } from './minimum';
@@ -726,6 +729,23 @@ async function main(): Promise<number> {
       timeoutSeconds,
     });
 
+    // 7. Cost Explorer: one run of the second rule, its requests against the minimum and their price.
+    const costExplorer = await measureCostExplorer({
+      scaleChild: children.scale,
+      bundlePath: headline.path,
+      env: (awsOrigin, datadogOrigin) => childEnvironment(tmp, awsOrigin, datadogOrigin),
+      secretArn: SECRET_ARN,
+      apiKey: API_KEY,
+      latencyMs: settings.latencyMs,
+      timeoutMs: SCALE_TIMEOUT_MS,
+      progress,
+    });
+    checks.push(...costExplorer.checks, {
+      name: 'Cost Explorer run: exactly the minimum of requests',
+      ok: costExplorer.calls.met,
+      detail: costExplorer.calls.met ? `${costExplorer.requestsPerRun} requests` : costExplorer.calls.over.join(', '),
+    });
+
     const bundleDelta: Record<string, number> = {};
     for (const [group, size] of Object.entries(ours.breakdown ?? {})) bundleDelta[group] = size - (floor.breakdown?.[group] ?? 0);
     const coldRatio = ratio(cold.bundle.wallMs.median, cold.floor.wallMs.median);
@@ -854,6 +874,7 @@ async function main(): Promise<number> {
         ],
       },
       cost: { ...cost, runsPerMonth: runsMonthly },
+      costExplorer,
       ...(profile === undefined ? {} : { cpuProfile: profile }),
       checks,
     };
@@ -902,6 +923,7 @@ function print(report: Report, settings: Settings): void {
   ] as const) {
     if (!figure.met) out.push(`  ${name} run above the minimum: ${figure.over.join(', ')}`);
   }
+  if (report.costExplorer !== undefined) out.push(...costExplorerNotes(report.costExplorer));
   out.push(`Run-time bound: ${BOUND_FORMULA}`);
   out.push(`  cold: ${runTime.cold.formula}`, `  warm: ${runTime.warm.formula}`);
   out.push(`  CPU time of the invocations: cold ${runTime.cold.cpuMs.median} ms, warm ${runTime.warm.cpuMs.median} ms (median)`);

@@ -8,7 +8,6 @@
  * the benchmark is a development tool and imports it from here. Pure: no I/O.
  */
 
-import { ALARM_METRICS } from '../lambda/deployment';
 import { SOURCES } from '../lambda/sources';
 import type { ListPrice, SourceOperation } from '../lambda/sources/source';
 import { impliedArithmetic, impliedLambdaMs, type RunOnOneCore } from './lambda-time';
@@ -122,17 +121,20 @@ export function operationLine(operation: SourceOperation, callsPerRun: number, m
   return perRunLine(operation.title, callsPerRun, runs, { one: 'request', many: 'requests' }, operation.price, note);
 }
 
-/** The stack's CloudWatch alarms for a month: a fixed cost, whatever the runs. */
-export function alarmsLine(note?: string): CostLine {
+/**
+ * The stack's CloudWatch alarms for a month: a fixed cost, whatever the runs.
+ * @param metrics the alarm metrics of the deployment (`alarmMetrics` in lambda/deployment.ts).
+ */
+export function alarmsLine(metrics: number, note?: string): CostLine {
   const price = AWS_PRICES.alarmMetrics;
-  const monthlyUsd = roundUsd(ALARM_METRICS * price.usd);
+  const monthlyUsd = roundUsd(metrics * price.usd);
   return {
     item: 'CloudWatch alarms',
-    quantity: ALARM_METRICS,
+    quantity: metrics,
     unit: 'alarm metrics',
     price,
     monthlyUsd,
-    arithmetic: `${ALARM_METRICS} alarm metrics × ${usd(price.usd)}/month = ${usd(monthlyUsd)}`,
+    arithmetic: `${metrics} alarm metric${metrics === 1 ? '' : 's'} × ${usd(price.usd)}/month = ${usd(monthlyUsd)}`,
     ...withNote(note),
   };
 }

@@ -2,7 +2,7 @@
  * What a deployment will cost: Datadog custom metrics per metric name, and the AWS API bill per
  * month at a schedule, with the arithmetic written out. Pure: the counts come from a dry run.
  */
-import { DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
+import { alarmMetrics, DEPLOYMENT_DEFAULTS, ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { METRICS } from '../lambda/metrics';
 import type { SkipReason } from '../lambda/samples';
 import { SOURCES } from '../lambda/sources';
@@ -51,6 +51,12 @@ export interface EstimateInput {
   /** The operations of the enabled sources, each priced by the cost model. */
   readonly operations: readonly SourceOperation[];
   readonly scheduleMinutes: number;
+  /**
+   * Whether the deployment has the hourly rule: a source of the `schedule` trigger is on
+   * (`deployedRules`). Without it the hourly figures above are empty, and only the second rule's
+   * runs are priced. @default true
+   */
+  readonly hourlyRule?: boolean;
   /** How long the function caches the key; at most one secret read per run, at least one per this. */
   readonly apiKeyMaxAgeHours: number;
   /**
@@ -81,7 +87,13 @@ export interface Estimate {
     readonly byMetric: Readonly<Record<string, number>>;
     readonly notSent: Readonly<Partial<Record<SkipReason, number>>>;
   };
-  readonly schedule: { readonly minutes: number; readonly runsPerMonth: number; readonly hoursPerMonth: number };
+  /** The hourly rule's schedule and runs: none without the rule. */
+  readonly schedule: {
+    readonly minutes: number;
+    readonly runsPerMonth: number;
+    readonly hoursPerMonth: number;
+    readonly hourlyRule: boolean;
+  };
   /**
    * The calls of one run, by every registered source's operations: `listMetrics` for an
    * operation billed per request; `getMetricDataCalls` and the shared `metricsRequested` for one
@@ -147,38 +159,47 @@ function perRunFigures(counted: CountedCalls): Record<string, number> {
 
 /** Custom metrics and the AWS bill per month of a deployment, from a dry run's counts. */
 export function estimate(input: EstimateInput): Estimate {
-  const runs = runsPerMonth(input.scheduleMinutes);
-  const seriesByMetric =
-    input.costExplorer === undefined ? input.seriesByMetric : withRun(input.seriesByMetric, input.costExplorer.seriesByMetric);
+  const hourlyRule = input.hourlyRule ?? true;
+  const runs = hourlyRule ? runsPerMonth(input.scheduleMinutes) : 0;
+  const costExplorer = input.costExplorer;
+  const costExplorerRuns = costExplorer === undefined ? 0 : runsPerMonth(costExplorer.scheduleMinutes);
+  // Every run of either rule is an invocation, and may read the key.
+  const invocations = runs + costExplorerRuns;
+  const seriesByMetric = costExplorer === undefined ? input.seriesByMetric : withRun(input.seriesByMetric, costExplorer.seriesByMetric);
   const total = Object.values(seriesByMetric).reduce((sum, count) => sum + count, 0);
-  const warmReads = Math.min(runs, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
+  const warmReads = Math.min(invocations, Math.ceil(HOURS_PER_MONTH / input.apiKeyMaxAgeHours));
   const lines: CostLine[] = [
-    ...input.operations.map((operation) =>
+    ...(hourlyRule ? input.operations : []).map((operation) =>
       operationLine(operation, input.perRun.calls[operation.name] ?? 0, input.perRun.metricsRequested, runs),
     ),
     perRunLine(
       'Secrets Manager GetSecretValue',
       1,
-      runs,
+      invocations,
       CALLS,
       AWS_PRICES.secretsManagerCalls,
       `at most one read per run (a cold start); the key is cached ${num(input.apiKeyMaxAgeHours)} h, so as few as ` +
         `${num(warmReads)} calls when the function stays warm`,
     ),
     secretStorageLine('storage, not an API call; nothing more if you reuse a secret you already pay for'),
-    alarmsLine('the errors alarm and the "no successful run" alarm; free within the 10 alarm metrics of the free tier'),
+    alarmsLine(
+      alarmMetrics({ schedule: hourlyRule, cost_explorer: costExplorer !== undefined }),
+      (hourlyRule
+        ? 'the errors alarm and the "no successful run" alarm'
+        : 'the errors alarm alone: without the hourly rule there is no "no successful run" alarm') +
+        '; free within the 10 alarm metrics of the free tier',
+    ),
   ];
-  const costExplorer = input.costExplorer;
-  const costExplorerRuns = costExplorer === undefined ? 0 : runsPerMonth(costExplorer.scheduleMinutes);
   for (const operation of costExplorer?.operations ?? []) {
     // Every page a request: the run's own count, at the second rule's schedule.
     lines.push(operationLine(operation, costExplorer?.calls[operation.name] ?? 0, 0, costExplorerRuns));
   }
   if (input.lambda !== undefined) {
     lines.push(
-      lambdaRequestsLine(runs, 'the Lambda free tier (1M requests a month) usually covers it'),
+      lambdaRequestsLine(invocations, 'the Lambda free tier (1M requests a month) usually covers it'),
       lambdaComputeLine(
-        runs,
+        // The hourly runs; without the hourly rule, the second rule's, whose dry run this is.
+        hourlyRule ? runs : costExplorerRuns,
         assumedRun(total, input.lambda.durationMs),
         input.lambda.memoryMb,
         `INIT and CPU time as the benchmark measured them on one x86 core (${num(ESTIMATE_CPU_ASSUMPTION.cpuMsPerSeries)} ms of CPU ` +
@@ -190,7 +211,7 @@ export function estimate(input: EstimateInput): Estimate {
 
   return {
     customMetrics: { total, byMetric: seriesByMetric, notSent: input.notSent },
-    schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH },
+    schedule: { minutes: input.scheduleMinutes, runsPerMonth: runs, hoursPerMonth: HOURS_PER_MONTH, hourlyRule },
     perRun: perRunFigures({ ...input.perRun, calls: { ...input.perRun.calls, ...costExplorer?.calls } }),
     awsCost: { lines, monthlyUsd: totalUsd(lines) },
     chargeLevels: levelsOf(input, runs),

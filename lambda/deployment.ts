@@ -49,17 +49,27 @@ export const ORGANIZATION_DEPLOYMENT = {
 } as const;
 
 /**
- * Metrics the stack's two CloudWatch alarms watch, which CloudWatch bills per month: the errors
- * alarm one, the "no successful run" alarm two (invocations and errors, in its math expression).
- * A stack test counts them in the template.
+ * Metrics the stack's CloudWatch alarms watch, which CloudWatch bills per month, by what brings
+ * them. The construct builds the alarms; a stack test counts these in each template, and
+ * `estimate` prices {@link alarmMetrics} of the rules a deployment has.
  */
-export const ALARM_METRICS = 3;
+export const ALARM_METRICS = {
+  /** The errors alarm: the function's errors, which count every rule's runs (Lambda aggregates its aliases' under its name). */
+  errors: 1,
+  /** The "no successful run" alarm, with the hourly rule: the function's invocations and errors, in its math expression. */
+  hourlyRule: 2,
+  /**
+   * With the second rule beside the hourly one: its alias's invocations and errors, which the "no
+   * successful run" alarm takes out of the function's so that it counts the hourly runs only.
+   */
+  bothRules: 2,
+} as const;
 
-/**
- * The alarm metrics a stack with the second rule adds: its alias's invocations and errors, which
- * the "no successful run" alarm takes out of the function's so that it counts the hourly runs only.
- */
-export const SECOND_RULE_ALARM_METRICS = 2;
+/** The alarm metrics of a deployment, by the rules it has (each rule exists when a source of its trigger is on). */
+export function alarmMetrics(rules: { readonly schedule: boolean; readonly cost_explorer: boolean }): number {
+  if (!rules.schedule) return ALARM_METRICS.errors;
+  return ALARM_METRICS.errors + ALARM_METRICS.hourlyRule + (rules.cost_explorer ? ALARM_METRICS.bothRules : 0);
+}
 
 /** The function's runtime and architecture, as Lambda names them. */
 export const FUNCTION_RUNTIME = { runtime: 'nodejs24.x', architecture: 'arm64' } as const;

@@ -3,7 +3,7 @@
  * schedule and alarms, and the API key secret when the user brings none.
  */
 import * as path from 'node:path';
-import { Annotations, ArnFormat, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -17,7 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BUNDLING, COLLECTOR_ROLE_NAME, HANDLER } from '../lambda/deployment';
 import { API_KEY_PLACEHOLDER, ENV } from '../lambda/environment';
-import { enabledSources, sourcesRunBy } from '../lambda/sources';
+import { deployedRules, enabledSources } from '../lambda/sources';
 import { DEFAULTS } from '../lambda/settings';
 import { triggerEvent } from '../lambda/trigger';
 import {
@@ -48,17 +48,24 @@ export class BillingCollector extends Construct {
   public readonly apiKeySecret: secretsmanager.ISecret;
   /** Whether this construct created `apiKeySecret`, which then holds a placeholder until the key is put in it. */
   public readonly createdApiKeySecret: boolean;
-  /** The rule that runs the function on its schedule. */
-  public readonly rule: events.Rule;
+  /**
+   * The rule that runs the function on its schedule, for the sources of the `schedule` trigger
+   * (budgets, estimated charges); absent when none of them is on.
+   */
+  public readonly rule?: events.Rule;
   /**
    * The second rule, which runs the sources AWS bills per request (`trigger: 'cost_explorer'`) on
    * `costExplorerSchedule`, through an alias of its own; absent when none of them is on.
    */
   public readonly costExplorerRule?: events.Rule;
-  /** Fires when a run fails. */
+  /** Fires when a run fails, of either rule: the function's metrics count its alias's runs too. */
   public readonly errorsAlarm: cloudwatch.Alarm;
-  /** Fires when no run has succeeded for three schedule periods, including when none ran at all. */
-  public readonly noSuccessAlarm: cloudwatch.Alarm;
+  /**
+   * Fires when no hourly run has succeeded for three schedule periods, including when none ran at
+   * all; absent with {@link rule}, since it cannot watch the second rule's runs (three of its
+   * periods do not fit in the day CloudWatch allows an alarm; the Datadog monitor watches them).
+   */
+  public readonly noSuccessAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: BillingCollectorProps = {}) {
     super(scope, id);
@@ -131,21 +138,28 @@ export class BillingCollector extends Construct {
       bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields] },
     });
 
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the billing collector',
-      schedule: resolved.schedule.expression,
-      targets: [
-        new targets.LambdaFunction(this.function, {
-          retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
-          maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
-        }),
-      ],
-    });
+    // Each rule exists when a source of its trigger is on: with Cost Explorer alone, say, every
+    // hourly run would fail for want of a source, so the hourly rule is left out.
+    const rules = deployedRules(props);
+    this.rule = rules.schedule
+      ? new events.Rule(this, 'Schedule', {
+          description: 'Runs the billing collector',
+          schedule: resolved.schedule.expression,
+          targets: [
+            new targets.LambdaFunction(this.function, {
+              retryAttempts: BILLING_COLLECTOR_DEFAULTS.retryAttempts,
+              maxEventAge: BILLING_COLLECTOR_DEFAULTS.maxEventAge,
+            }),
+          ],
+        })
+      : undefined;
 
-    const secondRule = this.costExplorerRun(resolved.costExplorerSchedule, props);
+    const secondRule = rules.cost_explorer ? this.costExplorerRun(resolved.costExplorerSchedule) : undefined;
     this.costExplorerRule = secondRule?.rule;
 
     const period = resolved.schedule.period;
+    // By FunctionName alone, which Lambda aggregates over every version and alias: the second
+    // rule's failed runs, through its alias, count here too.
     const errors = this.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription:
@@ -158,56 +172,18 @@ export class BillingCollector extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const hourly = {
-      invocations: this.function.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
-      errors,
-    };
-    // The function's metrics count every run, the second rule's too: a Cost Explorer success
-    // would count as an hourly one and reset the alarm while every hourly run fails. Its alias
-    // publishes its runs apart, so they are taken out again.
-    const second =
-      secondRule === undefined
-        ? undefined
-        : {
-            secondInvocations: secondRule.alias.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
-            secondErrors: secondRule.alias.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-          };
-    const successes = new cloudwatch.MathExpression({
-      label: 'Successful scheduled runs',
-      // Lambda publishes Errors beside Invocations, but FILL keeps a missing Errors point from
-      // hiding a period that had successful runs (and a period without a second-rule run from
-      // having no value).
-      expression: 'invocations - FILL(errors, 0)' + (second === undefined ? '' : ' - (FILL(secondInvocations, 0) - FILL(secondErrors, 0))'),
-      usingMetrics: { ...hourly, ...second },
-      period,
-    });
-    this.noSuccessAlarm = new cloudwatch.Alarm(this, 'NoSuccessAlarm', {
-      alarmDescription:
-        `The billing collector has had no successful run for ${NO_SUCCESS_EVALUATION_PERIODS} schedule ` +
-        'periods: it fails every run, or is not running at all (rule disabled, function throttled).',
-      metric: successes,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: NO_SUCCESS_EVALUATION_PERIODS,
-      datapointsToAlarm: NO_SUCCESS_EVALUATION_PERIODS,
-      // No data means no run: that is exactly what this alarm is for.
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    this.noSuccessAlarm = rules.schedule ? this.createNoSuccessAlarm(period, errors, secondRule?.alias) : undefined;
 
     if (props.alarmTopic !== undefined) this.notify(props.alarmTopic);
   }
 
   /**
-   * The second rule and its alias, when an enabled source runs on the `cost_explorer` trigger
+   * The second rule and its alias, made when an enabled source runs on the `cost_explorer` trigger
    * (taken from the registry, so every such source brings the rule). The alias exists for
    * Lambda's asynchronous retries, which are set per alias: the hourly runs keep theirs, but a
    * retried failed Cost Explorer run would pay its requests again, so this one has none.
    */
-  private costExplorerRun(
-    schedule: CollectorSchedule,
-    props: BillingCollectorProps,
-  ): { readonly rule: events.Rule; readonly alias: lambda.Alias } | undefined {
-    if (sourcesRunBy(props, 'cost_explorer').length === 0) return undefined;
+  private costExplorerRun(schedule: CollectorSchedule): { readonly rule: events.Rule; readonly alias: lambda.Alias } {
     const alias = new lambda.Alias(this, 'CostExplorerAlias', {
       aliasName: COST_EXPLORER_ALIAS,
       version: this.function.currentVersion,
@@ -234,6 +210,47 @@ export class BillingCollector extends Construct {
       ],
     });
     return { rule, alias };
+  }
+
+  /**
+   * The "no successful run" alarm of the hourly runs. The function's metrics count every run, the
+   * second rule's too: a Cost Explorer success would count as an hourly one and reset the alarm
+   * while every hourly run fails. The second rule's alias publishes its runs apart, so they are
+   * taken out again.
+   */
+  private createNoSuccessAlarm(period: Duration, errors: cloudwatch.IMetric, secondAlias: lambda.Alias | undefined): cloudwatch.Alarm {
+    const hourly = {
+      invocations: this.function.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+      errors,
+    };
+    const second =
+      secondAlias === undefined
+        ? undefined
+        : {
+            secondInvocations: secondAlias.metricInvocations({ period, statistic: cloudwatch.Stats.SUM }),
+            secondErrors: secondAlias.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+          };
+    const successes = new cloudwatch.MathExpression({
+      label: 'Successful scheduled runs',
+      // Lambda publishes Errors beside Invocations, but FILL keeps a missing Errors point from
+      // hiding a period that had successful runs (and a period without a second-rule run from
+      // having no value).
+      expression: 'invocations - FILL(errors, 0)' + (second === undefined ? '' : ' - (FILL(secondInvocations, 0) - FILL(secondErrors, 0))'),
+      usingMetrics: { ...hourly, ...second },
+      period,
+    });
+    return new cloudwatch.Alarm(this, 'NoSuccessAlarm', {
+      alarmDescription:
+        `The billing collector has had no successful run for ${NO_SUCCESS_EVALUATION_PERIODS} schedule ` +
+        'periods: it fails every run, or is not running at all (rule disabled, function throttled).',
+      metric: successes,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: NO_SUCCESS_EVALUATION_PERIODS,
+      datapointsToAlarm: NO_SUCCESS_EVALUATION_PERIODS,
+      // No data means no run: that is exactly what this alarm is for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
   }
 
   private createApiKeySecret(): secretsmanager.Secret {
@@ -263,7 +280,7 @@ export class BillingCollector extends Construct {
 
   private notify(topic: sns.ITopic): void {
     const action = new cloudwatchActions.SnsAction(topic);
-    for (const alarm of [this.errorsAlarm, this.noSuccessAlarm]) {
+    for (const alarm of [this.errorsAlarm, ...(this.noSuccessAlarm === undefined ? [] : [this.noSuccessAlarm])]) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }

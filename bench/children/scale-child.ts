@@ -17,6 +17,8 @@ import type { ScaleCommand, ScaleEvent } from './protocol';
 const FUNCTION_ARN = `arn:aws:lambda:eu-west-1:${FAKE_ACCOUNT_ID}:function:bench`;
 /** The time the handler is given (Lambda's remaining time): the organization scenario gives its own timeout. */
 const REMAINING_MS = Number(process.env.BENCH_REMAINING_MS ?? 120_000);
+/** The invocation's event, as JSON: the Cost Explorer scenario sends the second rule's; `{}` is the hourly rule's. */
+const EVENT: unknown = JSON.parse(process.env.BENCH_EVENT ?? '{}');
 
 function send(event: ScaleEvent): Promise<void> {
   return new Promise((resolve) => {
@@ -74,7 +76,7 @@ process.on('message', (command: ScaleCommand) => {
     const used = process.cpuUsage(cpu0);
     return (used.user + used.system) / 1000;
   };
-  const invoke = (): Promise<unknown> => handler({}, context);
+  const invoke = (): Promise<unknown> => handler(EVENT, context);
   (command.profileTo === undefined ? invoke() : profiled(command.profileTo, invoke)).then(
     (summary) =>
       send({

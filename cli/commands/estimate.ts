@@ -6,7 +6,7 @@ import type { Trigger } from '../../lambda/trigger';
 import type { RunSummary } from '../../lambda/collect';
 import { metricName } from '../../lambda/metrics';
 import { NO_API_KEY } from '../api-key';
-import { sourcesRunBy } from '../../lambda/sources';
+import { deployedRules, sourcesRunBy } from '../../lambda/sources';
 import { AwsClientFactory, callerIdentity } from '../aws';
 import { EXIT, type ExitCode } from '../errors';
 import { num, usd } from '../cost-model';
@@ -48,32 +48,47 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
   try {
     progress.step('Resolving the AWS account (STS GetCallerIdentity)');
     const { accountId, arn } = await callerIdentity(aws, options.profile);
-    progress.step('Reading budgets and billing metrics (dry run)');
-    // One dry run of a rule's sources, as its runs read them.
+    // One dry run of a rule's sources, as its runs read them; a rule whose sources are all off is
+    // not deployed (`deployedRules`), and is neither read nor priced.
     const dryRunOf = (trigger: Trigger) =>
       runCollection({ config, accountId, callerArn: arn, aws, apiKey: NO_API_KEY, log, dryRun: true, trigger });
-    const { summary, series } = await dryRunOf('schedule');
+    const rules = deployedRules(config);
+    let hourly: Awaited<ReturnType<typeof dryRunOf>> | undefined;
+    if (rules.schedule) {
+      progress.step('Reading budgets and billing metrics (dry run)');
+      hourly = await dryRunOf('schedule');
+    }
     // The second rule's sources, read as its runs read them: each Cost Explorer request this
     // makes is billed $0.01, as the run's would be, and counted (pages included) to price them.
-    const secondRule = sourcesRunBy(config, 'cost_explorer');
     let costExplorer: { summary: RunSummary } | undefined;
-    if (secondRule.length > 0) {
+    if (rules.cost_explorer) {
       progress.step('Reading Cost Explorer (dry run; each request billed $0.01)');
       costExplorer = await dryRunOf('cost_explorer');
     }
     progress.clear();
 
     const result = estimate({
-      seriesByMetric: summary.series,
-      notSent: summary.skipped,
-      perRun: { calls: summary.awsCalls as Record<string, number>, metricsRequested: aws.metricsRequestedSoFar },
+      seriesByMetric: hourly?.summary.series ?? {},
+      notSent: hourly?.summary.skipped ?? {},
+      perRun: { calls: (hourly?.summary.awsCalls ?? {}) as Record<string, number>, metricsRequested: aws.metricsRequestedSoFar },
       operations: sourcesRunBy(config, 'schedule').flatMap((source) => source.operations),
       scheduleMinutes: options.scheduleMinutes,
+      hourlyRule: rules.schedule,
       apiKeyMaxAgeHours: config.apiKeyMaxAgeMs / 3_600_000,
-      ...(config.collectEstimatedCharges
-        ? { chargeLevels: { sentByLevel: seriesByLevel(series, metricName(config.metricPrefix, 'estimatedCharges')), switches: config } }
+      ...(config.collectEstimatedCharges && hourly !== undefined
+        ? {
+            chargeLevels: {
+              sentByLevel: seriesByLevel(hourly.series, metricName(config.metricPrefix, 'estimatedCharges')),
+              switches: config,
+            },
+          }
         : {}),
-      ...(options.includeLambda ? { lambda: { memoryMb: deployedMemoryMb(config.accounts), durationMs: summary.durationMs } } : {}),
+      ...(options.includeLambda
+        ? {
+            // The hourly run's duration; without the hourly rule, the second rule's.
+            lambda: { memoryMb: deployedMemoryMb(config.accounts), durationMs: (hourly ?? costExplorer)?.summary.durationMs ?? 0 },
+          }
+        : {}),
       ...(costExplorer === undefined
         ? {}
         : {
@@ -81,15 +96,16 @@ export async function runEstimate(options: EstimateOptions, io: Io): Promise<Exi
               scheduleMinutes: options.costExplorerScheduleMinutes,
               calls: costExplorer.summary.awsCalls as Record<string, number>,
               seriesByMetric: costExplorer.summary.series,
-              operations: secondRule.flatMap((source) => source.operations),
+              operations: sourcesRunBy(config, 'cost_explorer').flatMap((source) => source.operations),
             },
           }),
     });
+    const errors = [...(hourly?.summary.errors ?? []), ...(costExplorer?.summary.errors ?? [])];
     const report: EstimateReport = {
       accountId,
       ...result,
-      notes: [...notes(summary, config.metricPrefix, config.sendHealthMetrics), ...levelNotes(result.chargeLevels)],
-      errors: [...summary.errors, ...(costExplorer?.summary.errors ?? [])],
+      notes: [...notes(errors.length > 0, config.metricPrefix, config.sendHealthMetrics), ...levelNotes(result.chargeLevels)],
+      errors,
     };
     io.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : estimateText(report));
     return report.errors.length === 0 ? EXIT.ok : EXIT.failure;
@@ -124,7 +140,7 @@ function levelNotes(levels: readonly ChargeLevel[]): string[] {
   });
 }
 
-function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
+function notes(dryRunErrors: boolean, prefix: string, health: boolean): string[] {
   const list = [
     'Each series is one Datadog custom metric (a metric name with one combination of tags), billed by Datadog ' +
       'under your plan; the counts are those of this account today.',
@@ -138,7 +154,7 @@ function notes(summary: RunSummary, prefix: string, health: boolean): string[] {
         'Leave the health metrics out with --no-health-metrics.',
     );
   }
-  if (summary.errors.length > 0) list.push('The dry run had errors (listed below): the counts miss what they stopped.');
+  if (dryRunErrors) list.push('The dry run had errors (listed below): the counts miss what they stopped.');
   return list;
 }
 
@@ -162,8 +178,11 @@ export function estimateText(report: EstimateReport): string {
     table(['METRIC', 'SERIES'], rows, new Set([1])),
     `Not sent, by reason: ${counts(metrics.notSent)}`,
     '',
-    `AWS cost per month, collecting every ${num(report.schedule.minutes)} minutes ` +
-      `(${num(report.schedule.runsPerMonth)} runs in a ${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`,
+    report.schedule.hourlyRule
+      ? `AWS cost per month, collecting every ${num(report.schedule.minutes)} minutes ` +
+        `(${num(report.schedule.runsPerMonth)} runs in a ${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`
+      : `AWS cost per month, with no hourly rule (no source of it is on): the second rule's runs only ` +
+        `(${report.schedule.hoursPerMonth}-hour month; us-east-1 list prices)`,
     '',
     table(['ITEM', 'ARITHMETIC'], costRows),
     ...(levels.length === 0

@@ -25,7 +25,7 @@ import type { MetricDefinition } from '../metrics';
 import { awsListing, followPages } from '../paging';
 import { increment, type RawTag, type Sample, type SkipReason, type SourceResult } from '../samples';
 import { callNeeding } from './aws-errors';
-import { costPeriods, type DateRange } from './cost-periods';
+import { costPeriods, type CostPeriods } from './cost-periods';
 import {
   addPage,
   costFamilies,
@@ -71,6 +71,20 @@ export const COST_EXPLORER_METRICS = {
 
 const GET_COST_AND_USAGE = 'ce:GetCostAndUsage';
 const GET_COST_FORECAST = 'ce:GetCostForecast';
+/**
+ * The GetCostAndUsage queries of each family, in order (each a request, and one more per extra
+ * page): the benchmark's minimum counts a run's requests from them (`bench/minimum.ts`).
+ */
+export const FAMILY_QUERIES = [
+  { granularity: 'MONTHLY', range: 'lastMonthAndMonthToDate' },
+  { granularity: 'DAILY', range: 'lastDay' },
+] as const satisfies readonly FamilyQuery[];
+
+/** One GetCostAndUsage query of a family: its granularity, over one of the run's ranges. */
+interface FamilyQuery {
+  readonly granularity: 'MONTHLY' | 'DAILY';
+  readonly range: 'lastMonthAndMonthToDate' | 'lastDay';
+}
 /** The prediction interval `forecast_upper` takes its upper bound from, in percent. */
 const PREDICTION_INTERVAL = 80;
 
@@ -153,7 +167,13 @@ async function request<T>(run: SourceRun, operation: string, action: string, sen
 }
 
 /** Every page of one GetCostAndUsage query, merged. */
-async function query(client: CostExplorerClient, run: SourceRun, family: CostFamily, granularity: 'MONTHLY' | 'DAILY', range: DateRange) {
+async function query(
+  client: CostExplorerClient,
+  run: SourceRun,
+  family: CostFamily,
+  { granularity, range }: FamilyQuery,
+  periods: CostPeriods,
+) {
   const answer = emptyAnswer();
   // The request cap stops a listing that keeps paging first; the guard still catches a token given twice.
   const pages = awsListing('GetCostAndUsage', run.costExplorerRequests.max + 1);
@@ -161,7 +181,7 @@ async function query(client: CostExplorerClient, run: SourceRun, family: CostFam
     const page: GetCostAndUsageResponse = await request(run, 'GetCostAndUsage', GET_COST_AND_USAGE, () =>
       client.send(
         new GetCostAndUsageCommand({
-          TimePeriod: range,
+          TimePeriod: periods[range],
           Granularity: granularity,
           Metrics: run.config.costMetrics.map((metric) => usageMetric(metric as CostMetricName)),
           ...(family.groupBy.length === 0 ? {} : { GroupBy: [...family.groupBy] }),
@@ -190,9 +210,10 @@ export async function collectCostExplorer(client: CostExplorerClient, run: Sourc
   // Month to date is empty on the 1st: the groups are ranked by last month then.
   const rankedBy = (periods.monthToDate ?? periods.lastMonth).Start;
   const [rankMetric] = costMetrics.map(usageMetric);
+  const [monthlyQuery, dailyQuery] = FAMILY_QUERIES;
   try {
     for (const family of costFamilies(run.config.costGroupBy)) {
-      const monthly = await query(client, run, family, 'MONTHLY', periods.lastMonthAndMonthToDate);
+      const monthly = await query(client, run, family, monthlyQuery, periods);
       const kept = rankGroups(monthly.periods.get(rankedBy), rankMetric, run.config.costMaxGroups);
       const samplesOf = (metric: Sample['metric'], answer: QueryAnswer, start: string | undefined, tags: readonly RawTag[] = []) => {
         const period = start === undefined ? undefined : answer.periods.get(start);
@@ -214,7 +235,7 @@ export async function collectCostExplorer(client: CostExplorerClient, run: Sourc
       samplesOf('costLastMonth', monthly, periods.lastMonth.Start);
       samplesOf('costMonthToDate', monthly, periods.monthToDate?.Start);
       if (family.scope === 'total') samples.push(...(await forecasts(client, run, monthly, periods.monthToDate?.Start, skipped)));
-      const daily = await query(client, run, family, 'DAILY', periods.lastDay);
+      const daily = await query(client, run, family, dailyQuery, periods);
       samplesOf('costDaily', daily, periods.lastDay.Start);
     }
   } catch (error) {

@@ -9,7 +9,7 @@ import { costExplorerSource } from './cost-explorer';
 import { costAnomaliesSource } from './cost-anomalies';
 import { DEFAULTS } from '../settings';
 import type { Source } from './source';
-import type { Trigger } from '../trigger';
+import { TRIGGERS, type Trigger } from '../trigger';
 
 export const SOURCES: readonly Source[] = [
   estimatedChargesSource,
@@ -26,6 +26,14 @@ export function enabledSources(switches: { readonly [K in Source['setting']]?: b
 /** The enabled sources a run of this trigger reads; the others wait for their own rule. */
 export function sourcesRunBy(switches: { readonly [K in Source['setting']]?: boolean }, trigger: Trigger): readonly Source[] {
   return enabledSources(switches).filter((source) => source.trigger === trigger);
+}
+
+/**
+ * The rules a deployment with these switches has: each trigger's, when a source it runs is on.
+ * The construct makes each rule (and its alarms) by it, and `estimate` prices them by it.
+ */
+export function deployedRules(switches: { readonly [K in Source['setting']]?: boolean }): Record<Trigger, boolean> {
+  return Object.fromEntries(TRIGGERS.map((trigger) => [trigger, sourcesRunBy(switches, trigger).length > 0])) as Record<Trigger, boolean>;
 }
 
 /**

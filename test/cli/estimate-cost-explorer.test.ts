@@ -50,6 +50,33 @@ describe('estimate with the second rule', () => {
   });
 });
 
+describe('estimate of a deployment with the second rule alone (no source of the hourly rule on)', () => {
+  const secondOnly: EstimateInput = {
+    ...INPUT,
+    seriesByMetric: {},
+    perRun: { calls: {}, metricsRequested: 0 },
+    operations: [],
+    hourlyRule: false,
+    lambda: { memoryMb: 256, durationMs: 500 },
+  };
+  const lineOf = (input: EstimateInput, item: string) => estimate(input).awsCost.lines.find((line) => line.item === item);
+
+  it("prices no hourly run: the runs are the second rule's, each an invocation and at most one secret read", () => {
+    const result = estimate(secondOnly);
+    expect(result.schedule).toMatchObject({ runsPerMonth: 0, hourlyRule: false });
+    expect(lineOf(secondOnly, 'Lambda requests')?.quantity).toBe(61);
+    expect(lineOf(secondOnly, 'Secrets Manager GetSecretValue')?.quantity).toBe(61);
+    expect(lineOf(secondOnly, 'Lambda compute (arm64)')?.arithmetic).toMatch(/^61 runs × /);
+    expect(result.customMetrics.byMetric).toEqual(INPUT.costExplorer?.seriesByMetric);
+  });
+
+  it('prices the errors alarm alone: no "no successful run" alarm, whose metrics need the hourly rule', () => {
+    expect(lineOf(secondOnly, 'CloudWatch alarms')?.arithmetic).toBe('1 alarm metric × $0.10/month = $0.10');
+    // With the hourly rule too: the errors alarm, and the no-success alarm's four metrics.
+    expect(lineOf(INPUT, 'CloudWatch alarms')?.quantity).toBe(5);
+  });
+});
+
 describe('estimate --cost-explorer against the fake AWS', () => {
   let aws: FakeAws;
   let env: NodeJS.ProcessEnv;
@@ -99,6 +126,20 @@ describe('estimate --cost-explorer against the fake AWS', () => {
       'Cost Explorer: 7 requests a run (each page one, $0.01 each), every 240 minutes (183 runs a month, the second rule)',
     );
     expect(out).toMatch(/Cost Explorer GetCostAndUsage +6 requests\/run × 183 runs = 1,098 requests × \$0.01 = \$10.98/);
+  });
+
+  it('reads Cost Explorer alone with the hourly sources off, as a deployment of the second rule alone runs', async () => {
+    aws.take();
+    const { code, out } = await runInProcess(['estimate', '--no-budgets', '--no-estimated-charges', '--cost-explorer', '--json'], env);
+    const report = JSON.parse(out) as EstimateReport;
+
+    expect(code).toBe(0);
+    expect(report.errors).toEqual([]);
+    // No hourly dry run: nothing but Cost Explorer (and the caller's identity) is asked.
+    expect(Object.keys(aws.take().operations).sort()).toEqual(['GetCallerIdentity', 'GetCostAndUsage', 'GetCostForecast']);
+    expect(report.schedule).toMatchObject({ runsPerMonth: 0, hourlyRule: false });
+    expect(report.awsCost.lines.find((line) => line.item === 'CloudWatch alarms')?.quantity).toBe(1);
+    expect(report.awsCost.lines.map((line) => line.item)).not.toContain('CloudWatch ListMetrics');
   });
 
   it('reads no Cost Explorer without --cost-explorer', async () => {

@@ -87,7 +87,7 @@ describe('estimate', () => {
   it('scales every per-run line with the schedule', () => {
     const hourly = estimate(INPUT);
     const quarterly = estimate({ ...INPUT, scheduleMinutes: 15 });
-    expect(quarterly.schedule).toEqual({ minutes: 15, runsPerMonth: 2920, hoursPerMonth: 730 });
+    expect(quarterly.schedule).toEqual({ minutes: 15, runsPerMonth: 2920, hoursPerMonth: 730, hourlyRule: true });
     expect(line({ ...INPUT, scheduleMinutes: 15 }, 'CloudWatch GetMetricData').monthlyUsd).toBeCloseTo(
       4 * line(INPUT, 'CloudWatch GetMetricData').monthlyUsd,
       8,

@@ -1,4 +1,6 @@
-import { ALARM_METRICS, DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME, SECOND_RULE_ALARM_METRICS } from '../../lambda/deployment';
+import { alarmMetrics, DEPLOYMENT_DEFAULTS, FUNCTION_RUNTIME } from '../../lambda/deployment';
+import { deployedRules } from '../../lambda/sources';
+import { estimate } from '../../cli/estimate';
 import { triggerEvent } from '../../lambda/trigger';
 import { COST_EXPLORER_ALIAS } from '../../lib/billing-collector';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -18,13 +20,32 @@ let byDefault: Synthesized;
 let withExistingSecret: Synthesized;
 let withCron: Synthesized;
 let withCostExplorer: Synthesized;
+let costExplorerOnly: Synthesized;
+
+/** The sources of the hourly rule off, Cost Explorer on: a deployment of the second rule alone. */
+const COST_EXPLORER_ONLY = { collectBudgets: 'false', collectEstimatedCharges: 'false', collectCostExplorer: 'true' };
 
 beforeAll(() => {
   byDefault = templateOf();
   withExistingSecret = templateOf(EXISTING_SECRET_CONTEXT);
   withCron = templateOf(CRON_CONTEXT);
   withCostExplorer = templateOf({ collectCostExplorer: 'true', costExplorerSchedule: 'rate(8 hours)' });
+  costExplorerOnly = templateOf({ ...COST_EXPLORER_ONLY, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:billing-alarms' });
 }, SYNTH_TIMEOUT);
+
+/** The metrics of every alarm of the template, as CloudWatch bills them: a metric alarm's one, and each MetricStat of a math alarm. */
+function alarmMetricCount(s: Synthesized): number {
+  const alarms = Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as {
+    Properties: { MetricName?: string; Metrics?: { MetricStat?: unknown }[] };
+  }[];
+  return alarms.reduce(
+    (count, alarm) =>
+      count +
+      (alarm.Properties.MetricName === undefined ? 0 : 1) +
+      (alarm.Properties.Metrics ?? []).filter((query) => query.MetricStat !== undefined).length,
+    0,
+  );
+}
 
 /** The CloudFormation value of a token of the synthesized stack, as a matcher would see it. */
 function cfn(synthesized: Synthesized, value: unknown): unknown {
@@ -112,18 +133,9 @@ describe('the stack with its defaults', () => {
     byDefault.template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: DEPLOYMENT_DEFAULTS.scheduleExpression });
   });
 
-  it('has as many alarm metrics as the cost model prices (ALARM_METRICS)', () => {
-    const alarms = Object.values(byDefault.template.findResources('AWS::CloudWatch::Alarm')) as {
-      Properties: { MetricName?: string; Metrics?: { MetricStat?: unknown }[] };
-    }[];
-    const metrics = alarms.reduce(
-      (count, alarm) =>
-        count +
-        (alarm.Properties.MetricName === undefined ? 0 : 1) +
-        (alarm.Properties.Metrics ?? []).filter((query) => query.MetricStat !== undefined).length,
-      0,
-    );
-    expect(metrics).toBe(ALARM_METRICS);
+  it('has as many alarm metrics as the cost model prices for its rules (alarmMetrics)', () => {
+    expect(alarmMetricCount(byDefault)).toBe(alarmMetrics(deployedRules({})));
+    expect(alarmMetricCount(byDefault)).toBe(3);
   });
 
   it('sets only the secret ARN and the site in the environment, leaving the rest to the collector defaults', () => {
@@ -440,20 +452,89 @@ describe('the stack with collectCostExplorer', () => {
     });
   });
 
-  it('has SECOND_RULE_ALARM_METRICS more alarm metrics than the default stack', () => {
-    const count = (s: Synthesized): number =>
-      (
-        Object.values(s.template.findResources('AWS::CloudWatch::Alarm')) as {
-          Properties: { MetricName?: string; Metrics?: { MetricStat?: unknown }[] };
-        }[]
-      ).reduce(
-        (total, alarm) =>
-          total +
-          (alarm.Properties.MetricName === undefined ? 0 : 1) +
-          (alarm.Properties.Metrics ?? []).filter((query) => query.MetricStat !== undefined).length,
-        0,
-      );
-    expect(count(withCostExplorer)).toBe(ALARM_METRICS + SECOND_RULE_ALARM_METRICS);
+  it('has the alarm metrics the cost model prices for both rules (alarmMetrics), two more than the default stack', () => {
+    expect(alarmMetricCount(withCostExplorer)).toBe(alarmMetrics(deployedRules({ collectCostExplorer: true })));
+    expect(alarmMetricCount(withCostExplorer)).toBe(alarmMetricCount(byDefault) + 2);
+  });
+});
+
+describe("the stack's alarm metrics against estimate's CloudWatch alarms line", () => {
+  /** `estimate`'s line for a deployment with these switches, its rules as the construct decides them. */
+  const estimatedAlarmMetrics = (switches: Parameters<typeof deployedRules>[0]): number | undefined => {
+    const rules = deployedRules(switches);
+    const result = estimate({
+      seriesByMetric: {},
+      notSent: {},
+      perRun: { calls: {}, metricsRequested: 0 },
+      operations: [],
+      scheduleMinutes: 60,
+      hourlyRule: rules.schedule,
+      apiKeyMaxAgeHours: 6,
+      ...(rules.cost_explorer ? { costExplorer: { scheduleMinutes: 720, calls: {}, seriesByMetric: {}, operations: [] } } : {}),
+    });
+    return result.awsCost.lines.find((line) => line.item === 'CloudWatch alarms')?.quantity;
+  };
+
+  it.each([
+    ['the default stack', () => byDefault, {}],
+    ['the stack with Cost Explorer beside the hourly sources', () => withCostExplorer, { collectCostExplorer: true }],
+    [
+      'the stack of the second rule alone',
+      () => costExplorerOnly,
+      { collectBudgets: false, collectEstimatedCharges: false, collectCostExplorer: true },
+    ],
+  ])('agree for %s', (_name, synthesized, switches) => {
+    expect(estimatedAlarmMetrics(switches)).toBe(alarmMetricCount(synthesized()));
+  });
+});
+
+describe('the stack with only second-rule sources on (Cost Explorer, budgets and estimated charges off)', () => {
+  const rules = (s: Synthesized) =>
+    Object.values(s.template.findResources('AWS::Events::Rule')) as {
+      Properties: { ScheduleExpression: string; Targets: { Arn: unknown; Input?: string }[] };
+    }[];
+
+  it('has no hourly rule: its one rule is the second, sending the cost_explorer trigger to the alias', () => {
+    const [only, ...others] = rules(costExplorerOnly);
+    expect(others).toEqual([]);
+    expect(only.Properties.ScheduleExpression).toBe(DEPLOYMENT_DEFAULTS.costExplorerScheduleExpression);
+    expect(only.Properties.Targets.map((target) => target.Input)).toEqual([JSON.stringify(triggerEvent('cost_explorer'))]);
+    expect(costExplorerOnly.stack.collector.rule).toBeUndefined();
+    costExplorerOnly.template.hasResourceProperties('AWS::Lambda::Alias', { Name: COST_EXPLORER_ALIAS });
+  });
+
+  it('has the errors alarm alone, on the function\'s errors by FunctionName, which count the alias\'s runs; no "no successful run" alarm', () => {
+    const fnName = cfn(costExplorerOnly, costExplorerOnly.stack.collector.function.functionName);
+    const alarms = Object.values(costExplorerOnly.template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(1);
+    expect(costExplorerOnly.stack.collector.noSuccessAlarm).toBeUndefined();
+    const topic = 'arn:aws:sns:us-east-1:123456789012:billing-alarms';
+    costExplorerOnly.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      // FunctionName alone: Lambda aggregates every version and alias of the function under it.
+      Dimensions: [{ Name: 'FunctionName', Value: fnName }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+      OKActions: [topic],
+    });
+  });
+
+  it('has the alarm metrics the cost model prices for the second rule alone (alarmMetrics)', () => {
+    expect(alarmMetricCount(costExplorerOnly)).toBe(
+      alarmMetrics(deployedRules({ collectBudgets: false, collectEstimatedCharges: false, collectCostExplorer: true })),
+    );
+    expect(alarmMetricCount(costExplorerOnly)).toBe(1);
+  });
+
+  it('keeps the hourly rule and both alarms with an hourly source on', () => {
+    for (const s of [byDefault, withCostExplorer]) {
+      expect(s.stack.collector.rule).toBeDefined();
+      expect(s.stack.collector.noSuccessAlarm).toBeDefined();
+      expect(rules(s).filter((rule) => rule.Properties.ScheduleExpression === DEPLOYMENT_DEFAULTS.scheduleExpression)).toHaveLength(1);
+    }
   });
 });
 

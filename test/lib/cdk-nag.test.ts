@@ -31,6 +31,11 @@ describe('cdk-nag AWS Solutions checks', () => {
     ],
     ['the stack with Cost Explorer: its second rule, alias and ce: grants', { collectCostExplorer: 'true' }, false],
     [
+      'the stack with the second rule alone (Cost Explorer and anomalies on, budgets and charges off)',
+      { collectCostExplorer: 'true', collectCostAnomalies: 'true', collectBudgets: 'false', collectEstimatedCharges: 'false' },
+      false,
+    ],
+    [
       'organization mode with Cost Explorer, read through the management reader',
       { accounts: 'organization', collectCostExplorer: 'true', managementRoleArn: 'arn:aws:iam::111122223333:role/billing-reader' },
       false,

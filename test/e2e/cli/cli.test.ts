@@ -486,7 +486,7 @@ describe('the command-line tool against moto and a loopback Datadog intake', () 
         ['linked_account_service', true, 1],
       ]);
       expect(report.customMetrics).toEqual({ total: 18, byMetric: dryRun.summary.series, notSent: { not_a_cost_budget: 1 } });
-      expect(report.schedule).toEqual({ minutes: 60, runsPerMonth: 730, hoursPerMonth: 730 });
+      expect(report.schedule).toEqual({ minutes: 60, runsPerMonth: 730, hoursPerMonth: 730, hourlyRule: true });
       expect(report.perRun).toEqual({
         listMetrics: 1,
         getMetricDataCalls: 1,
