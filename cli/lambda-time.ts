@@ -59,12 +59,11 @@ export function impliedArithmetic(run: RunOnOneCore, memoryMb: number): string {
  *   (`runTime.cold.cpuMs.median` ÷ `runTime.seriesSent` in bench/report.json). Most of it is the SDK parsing
  *   the AWS answers and the series' JSON, both proportional to the series.
  *
- * Measured with `npm run bench`: the INIT at commit 794c77f, 214.4 ms (later runs, on a machine at
- * five times its load, read 443 to 786 ms for the same bundle); the CPU at commit a5286ec (before its rebase), after the
- * Datadog layer's cuts, 874.8 ms ÷ 8,004 series = 0.11 ms (0.12 ms at 794c77f). Update both when
- * their figures move.
+ * Measured with `npm run bench -- --node <Node.js 24>` (the function's runtime) at commit 515d619 on
+ * an idle machine: INIT 250.6 ms, CPU 937.8 ms ÷ 11,604 series = 0.081 ms (Node.js 20 on the same
+ * commit: 228.7 ms and 1,193 ms, 0.103 ms). Update both when their figures move.
  */
-export const ESTIMATE_CPU_ASSUMPTION = { initMs: 214, cpuMsPerSeries: 0.11 } as const;
+export const ESTIMATE_CPU_ASSUMPTION = { initMs: 251, cpuMsPerSeries: 0.081 } as const;
 
 /** A run of `series` series sent, as `estimate` assumes it on one core, bound by the dry run's own wall time. */
 export function assumedRun(series: number, dryRunMs: number): RunOnOneCore {
