@@ -463,7 +463,7 @@ function idleTriggerError(config: Config, trigger: Trigger): ActionableError | u
   const switches = SOURCES.filter((source) => source.trigger === trigger).map((source) => source.setting);
   return new ActionableError(`This run (trigger ${trigger}) has no source to read: each of its sources is off.`, {
     fix: (name) =>
-      `Turn one on (${switches.map((setting) => name(setting, 'true')).join(', or ')}), or remove the rule that sends this trigger.`,
+      `Turn one on (${switches.map((setting) => name(setting, 'true')).join(', or ')}), or stop sending this event: the stack makes the rule that sends it only when one of them is on.`,
   });
 }
 
