@@ -7,8 +7,6 @@
  * minimum (`minimumCostExplorerCalls`), and what they cost a month at `costExplorerSchedule`.
  */
 import { operationLine, runsPerMonth, totalUsd, type CostLine } from '../cli/cost-model';
-import { startFakeAws } from '../fakes/aws/server';
-import { startIntake } from '../fakes/datadog/intake';
 import { DEPLOYMENT_DEFAULTS } from '../lambda/deployment';
 import { metricName, type MetricKey } from '../lambda/metrics';
 import { costExplorerSource } from '../lambda/sources/cost-explorer';
@@ -17,9 +15,9 @@ import { costPeriods } from '../lambda/sources/cost-periods';
 import { DEFAULTS } from '../lambda/settings';
 import { triggerEvent } from '../lambda/trigger';
 import { makeCostExplorerOrganization, type CostExplorerDataset } from './dataset';
-import { lambdaNodeFlags, type ChildScript } from './machine';
+import { lambdaNodeFlags } from './machine';
 import { COST_EXPLORER_CALL_NAMES, minimumCostExplorerCalls, type CostExplorerCalls } from './minimum';
-import { countedCalls, runScale } from './scale';
+import { callsAgainstMinimum, coldRunAgainstFakes, countedCalls, type ScenarioOptions } from './scale';
 import { round } from './stats';
 
 /** The organization of the issue's price assumption ("up to 50 accounts and 50 services"), and its payer. */
@@ -52,16 +50,8 @@ export interface CostExplorerFigure {
   readonly checks: readonly Check[];
 }
 
-export interface CostExplorerOptions {
-  readonly scaleChild: ChildScript;
-  readonly bundlePath: string;
-  /** The child's environment (fake endpoints and dummy credentials); the fakes' endpoints are set here. */
-  readonly env: (awsOrigin: string, datadogOrigin: string) => NodeJS.ProcessEnv;
-  readonly secretArn: string;
-  readonly apiKey: string;
-  readonly latencyMs: number;
+export interface CostExplorerOptions extends ScenarioOptions {
   readonly timeoutMs: number;
-  readonly progress: (message: string) => void;
 }
 
 export async function measureCostExplorer(options: CostExplorerOptions): Promise<CostExplorerFigure> {
@@ -71,67 +61,43 @@ export async function measureCostExplorer(options: CostExplorerOptions): Promise
   options.progress(
     `Cost Explorer: one run of the second rule, ${linkedAccounts} linked accounts and the payer × ${services} services, ${options.latencyMs} ms latency`,
   );
-  const aws = await startFakeAws({ ...dataset.seed, secrets: { [options.secretArn]: options.apiKey } });
-  const datadog = await startIntake({ apiKey: options.apiKey, checkBodiesAfterAnswer: true });
-  try {
-    aws.server.latencyMs = options.latencyMs;
-    datadog.server.latencyMs = options.latencyMs;
-    const env = {
-      ...options.env(aws.endpoint, datadog.url),
-      // As the stack deploys it with `collectCostExplorer` on, the rest at the defaults.
-      COLLECT_COST_EXPLORER: 'true',
-      BENCH_EVENT: JSON.stringify(triggerEvent('cost_explorer')),
-    };
-    const run = await runScale(
-      options.scaleChild,
-      options.bundlePath,
-      env,
-      { aws, datadog },
-      ['cold'],
-      options.timeoutMs,
-      lambdaNodeFlags(DEPLOYMENT_DEFAULTS.memorySizeMb),
-    );
-    const invocation = run.invocations[0];
-    if (!invocation.ok) throw new Error(`the Cost Explorer run failed: ${invocation.error}`);
-    const minimum = minimumCostExplorerCalls({
-      groupBy: DEFAULTS.costGroupBy,
-      costMetrics: DEFAULTS.costMetrics,
-      groups: dataset.groups,
-      now,
-    });
-    const measured: CostExplorerCalls = countedCalls(invocation, COST_EXPLORER_CALL_NAMES);
-    const over = COST_EXPLORER_CALL_NAMES.filter((name) => measured[name] !== minimum[name]).map(
-      (name) => `${name} ${measured[name]} (minimum ${minimum[name]})`,
-    );
-    // The key is read once (a cold run); nothing else is called: the hourly sources wait for their rule.
-    for (const [name, count] of Object.entries(invocation.aws.operations)) {
-      if ((COST_EXPLORER_CALL_NAMES as readonly string[]).includes(name)) continue;
-      if (name === 'GetSecretValue' && count === 1) continue;
-      over.push(`${name} ${count} (minimum ${name === 'GetSecretValue' ? 1 : 0})`);
-    }
-    const requestsPerRun = COST_EXPLORER_CALL_NAMES.reduce((sum, name) => sum + measured[name], 0);
-    const schedule = DEPLOYMENT_DEFAULTS.costExplorerScheduleExpression;
-    const runs = runsPerMonth(DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes);
-    const lines = costExplorerSource.operations.map((operation) =>
-      operationLine(operation, measured[operation.name as keyof CostExplorerCalls] ?? 0, 0, runs),
-    );
-    return {
-      linkedAccounts,
-      services,
-      latencyMs: options.latencyMs,
-      calls: { measured, minimum, met: over.length === 0, over },
-      requestsPerRun,
-      schedule,
-      runsPerMonth: runs,
-      cost: { lines, totalUsd: totalUsd(lines) },
-      durationMs: round(invocation.durationMs),
-      cpuMs: round(invocation.cpuMs),
-      seriesSent: invocation.datadog.series.length,
-      checks: costExplorerChecks(invocation, dataset, now, requestsPerRun),
-    };
-  } finally {
-    await Promise.all([aws.close(), datadog.close()]);
-  }
+  const { invocation } = await coldRunAgainstFakes(options, {
+    label: 'Cost Explorer run',
+    seed: dataset.seed,
+    // As the stack deploys it with `collectCostExplorer` on, the rest at the defaults.
+    env: { COLLECT_COST_EXPLORER: 'true', BENCH_EVENT: JSON.stringify(triggerEvent('cost_explorer')) },
+    timeoutMs: options.timeoutMs,
+    nodeFlags: lambdaNodeFlags(DEPLOYMENT_DEFAULTS.memorySizeMb),
+  });
+  const minimum = minimumCostExplorerCalls({
+    groupBy: DEFAULTS.costGroupBy,
+    costMetrics: DEFAULTS.costMetrics,
+    groups: dataset.groups,
+    now,
+  });
+  // The key is read once (a cold run); nothing else is called: the hourly sources wait for their rule.
+  const calls = callsAgainstMinimum(invocation, COST_EXPLORER_CALL_NAMES, minimum, { GetSecretValue: 1 });
+  const measured = calls.measured;
+  const requestsPerRun = COST_EXPLORER_CALL_NAMES.reduce((sum, name) => sum + measured[name], 0);
+  const schedule = DEPLOYMENT_DEFAULTS.costExplorerScheduleExpression;
+  const runs = runsPerMonth(DEPLOYMENT_DEFAULTS.costExplorerSchedulePeriodMinutes);
+  const lines = costExplorerSource.operations.map((operation) =>
+    operationLine(operation, measured[operation.name as keyof CostExplorerCalls] ?? 0, 0, runs),
+  );
+  return {
+    linkedAccounts,
+    services,
+    latencyMs: options.latencyMs,
+    calls,
+    requestsPerRun,
+    schedule,
+    runsPerMonth: runs,
+    cost: { lines, totalUsd: totalUsd(lines) },
+    durationMs: round(invocation.durationMs),
+    cpuMs: round(invocation.cpuMs),
+    seriesSent: invocation.datadog.series.length,
+    checks: costExplorerChecks(invocation, dataset, now, requestsPerRun),
+  };
 }
 
 /** What must hold for the run's figures to mean anything: it read every family, sent each series, and counted its requests. */
@@ -187,32 +153,6 @@ function costExplorerChecks(
       detail: JSON.stringify({ aws: invocation.aws.errors, datadog: invocation.datadog.refused }),
     },
   ];
-}
-
-const calls = (counts: CostExplorerCalls): string => COST_EXPLORER_CALL_NAMES.map((name) => String(counts[name])).join(' / ');
-
-/** The scenario's rows of the main table: its calls against the minimum (beside the other calls), and what they cost a month (beside the other cost). */
-export function costExplorerRows(figure: CostExplorerFigure): { readonly calls: string[]; readonly cost: string[] } {
-  return {
-    calls: [
-      '3',
-      'Calls, Cost Explorer run (GCU / GCF)',
-      calls(figure.calls.measured),
-      calls(figure.calls.minimum),
-      figure.calls.met ? '=' : '>',
-      'exactly',
-      figure.calls.met ? 'yes' : 'NO',
-    ],
-    cost: [
-      '6',
-      `Cost Explorer requests per month (${figure.runsPerMonth} runs, ${figure.schedule})`,
-      `$${figure.cost.totalUsd.toFixed(2)}`,
-      '—',
-      '—',
-      '—',
-      '',
-    ],
-  };
 }
 
 /** The lines printed under the main table. */

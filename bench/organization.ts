@@ -7,13 +7,11 @@
  * the minimum, the run time against the critical-path bound, the CPU time and the implied Lambda
  * time at that memory, and the peak RSS at each size.
  */
-import { startFakeAws } from '../fakes/aws/server';
-import { startIntake } from '../fakes/datadog/intake';
 import { ORGANIZATION_DEPLOYMENT } from '../lambda/deployment';
 import { SETTINGS } from '../lambda/settings';
 import { cpuShare, impliedArithmetic, impliedLambdaMs } from '../cli/lambda-time';
 import { makeOrganization } from './dataset';
-import { lambdaNodeFlags, type ChildScript } from './machine';
+import { lambdaNodeFlags } from './machine';
 import {
   minimumDatadogRequests,
   minimumOrganizationCalls,
@@ -23,7 +21,7 @@ import {
   type OrganizationCalls,
   type OrganizationShape,
 } from './minimum';
-import { countedCalls, runScale } from './scale';
+import { callsAgainstMinimum, coldRunAgainstFakes, type ScenarioOptions } from './scale';
 import { ratio, round } from './stats';
 
 /** The sizes measured: the memory goal compares the largest with the smallest. */
@@ -74,18 +72,10 @@ export interface OrganizationFigure {
   readonly largestAtMeasuredWall: number;
 }
 
-export interface OrganizationOptions {
-  readonly scaleChild: ChildScript;
-  readonly bundlePath: string;
-  /** The child's environment (fake endpoints and dummy credentials); the fakes' endpoints are set here. */
-  readonly env: (awsOrigin: string, datadogOrigin: string) => NodeJS.ProcessEnv;
-  readonly secretArn: string;
-  readonly apiKey: string;
-  readonly latencyMs: number;
+export interface OrganizationOptions extends ScenarioOptions {
   /** INIT of a cold start (the main scenario's), for the implied Lambda time. */
   readonly initMs: number;
   readonly sizes?: readonly number[];
-  readonly progress: (message: string) => void;
 }
 
 const MEMBER_ROLE_NAME = SETTINGS.memberRoleName.default;
@@ -124,96 +114,77 @@ export async function measureOrganization(options: OrganizationOptions): Promise
 async function measureSize(accounts: number, memoryMb: number, options: OrganizationOptions): Promise<OrganizationRun> {
   const now = new Date();
   const dataset = makeOrganization(accounts, BUDGETS_PER_ACCOUNT, MEMBER_ROLE_NAME, now);
-  const aws = await startFakeAws({ ...dataset.seed, secrets: { [options.secretArn]: options.apiKey } });
-  const datadog = await startIntake({ apiKey: options.apiKey, checkBodiesAfterAnswer: true });
-  try {
-    aws.server.latencyMs = options.latencyMs;
-    datadog.server.latencyMs = options.latencyMs;
-    const env = {
-      ...options.env(aws.endpoint, datadog.url),
-      // The environment the stack gives the function in organization mode (the rest at their defaults).
-      ACCOUNTS: 'organization',
-      BENCH_REMAINING_MS: String(ORGANIZATION_DEPLOYMENT.timeoutSeconds * 1000),
-    };
-    const run = await runScale(
-      options.scaleChild,
-      options.bundlePath,
-      env,
-      { aws, datadog },
-      ['cold'],
-      (ORGANIZATION_DEPLOYMENT.timeoutSeconds + 60) * 1000,
-      lambdaNodeFlags(memoryMb),
-    );
-    const invocation = run.invocations[0];
-    if (!invocation.ok) throw new Error(`the organization run of ${accounts} accounts failed: ${invocation.error}`);
-    const shape: OrganizationShape = {
-      listed: accounts,
-      assumed: accounts - 1,
-      direct: 1,
-      budgetsPerAccount: BUDGETS_PER_ACCOUNT,
-      tagKeys: false,
-      managementRole: false,
-      concurrency: CONCURRENCY,
-      series: dataset.series,
-    };
-    const minimum = minimumOrganizationCalls(shape, true, minimumDatadogRequests(invocation.datadog.series).requests);
-    const measured: OrganizationCalls = countedCalls(invocation, ORGANIZATION_CALL_NAMES);
-    const over = ORGANIZATION_CALL_NAMES.filter((name) => measured[name] !== minimum[name]).map(
-      (name) => `${name} ${measured[name]} (minimum ${minimum[name]})`,
-    );
-    for (const [name, count] of Object.entries(invocation.aws.operations)) {
-      if (!(ORGANIZATION_CALL_NAMES as readonly string[]).includes(name)) over.push(`${name} ${count} (minimum 0)`);
-    }
-    const bound = organizationBound(options.latencyMs, shape, minimum);
-    const cpuMs = round(invocation.cpuMs);
-    const implied = { initMs: options.initMs, cpuMs, boundMs: bound.ms };
-    const summary = invocation.summary as { status?: string; accounts?: { read?: number; failed?: number } } | undefined;
-    const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce(
-      (sum, name) => sum + (invocation.datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0),
-      0,
-    );
-    return {
-      accounts,
-      calls: { measured, minimum, met: over.length === 0, over },
-      durationMs: round(invocation.durationMs),
-      boundMs: bound.ms,
-      formula: bound.formula,
-      ratio: ratio(invocation.durationMs, bound.ms),
-      cpuMs,
-      maxRssMib: round(run.maxRssBytes / 2 ** 20),
-      seriesSent: invocation.datadog.series.length,
-      impliedMs: [...new Set([...MEMORY_SIZES_MB, memoryMb])]
-        .sort((a, b) => a - b)
-        .map((size) => ({ memoryMb: size, ms: round(impliedLambdaMs(implied, size)) })),
-      impliedAtDeployed: impliedArithmetic(implied, memoryMb),
-      checks: [
-        {
-          name: `${accounts} accounts: every account read, none failed, status success`,
-          ok: summary?.status === 'success' && summary.accounts?.read === accounts && summary.accounts.failed === 0,
-          detail: JSON.stringify({ status: summary?.status, accounts: summary?.accounts }),
-        },
-        {
-          name: `${accounts} accounts: every COST budget point and every charge series sent`,
-          ok:
-            budgetPoints === dataset.budgetPoints &&
-            (invocation.datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0) === dataset.series,
-          detail: `${budgetPoints} of ${dataset.budgetPoints} budget points, ${invocation.datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0} of ${dataset.series} charges`,
-        },
-        {
-          name: `${accounts} accounts: no AWS error answers, Datadog accepted every request`,
-          ok: Object.keys(invocation.aws.errors).length === 0 && Object.keys(invocation.datadog.refused).length === 0,
-          detail: JSON.stringify({ aws: invocation.aws.errors, datadog: invocation.datadog.refused }),
-        },
-        {
-          name: `${accounts} accounts: the fakes answered on time`,
-          ok: aws.server.overrunMs() <= 0 && datadog.server.overrunMs() <= 0,
-          detail: `largest overrun ${round(Math.max(aws.server.overrunMs(), datadog.server.overrunMs()))} ms`,
-        },
-      ],
-    };
-  } finally {
-    await Promise.all([aws.close(), datadog.close()]);
-  }
+  const {
+    scaleRun: run,
+    invocation,
+    overrunMs,
+  } = await coldRunAgainstFakes(options, {
+    label: `organization run of ${accounts} accounts`,
+    seed: dataset.seed,
+    // The environment the stack gives the function in organization mode (the rest at their defaults).
+    env: { ACCOUNTS: 'organization', BENCH_REMAINING_MS: String(ORGANIZATION_DEPLOYMENT.timeoutSeconds * 1000) },
+    timeoutMs: (ORGANIZATION_DEPLOYMENT.timeoutSeconds + 60) * 1000,
+    nodeFlags: lambdaNodeFlags(memoryMb),
+  });
+  const shape: OrganizationShape = {
+    listed: accounts,
+    assumed: accounts - 1,
+    direct: 1,
+    budgetsPerAccount: BUDGETS_PER_ACCOUNT,
+    tagKeys: false,
+    managementRole: false,
+    concurrency: CONCURRENCY,
+    series: dataset.series,
+  };
+  const minimum = minimumOrganizationCalls(shape, true, minimumDatadogRequests(invocation.datadog.series).requests);
+  const calls = callsAgainstMinimum(invocation, ORGANIZATION_CALL_NAMES, minimum);
+  const bound = organizationBound(options.latencyMs, shape, minimum);
+  const cpuMs = round(invocation.cpuMs);
+  const implied = { initMs: options.initMs, cpuMs, boundMs: bound.ms };
+  const summary = invocation.summary as { status?: string; accounts?: { read?: number; failed?: number } } | undefined;
+  const budgetPoints = ['actual_spend', 'forecasted_spend', 'budget_limit'].reduce(
+    (sum, name) => sum + (invocation.datadog.seriesPerMetric[`aws.billing.${name}`] ?? 0),
+    0,
+  );
+  return {
+    accounts,
+    calls,
+    durationMs: round(invocation.durationMs),
+    boundMs: bound.ms,
+    formula: bound.formula,
+    ratio: ratio(invocation.durationMs, bound.ms),
+    cpuMs,
+    maxRssMib: round(run.maxRssBytes / 2 ** 20),
+    seriesSent: invocation.datadog.series.length,
+    impliedMs: [...new Set([...MEMORY_SIZES_MB, memoryMb])]
+      .sort((a, b) => a - b)
+      .map((size) => ({ memoryMb: size, ms: round(impliedLambdaMs(implied, size)) })),
+    impliedAtDeployed: impliedArithmetic(implied, memoryMb),
+    checks: [
+      {
+        name: `${accounts} accounts: every account read, none failed, status success`,
+        ok: summary?.status === 'success' && summary.accounts?.read === accounts && summary.accounts.failed === 0,
+        detail: JSON.stringify({ status: summary?.status, accounts: summary?.accounts }),
+      },
+      {
+        name: `${accounts} accounts: every COST budget point and every charge series sent`,
+        ok:
+          budgetPoints === dataset.budgetPoints &&
+          (invocation.datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0) === dataset.series,
+        detail: `${budgetPoints} of ${dataset.budgetPoints} budget points, ${invocation.datadog.seriesPerMetric['aws.billing.estimated_charges'] ?? 0} of ${dataset.series} charges`,
+      },
+      {
+        name: `${accounts} accounts: no AWS error answers, Datadog accepted every request`,
+        ok: Object.keys(invocation.aws.errors).length === 0 && Object.keys(invocation.datadog.refused).length === 0,
+        detail: JSON.stringify({ aws: invocation.aws.errors, datadog: invocation.datadog.refused }),
+      },
+      {
+        name: `${accounts} accounts: the fakes answered on time`,
+        ok: overrunMs <= 0,
+        detail: `largest overrun ${round(overrunMs)} ms`,
+      },
+    ],
+  };
 }
 
 const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;

@@ -2,9 +2,9 @@
  * The report: its JSON shape, and the table printed from it.
  */
 import type { Cost } from './cost';
-import { costExplorerRows, type CostExplorerFigure } from './cost-explorer';
+import type { CostExplorerFigure } from './cost-explorer';
 import type { Machine } from './machine';
-import type { CallCounts } from './minimum';
+import { COST_EXPLORER_CALL_NAMES, type CallCounts, type CostExplorerCalls } from './minimum';
 import type { Spread } from './stats';
 import type { ProfileSummary } from './profile';
 import type { MemoryChoice } from './memory-choice';
@@ -153,6 +153,28 @@ const calls = (counts: CallCounts): string =>
   `${counts.DescribeBudgets} / ${counts.DescribeBudgetNotificationsForAccount} / ${counts.ListMetrics} / ${counts.GetMetricData} / ` +
   `${counts.GetSecretValue} / ${counts.Datadog}`;
 
+/** A row of figure 3: calls measured against their minimum, whose goal is the minimum exactly. */
+export function callsRow(label: string, measured: string, minimum: string, met: boolean): string[] {
+  return ['3', label, measured, minimum, met ? '=' : '>', 'exactly', yes(met)];
+}
+
+/** The Cost Explorer run's rows: its calls against the minimum (beside the other calls), and what they cost a month (beside the other cost). */
+function costExplorerRows(figure: CostExplorerFigure): { readonly calls: string[]; readonly cost: string[] } {
+  const counts = (calls: CostExplorerCalls): string => COST_EXPLORER_CALL_NAMES.map((name) => String(calls[name])).join(' / ');
+  return {
+    calls: callsRow('Calls, Cost Explorer run (GCU / GCF)', counts(figure.calls.measured), counts(figure.calls.minimum), figure.calls.met),
+    cost: [
+      '6',
+      `Cost Explorer requests per month (${figure.runsPerMonth} runs, ${figure.schedule})`,
+      `$${figure.cost.totalUsd.toFixed(2)}`,
+      '—',
+      '—',
+      '—',
+      '',
+    ],
+  };
+}
+
 /** Rows of the main table: figure, measured, floor or bound, ratio, goal, met. */
 export function tableRows(report: Report): string[][] {
   const { bundle, coldStart, calls: callFigures, runTime, sdkFloor, sdkFloorWithEncoding, peakRss, cost } = report;
@@ -234,24 +256,18 @@ export function tableRows(report: Report): string[][] {
       '(info)',
       '',
     ],
-    [
-      '3',
+    callsRow(
       'Calls, cold run (DB / LM / GMD / SM / DD)',
       calls(callFigures.cold.measured),
       calls(callFigures.cold.minimum),
-      callFigures.cold.met ? '=' : '>',
-      'exactly',
-      yes(callFigures.cold.met),
-    ],
-    [
-      '3',
+      callFigures.cold.met,
+    ),
+    callsRow(
       'Calls, warm run (DB / LM / GMD / SM / DD)',
       calls(callFigures.warm.measured),
       calls(callFigures.warm.minimum),
-      callFigures.warm.met ? '=' : '>',
-      'exactly',
-      yes(callFigures.warm.met),
-    ],
+      callFigures.warm.met,
+    ),
     ...(ce === undefined ? [] : [ce.calls]),
     [
       '4',

@@ -57,7 +57,7 @@ import {
   type RunTimeFigure,
 } from './report';
 import { cpuShare, IMPLIED_TIME_FORMULA, IMPLIED_TIME_MEMORY_SIZES_MB, impliedLambdaMs, type RunOnOneCore } from '../cli/lambda-time';
-import { countedCalls, runScale, type Invocation, type ScaleRun } from './scale';
+import { countedCalls, runScale, type Invocation, type ScaleRun, type ScenarioOptions } from './scale';
 import {
   measureOrganization,
   ORGANIZATION_SIZES,
@@ -481,18 +481,17 @@ async function main(): Promise<number> {
     closers.push(() => datadog.close());
     const servers = { aws, datadog };
     const env = childEnvironment(tmp, aws.endpoint, datadog.url);
-    const organization = (initMs: number) =>
-      measureOrganization({
-        scaleChild: children.scale,
-        bundlePath: headline.path,
-        env: (awsOrigin, datadogOrigin) => childEnvironment(tmp, awsOrigin, datadogOrigin),
-        secretArn: SECRET_ARN,
-        apiKey: API_KEY,
-        latencyMs: settings.latencyMs,
-        initMs,
-        sizes: settings.accounts,
-        progress,
-      });
+    // The scenarios with fakes of their own: organization mode and the Cost Explorer run.
+    const scenario: ScenarioOptions = {
+      scaleChild: children.scale,
+      bundlePath: headline.path,
+      env: (awsOrigin, datadogOrigin) => childEnvironment(tmp, awsOrigin, datadogOrigin),
+      secretArn: SECRET_ARN,
+      apiKey: API_KEY,
+      latencyMs: settings.latencyMs,
+      progress,
+    };
+    const organization = (initMs: number) => measureOrganization({ ...scenario, initMs, sizes: settings.accounts });
     if (settings.organization === 'only') {
       // INIT for the implied Lambda time: the bundle's cold start alone.
       const coldOnly = await measureColdStarts(
@@ -730,16 +729,7 @@ async function main(): Promise<number> {
     });
 
     // 7. Cost Explorer: one run of the second rule, its requests against the minimum and their price.
-    const costExplorer = await measureCostExplorer({
-      scaleChild: children.scale,
-      bundlePath: headline.path,
-      env: (awsOrigin, datadogOrigin) => childEnvironment(tmp, awsOrigin, datadogOrigin),
-      secretArn: SECRET_ARN,
-      apiKey: API_KEY,
-      latencyMs: settings.latencyMs,
-      timeoutMs: SCALE_TIMEOUT_MS,
-      progress,
-    });
+    const costExplorer = await measureCostExplorer({ ...scenario, timeoutMs: SCALE_TIMEOUT_MS });
     checks.push(...costExplorer.checks, {
       name: 'Cost Explorer run: exactly the minimum of requests',
       ok: costExplorer.calls.met,

@@ -5,7 +5,8 @@
 import { fork } from 'node:child_process';
 import type { ScaleCommand, ScaleEvent } from './children/protocol';
 import type { ChildScript } from './machine';
-import type { AwsTally, FakeAws } from '../fakes/aws/server';
+import { startFakeAws, type AwsTally, type FakeAws, type FakeAwsSeed } from '../fakes/aws/server';
+import { startIntake } from '../fakes/datadog/intake';
 import type { Intake, IntakeTally } from '../fakes/datadog/intake';
 import { segments, type Segments } from './timeline';
 
@@ -26,6 +27,83 @@ export function countedCalls<K extends string>(invocation: Invocation, names: re
   return Object.fromEntries(
     names.map((name) => [name, name === 'Datadog' ? invocation.datadog.requests : (operations[name] ?? 0)]),
   ) as Record<K, number>;
+}
+
+/** Calls measured against their minimum: exactly the minimum, and what was over it, by name. */
+export interface CallsAgainstMinimum<K extends string> {
+  readonly measured: Record<K, number>;
+  readonly minimum: Record<K, number>;
+  readonly met: boolean;
+  readonly over: string[];
+}
+
+/**
+ * An invocation's calls against a scenario's minimum: each counted name (`countedCalls`), then
+ * every other AWS operation the fake saw, whose minimum is `others[name]` (0 when absent).
+ */
+export function callsAgainstMinimum<K extends string>(
+  invocation: Invocation,
+  names: readonly K[],
+  minimum: Record<K, number>,
+  others: Readonly<Record<string, number>> = {},
+): CallsAgainstMinimum<K> {
+  const measured = countedCalls(invocation, names);
+  const over = names
+    .filter((name) => measured[name] !== minimum[name])
+    .map((name) => `${name} ${measured[name]} (minimum ${minimum[name]})`);
+  for (const [name, count] of Object.entries(invocation.aws.operations)) {
+    if ((names as readonly string[]).includes(name) || count === (others[name] ?? 0)) continue;
+    over.push(`${name} ${count} (minimum ${others[name] ?? 0})`);
+  }
+  return { measured, minimum, met: over.length === 0, over };
+}
+
+/** What a scenario of its own (organization mode, the Cost Explorer run) needs to run the bundle against fakes of its own. */
+export interface ScenarioOptions {
+  readonly scaleChild: ChildScript;
+  readonly bundlePath: string;
+  /** The child's environment (fake endpoints and dummy credentials); the fakes' endpoints are set here. */
+  readonly env: (awsOrigin: string, datadogOrigin: string) => NodeJS.ProcessEnv;
+  readonly secretArn: string;
+  readonly apiKey: string;
+  readonly latencyMs: number;
+  readonly progress: (message: string) => void;
+}
+
+/**
+ * One cold invocation of the bundle against a fake AWS seeded with `seed` (and the API key's
+ * secret) and a fresh intake, both with the scenario's latency, closed afterwards.
+ * @throws when the invocation failed, naming `label`
+ */
+export async function coldRunAgainstFakes(
+  options: ScenarioOptions,
+  run: {
+    readonly label: string;
+    readonly seed: FakeAwsSeed;
+    /** Variables added to the child's environment: the deployment's settings the scenario runs with. */
+    readonly env: NodeJS.ProcessEnv;
+    readonly timeoutMs: number;
+    readonly nodeFlags: readonly string[];
+  },
+): Promise<{
+  readonly scaleRun: ScaleRun;
+  readonly invocation: Invocation;
+  /** How late the slower fake answered at worst, beyond its latency (0 or less: on time). */
+  readonly overrunMs: number;
+}> {
+  const aws = await startFakeAws({ ...run.seed, secrets: { [options.secretArn]: options.apiKey } });
+  const datadog = await startIntake({ apiKey: options.apiKey, checkBodiesAfterAnswer: true });
+  try {
+    aws.server.latencyMs = options.latencyMs;
+    datadog.server.latencyMs = options.latencyMs;
+    const env = { ...options.env(aws.endpoint, datadog.url), ...run.env };
+    const scaleRun = await runScale(options.scaleChild, options.bundlePath, env, { aws, datadog }, ['cold'], run.timeoutMs, run.nodeFlags);
+    const invocation = scaleRun.invocations[0];
+    if (!invocation.ok) throw new Error(`the ${run.label} failed: ${invocation.error}`);
+    return { scaleRun, invocation, overrunMs: Math.max(aws.server.overrunMs(), datadog.server.overrunMs()) };
+  } finally {
+    await Promise.all([aws.close(), datadog.close()]);
+  }
 }
 
 export interface ScaleRun {
