@@ -27,7 +27,12 @@ export interface ChildScript {
 /** The version of the Node.js at `node` (`v24.1.0`), or of this process when it is this process's. */
 export function nodeVersion(node: string): string {
   if (node === process.execPath) return process.version;
-  return execFileSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  try {
+    return execFileSync(node, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`--node ${node}: could not run it (${why}); give the path of a node executable, such as node24/package/bin/node`);
+  }
 }
 
 /** This machine, with the Node.js version of the children that run the collector. */
