@@ -19,22 +19,14 @@ import { loadConfig } from '../../lambda/config';
 import { collectorEnvironmentFor } from '../../lambda/environment';
 import type { Logger } from '../../lambda/log';
 import { runInProcess } from './in-process';
+import { anomalyOf } from '../support/anomaly';
 
 const SERVICES_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/services';
 const TEAM_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/team';
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
 function anomaly(id: string, impact: number, monitor: string): Anomaly {
-  return {
-    AnomalyId: id,
-    AnomalyStartDate: yesterday,
-    AnomalyEndDate: yesterday,
-    DimensionValue: 'Amazon Elastic Compute Cloud - Compute',
-    RootCauses: [{ Service: 'Amazon Elastic Compute Cloud - Compute', LinkedAccount: '111122223333', Impact: { Contribution: impact } }],
-    AnomalyScore: { MaxScore: 0.9, CurrentScore: 0.5 },
-    Impact: { MaxImpact: impact, TotalImpact: impact, TotalActualSpend: impact * 2, TotalExpectedSpend: impact },
-    MonitorArn: monitor,
-  };
+  return anomalyOf(id, impact, { AnomalyStartDate: yesterday, AnomalyEndDate: yesterday, MonitorArn: monitor });
 }
 
 // 25 anomalies: two pages of the fake's 20, so two billed GetAnomalies requests.

@@ -12,35 +12,18 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAws, type FakeAws } from '../../fakes/aws/server';
+import { anomalyOf } from '../support/anomaly';
 
 const OWN = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const SERVICES_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/services';
 const TEAM_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/team';
 
 function anomaly(id: string, end: string | undefined, impact: number, monitor = SERVICES_MONITOR): Anomaly {
-  return {
-    AnomalyId: id,
+  return anomalyOf(id, impact, {
     AnomalyStartDate: '2028-03-01',
     ...(end === undefined ? {} : { AnomalyEndDate: end }),
-    DimensionValue: 'Amazon Elastic Compute Cloud - Compute',
-    RootCauses: [
-      {
-        Service: 'Amazon Elastic Compute Cloud - Compute',
-        LinkedAccount: '111122223333',
-        Region: 'us-east-1',
-        Impact: { Contribution: impact },
-      },
-    ],
-    AnomalyScore: { MaxScore: 0.9, CurrentScore: 0.5 },
-    Impact: {
-      MaxImpact: impact / 2,
-      TotalImpact: impact,
-      TotalActualSpend: impact * 2,
-      TotalExpectedSpend: impact,
-      TotalImpactPercentage: 100,
-    },
     MonitorArn: monitor,
-  };
+  });
 }
 
 const anomalies = [

@@ -11,6 +11,7 @@ import { triggerEvent } from '../../../lambda/trigger';
 import { motoClientConfig } from '../../support/seed';
 import type { CollectorBundle } from './bundle';
 import { FUNCTION_REGION, type InvokeOptions } from './invoke';
+import { anomalyOf } from '../../support/anomaly';
 
 export const ANOMALIES_CONTEXT: Readonly<Record<string, string>> = { collectCostAnomalies: 'true' };
 
@@ -25,11 +26,9 @@ export const MONITORS: AnomalyMonitor[] = [
 /** An anomaly of the last days, its largest root cause in `account` (`[id, name]`). */
 export function anomaly(id: string, totalImpact: number, account: readonly [string, string] = ['123456789012', 'management']): Anomaly {
   const day = (daysAgo: number): string => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
-  return {
-    AnomalyId: id,
+  return anomalyOf(id, totalImpact, {
     AnomalyStartDate: day(3),
     AnomalyEndDate: day(1),
-    DimensionValue: 'Amazon Elastic Compute Cloud - Compute',
     RootCauses: [
       {
         Service: 'Amazon Elastic Compute Cloud - Compute',
@@ -40,16 +39,8 @@ export function anomaly(id: string, totalImpact: number, account: readonly [stri
         Impact: { Contribution: totalImpact },
       },
     ],
-    AnomalyScore: { MaxScore: 0.9, CurrentScore: 0.8 },
-    Impact: {
-      MaxImpact: totalImpact / 2,
-      TotalImpact: totalImpact,
-      TotalActualSpend: totalImpact * 2,
-      TotalExpectedSpend: totalImpact,
-      TotalImpactPercentage: 100,
-    },
     MonitorArn: MONITOR_ARN,
-  };
+  });
 }
 
 /** Creates the stack's state table in moto, as CloudFormation would, named by its logical id. */

@@ -18,6 +18,7 @@ import { RequestCap } from '../../../lambda/request-cap';
 import { costAnomaliesSource } from '../../../lambda/sources/cost-anomalies';
 import type { RunEffects, SourceRun } from '../../../lambda/sources/source';
 import { eventErrors } from '../datadog/schema';
+import { anomalyOf } from '../../support/anomaly';
 
 const PAYER = '123456789012';
 const MEMBER = '111122223333';
@@ -30,11 +31,9 @@ const ce = mockClient(CostExplorerClient);
 const dynamo = mockClient(DynamoDBClient);
 
 function anomaly(id: string, end: string | undefined, impact: number, monitor = SERVICES): Anomaly {
-  return {
-    AnomalyId: id,
+  return anomalyOf(id, impact, {
     AnomalyStartDate: '2028-03-10T00:00:00Z',
     ...(end === undefined ? {} : { AnomalyEndDate: `${end}T00:00:00Z` }),
-    DimensionValue: 'Amazon Elastic Compute Cloud - Compute',
     RootCauses: [
       { Service: 'Amazon Simple Storage Service', LinkedAccount: PAYER, Region: 'us-east-1', Impact: { Contribution: impact / 4 } },
       {
@@ -46,16 +45,8 @@ function anomaly(id: string, end: string | undefined, impact: number, monitor = 
         Impact: { Contribution: (impact * 3) / 4 },
       },
     ],
-    AnomalyScore: { MaxScore: 0.9, CurrentScore: 0.4 },
-    Impact: {
-      MaxImpact: impact / 3,
-      TotalImpact: impact,
-      TotalActualSpend: impact * 2,
-      TotalExpectedSpend: impact,
-      TotalImpactPercentage: 100,
-    },
     MonitorArn: monitor,
-  };
+  });
 }
 
 const ANOMALIES = [anomaly('open-1', '2028-03-14', 120), anomaly('open-2', undefined, 30), anomaly('older', '2028-03-11', 500)];
