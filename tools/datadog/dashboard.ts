@@ -10,6 +10,7 @@ import type {
   DatadogDashboard,
   FormulaRequest,
   MetricQueryDefinition,
+  TimeseriesDefinition,
   Widget,
   WidgetAggregator,
   WidgetDefinition,
@@ -109,14 +110,9 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
       autoscale: true,
       requests: [scalar([q('total', charges('total'), 'last')], [{ formula: 'total' }])],
     },
-    {
-      type: 'timeseries',
-      title: 'Month-to-date total per account',
-      time: { live_span: month },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Month-to-date total per account', month, {
       requests: [series([q('total', charges('total', ['account_id']))], [{ formula: 'total' }], 'line')],
-    },
+    }),
     {
       type: 'toplist',
       title: 'Top services, month to date',
@@ -185,12 +181,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
     },
     thresholds('percentage', 'threshold_percent', 'Budget alert thresholds, % of the limit'),
     thresholds('absolute_value', 'threshold_amount', 'Budget alert thresholds, amounts'),
-    {
-      type: 'timeseries',
-      title: 'Actual spend, % of the budget limit',
-      time: { live_span: month },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Actual spend, % of the budget limit', month, {
       markers: [
         { value: 'y = 100', display_type: 'error dashed', label: 'limit' },
         { value: `y = ${warningPercent}`, display_type: 'warning dashed', label: `${warningPercent} %` },
@@ -203,7 +194,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
           'line',
         ),
       ],
-    },
+    }),
   ]);
 
   // Cost Explorer's series arrive once a run of the second rule (every 12 hours by default): the
@@ -217,12 +208,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
   // Each `cost_metric` is its own series; summing two would add the same spend twice.
   const byCostMetric = ['account_id', 'cost_metric'] as const;
   const costs = group("Cost Explorer (daily, by tag, last month and the month-end forecast)", [
-    {
-      type: 'timeseries',
-      title: 'Daily cost by service',
-      time: { live_span: month },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Daily cost by service', month, {
       requests: [
         series(
           [
@@ -238,7 +224,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
           'bars',
         ),
       ],
-    },
+    }),
     {
       type: 'toplist',
       title: 'Month-to-date cost by cost-allocation tag',
@@ -290,12 +276,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
         ),
       ],
     },
-    {
-      type: 'timeseries',
-      title: 'Month-end forecast and last month',
-      time: { live_span: month },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Month-end forecast and last month', month, {
       requests: [
         series(
           [
@@ -311,7 +292,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
           'line',
         ),
       ],
-    },
+    }),
   ]);
 
   // AWS Cost Anomaly Detection, read on the Cost Explorer rule's runs (12-hourly): a week shows
@@ -319,41 +300,21 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
   // themselves are Datadog events.
   const week: WidgetLiveSpan = '1w';
   const anomalies = group('Cost anomalies', [
-    {
-      type: 'timeseries',
-      title: 'Impact of the open anomalies by monitor ($)',
-      time: { live_span: week },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Impact of the open anomalies by monitor ($)', week, {
       requests: [
         series([q('impact', { metric: 'costAnomalyImpact', aggregation: 'sum', groupBy: ['anomaly_monitor'] })], [{ formula: 'impact' }], 'bars'),
       ],
-    },
-    {
-      type: 'timeseries',
-      title: 'Open anomalies by monitor',
-      time: { live_span: week },
-      show_legend: true,
-      legend_layout: 'auto',
+    }),
+    timeseries('Open anomalies by monitor', week, {
       requests: [series([q('open', { metric: 'costAnomalyOpen', aggregation: 'sum', groupBy: ['anomaly_monitor'] })], [{ formula: 'open' }], 'bars')],
-    },
-    {
-      type: 'timeseries',
-      title: 'Anomaly events posted per run',
-      time: { live_span: week },
-      show_legend: true,
-      legend_layout: 'auto',
+    }),
+    timeseries('Anomaly events posted per run', week, {
       requests: [series([q('posted', { metric: 'costAnomalyEvents', aggregation: 'sum', groupBy: ['account_id'] })], [{ formula: 'posted' }], 'bars')],
-    },
+    }),
   ]);
 
   const collector = group('Collector health', [
-    {
-      type: 'timeseries',
-      title: 'Runs by status',
-      time: { live_span: health },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Runs by status', health, {
       requests: [
         series(
           [q('runs', { metric: 'collectorRun', aggregation: 'sum', groupBy: ['status'], rollup: { method: 'sum', seconds: period } })],
@@ -361,7 +322,7 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
           'bars',
         ),
       ],
-    },
+    }),
     {
       type: 'query_value',
       title: 'Age of the newest billing data (hours)',
@@ -379,29 +340,14 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
         },
       ],
     },
-    {
-      type: 'timeseries',
-      title: 'Billing series sent per run',
-      time: { live_span: health },
-      show_legend: true,
-      legend_layout: 'auto',
+    timeseries('Billing series sent per run', health, {
       requests: [series([q('series', { metric: 'collectorSeries', aggregation: 'sum', groupBy: ['account_id'] })], [{ formula: 'series' }], 'bars')],
-    },
-    {
-      type: 'timeseries',
-      title: 'Run duration (seconds)',
-      time: { live_span: health },
-      show_legend: true,
-      legend_layout: 'auto',
+    }),
+    timeseries('Run duration (seconds)', health, {
       requests: [series([q('duration', { metric: 'collectorDuration', aggregation: 'max', groupBy: ['account_id'] })], [{ formula: 'duration' }], 'line')],
-    },
-    {
-      // The second rule's runs only, each request billed $0.01 (docs/cost-explorer.md).
-      type: 'timeseries',
-      title: 'Cost Explorer requests per run',
-      time: { live_span: health },
-      show_legend: true,
-      legend_layout: 'auto',
+    }),
+    // The second rule's runs only, each request billed $0.01 (docs/cost-explorer.md).
+    timeseries('Cost Explorer requests per run', health, {
       requests: [
         series(
           [q('requests', { metric: 'collectorCostExplorerRequests', aggregation: 'max', groupBy: ['account_id'] })],
@@ -409,16 +355,11 @@ export function buildDashboard(settings: DashboardSettings): DatadogDashboard {
           'bars',
         ),
       ],
-    },
-    {
-      // Organization mode only: empty for a collector that reads its own account.
-      type: 'timeseries',
-      title: 'Accounts read, failed and skipped per run',
-      time: { live_span: health },
-      show_legend: true,
-      legend_layout: 'auto',
+    }),
+    // Organization mode only: empty for a collector that reads its own account.
+    timeseries('Accounts read, failed and skipped per run', health, {
       requests: [series([q('accounts', { metric: 'collectorAccounts', aggregation: 'max', groupBy: ['status'] })], [{ formula: 'accounts' }], 'bars')],
-    },
+    }),
   ]);
 
   return {
@@ -452,6 +393,15 @@ function group(title: string, definitions: readonly WidgetDefinition[]): Widget 
       widgets: definitions.map((definition) => ({ definition })),
     },
   };
+}
+
+/** A timeseries widget with its legend: the dashboard's usual chart. */
+function timeseries(
+  title: string,
+  liveSpan: WidgetLiveSpan,
+  chart: Pick<TimeseriesDefinition, 'requests' | 'markers' | 'yaxis'>,
+): TimeseriesDefinition {
+  return { type: 'timeseries', title, time: { live_span: liveSpan }, show_legend: true, legend_layout: 'auto', ...chart };
 }
 
 function scalar(queries: readonly MetricQueryDefinition[], formulas: FormulaRequest['formulas']): FormulaRequest {
